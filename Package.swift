@@ -1,0 +1,116 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Pure cores (Basics, Membership, AgentCore, ...) take no dependency but each other;
+/// shells reach for NIO, SQLite and Hummingbird. `scripts/check-purity` enforces the line.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+let shellSettings: [SwiftSetting] = strictSettings + [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Ordinal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ordinal", targets: ["OrdinalCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // L0 — vocabulary, stdlib only.
+        .target(name: "Basics", swiftSettings: strictSettings),
+        // L1 — pure protocol cores.
+        .target(name: "Membership", dependencies: ["Basics"], swiftSettings: strictSettings),
+        // L2 — pure composition of the cores.
+        .target(name: "AgentCore", dependencies: ["Basics", "Membership"], swiftSettings: strictSettings),
+        // L3 — shells.
+        .target(
+            name: "Wire",
+            dependencies: [
+                "Basics", "Membership",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Proto"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Transport",
+            dependencies: [
+                "Basics", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: shellSettings
+        ),
+        .target(
+            name: "API",
+            dependencies: [
+                "Basics", "Membership",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: shellSettings
+        ),
+        // L4 — composition root.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Basics", "Membership", "AgentCore", "Wire", "Transport", "API",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: shellSettings
+        ),
+        // L5 — the `ordinal` executable.
+        .executableTarget(
+            name: "OrdinalCLI",
+            dependencies: [
+                "Basics", "Agent", "API",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: shellSettings
+        ),
+        // Test support: many cores on a virtual network and clock (pure modules only).
+        .target(name: "Simulation", dependencies: ["Basics", "Membership"], swiftSettings: strictSettings),
+
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "MembershipTests", dependencies: ["Basics", "Membership"]),
+        .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "AgentCore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "AgentCore", "Simulation"]),
+        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Wire"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Basics", "Wire", "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "Basics", "Membership", "API",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
+    ]
+)

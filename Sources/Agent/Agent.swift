@@ -1,0 +1,96 @@
+package import Logging
+import API
+import Basics
+import UnixSignals
+import Foundation
+import Hummingbird
+import Membership
+import ServiceLifecycle
+import Transport
+import Wire
+
+/// The composition root: one agent process as a `ServiceGroup` of the peer transport, the
+/// node driver and the HTTP API, stopped gracefully on SIGTERM or SIGINT.
+///
+/// Services shut down in reverse order, so the node driver announces its leave while the
+/// transport is still up, and the transport closes last.
+package struct Agent: Sendable {
+    package let settings: AgentSettings
+    private let logger: Logger
+
+    package init(settings: AgentSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT, then leaves the cluster and returns.
+    /// - Throws: ``AgentStartError`` when the data directory cannot be used, or the error of
+    ///   a service that failed (an address already in use, for example).
+    package func run() async throws {
+        try prepareDataDirectory()
+        try settings.membership.validate()
+        let sealer = try Wire.Sealer(key: settings.encryptionKey)
+        var transportSettings = TransportSettings(bind: settings.bind)
+        transportSettings.maxFrameBytes = 4 << 20
+        let transport = PeerTransport(
+            settings: transportSettings,
+            codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),
+            logger: logger
+        )
+        let driver = NodeDriver(settings: settings, transport: transport, logger: logger)
+        let view = AgentView(nodeName: settings.name.name, driver: driver)
+        let api = Application(
+            router: API.makeRouter(view: view),
+            configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
+            logger: logger
+        )
+        logger.notice("agent starting", metadata: [
+            "agent.name": "\(settings.name)",
+            "peer.bind": "\(settings.bind)",
+            "peer.advertise": "\(settings.advertise)",
+            "api.address": "\(settings.api)",
+            "wire.encrypted": "\(settings.encryptionKey != nil)",
+        ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: transport),
+                    .init(service: driver),
+                    .init(service: api),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        logger.notice("agent stopped", metadata: ["agent.name": "\(settings.name)"])
+    }
+
+    private func prepareDataDirectory() throws {
+        let path = settings.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw AgentStartError(reason: "cannot create data directory \(path): \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw AgentStartError(reason: "data directory \(path) is not writable")
+        }
+    }
+}
+
+/// Why an agent refused to start.
+package struct AgentStartError: Error, CustomStringConvertible {
+    package var reason: String
+    package var description: String { reason }
+}
+
+/// The API's window onto the running agent.
+private struct AgentView: ClusterView {
+    let nodeName: String
+    let driver: NodeDriver
+
+    func members() async -> [Membership.Member] {
+        driver.members
+    }
+}

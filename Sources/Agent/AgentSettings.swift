@@ -1,0 +1,47 @@
+package import Basics
+package import Membership
+
+/// Everything an agent is told at start: identity, addresses, key and protocol tuning.
+/// Built by the CLI from flags; nothing below `Agent` reads flags or the environment.
+package struct AgentSettings: Sendable {
+    package var name: NodeID
+    /// Where the peer listener binds.
+    package var bind: Endpoint
+    /// The address other agents dial; defaults to `bind`.
+    package var advertise: Endpoint
+    /// Seed agents to join through.
+    package var join: [Endpoint]
+    package var dataDirectory: String
+    /// Where the HTTP API listens.
+    package var api: Endpoint
+    /// The 32-byte cluster key, or nil for plaintext frames.
+    package var encryptionKey: [UInt8]?
+    package var membership = Membership.Settings()
+    /// How long a leaving agent keeps its transport up so the `left` news gets out.
+    package var leavePropagation: Duration = .milliseconds(500)
+    /// Metadata every agent publishes, plus the caller's own.
+    package var extraMetadata: [String: String] = [:]
+
+    package init(name: NodeID, bind: Endpoint, advertise: Endpoint? = nil, join: [Endpoint], dataDirectory: String, api: Endpoint) {
+        self.name = name
+        self.bind = bind
+        self.advertise = advertise ?? bind
+        self.join = join
+        self.dataDirectory = dataDirectory
+        self.api = api
+    }
+
+    /// Facts published through gossip so any agent can find this one's API.
+    package var metadata: [String: String] {
+        var metadata = extraMetadata
+        metadata["api"] = api.description
+        metadata["version"] = OrdinalVersion.current
+        metadata["role"] = "agent"
+        return metadata
+    }
+}
+
+/// The version agents publish and the CLI prints.
+package enum OrdinalVersion {
+    package static let current = "0.1.0"
+}

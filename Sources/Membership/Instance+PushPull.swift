@@ -1,0 +1,32 @@
+import Basics
+
+extension Membership.Instance {
+    /// Starts the protocol timers (once) and sends a push-pull request to every seed.
+    ///
+    /// Seeds are addresses, not ids: who listens there is learned from the answer. A seed
+    /// equal to our own address is skipped, so an agent may list itself among the seeds.
+    /// The first probe and gossip round start at a random phase so that members started
+    /// together do not probe in lockstep. While no other member is known, each protocol
+    /// period asks the seeds again, since a lost push-pull would otherwise strand us.
+    mutating func join(seeds: [Endpoint], now: Instant, into directives: inout [Membership.Directive]) {
+        if !isStarted {
+            isStarted = true
+            nextProbeAt = now + settings.probeInterval.scaled(by: Double.random(in: 0..<1, using: &rng))
+            nextGossipAt = now + settings.gossipInterval.scaled(by: Double.random(in: 0..<1, using: &rng))
+            nextPushPullAt = now + settings.pushPullInterval.scaled(by: Double.random(in: 0.5..<1, using: &rng))
+        }
+        var seen: Set<Endpoint> = []
+        joinSeeds = seeds.filter { $0 != address && seen.insert($0).inserted }
+        for seed in joinSeeds {
+            send(.pushPull(members: members, isReply: false), to: nil, at: seed, into: &directives)
+        }
+    }
+
+    /// memberlist's periodic anti-entropy: full state with one random alive member, which
+    /// answers with its own (`isReply: true`); both merge by the usual rules.
+    mutating func pushPullRound(now: Instant, into directives: inout [Membership.Directive]) {
+        nextPushPullAt = now + settings.pushPullInterval
+        guard let peer = randomMembers(1, where: { $0.member.status == .alive }).first else { return }
+        send(.pushPull(members: members, isReply: false), to: peer, into: &directives)
+    }
+}

@@ -1,0 +1,107 @@
+import Agent
+import ArgumentParser
+import Basics
+import Foundation
+import Logging
+import Wire
+
+/// `ordinal agent`: runs one agent until SIGTERM, then leaves the cluster gracefully.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agent: gossip with peers, serve the API."
+    )
+
+    @Option(help: "This agent's unique name (a DNS-1123 label).")
+    var name: String
+
+    @Option(help: "Address to listen on for peers, HOST:PORT (default port 7400).")
+    var bind: String = "127.0.0.1:7400"
+
+    @Option(help: "Address peers dial, when it differs from --bind.")
+    var advertise: String?
+
+    @Option(help: "Comma-separated peers to join through, HOST:PORT,...")
+    var join: String = ""
+
+    @Option(help: "Directory for this agent's state.")
+    var dataDir: String
+
+    @Option(help: "Address of the HTTP API (default: the bind host, port 7480).")
+    var api: String?
+
+    @Option(help: "Cluster key, base64 of 32 bytes; also ORDINAL_ENCRYPT_KEY. Frames that do not open with it are dropped.")
+    var encrypt: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @OptionGroup var gossip: GossipOptions
+
+    func run() async throws {
+        let level = try parseLogLevel(logLevel)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "ordinal.agent")
+        logger[metadataKey: "agent"] = "\(name)"
+        let settings = try makeSettings()
+        try await Agent(settings: settings, logger: logger).run()
+    }
+
+    func makeSettings() throws -> AgentSettings {
+        guard isDNSLabel(name) else {
+            throw ValidationError("--name \"\(name)\": must be a DNS-1123 label (lower-case letters, digits, '-', at most 63)")
+        }
+        let bindEndpoint = try endpoint(bind, flag: "--bind", defaultPort: 7400)
+        let advertised = try advertise.map { try endpoint($0, flag: "--advertise", defaultPort: bindEndpoint.port) }
+        if advertised == nil, bindEndpoint.host == "0.0.0.0" || bindEndpoint.host == "::" {
+            throw ValidationError("--bind \(bind) listens on every address; give --advertise with the address peers should dial")
+        }
+        let seeds = try join.split(separator: ",").map { try endpoint(String($0), flag: "--join", defaultPort: 7400) }
+        let apiEndpoint = try api.map { try endpoint($0, flag: "--api", defaultPort: 7480) }
+            ?? Endpoint(host: bindEndpoint.host, port: 7480)
+        var settings = AgentSettings(
+            name: NodeID(name),
+            bind: bindEndpoint,
+            advertise: advertised,
+            join: seeds,
+            dataDirectory: dataDir,
+            api: apiEndpoint
+        )
+        if let keyText = encrypt ?? ProcessInfo.processInfo.environment["ORDINAL_ENCRYPT_KEY"] {
+            do {
+                settings.encryptionKey = try Wire.Sealer.parseKey(base64: keyText)
+            } catch {
+                throw ValidationError("--encrypt: \(error)")
+            }
+        }
+        settings.membership = try gossip.settings()
+        return settings
+    }
+}
+
+/// `HOST:PORT` from a flag, with a clear error naming the flag.
+func endpoint(_ text: String, flag: String, defaultPort: UInt16) throws -> Endpoint {
+    guard let parsed = Endpoint(parsing: text, defaultPort: defaultPort) else {
+        throw ValidationError("\(flag) \"\(text)\": expected HOST:PORT with a port in 1...65535")
+    }
+    return parsed
+}
+
+func isDNSLabel(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else {
+        return false
+    }
+    return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+}
+
+func parseLogLevel(_ text: String) throws -> Logger.Level {
+    guard let level = Logger.Level(rawValue: text.lowercased()) else {
+        throw ValidationError("--log-level \"\(text)\": expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return level
+}

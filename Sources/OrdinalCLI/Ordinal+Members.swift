@@ -1,0 +1,41 @@
+import API
+import ArgumentParser
+import Foundation
+
+/// `ordinal members`: the cluster's membership as one agent sees it.
+struct MembersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "members",
+        abstract: "List the agents in the cluster and their gossip state."
+    )
+
+    @Option(help: "The agent to ask.")
+    var agent: String = "http://127.0.0.1:7480"
+
+    @Option(name: .shortAndLong, help: "Output format: table or json.")
+    var output: OutputFormat = .table
+
+    func run() async throws {
+        let client = try AgentClient(agent: agent)
+        let list = try await client.get("ordinal/v1/members", as: MemberList.self)
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(list), as: UTF8.self))
+        case .table, .wide:
+            var table = Table(headers: ["name", "address", "state", "incarnation", "api"])
+            for member in list.members {
+                table.rows.append([member.name, member.address, member.state, "\(member.incarnation)", member.metadata["api"] ?? "-"])
+            }
+            print(table.render())
+        }
+    }
+}
+
+/// `-o` values shared by the read commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case wide
+    case json
+}

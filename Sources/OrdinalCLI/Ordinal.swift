@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `ordinal`: run an agent, or talk to one.
+@main
+struct Ordinal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ordinal",
+        abstract: "StatefulSets without Kubernetes: stable identities, storage and DNS across agents.",
+        subcommands: [AgentCommand.self, MembersCommand.self]
+    )
+}

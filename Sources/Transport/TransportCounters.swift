@@ -1,0 +1,28 @@
+import Synchronization
+
+/// Counters of what the transport dropped and why, read by metrics and tests.
+package final class TransportCounters: Sendable {
+    private let state = Mutex(Snapshot())
+
+    /// A point-in-time copy of the counters.
+    package struct Snapshot: Sendable, Hashable, Codable {
+        /// Frames that did not open with the cluster key (strangers, corruption).
+        package var rejectedFrames: UInt64 = 0
+        /// Connections closed for a bad length prefix or a broken stream.
+        package var rejectedConnections: UInt64 = 0
+        /// Frames dropped because a peer's outgoing queue was full.
+        package var droppedOutgoing: UInt64 = 0
+        /// Frames received and decoded.
+        package var receivedFrames: UInt64 = 0
+        /// Frames written to a peer.
+        package var sentFrames: UInt64 = 0
+    }
+
+    package init() {}
+
+    package var snapshot: Snapshot { state.withLock { $0 } }
+
+    func record(_ update: (inout Snapshot) -> Void) {
+        state.withLock { update(&$0) }
+    }
+}

@@ -1,0 +1,49 @@
+import Membership
+import SwiftProtobuf
+
+/// Conversions between ``Wire/PeerMessage`` and the generated `Ordinal_Wire_V1_*` types.
+///
+/// Encoding is total. Decoding treats the bytes as hostile: every field a core relies on is
+/// checked here, so cores never see an empty name, a port of 0 or an unknown status
+/// (conventions §8.5 rule 7). Errors carry a dotted field path, never field contents.
+extension Wire.PeerMessage {
+    /// Parses and validates a plaintext frame body.
+    /// - Throws: ``Wire/DecodeError`` other than `.unsealing`.
+    package init(serializedBytes bytes: [UInt8]) throws(Wire.DecodeError) {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true
+        let frame: Ordinal_Wire_V1_PeerFrame
+        do {
+            frame = try Ordinal_Wire_V1_PeerFrame(serializedBytes: bytes, options: options)
+        } catch {
+            throw .unparseable(reason: String(describing: error))
+        }
+        try self.init(frame: frame)
+    }
+
+    init(frame: Ordinal_Wire_V1_PeerFrame) throws(Wire.DecodeError) {
+        guard frame.version == Wire.protocolVersion else { throw .unsupportedVersion(frame.version) }
+        switch frame.body {
+        case let .gossip(envelope)?:
+            self = .gossip(try Membership.Envelope(envelope, path: "gossip"))
+        case nil:
+            throw .missingBody(path: "body")
+        }
+    }
+
+    /// The plaintext frame body: a serialized `PeerFrame`.
+    package func serializedBytes() throws -> [UInt8] {
+        try Ordinal_Wire_V1_PeerFrame(self).serializedBytes()
+    }
+}
+
+extension Ordinal_Wire_V1_PeerFrame {
+    init(_ message: Wire.PeerMessage) {
+        self.init()
+        version = Wire.protocolVersion
+        switch message {
+        case let .gossip(envelope):
+            gossip = Ordinal_Wire_V1_GossipEnvelope(envelope)
+        }
+    }
+}

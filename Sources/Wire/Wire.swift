@@ -1,0 +1,44 @@
+/// The peer wire protocol: how one agent's messages reach another over a TCP connection.
+///
+/// A connection carries a stream of frames:
+///
+/// ```
+/// [4-byte big-endian length N][N bytes of body]
+/// ```
+///
+/// Without a cluster key the body is the protobuf encoding of a `PeerFrame`
+/// (`Sources/Wire/Proto/peer.proto`). With a key it is that encoding sealed with
+/// ChaCha20-Poly1305 (RFC 8439) from swift-crypto:
+///
+/// ```
+/// [nonce 12][ciphertext][tag 16]
+/// ```
+///
+/// authenticated with the associated data ``Sealer/associatedData`` so that a frame of
+/// another protocol sharing the key does not open.
+///
+/// Why this shape:
+/// - A length prefix lets ``FrameDecoder`` refuse an oversized frame from its header alone
+///   (``defaultMaxFrameBytes``), before buffering it, and the caller then closes the
+///   connection. A zero length is never valid because every body has at least a version.
+/// - Protobuf gives field-numbered evolution: `PeerFrame.version` guards incompatible
+///   changes, and new kinds (Raft, next) get new `oneof` numbers. A body the receiver does
+///   not understand is a ``DecodeError``, never a guess.
+/// - Sealing is optional and all-or-nothing per cluster, like serf's gossip encryption
+///   (`-encrypt`): a stranger without the key cannot make a frame that opens, so its
+///   connection is dropped at the first frame. Unlike TLS there is no handshake and no
+///   forward secrecy; replay protection is out of scope, as in serf, because SWIM messages
+///   are idempotent and incarnation-ordered.
+/// - Decoding untrusted bytes uses typed throws and never traps (conventions §8.5 rule 7);
+///   ``PeerCodec/decodeBody(_:)`` validates every field the cores rely on.
+package enum Wire {
+    /// The `PeerFrame.version` this build speaks and accepts.
+    package static let protocolVersion: UInt32 = 1
+
+    /// Default bound on a frame body: 4 MiB, far above a push-pull of a few thousand
+    /// members, far below what would hurt an agent that buffers it.
+    package static let defaultMaxFrameBytes = 4 << 20
+
+    /// Bytes of the big-endian length prefix.
+    package static let lengthPrefixBytes = 4
+}

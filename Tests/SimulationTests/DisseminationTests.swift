@@ -1,0 +1,54 @@
+import Basics
+import Foundation
+import Membership
+import Simulation
+import Testing
+
+@Suite struct DisseminationTests {
+    /// (c) A single update (a graceful leave) reaches every member in O(log n) protocol
+    /// periods: asserted ≤ log2(n) periods, which is generous for fan-out-3 gossip every
+    /// half period plus piggybacking.
+    @Test(arguments: [50, 100, 200])
+    func leave_reachesEveryMember_inLogarithmicPeriods(size: Int) {
+        let test = "leave_reachesEveryMember_inLogarithmicPeriods"
+        for seed in SimSeeds.seeds(count: size >= 200 ? 2 : 3) {
+            guard var cluster = convergedCluster(size: size, seed: seed, test: test) else { return }
+            let leaver = NodeID("a\(size / 2)")
+            let start = cluster.now
+            cluster.leave(leaver, at: start)
+            let everyone = cluster.run(untilTrue: { cluster in
+                (cluster.stats.leftSeenBy[leaver]?.count ?? 0) >= size
+            }, limit: .seconds(20), checkEvery: .milliseconds(20))
+            let last = (cluster.stats.leftSeenBy[leaver] ?? [:]).values.max() ?? cluster.now
+            let periods = (last - start).periods
+            let bound = Foundation.log2(Double(size))
+            print("dissemination n=\(size) seed=\(seed): leave seen by all \(size) members after \(String(format: "%.2f", periods)) periods (bound \(String(format: "%.1f", bound)))")
+            check(everyone, "leave did not reach everyone", cluster: cluster, test: test)
+            check(periods <= bound, "took \(periods) periods > log2(n) = \(bound)", cluster: cluster, test: test)
+            check(cluster.violations.isEmpty, "invariant violations", cluster: cluster, test: test)
+        }
+    }
+
+    /// A suspicion refuted by a partitioned-then-healed member: the member is never seen
+    /// revived at the incarnation it was declared dead at, and it comes back alive everywhere
+    /// at a higher incarnation.
+    @Test(arguments: SimSeeds.seeds(count: 3))
+    func isolatedMember_declaredDead_refutesAfterHeal_atHigherIncarnation(seed: UInt64) {
+        let test = "isolatedMember_declaredDead_refutesAfterHeal_atHigherIncarnation"
+        let size = 30
+        guard var cluster = convergedCluster(size: size, seed: seed, test: test) else { return }
+        let isolated = NodeID("a7")
+        let others = cluster.nodes.map(\.id).filter { $0 != isolated }
+        cluster.network.partition([others, [isolated]])
+        let declared = cluster.run(untilTrue: { cluster in
+            (cluster.stats.deadSeenBy[isolated]?.count ?? 0) >= size - 1
+        }, limit: .seconds(20))
+        check(declared, "isolated member not declared dead", cluster: cluster, test: test)
+        cluster.network.heal()
+        let back = cluster.run(untilTrue: { $0.isConverged }, limit: .seconds(30))
+        check(back, "isolated member not alive again everywhere after heal", cluster: cluster, test: test)
+        let incarnation = cluster.node(isolated)!.instance.incarnation
+        check(incarnation >= 1, "no refutation: incarnation \(incarnation)", cluster: cluster, test: test)
+        check(cluster.violations.isEmpty, "invariant violations", cluster: cluster, test: test)
+    }
+}

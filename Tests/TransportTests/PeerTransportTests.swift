@@ -1,0 +1,127 @@
+import Basics
+import Logging
+import Membership
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+import Wire
+@testable import Transport
+
+/// Real sockets on loopback (127.0.77.x, ports 174xx), bounded in time.
+@Suite(.serialized) struct PeerTransportTests {
+    static let keyA = [UInt8](repeating: 7, count: 32)
+    static let keyB = [UInt8](repeating: 9, count: 32)
+
+    private func makeTransport(_ address: Endpoint, key: [UInt8]?) throws -> PeerTransport {
+        PeerTransport(
+            settings: TransportSettings(bind: address),
+            codec: Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: 1 << 20),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+    }
+
+    private func ping(from name: String, _ address: Endpoint, sequence: UInt64) -> Wire.PeerMessage {
+        .gossip(Membership.Envelope(sender: NodeID(name), senderAddress: address, message: .ping(sequence: sequence)))
+    }
+
+    /// Everything each transport received, collected by one consumer per transport (an
+    /// AsyncStream ends when its consumer is cancelled, so tests must not race consumers).
+    final class Inbox: Sendable {
+        let received = Mutex([Endpoint: [Wire.PeerMessage]]())
+
+        /// Takes the oldest message `transport` received, waiting at most `limit`.
+        func next(_ transport: PeerTransport, within limit: Duration) async -> Wire.PeerMessage? {
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                let message = received.withLock { table -> Wire.PeerMessage? in
+                    guard var queue = table[transport.settings.bind], !queue.isEmpty else { return nil }
+                    let first = queue.removeFirst()
+                    table[transport.settings.bind] = queue
+                    return first
+                }
+                if let message { return message }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return nil
+        }
+    }
+
+    /// Runs the transports for the duration of `body`, then stops them.
+    private func running(_ transports: [PeerTransport], _ body: (Inbox) async throws -> Void) async throws {
+        let inbox = Inbox()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for transport in transports {
+                group.addTask { try await transport.run() }
+                group.addTask {
+                    for await received in transport.messages {
+                        inbox.received.withLock { $0[transport.settings.bind, default: []].append(received.message) }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            do {
+                try await body(inbox)
+            } catch {
+                transports.forEach { $0.stop() }
+                throw error
+            }
+            transports.forEach { $0.stop() }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func deliversAMessageBetweenTwoAgents() async throws {
+        let addressA = Endpoint(host: "127.0.77.1", port: 17401)
+        let addressB = Endpoint(host: "127.0.77.2", port: 17401)
+        let a = try makeTransport(addressA, key: Self.keyA)
+        let b = try makeTransport(addressB, key: Self.keyA)
+        try await running([a, b]) { inbox in
+            a.send(ping(from: "a", addressA, sequence: 41), to: addressB)
+            let received = await inbox.next(b, within: .seconds(5))
+            #expect(received == ping(from: "a", addressA, sequence: 41))
+            #expect(a.counters.snapshot.sentFrames == 1)
+        }
+    }
+
+    @Test func strangerWithoutTheKeyIsRejectedAndMembersStillTalk() async throws {
+        let addressA = Endpoint(host: "127.0.77.1", port: 17402)
+        let addressB = Endpoint(host: "127.0.77.2", port: 17402)
+        let addressS = Endpoint(host: "127.0.77.3", port: 17402)
+        let a = try makeTransport(addressA, key: Self.keyA)
+        let b = try makeTransport(addressB, key: Self.keyA)
+        let stranger = try makeTransport(addressS, key: Self.keyB)
+        let plaintext = try makeTransport(Endpoint(host: "127.0.77.4", port: 17402), key: nil)
+        try await running([a, b, stranger, plaintext]) { inbox in
+            stranger.send(ping(from: "s", addressS, sequence: 1), to: addressB)
+            plaintext.send(ping(from: "p", addressS, sequence: 2), to: addressB)
+            #expect(await inbox.next(b, within: .milliseconds(500)) == nil)
+            #expect(b.counters.snapshot.rejectedFrames == 2)
+            a.send(ping(from: "a", addressA, sequence: 3), to: addressB)
+            #expect(await inbox.next(b, within: .seconds(5)) == ping(from: "a", addressA, sequence: 3))
+        }
+    }
+
+    @Test(arguments: [
+        [UInt8](repeating: 0xFF, count: 64),        // length prefix far over the bound
+        [0, 0, 0, 4, 1, 2, 3, 4],                   // a frame that does not parse
+        [0, 0, 0, 0],                               // zero-length frame
+        Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+    ])
+    func garbageOnThePeerPortChangesNothing(garbage: [UInt8]) async throws {
+        let addressA = Endpoint(host: "127.0.77.1", port: 17403)
+        let addressB = Endpoint(host: "127.0.77.2", port: 17403)
+        let a = try makeTransport(addressA, key: nil)
+        let b = try makeTransport(addressB, key: nil)
+        try await running([a, b]) { inbox in
+            let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: addressB.host, port: Int(addressB.port)).get()
+            try await raw.writeAndFlush(ByteBuffer(bytes: garbage))
+            #expect(await inbox.next(b, within: .milliseconds(300)) == nil)
+            try? await raw.close()
+            #expect(b.counters.snapshot.rejectedConnections >= 1)
+            a.send(ping(from: "a", addressA, sequence: 5), to: addressB)
+            #expect(await inbox.next(b, within: .seconds(5)) == ping(from: "a", addressA, sequence: 5))
+        }
+    }
+}
