@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "Basics", swiftSettings: strictSettings),
         // L1 — pure protocol cores.
         .target(name: "Membership", dependencies: ["Basics"], swiftSettings: strictSettings),
+        .target(name: "Consensus", dependencies: ["Basics"], swiftSettings: strictSettings),
         // L2 — pure composition of the cores.
         .target(name: "AgentCore", dependencies: ["Basics", "Membership"], swiftSettings: strictSettings),
         // L3 — shells.
@@ -86,10 +87,11 @@ let package = Package(
             swiftSettings: shellSettings
         ),
         // Test support: many cores on a virtual network and clock (pure modules only).
-        .target(name: "Simulation", dependencies: ["Basics", "Membership"], swiftSettings: strictSettings),
+        .target(name: "Simulation", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "MembershipTests", dependencies: ["Basics", "Membership"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Basics", "Consensus", "Simulation"]),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Wire"]),

@@ -32,8 +32,9 @@ extension RaftNode {
             return
         }
         if let target = leadTransferee, !conf.isVoter(target) { leadTransferee = nil }
-        if maybeCommit() { broadcastAppend() }
-        // A new member needs the log now, not at the next heartbeat.
+        // The quorum changed, and a new member needs the log now rather than at the next
+        // heartbeat: one broadcast serves both.
+        _ = maybeCommit()
         broadcastAppend()
     }
 }

@@ -1,6 +1,6 @@
 /// Logarithms without Foundation, for Lifeguard's timeout formulas.
 ///
-/// The pure cores may not import Foundation or Glibc, and the standard library has no `log`.
+/// Pure cores stay stdlib-only (no platform math library), and the standard library has no `log`.
 /// `x = m × 2^e` with `m` in `[1, 2)`, so `ln x = e·ln 2 + ln m`, and `ln m = 2·atanh(z)` with
 /// `z = (m − 1)/(m + 1) ≤ 1/3`, whose odd power series converges to full `Double` precision in
 /// under 20 terms. Results are deterministic across platforms: only `+ − × ÷` are used.

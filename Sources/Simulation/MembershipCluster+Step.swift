@@ -28,6 +28,23 @@ extension MembershipCluster {
             network.crash(nodes[index].id)
             stats.crashedAt[nodes[index].id] = now
             trace.append("t=\(now) \(nodes[index].id) CRASH")
+        case let .restart(index, seeds):
+            guard nodes[index].isCrashed else { return }
+            let node = nodes[index]
+            nodes[index].instance = Membership.Instance(
+                id: node.id,
+                address: node.address,
+                metadata: [:],
+                settings: settings,
+                seed: faultStream.next()
+            )
+            nodes[index].isCrashed = false
+            goneAt[index] = [:]
+            network.restore(node.id)
+            stats.crashedAt[node.id] = nil
+            stats.restartedAt[node.id] = now
+            trace.append("t=\(now) \(node.id) RESTART")
+            step(index, .join(seeds: seeds, now: now))
         }
     }
 
@@ -67,18 +84,18 @@ extension MembershipCluster {
 
     mutating func send(_ envelope: Membership.Envelope, from source: NodeID, to address: Endpoint) {
         guard let destination = indexByAddress[address] else {
-            trace.append("t=\(now) \(source)->\(address) \(Trace.describe(envelope)) DROP unknown-address")
+            trace.append("t=\(now) \(source)->\(address) \(SimTrace.describe(envelope)) DROP unknown-address")
             return
         }
         let target = nodes[destination].id
         switch network.route(from: source, to: target) {
         case let .deliver(delay):
             stats.messages += 1
-            trace.append("t=\(now) \(source)->\(target) \(Trace.describe(envelope))")
+            trace.append("t=\(now) \(source)->\(target) \(SimTrace.describe(envelope))")
             queue.push(.deliver(envelope, to: destination), at: now + delay)
         case let .drop(reason):
             stats.dropped += 1
-            trace.append("t=\(now) \(source)->\(target) \(Trace.describe(envelope)) DROP \(reason)")
+            trace.append("t=\(now) \(source)->\(target) \(SimTrace.describe(envelope)) DROP \(reason)")
         }
     }
 
@@ -100,7 +117,9 @@ extension MembershipCluster {
             goneAt[index][subject.id] = max(goneAt[index][subject.id] ?? 0, subject.incarnation)
             if subject.status == .dead {
                 stats.recordDead(subject.id, by: observer, at: now)
-                if stats.crashedAt[subject.id] == nil, stats.leftAt[subject.id] == nil {
+                if stats.crashedAt[subject.id] == nil, stats.leftAt[subject.id] == nil,
+                   stats.restartedAt[subject.id] == nil
+                {
                     stats.falseDeaths.append("t=\(now) \(observer) declared live \(subject.id) dead")
                 }
             } else {
@@ -120,11 +139,12 @@ extension MembershipCluster {
 }
 
 /// What the tests measure.
-package struct Stats: Sendable {
+package struct MembershipSimStats: Sendable {
     package var messages = 0
     package var dropped = 0
     package var crashedAt: [NodeID: Instant] = [:]
     package var leftAt: [NodeID: Instant] = [:]
+    package var restartedAt: [NodeID: Instant] = [:]
     package var firstSuspectedAt: [NodeID: Instant] = [:]
     /// Per subject: when each observer first saw it dead.
     package var deadSeenBy: [NodeID: [NodeID: Instant]] = [:]

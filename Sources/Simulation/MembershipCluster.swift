@@ -24,6 +24,7 @@ package struct MembershipCluster: Sendable {
         case join(Int, seeds: [Endpoint])
         case leave(Int)
         case crash(Int)
+        case restart(Int, seeds: [Endpoint])
     }
 
     package let seed: UInt64
@@ -31,8 +32,8 @@ package struct MembershipCluster: Sendable {
     package internal(set) var now: Instant = .zero
     package internal(set) var steps = 0
     package var network: SimNetwork
-    package internal(set) var trace = Trace()
-    package internal(set) var stats = Stats()
+    package internal(set) var trace = SimTrace()
+    package internal(set) var stats = MembershipSimStats()
     /// Invariant violations, in order; a correct run has none.
     package internal(set) var violations: [String] = []
     /// Also trace every delivery-time drop and every change (on by default).
@@ -44,6 +45,7 @@ package struct MembershipCluster: Sendable {
     var indexByID: [NodeID: Int] = [:]
     /// Per observer: the highest incarnation at which it saw each member dead or left.
     var goneAt: [[NodeID: UInt64]] = []
+    let settings: Membership.Settings
 
     /// - Parameters:
     ///   - size: members, named `a1 ... aN`.
@@ -57,6 +59,7 @@ package struct MembershipCluster: Sendable {
         lossProbability: Double = 0
     ) {
         self.seed = seed
+        self.settings = settings
         var root = SplitMix64(seed: seed)
         network = SimNetwork(seed: root.next(), latency: latency, lossProbability: lossProbability)
         faultStream = root.split()
@@ -93,6 +96,14 @@ package struct MembershipCluster: Sendable {
     package mutating func crash(_ id: NodeID, at time: Instant) {
         guard let index = indexByID[id] else { return }
         queue.push(.crash(index), at: time)
+    }
+
+    /// Restarts a crashed node as a fresh instance (incarnation 0, new random stream, no
+    /// memory) that joins through `seeds`; as an agent restarted from scratch would.
+    package mutating func restart(_ id: NodeID, seeds: [NodeID], at time: Instant) {
+        guard let index = indexByID[id] else { return }
+        let addresses = seeds.compactMap { indexByID[$0].map { nodes[$0].address } }
+        queue.push(.restart(index, seeds: addresses), at: time)
     }
 
     package mutating func leave(_ id: NodeID, at time: Instant) {

@@ -94,7 +94,7 @@ package final class PeerTransport: Service, Sendable {
         messagesContinuation.finish()
     }
 
-    private func bindListener() async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
+    private func bindListener() async throws -> NIOAsyncChannel<NIOAsyncChannel<[UInt8], ByteBuffer>, Never> {
         let maxFrameBytes = settings.maxFrameBytes
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -102,14 +102,14 @@ package final class PeerTransport: Service, Sendable {
             .bind(host: settings.bind.host, port: Int(settings.bind.port)) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LengthPrefixFrameDecoder(maxFrameBytes: maxFrameBytes))
+                        ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes))
                     )
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<[UInt8], ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
     }
 
-    private func acceptConnections(on server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) async throws {
+    private func acceptConnections(on server: NIOAsyncChannel<NIOAsyncChannel<[UInt8], ByteBuffer>, Never>) async throws {
         try await server.executeThenClose { connections in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in connections {
@@ -120,12 +120,12 @@ package final class PeerTransport: Service, Sendable {
     }
 
     /// Reads frames from one inbound connection until it closes or sends something bad.
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+    private func serve(_ connection: NIOAsyncChannel<[UInt8], ByteBuffer>) async {
         let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
         do {
             try await connection.executeThenClose { inbound, _ in
                 for try await body in inbound {
-                    let message = try codec.decodeBody(Array(body.readableBytesView))
+                    let message = try codec.decodeBody(body)
                     counters.record { $0.receivedFrames += 1 }
                     messagesContinuation.yield(PeerMessageFrom(message: message, remoteHost: remote))
                 }
@@ -136,7 +136,7 @@ package final class PeerTransport: Service, Sendable {
     }
 
     private func reject(from remote: String, error: any Error) {
-        if error is FrameLengthError {
+        if error is Wire.FrameError {
             counters.record { $0.rejectedConnections += 1 }
         } else if error is Wire.DecodeError {
             counters.record { $0.rejectedFrames += 1; $0.rejectedConnections += 1 }

@@ -4,7 +4,7 @@ import Membership
 import Simulation
 import Testing
 
-@Suite struct DisseminationTests {
+@Suite(.timeLimit(.minutes(2))) struct DisseminationTests {
     /// (c) A single update (a graceful leave) reaches every member in O(log n) protocol
     /// periods: asserted ≤ log2(n) periods, which is generous for fan-out-3 gossip every
     /// half period plus piggybacking.
@@ -49,6 +49,29 @@ import Testing
         check(back, "isolated member not alive again everywhere after heal", cluster: cluster, test: test)
         let incarnation = cluster.node(isolated)!.instance.incarnation
         check(incarnation >= 1, "no refutation: incarnation \(incarnation)", cluster: cluster, test: test)
+        check(cluster.violations.isEmpty, "invariant violations", cluster: cluster, test: test)
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct RestartTests {
+    /// A member declared dead restarts at incarnation 0; it learns of its death from the
+    /// seed, refutes above it, and every member sees it alive again, never at the dead
+    /// incarnation.
+    @Test(arguments: SimSeeds.seeds(count: 3))
+    func restartedMember_declaredDead_rejoinsAboveItsDeadIncarnation(seed: UInt64) {
+        let test = "restartedMember_declaredDead_rejoinsAboveItsDeadIncarnation"
+        let size = 30
+        guard var cluster = convergedCluster(size: size, seed: seed, test: test) else { return }
+        let victim = NodeID("a11")
+        cluster.crash(victim)
+        let dead = cluster.run(untilTrue: { ($0.stats.deadSeenBy[victim]?.count ?? 0) >= size - 1 }, limit: .seconds(20))
+        check(dead, "crash not detected", cluster: cluster, test: test)
+        cluster.restart(victim, seeds: [NodeID("a1")], at: cluster.now + .seconds(1))
+        cluster.run(for: .seconds(1))
+        let back = cluster.run(untilTrue: { $0.isConverged }, limit: .seconds(20))
+        check(back, "restarted member not alive everywhere", cluster: cluster, test: test)
+        let incarnation = cluster.node(victim)!.instance.incarnation
+        check(incarnation >= 1, "restarted member did not refute (incarnation \(incarnation))", cluster: cluster, test: test)
         check(cluster.violations.isEmpty, "invariant violations", cluster: cluster, test: test)
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// SWIM + Lifeguard end to end on a simulated network (conventions §8.4). Every run checks
 /// the cluster's invariants after each step; every failure prints its replay line.
-@Suite struct FailureDetectionTests {
+@Suite(.timeLimit(.minutes(2))) struct FailureDetectionTests {
     /// (a) With no loss and small latency, no live member is ever declared dead by anyone.
     @Test(arguments: SimSeeds.seeds(count: 6))
     func noLoss_noLiveMemberIsEverDeclaredDead(seed: UInt64) {

@@ -4,7 +4,7 @@ import Membership
 import Simulation
 import Testing
 
-@Suite struct ReplayTests {
+@Suite(.timeLimit(.minutes(2))) struct ReplayTests {
     func run(seed: UInt64) -> MembershipCluster {
         var cluster = MembershipCluster(size: 40, seed: seed, lossProbability: 0.05)
         cluster.joinAll(over: .seconds(1))

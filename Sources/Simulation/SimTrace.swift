@@ -4,7 +4,7 @@ import Membership
 /// The simulation's flight recorder: the last `capacity` lines in etcd's arrow format
 /// (`t=1.250s a1->a2 ping seq=4`) and an FNV-1a 64 digest over every line ever written, so
 /// two runs of one seed can be compared for byte-identical traces without storing them.
-package struct Trace: Sendable {
+package struct SimTrace: Sendable {
     package let capacity: Int
     var ring: [String] = []
     var head = 0
