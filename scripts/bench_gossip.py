@@ -42,6 +42,7 @@ printed to stdout; progress goes to stderr.
 Quick smoke test:  scripts/bench-gossip --ns 5 --reps 1 --idle-secs 5 --window-secs 5
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -570,7 +571,7 @@ def _f(x, nd=3):
 # ----------------------------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------------------------
-def machine_facts():
+def machine_facts(a):
     model = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -588,8 +589,24 @@ def machine_facts():
         pass
     ver = subprocess.run(["serf", "version"], capture_output=True, text=True).stdout.split("\n")[0] \
         if shutil.which("serf") else "not installed"
-    return {"nproc": os.cpu_count(), "model": model, "mem": mem, "kernel": platform.release(),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "serf": ver}
+    facts = {"nproc": os.cpu_count(), "model": model, "mem": mem, "kernel": platform.release(),
+             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "serf": ver}
+    if "ordinal" in a.systems:
+        h = hashlib.sha256()
+        with open(a.ordinal_bin, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        st = os.stat(a.ordinal_bin)
+        facts["ordinal_bin"] = {"path": a.ordinal_bin, "sha256": h.hexdigest(),
+                                "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))}
+    return facts
+
+
+def _binname(facts):
+    b = facts.get("ordinal_bin")
+    if not b:
+        return "—"
+    return f"{os.path.relpath(b['path'], REPO) if b['path'].startswith(REPO) else b['path']} (sha256 {b['sha256'][:12]}, built {b['mtime']})"
 
 
 def stat_cell(s, nd=3):
@@ -608,8 +625,9 @@ def render(results, facts, cmdline, a):
     out.append(f"Command: `{cmdline}`  ")
     out.append(f"Machine: {facts['nproc']} × {facts['model']}, {facts['mem']} RAM, "
                f"kernel {facts['kernel']}; {facts['date']}; serf `{facts['serf']}`, "
-               f"ordinal `{a.ordinal_bin if 'ordinal' in a.systems else '—'}`"
-               f"{' ' + a.ordinal_args if a.ordinal_args else ''}")
+               f"ordinal `{_binname(facts)}`"
+               f"{'; extra Ordinal flags `' + a.ordinal_args + '`' if a.ordinal_args else ''}"
+               f"{'; extra serf flags `' + a.serf_args + '`' if a.serf_args else ''}")
     out.append("")
     out.append("| system | N | join s | detect all median [min–max] s | detect first median s | "
                "p99 s | false suspects idle / loaded | false dead idle / loaded | "
@@ -763,7 +781,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     cmdline = os.environ.get("BENCH_GOSSIP_CMD") or " ".join(
         shlex.quote(x) for x in ["scripts/bench_gossip.py"] + sys.argv[1:])
-    facts = machine_facts()
+    facts = machine_facts(a)
     pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
     L.log(f"bench-gossip: N={ns} systems={systems} reps={a.reps} -> {outdir}")
     bg0 = L.wait_quiet(max_wait=a.quiet_wait)

@@ -2,6 +2,8 @@ import AgentCore
 import Basics
 import Logging
 import Membership
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Transport
@@ -26,10 +28,11 @@ final class NodeDriver: Service, Sendable {
     private let origin = ContinuousClock.now
     private let mailbox: AsyncStream<Input>
     private let mailboxInput: AsyncStream<Input>.Continuation
-    private let deadline = Mutex(Instant.zero)
     private let published: Mutex<[Membership.Member]>
-    /// How often the ticker re-reads the deadline; bounds how late an earlier deadline can fire.
-    private let tickResolution: Duration = .milliseconds(20)
+    /// The one pending tick: the core asks for one deadline at a time, and a new request
+    /// replaces the old, so the agent wakes only when something is due.
+    private let pendingTick = Mutex<(at: Instant, task: Scheduled<Void>)?>(nil)
+    private let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
 
     init(settings: AgentSettings, transport: PeerTransport, logger: Logger) {
         self.settings = settings
@@ -57,7 +60,6 @@ final class NodeDriver: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.forwardPeerMessages() }
-                group.addTask { await self.tickWhenDue() }
                 interpret(node.handle(.start(seeds: settings.join, now: now)), of: node)
                 for await input in mailbox {
                     switch input {
@@ -69,10 +71,12 @@ final class NodeDriver: Service, Sendable {
                         logger.notice("leaving the cluster")
                         interpret(node.handle(.leave(now: now)), of: node)
                         try? await Task.sleep(for: settings.leavePropagation)
+                        cancelPendingTick()
                         group.cancelAll()
                         return
                     }
                 }
+                cancelPendingTick()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -87,7 +91,7 @@ final class NodeDriver: Service, Sendable {
             case .sendGossip(let envelope, let endpoint):
                 transport.send(.gossip(envelope), to: endpoint)
             case .scheduleTick(let at):
-                deadline.withLock { $0 = at }
+                scheduleTick(at: at)
             case .memberChanged(let change):
                 changed = true
                 log(change)
@@ -124,16 +128,23 @@ final class NodeDriver: Service, Sendable {
         }
     }
 
-    private func tickWhenDue() async {
-        while !Task.isCancelled {
-            let due = deadline.withLock { $0 }
-            let current = now
-            if due <= current {
-                deadline.withLock { if $0 == due { $0 = current + .seconds(1) } }
-                mailboxInput.yield(.tick)
+    private func scheduleTick(at: Instant) {
+        let delay = max(at - now, .zero)
+        let input = mailboxInput
+        pendingTick.withLock { pending in
+            if let pending, pending.at == at { return }
+            pending?.task.cancel()
+            let task = eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
+                _ = input.yield(.tick)
             }
-            let wait = min(max(due - current, .milliseconds(1)), tickResolution)
-            try? await Task.sleep(for: wait)
+            pending = (at, task)
+        }
+    }
+
+    private func cancelPendingTick() {
+        pendingTick.withLock { pending in
+            pending?.task.cancel()
+            pending = nil
         }
     }
 }

@@ -36,7 +36,7 @@ package struct MembershipCluster: Sendable {
     package internal(set) var stats = MembershipSimStats()
     /// Invariant violations, in order; a correct run has none.
     package internal(set) var violations: [String] = []
-    /// Also trace every delivery-time drop and every change (on by default).
+    /// Whether `.memberChanged` directives are traced (`t=… a2: a5 suspect->dead inc=0`).
     package var tracesChanges = true
 
     var queue = EventQueue<Pending>()
