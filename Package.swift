@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // L0 — vocabulary, stdlib only.
@@ -33,12 +34,15 @@ let package = Package(
         .target(name: "Membership", dependencies: ["Basics"], swiftSettings: strictSettings),
         .target(name: "Consensus", dependencies: ["Basics"], swiftSettings: strictSettings),
         // L2 — pure composition of the cores.
-        .target(name: "AgentCore", dependencies: ["Basics", "Membership"], swiftSettings: strictSettings),
+        .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
         // L3 — shells.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Storage", dependencies: ["Basics", "Consensus", "CSQLite"], swiftSettings: shellSettings),
+        .executableTarget(name: "StorageCrasher", dependencies: ["Basics", "Consensus", "Storage"], swiftSettings: shellSettings),
         .target(
             name: "Wire",
             dependencies: [
-                "Basics", "Membership",
+                "Basics", "Membership", "Consensus",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -61,6 +65,7 @@ let package = Package(
             dependencies: [
                 "Basics", "Membership",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: shellSettings
         ),
@@ -68,11 +73,12 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "AgentCore", "Wire", "Transport", "API",
+                "Basics", "Membership", "Consensus", "AgentCore", "Storage", "Wire", "Transport", "API",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -82,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "API",
+                "Basics", "Agent", "AgentCore", "Consensus", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,9 +100,10 @@ let package = Package(
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "MembershipTests", dependencies: ["Basics", "Membership"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Basics", "Consensus", "Simulation"]),
-        .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "AgentCore"]),
+        .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "AgentCore", "Simulation"]),
-        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "Wire"]),
+        .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "Storage"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [
@@ -113,6 +120,7 @@ let package = Package(
             dependencies: [
                 "Basics", "Membership", "API",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),

@@ -1,10 +1,49 @@
 package import Membership
 
-/// What the API reads from the agent it runs in. The agent implements it; tests pass a fixed
-/// view, which keeps the API free of the agent's machinery.
+/// What the API reads from, and writes through, the agent it runs in. The agent implements
+/// it; tests pass a fixed view, which keeps the API free of the agent's machinery.
 package protocol ClusterView: Sendable {
     /// The agent's own name.
     var nodeName: String { get }
     /// Every member this agent knows, itself included, sorted by name.
     func members() async -> [Membership.Member]
+    /// This agent's view of Raft.
+    func raftStatus() async -> RaftStatus
+    /// Replicates a write through Raft. A follower forwards it to the leader unless
+    /// `forwarded` says it already was (one hop, never a loop).
+    func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome
+    /// Reads a key from this agent's own replica.
+    func read(key: String) async -> KeyValueEntry?
+}
+
+/// A change to the replicated key-value test state.
+package enum KeyValueWrite: Sendable, Hashable {
+    case put(key: String, value: [UInt8])
+    case delete(key: String)
+
+    package var key: String {
+        switch self {
+        case .put(let key, _), .delete(let key): key
+        }
+    }
+}
+
+/// How a write ended.
+package enum WriteOutcome: Sendable, Hashable {
+    /// Committed by a quorum at this log index: durable on a majority.
+    case committed(index: UInt64)
+    /// Not committed; the client may retry (no leader, leadership changed, timed out).
+    case unavailable(reason: String)
+}
+
+/// One key of the replicated key-value test state.
+package struct KeyValueEntry: Sendable, Hashable {
+    package var value: [UInt8]
+    /// The log index that last wrote the key.
+    package var revision: UInt64
+
+    package init(value: [UInt8], revision: UInt64) {
+        self.value = value
+        self.revision = revision
+    }
 }

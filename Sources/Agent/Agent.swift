@@ -1,5 +1,7 @@
 package import Logging
 import API
+import AgentCore
+import Consensus
 import Basics
 import UnixSignals
 import Foundation
@@ -29,6 +31,13 @@ package struct Agent: Sendable {
     package func run() async throws {
         try prepareDataDirectory()
         try settings.membership.validate()
+        try settings.raft.validate()
+        let store: AgentStore
+        do {
+            store = try AgentStore(directory: settings.dataDirectory)
+        } catch {
+            throw AgentStartError(reason: "refusing to start on \(settings.dataDirectory): \(error)")
+        }
         let sealer = try Wire.Sealer(key: settings.encryptionKey)
         var transportSettings = TransportSettings(bind: settings.bind)
         transportSettings.maxFrameBytes = 4 << 20
@@ -37,8 +46,8 @@ package struct Agent: Sendable {
             codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),
             logger: logger
         )
-        let driver = NodeDriver(settings: settings, transport: transport, logger: logger)
-        let view = AgentView(nodeName: settings.name.name, driver: driver)
+        let driver = NodeDriver(settings: settings, transport: transport, store: store, logger: logger)
+        let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
         let api = Application(
             router: API.makeRouter(view: view),
             configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
@@ -50,6 +59,8 @@ package struct Agent: Sendable {
             "peer.advertise": "\(settings.advertise)",
             "api.address": "\(settings.api)",
             "wire.encrypted": "\(settings.encryptionKey != nil)",
+            "raft.bootstrap-expect": "\(settings.core.bootstrapExpect.map(String.init) ?? "none")",
+            "storage.path": "\(store.path)",
         ])
         let group = ServiceGroup(
             configuration: .init(
@@ -89,8 +100,24 @@ package struct AgentStartError: Error, CustomStringConvertible {
 private struct AgentView: ClusterView {
     let nodeName: String
     let driver: NodeDriver
+    let store: AgentStore
 
     func members() async -> [Membership.Member] {
         driver.members
+    }
+
+    func raftStatus() async -> RaftStatus {
+        driver.raftStatus ?? RaftStatus(
+            node: nodeName, role: "follower", term: 0, leader: nil, leaderAPI: nil,
+            commitIndex: 0, appliedIndex: 0, lastIndex: 0, voters: [], learners: []
+        )
+    }
+
+    func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome {
+        await driver.write(write, forwarded: forwarded)
+    }
+
+    func read(key: String) async -> KeyValueEntry? {
+        store.read(key: key)
     }
 }

@@ -1,5 +1,7 @@
 import AgentCore
+import API
 import Basics
+import Consensus
 import Logging
 import Membership
 import NIOCore
@@ -9,97 +11,149 @@ import Synchronization
 import Transport
 import Wire
 
-/// Runs the agent's ``AgentCore/AgentNode`` against real time and the peer transport: the
-/// shell that interprets its effects.
+/// Runs the agent's ``AgentCore/AgentNode`` against real time, the peer transport and the
+/// database: the shell that interprets its effects.
 ///
-/// All inputs (peer messages, deadlines, the leave request) go through one mailbox and are
-/// handled one at a time, so the node needs no locking beyond publishing its member list.
+/// All inputs (peer messages, deadlines, proposals, shutdown) go through one ``Mailbox``;
+/// the loop takes everything waiting, hands it to the node as one batch, and carries out the
+/// effects in order. A failed persist stops the agent: an agent that cannot make its votes
+/// and log durable must not keep taking part (etcd does the same).
 final class NodeDriver: Service, Sendable {
-    private enum Input: Sendable {
-        case gossip(Membership.Envelope)
+    enum Input: Sendable {
+        case event(AgentEvent)
         case tick
-        case leave
+        case shutdown
     }
 
-    private let settings: AgentSettings
+    let settings: AgentSettings
     private let transport: PeerTransport
+    private let store: AgentStore
     private let logger: Logger
     private let clock = ContinuousClock()
     private let origin = ContinuousClock.now
-    private let mailbox: AsyncStream<Input>
-    private let mailboxInput: AsyncStream<Input>.Continuation
-    private let published: Mutex<[Membership.Member]>
-    /// The one pending tick: the core asks for one deadline at a time, and a new request
-    /// replaces the old, so the agent wakes only when something is due.
+    let mailbox = Mailbox<Input>()
+    let proposals = ProposalBook()
+    private let published = Mutex<Published>(Published())
     private let pendingTick = Mutex<(at: Instant, task: Scheduled<Void>)?>(nil)
     private let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
 
-    init(settings: AgentSettings, transport: PeerTransport, logger: Logger) {
-        self.settings = settings
-        self.transport = transport
-        self.logger = logger
-        (mailbox, mailboxInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(8192))
-        published = Mutex([])
+    /// What the API reads, refreshed after every batch.
+    struct Published: Sendable {
+        var members: [Membership.Member] = []
+        var raft: RaftStatus?
     }
 
-    /// The latest member list, for the API.
-    var members: [Membership.Member] { published.withLock { $0 } }
+    init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, logger: Logger) {
+        self.settings = settings
+        self.transport = transport
+        self.store = store
+        self.logger = logger
+    }
 
-    private var now: Instant {
+    var members: [Membership.Member] { published.withLock { $0.members } }
+    var raftStatus: RaftStatus? { published.withLock { $0.raft } }
+
+    var now: Instant {
         Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
     }
 
     func run() async throws {
+        let seed = UInt64.random(in: .min ... .max)
         var node = AgentNode(
             id: settings.name,
             address: settings.advertise,
             metadata: settings.metadata,
             membershipSettings: settings.membership,
-            seed: UInt64.random(in: .min ... .max)
+            raft: try store.restoreRaft(id: settings.name, settings: settings.raft, seed: seed),
+            raftSettings: settings.raft,
+            settings: settings.core,
+            seed: seed &+ 1
         )
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
+        defer {
+            cancelPendingTick()
+            proposals.closeAll(with: .failed(reason: "the agent is stopping"))
+        }
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.forwardPeerMessages() }
-                interpret(node.handle(.start(seeds: settings.join, now: now)), of: node)
-                for await input in mailbox {
-                    switch input {
-                    case .gossip(let envelope):
-                        interpret(node.handle(.gossip(envelope, now: now)), of: node)
-                    case .tick:
-                        interpret(node.handle(.tick(now: now)), of: node)
-                    case .leave:
-                        logger.notice("leaving the cluster")
-                        interpret(node.handle(.leave(now: now)), of: node)
-                        try? await Task.sleep(for: settings.leavePropagation)
-                        cancelPendingTick()
-                        group.cancelAll()
-                        return
+                try interpret(node.handle(.start(seeds: settings.join, now: now)), node: node)
+                var shutdown = ShutdownProgress()
+                for await _ in mailbox.doorbell {
+                    let batch = mailbox.takeAll()
+                    guard !batch.isEmpty else { continue }
+                    let at = now
+                    var events: [AgentEvent] = []
+                    for input in batch {
+                        switch input {
+                        case .event(let event): events.append(event)
+                        case .tick: events.append(.tick(now: at))
+                        case .shutdown: shutdown.begin(at: at, isLeader: node.raft.role == .leader, into: &events)
+                        }
                     }
+                    if shutdown.shouldLeave(at: at, isLeader: node.raft.role == .leader) {
+                        logger.notice("leaving the cluster")
+                        events.append(.leave(now: at))
+                        try interpret(node.handle(events), node: node)
+                        try? await Task.sleep(for: settings.leavePropagation)
+                        break
+                    }
+                    try interpret(node.handle(events), node: node)
                 }
-                cancelPendingTick()
+                mailbox.finish()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            self.mailboxInput.yield(.leave)
+            self.mailbox.post(.shutdown)
         }
     }
 
-    private func interpret(_ effects: [AgentEffect], of node: AgentNode) {
-        var changed = false
+    /// Carries out the effects in order.
+    private func interpret(_ effects: [AgentEffect], node: AgentNode) throws {
+        var membersChanged = false
         for effect in effects {
             switch effect {
             case .sendGossip(let envelope, let endpoint):
                 transport.send(.gossip(envelope), to: endpoint)
+            case .sendRaft(let message, let endpoint):
+                transport.send(.raft(message), to: endpoint)
+            case .persist(let hardState, let entries, let snapshot):
+                try store.persist(hardState: hardState, entries: entries, snapshot: snapshot)
+            case .bootstrapStorage(let voters):
+                try store.bootstrap(voters: voters)
+                logger.notice("bootstrapped a new cluster", metadata: ["raft.voters": "\(voters.map(\.name).joined(separator: ","))"])
+            case .apply(let entries):
+                try store.apply(entries)
+            case .proposalCommitted(let id, let index):
+                proposals.close(id, with: .committed(index: index))
+            case .proposalFailed(let id, .notLeader(_, let leaderAPI)):
+                proposals.close(id, with: .notLeader(leaderAPI: leaderAPI))
+            case .proposalFailed(let id, let reason):
+                proposals.close(id, with: .failed(reason: reason.description))
             case .scheduleTick(let at):
                 scheduleTick(at: at)
             case .memberChanged(let change):
-                changed = true
+                membersChanged = true
                 log(change)
+            case .leaderChanged(let leader, let term):
+                logger.notice("raft leader changed", metadata: ["raft.leader": "\(leader?.name ?? "none")", "raft.term": "\(term)"])
             }
         }
-        if changed || published.withLock({ $0.isEmpty }) {
-            let members = node.membership.members
-            published.withLock { $0 = members }
+        publish(node, membersChanged: membersChanged)
+    }
+
+    private func publish(_ node: AgentNode, membersChanged: Bool) {
+        let raft = node.raft
+        let leaderAPI = raft.leader.flatMap { node.membership.member($0)?.metadata[MetadataKey.api] }
+        let status = RaftStatus(
+            node: settings.name.name, role: raft.role.rawValue, term: raft.term,
+            leader: raft.leader?.name, leaderAPI: leaderAPI,
+            commitIndex: raft.commitIndex, appliedIndex: store.appliedIndex, lastIndex: raft.lastIndex,
+            voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
+        )
+        let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
+        published.withLock { published in
+            published.raft = status
+            if let members { published.members = members }
         }
     }
 
@@ -123,19 +177,21 @@ final class NodeDriver: Service, Sendable {
         for await received in transport.messages {
             switch received.message {
             case .gossip(let envelope):
-                mailboxInput.yield(.gossip(envelope))
+                mailbox.post(.event(.gossip(envelope, now: now)))
+            case .raft(let message):
+                mailbox.post(.event(.raft(message, now: now)))
             }
         }
     }
 
     private func scheduleTick(at: Instant) {
         let delay = max(at - now, .zero)
-        let input = mailboxInput
+        let mailbox = self.mailbox
         pendingTick.withLock { pending in
             if let pending, pending.at == at { return }
             pending?.task.cancel()
             let task = eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
-                _ = input.yield(.tick)
+                _ = mailbox.post(.tick)
             }
             pending = (at, task)
         }
@@ -146,5 +202,24 @@ final class NodeDriver: Service, Sendable {
             pending?.task.cancel()
             pending = nil
         }
+    }
+}
+
+/// A graceful stop: a leader first hands leadership over (bounded wait), then the agent
+/// announces it leaves.
+struct ShutdownProgress {
+    private var requestedAt: Instant?
+    /// Longest wait for a leadership transfer before leaving anyway.
+    var transferBudget: Duration = .seconds(2)
+
+    mutating func begin(at now: Instant, isLeader: Bool, into events: inout [AgentEvent]) {
+        guard requestedAt == nil else { return }
+        requestedAt = now
+        if isLeader { events.append(.transferLeadership(now: now)) }
+    }
+
+    func shouldLeave(at now: Instant, isLeader: Bool) -> Bool {
+        guard let requestedAt else { return false }
+        return !isLeader || now - requestedAt >= transferBudget
     }
 }

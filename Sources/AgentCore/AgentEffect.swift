@@ -1,12 +1,47 @@
 import Basics
+import Consensus
 import Membership
 
-/// What the shell must do, in order, after ``AgentNode/handle(_:)``.
-package enum AgentEffect: Sendable, Hashable {
+/// What the shell must do, in order, after ``AgentNode/handle(_:)``. Order matters:
+/// `persist` comes before the `sendRaft`s it must precede, and before `apply`.
+package enum AgentEffect: Sendable {
     /// Send a gossip envelope to the peer listening at the address.
     case sendGossip(Membership.Envelope, to: Endpoint)
+    /// Send a Raft message to the peer at the address.
+    case sendRaft(Raft.Message, to: Endpoint)
+    /// Make these durable before carrying out any later effect (Raft §5.1: respond only
+    /// after persisting). A failure to persist must stop the agent.
+    case persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?)
+    /// Write the first configuration of a brand-new cluster to durable storage.
+    case bootstrapStorage(voters: [NodeID])
+    /// Apply committed normal entries, in order, to the replicated state machine.
+    case apply([Raft.Entry])
+    /// A proposal made through `.propose` is committed at `index`.
+    case proposalCommitted(id: UInt64, index: UInt64)
+    /// A proposal will not commit; the client may retry, at the leader if one is known.
+    case proposalFailed(id: UInt64, reason: ProposalFailure)
     /// Deliver `.tick` no later than this instant; replaces the previous request.
     case scheduleTick(at: Instant)
     /// A member's status, address or metadata changed in this node's view.
     case memberChanged(Membership.MemberChange)
+    /// This node's view of the Raft leader or term changed.
+    case leaderChanged(leader: NodeID?, term: UInt64)
+}
+
+/// Why a proposal did not commit.
+package enum ProposalFailure: Sendable, Hashable, CustomStringConvertible {
+    /// This node is not the leader; `leaderAPI` is the leader's API address when known.
+    case notLeader(leader: NodeID?, leaderAPI: String?)
+    /// Leadership changed before the entry committed, and another entry took its index.
+    case superseded
+    /// The core refused the proposal (a transfer in progress, a pending change).
+    case refused(String)
+
+    package var description: String {
+        switch self {
+        case .notLeader(let leader, _): "not the leader (leader: \(leader?.name ?? "unknown"))"
+        case .superseded: "leadership changed before the write committed"
+        case .refused(let reason): reason
+        }
+    }
 }

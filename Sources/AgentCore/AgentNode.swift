@@ -1,62 +1,168 @@
 import Basics
+import Consensus
 import Membership
 
-/// One agent's cores, composed. A value type: copying it copies the agent's whole future,
-/// which is what the simulation relies on.
+/// One agent's cores, composed: SWIM membership, Raft, and the glue between them
+/// (bootstrapping, voter upkeep from gossip, proposal tracking). A value type: copying it
+/// copies the agent's whole future, which is what the simulation relies on.
 package struct AgentNode: Sendable {
     package private(set) var membership: Membership.Instance
+    package internal(set) var raft: RaftNode
+    package let settings: AgentCoreSettings
+    let raftSettings: Raft.Settings
+    var generator: SplitMix64
+    var nextRaftTick: Instant?
+    var nextReview: Instant?
+    var membershipDeadline: Instant?
+    /// When gossip first reported each member dead; cleared when it is alive again.
+    var deadSince: [NodeID: Instant] = [:]
+    /// Proposals made here and not yet resolved, by log index.
+    var pending: [UInt64: PendingProposal] = [:]
+    var reportedLeader: (leader: NodeID?, term: UInt64) = (nil, 0)
+    /// The bootstrap candidates seen at the previous review; bootstrapping waits until two
+    /// reviews in a row agree, so agents that just met settle on one view first.
+    var bootstrapCandidates: [NodeID] = []
+
+    struct PendingProposal: Sendable {
+        var id: UInt64
+        var term: UInt64
+    }
 
     /// - Parameters:
-    ///   - seed: drives every random choice of the cores (probe order, gossip targets).
+    ///   - raft: the Raft node restored from this agent's storage (empty on a new agent).
+    ///   - seed: drives every random choice of the cores.
     package init(
         id: NodeID,
         address: Endpoint,
         metadata: [String: String],
         membershipSettings: Membership.Settings,
+        raft: RaftNode,
+        raftSettings: Raft.Settings,
+        settings: AgentCoreSettings,
         seed: UInt64
     ) {
         var generator = SplitMix64(seed: seed)
+        var published = metadata
+        if let expect = settings.bootstrapExpect { published[MetadataKey.bootstrapExpect] = "\(expect)" }
+        published[MetadataKey.raft] = Self.raftRole(of: id, in: raft)
         membership = Membership.Instance(
             id: id,
             address: address,
-            metadata: metadata,
+            metadata: published,
             settings: membershipSettings,
             seed: generator.next()
         )
+        self.raft = raft
+        self.raftSettings = raftSettings
+        self.settings = settings
+        self.generator = generator
     }
 
     package var id: NodeID { membership.id }
 
-    /// Routes the event to the cores and translates their directives into effects.
+    /// Routes the event to the cores and translates what they ask for into effects.
     /// - Returns: effects in the order the shell must carry them out; exactly one
     ///   `.scheduleTick` (the earliest deadline of all cores), last.
     package mutating func handle(_ event: AgentEvent) -> [AgentEffect] {
-        let directives: [Membership.Directive]
+        handle([event])
+    }
+
+    /// Handles every event that arrived together, then collects one Raft `Ready`: proposals
+    /// that queued up while the shell was busy (on an fsync, say) share one persist, which
+    /// is the group commit that lets throughput grow with concurrent clients.
+    package mutating func handle(_ events: [AgentEvent]) -> [AgentEffect] {
+        var effects: [AgentEffect] = []
+        var now = Instant.zero
+        for event in events {
+            now = ingest(event, into: &effects)
+        }
+        drainReady(into: &effects)
+        publishRaftRole(now: now, into: &effects)
+        reportLeader(into: &effects)
+        let deadlines = [membershipDeadline, nextRaftTick, nextReview].compactMap { $0 }
+        effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
+        return effects
+    }
+
+    /// - Returns: the event's instant.
+    private mutating func ingest(_ event: AgentEvent, into effects: inout [AgentEffect]) -> Instant {
         switch event {
         case .start(let seeds, let now):
-            directives = membership.handle(.join(seeds: seeds, now: now))
+            route(membership.handle(.join(seeds: seeds, now: now)), now: now, into: &effects)
+            nextRaftTick = now + settings.raftTick
+            nextReview = now + settings.reviewInterval
+            return now
         case .tick(let now):
-            directives = membership.handle(.tick(now: now))
+            route(membership.handle(.tick(now: now)), now: now, into: &effects)
+            if let due = nextRaftTick, due <= now {
+                raft.tick()
+                nextRaftTick = now + settings.raftTick
+            }
+            if let due = nextReview, due <= now {
+                review(now: now, into: &effects)
+                nextReview = now + settings.reviewInterval
+            }
+            return now
         case .gossip(let envelope, let now):
-            directives = membership.handle(.received(envelope, now: now))
+            route(membership.handle(.received(envelope, now: now)), now: now, into: &effects)
+            return now
+        case .raft(let message, let now):
+            // A message for another node, or a malformed one, is dropped: peers can be wrong.
+            try? raft.step(message)
+            return now
+        case .propose(let id, let data, let now):
+            propose(id: id, data: data, into: &effects)
+            return now
+        case .transferLeadership(let now):
+            transferLeadership()
+            return now
         case .leave(let now):
-            directives = membership.handle(.leave(now: now))
+            route(membership.handle(.leave(now: now)), now: now, into: &effects)
+            return now
         }
-        var effects: [AgentEffect] = []
-        var nextTick: Instant?
+    }
+
+    /// Translates membership directives; remembers the membership's own deadline.
+    mutating func route(_ directives: [Membership.Directive], now: Instant, into effects: inout [AgentEffect]) {
         for directive in directives {
             switch directive {
             case .send(let envelope, let endpoint):
                 effects.append(.sendGossip(envelope, to: endpoint))
             case .scheduleTick(let at):
-                nextTick = min(nextTick ?? at, at)
+                membershipDeadline = at
             case .memberChanged(let change):
+                track(change, now: now)
                 effects.append(.memberChanged(change))
             }
         }
-        if let nextTick {
-            effects.append(.scheduleTick(at: nextTick))
+    }
+
+    private mutating func track(_ change: Membership.MemberChange, now: Instant) {
+        switch change.member.status {
+        case .dead, .left:
+            if deadSince[change.member.id] == nil { deadSince[change.member.id] = now }
+        case .alive, .suspect:
+            deadSince[change.member.id] = nil
         }
-        return effects
+    }
+
+    private mutating func reportLeader(into effects: inout [AgentEffect]) {
+        guard raft.leader != reportedLeader.leader || raft.term != reportedLeader.term else { return }
+        reportedLeader = (raft.leader, raft.term)
+        effects.append(.leaderChanged(leader: raft.leader, term: raft.term))
+    }
+
+    static func raftRole(of id: NodeID, in raft: RaftNode) -> String {
+        raft.conf.isVoter(id) ? "voter" : raft.conf.isLearner(id) ? "learner" : "none"
+    }
+
+    /// Keeps the `raft` metadata gossiped about this agent true, so a late agent started
+    /// with `--bootstrap-expect` sees that a cluster already exists and does not found one.
+    private mutating func publishRaftRole(now: Instant, into effects: inout [AgentEffect]) {
+        let role = Self.raftRole(of: id, in: raft)
+        var metadata = membership.me.metadata
+        guard metadata[MetadataKey.raft] != role else { return }
+        metadata[MetadataKey.raft] = role
+        route(membership.handle(.updateMetadata(metadata, now: now)), now: now, into: &effects)
     }
 }

@@ -13,5 +13,8 @@ extension Membership {
         case received(Envelope, now: Instant)
         /// Leave gracefully: announce `left` with a higher incarnation and stop probing.
         case leave(now: Instant)
+        /// Publish new metadata about self (serf's tags): a higher incarnation carries it.
+        /// Metadata over ``Settings/maxMetadataBytes`` is ignored.
+        case updateMetadata([String: String], now: Instant)
     }
 }

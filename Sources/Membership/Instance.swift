@@ -83,6 +83,9 @@ extension Membership {
             case let .leave(at):
                 now = at
                 leave(now: now, into: &directives)
+            case let .updateMetadata(metadata, at):
+                now = at
+                updateMetadata(metadata, now: now, into: &directives)
             }
             directives.append(.scheduleTick(at: nextDeadline(now: now)))
             return directives

@@ -38,6 +38,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var gossip: GossipOptions
 
+    @OptionGroup var consensus: ConsensusOptions
+
     func run() async throws {
         let level = try parseLogLevel(logLevel)
         LoggingSystem.bootstrap { label in
@@ -79,6 +81,7 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         settings.membership = try gossip.settings()
+        try consensus.apply(to: &settings)
         return settings
     }
 }

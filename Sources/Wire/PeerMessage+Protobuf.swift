@@ -1,11 +1,14 @@
+import Consensus
 import Membership
 import SwiftProtobuf
 
 /// Conversions between ``Wire/PeerMessage`` and the generated `Ordinal_Wire_V1_*` types.
 ///
 /// Encoding is total. Decoding treats the bytes as hostile: every field a core relies on is
-/// checked here, so cores never see an empty name, a port of 0 or an unknown status
-/// (conventions §8.5 rule 7). Errors carry a dotted field path, never field contents.
+/// checked here, so cores never see an empty name, a port of 0, an unknown status or a
+/// Raft message that `RaftNode.step` would trap on (conventions §8.5 rule 7; the Raft rules
+/// are listed in `Raft+ProtobufDecoding.swift`). Errors carry a dotted field path, never
+/// field contents.
 extension Wire.PeerMessage {
     /// Parses and validates a plaintext frame body.
     /// - Throws: ``Wire/DecodeError`` other than `.unsealing`.
@@ -26,6 +29,8 @@ extension Wire.PeerMessage {
         switch frame.body {
         case let .gossip(envelope)?:
             self = .gossip(try Membership.Envelope(envelope, path: "gossip"))
+        case let .raft(message)?:
+            self = .raft(try Raft.Message(message, path: "raft"))
         case nil:
             throw .missingBody(path: "body")
         }
@@ -44,6 +49,8 @@ extension Ordinal_Wire_V1_PeerFrame {
         switch message {
         case let .gossip(envelope):
             gossip = Ordinal_Wire_V1_GossipEnvelope(envelope)
+        case let .raft(message):
+            raft = Ordinal_Wire_V1_RaftMessage(message)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Basics
+import Consensus
 import Membership
 import Testing
 @testable import AgentCore
@@ -8,7 +9,11 @@ import Testing
     static let addressB = Endpoint(host: "127.0.1.2", port: 7400)
 
     private func node(_ name: String, _ address: Endpoint) -> AgentNode {
-        AgentNode(id: NodeID(name), address: address, metadata: ["api": "x"], membershipSettings: .init(), seed: 1)
+        AgentNode(
+            id: NodeID(name), address: address, metadata: ["api": "x"], membershipSettings: .init(),
+            raft: try! RaftNode(id: NodeID(name), storage: MemoryRaftStorage(), seed: 1),
+            raftSettings: .init(), settings: .init(), seed: 1
+        )
     }
 
     private func ticks(_ effects: [AgentEffect]) -> [Instant] {

@@ -40,7 +40,7 @@ import Testing
 
     func eventTime(_ event: Membership.Event) -> Instant {
         switch event {
-        case let .join(_, now), let .tick(now), let .received(_, now), let .leave(now): now
+        case let .join(_, now), let .tick(now), let .received(_, now), let .leave(now), let .updateMetadata(_, now): now
         }
     }
 }

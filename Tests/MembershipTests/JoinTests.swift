@@ -82,3 +82,23 @@ import Testing
         #expect(a.me.metadata == meta)
     }
 }
+
+@Suite struct MetadataUpdateTests {
+    @Test func updatedMetadataIsPublishedUnderAHigherIncarnation() {
+        var a = Membership.Instance(id: NodeID("a"), address: Endpoint(host: "127.0.0.1", port: 1), metadata: ["role": "x"], settings: .init(), seed: 1)
+        _ = a.handle(.join(seeds: [], now: .zero))
+        let directives = a.handle(.updateMetadata(["role": "y"], now: .zero))
+        #expect(a.me.metadata == ["role": "y"])
+        #expect(a.incarnation == 1)
+        #expect(directives.contains { if case .memberChanged(let change) = $0 { change.member.metadata == ["role": "y"] } else { false } })
+    }
+
+    @Test func unchangedOrOversizedMetadataChangesNothing() {
+        var a = Membership.Instance(id: NodeID("a"), address: Endpoint(host: "127.0.0.1", port: 1), metadata: ["role": "x"], settings: .init(), seed: 1)
+        _ = a.handle(.join(seeds: [], now: .zero))
+        _ = a.handle(.updateMetadata(["role": "x"], now: .zero))
+        _ = a.handle(.updateMetadata(["big": String(repeating: "z", count: 600)], now: .zero))
+        #expect(a.incarnation == 0)
+        #expect(a.me.metadata == ["role": "x"])
+    }
+}

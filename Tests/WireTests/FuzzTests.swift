@@ -26,7 +26,8 @@ import Foundation
     }
 
     /// Small fixtures only: mutating a 20 KB push-pull costs time without new coverage.
-    static let seedFixtures = Fixture.all.filter { $0.name != "pushPull of 500 members" }
+    /// Gossip and Raft frames both seed the mutator, so splices mix the two bodies.
+    static let seedFixtures = (Fixture.all + Fixture.raftAll).filter { $0.name != "pushPull of 500 members" }
 
     @Test(arguments: Fixture.Keying.allCases)
     func mutatedFrames_decodeOrFailWithTypedError(keying: Fixture.Keying) throws {

@@ -80,8 +80,8 @@ import Testing
     }
 
     @Test func unknownFutureBody_isMissingBody() throws {
-        // version = 1, then field 20 (a future Raft message) as 2 length-delimited bytes.
-        let body: [UInt8] = [0x08, 0x01, 0xA2, 0x01, 0x02, 0x08, 0x01]
+        // version = 1, then field 39 (reserved for a future Raft body) as 2 length-delimited bytes.
+        let body: [UInt8] = [0x08, 0x01, 0xBA, 0x02, 0x02, 0x08, 0x01]
         #expect(throws: Wire.DecodeError.missingBody(path: "body")) { try Fixture.codec(key: nil).decodeBody(body) }
     }
 

@@ -14,6 +14,11 @@
 /// Compatibility rules: never reuse or renumber a field; new message kinds get new oneof
 /// numbers; a receiver rejects a frame whose body it does not know rather than guessing.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -73,6 +78,49 @@ package nonisolated enum Ordinal_Wire_V1_Status: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+/// What an entry means to Raft itself. UNSPECIFIED is never valid.
+package nonisolated enum Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  package typealias RawValue = Int
+  case unspecified // = 0
+  case normal // = 1
+  case confChange // = 2
+  case noop // = 3
+  case UNRECOGNIZED(Int)
+
+  package init() {
+    self = .unspecified
+  }
+
+  package init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .normal
+    case 2: self = .confChange
+    case 3: self = .noop
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  package var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .normal: return 1
+    case .confChange: return 2
+    case .noop: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  package static let allCases: [Ordinal_Wire_V1_RaftEntryKind] = [
+    .unspecified,
+    .normal,
+    .confChange,
+    .noop,
+  ]
+
+}
+
 /// The only top-level message on a peer connection.
 package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -93,11 +141,22 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     set {body = .gossip(newValue)}
   }
 
+  /// Raft consensus traffic. 21-39 stay reserved for further Raft bodies.
+  package var raft: Ordinal_Wire_V1_RaftMessage {
+    get {
+      if case .raft(let v)? = body {return v}
+      return Ordinal_Wire_V1_RaftMessage()
+    }
+    set {body = .raft(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
     /// SWIM membership traffic.
     case gossip(Ordinal_Wire_V1_GossipEnvelope)
+    /// Raft consensus traffic. 21-39 stay reserved for further Raft bodies.
+    case raft(Ordinal_Wire_V1_RaftMessage)
 
   }
 
@@ -307,6 +366,333 @@ package nonisolated struct Ordinal_Wire_V1_PushPull: Sendable {
   package init() {}
 }
 
+/// One Raft message between two nodes. `term` is the sender's term, except for pre-votes and
+/// granted pre-vote responses, which carry the term the pre-candidate would take.
+package nonisolated struct Ordinal_Wire_V1_RaftMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  /// Never 0.
+  package var term: UInt64 = 0
+
+  package var payload: Ordinal_Wire_V1_RaftMessage.OneOf_Payload? = nil
+
+  package var preVote: Ordinal_Wire_V1_RaftVoteRequest {
+    get {
+      if case .preVote(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftVoteRequest()
+    }
+    set {payload = .preVote(newValue)}
+  }
+
+  package var preVoteResponse: Ordinal_Wire_V1_RaftVoteResponse {
+    get {
+      if case .preVoteResponse(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftVoteResponse()
+    }
+    set {payload = .preVoteResponse(newValue)}
+  }
+
+  package var vote: Ordinal_Wire_V1_RaftVoteRequest {
+    get {
+      if case .vote(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftVoteRequest()
+    }
+    set {payload = .vote(newValue)}
+  }
+
+  package var voteResponse: Ordinal_Wire_V1_RaftVoteResponse {
+    get {
+      if case .voteResponse(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftVoteResponse()
+    }
+    set {payload = .voteResponse(newValue)}
+  }
+
+  package var append: Ordinal_Wire_V1_RaftAppend {
+    get {
+      if case .append(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftAppend()
+    }
+    set {payload = .append(newValue)}
+  }
+
+  package var appendResponse: Ordinal_Wire_V1_RaftAppendResponse {
+    get {
+      if case .appendResponse(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftAppendResponse()
+    }
+    set {payload = .appendResponse(newValue)}
+  }
+
+  package var heartbeat: Ordinal_Wire_V1_RaftHeartbeat {
+    get {
+      if case .heartbeat(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftHeartbeat()
+    }
+    set {payload = .heartbeat(newValue)}
+  }
+
+  package var heartbeatResponse: Ordinal_Wire_V1_RaftHeartbeatResponse {
+    get {
+      if case .heartbeatResponse(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftHeartbeatResponse()
+    }
+    set {payload = .heartbeatResponse(newValue)}
+  }
+
+  package var snapshot: Ordinal_Wire_V1_RaftSnapshot {
+    get {
+      if case .snapshot(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftSnapshot()
+    }
+    set {payload = .snapshot(newValue)}
+  }
+
+  package var timeoutNow: Ordinal_Wire_V1_RaftTimeoutNow {
+    get {
+      if case .timeoutNow(let v)? = payload {return v}
+      return Ordinal_Wire_V1_RaftTimeoutNow()
+    }
+    set {payload = .timeoutNow(newValue)}
+  }
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package nonisolated enum OneOf_Payload: Equatable, Sendable {
+    case preVote(Ordinal_Wire_V1_RaftVoteRequest)
+    case preVoteResponse(Ordinal_Wire_V1_RaftVoteResponse)
+    case vote(Ordinal_Wire_V1_RaftVoteRequest)
+    case voteResponse(Ordinal_Wire_V1_RaftVoteResponse)
+    case append(Ordinal_Wire_V1_RaftAppend)
+    case appendResponse(Ordinal_Wire_V1_RaftAppendResponse)
+    case heartbeat(Ordinal_Wire_V1_RaftHeartbeat)
+    case heartbeatResponse(Ordinal_Wire_V1_RaftHeartbeatResponse)
+    case snapshot(Ordinal_Wire_V1_RaftSnapshot)
+    case timeoutNow(Ordinal_Wire_V1_RaftTimeoutNow)
+
+  }
+
+  package init() {}
+}
+
+/// PreVote (thesis §9.6) or RequestVote (Raft Figure 2).
+package nonisolated struct Ordinal_Wire_V1_RaftVoteRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var lastIndex: UInt64 = 0
+
+  package var lastTerm: UInt64 = 0
+
+  /// Set by the target of a leadership transfer, so voters ignore their lease.
+  package var leadershipTransfer: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Ordinal_Wire_V1_RaftVoteResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var granted: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// AppendEntries (Raft Figure 2). Entries are consecutive from prev_index + 1, with terms
+/// non-decreasing from prev_term and at most the message term.
+package nonisolated struct Ordinal_Wire_V1_RaftAppend: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var prevIndex: UInt64 = 0
+
+  package var prevTerm: UInt64 = 0
+
+  package var entries: [Ordinal_Wire_V1_RaftEntry] = []
+
+  package var commit: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// One slot of the replicated log. `data` is opaque here (a ConfChange for CONF_CHANGE).
+package nonisolated struct Ordinal_Wire_V1_RaftEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var term: UInt64 = 0
+
+  package var index: UInt64 = 0
+
+  package var kind: Ordinal_Wire_V1_RaftEntryKind = .unspecified
+
+  package var data: Data = Data()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Accepted: the last index known to match the leader. Rejected (rejection present): the
+/// prev_index that did not match, with where the leader should probe next.
+package nonisolated struct Ordinal_Wire_V1_RaftAppendResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var index: UInt64 = 0
+
+  package var rejection: Ordinal_Wire_V1_RaftRejection {
+    get {_rejection ?? Ordinal_Wire_V1_RaftRejection()}
+    set {_rejection = newValue}
+  }
+  /// Returns true if `rejection` has been explicitly set.
+  package var hasRejection: Bool {self._rejection != nil}
+  /// Clears the value of `rejection`. Subsequent reads from it will return its default value.
+  package mutating func clearRejection() {self._rejection = nil}
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _rejection: Ordinal_Wire_V1_RaftRejection? = nil
+}
+
+/// Fast backtracking hint (Raft §5.3).
+package nonisolated struct Ordinal_Wire_V1_RaftRejection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var hintIndex: UInt64 = 0
+
+  package var hintTerm: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Ordinal_Wire_V1_RaftHeartbeat: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var commit: UInt64 = 0
+
+  /// The newest pending ReadIndex round, 0 for none.
+  package var readSequence: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Ordinal_Wire_V1_RaftHeartbeatResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var readSequence: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// InstallSnapshot (thesis §5.1); answered with an append response.
+package nonisolated struct Ordinal_Wire_V1_RaftSnapshot: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var metadata: Ordinal_Wire_V1_RaftSnapshotMetadata {
+    get {_metadata ?? Ordinal_Wire_V1_RaftSnapshotMetadata()}
+    set {_metadata = newValue}
+  }
+  /// Returns true if `metadata` has been explicitly set.
+  package var hasMetadata: Bool {self._metadata != nil}
+  /// Clears the value of `metadata`. Subsequent reads from it will return its default value.
+  package mutating func clearMetadata() {self._metadata = nil}
+
+  package var data: Data = Data()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _metadata: Ordinal_Wire_V1_RaftSnapshotMetadata? = nil
+}
+
+/// Where the snapshot sits in the log and the configuration in force there. index and term
+/// are never 0; there is at least one voter; no id repeats or is both voter and learner.
+package nonisolated struct Ordinal_Wire_V1_RaftSnapshotMetadata: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var index: UInt64 = 0
+
+  package var term: UInt64 = 0
+
+  package var confState: Ordinal_Wire_V1_RaftConfState {
+    get {_confState ?? Ordinal_Wire_V1_RaftConfState()}
+    set {_confState = newValue}
+  }
+  /// Returns true if `confState` has been explicitly set.
+  package var hasConfState: Bool {self._confState != nil}
+  /// Clears the value of `confState`. Subsequent reads from it will return its default value.
+  package mutating func clearConfState() {self._confState = nil}
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _confState: Ordinal_Wire_V1_RaftConfState? = nil
+}
+
+package nonisolated struct Ordinal_Wire_V1_RaftConfState: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var voters: [String] = []
+
+  package var learners: [String] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Start an election now, overriding stickiness (thesis §3.10).
+package nonisolated struct Ordinal_Wire_V1_RaftTimeoutNow: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "ordinal.wire.v1"
@@ -315,9 +701,13 @@ nonisolated extension Ordinal_Wire_V1_Status: SwiftProtobuf._ProtoNameProviding 
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATUS_UNSPECIFIED\0\u{1}STATUS_ALIVE\0\u{1}STATUS_SUSPECT\0\u{1}STATUS_DEAD\0\u{1}STATUS_LEFT\0")
 }
 
+nonisolated extension Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RAFT_ENTRY_KIND_UNSPECIFIED\0\u{1}RAFT_ENTRY_KIND_NORMAL\0\u{1}RAFT_ENTRY_KIND_CONF_CHANGE\0\u{1}RAFT_ENTRY_KIND_NOOP\0")
+}
+
 nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PeerFrame"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -339,6 +729,19 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
           self.body = .gossip(v)
         }
       }()
+      case 20: try {
+        var v: Ordinal_Wire_V1_RaftMessage?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .raft(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .raft(v)
+        }
+      }()
       default: break
       }
     }
@@ -352,9 +755,17 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
     if self.version != 0 {
       try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 1)
     }
-    try { if case .gossip(let v)? = self.body {
+    switch self.body {
+    case .gossip?: try {
+      guard case .gossip(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    } }()
+    }()
+    case .raft?: try {
+      guard case .raft(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -752,6 +1163,660 @@ nonisolated extension Ordinal_Wire_V1_PushPull: SwiftProtobuf.Message, SwiftProt
   package static func ==(lhs: Ordinal_Wire_V1_PushPull, rhs: Ordinal_Wire_V1_PushPull) -> Bool {
     if lhs.members != rhs.members {return false}
     if lhs.isReply != rhs.isReply {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftMessage"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}term\0\u{4}\u{7}pre_vote\0\u{3}pre_vote_response\0\u{1}vote\0\u{3}vote_response\0\u{1}append\0\u{3}append_response\0\u{1}heartbeat\0\u{3}heartbeat_response\0\u{1}snapshot\0\u{3}timeout_now\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 10: try {
+        var v: Ordinal_Wire_V1_RaftVoteRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .preVote(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .preVote(v)
+        }
+      }()
+      case 11: try {
+        var v: Ordinal_Wire_V1_RaftVoteResponse?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .preVoteResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .preVoteResponse(v)
+        }
+      }()
+      case 12: try {
+        var v: Ordinal_Wire_V1_RaftVoteRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .vote(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .vote(v)
+        }
+      }()
+      case 13: try {
+        var v: Ordinal_Wire_V1_RaftVoteResponse?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .voteResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .voteResponse(v)
+        }
+      }()
+      case 14: try {
+        var v: Ordinal_Wire_V1_RaftAppend?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .append(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .append(v)
+        }
+      }()
+      case 15: try {
+        var v: Ordinal_Wire_V1_RaftAppendResponse?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .appendResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .appendResponse(v)
+        }
+      }()
+      case 16: try {
+        var v: Ordinal_Wire_V1_RaftHeartbeat?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .heartbeat(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .heartbeat(v)
+        }
+      }()
+      case 17: try {
+        var v: Ordinal_Wire_V1_RaftHeartbeatResponse?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .heartbeatResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .heartbeatResponse(v)
+        }
+      }()
+      case 18: try {
+        var v: Ordinal_Wire_V1_RaftSnapshot?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .snapshot(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .snapshot(v)
+        }
+      }()
+      case 19: try {
+        var v: Ordinal_Wire_V1_RaftTimeoutNow?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .timeoutNow(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .timeoutNow(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 3)
+    }
+    switch self.payload {
+    case .preVote?: try {
+      guard case .preVote(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .preVoteResponse?: try {
+      guard case .preVoteResponse(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .vote?: try {
+      guard case .vote(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .voteResponse?: try {
+      guard case .voteResponse(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .append?: try {
+      guard case .append(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .appendResponse?: try {
+      guard case .appendResponse(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .heartbeat?: try {
+      guard case .heartbeat(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .heartbeatResponse?: try {
+      guard case .heartbeatResponse(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .snapshot?: try {
+      guard case .snapshot(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .timeoutNow?: try {
+      guard case .timeoutNow(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftMessage, rhs: Ordinal_Wire_V1_RaftMessage) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.payload != rhs.payload {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftVoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftVoteRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_index\0\u{3}last_term\0\u{3}leadership_transfer\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.lastIndex) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastTerm) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.leadershipTransfer) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.lastIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastIndex, fieldNumber: 1)
+    }
+    if self.lastTerm != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastTerm, fieldNumber: 2)
+    }
+    if self.leadershipTransfer != false {
+      try visitor.visitSingularBoolField(value: self.leadershipTransfer, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftVoteRequest, rhs: Ordinal_Wire_V1_RaftVoteRequest) -> Bool {
+    if lhs.lastIndex != rhs.lastIndex {return false}
+    if lhs.lastTerm != rhs.lastTerm {return false}
+    if lhs.leadershipTransfer != rhs.leadershipTransfer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftVoteResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftVoteResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}granted\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.granted) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.granted != false {
+      try visitor.visitSingularBoolField(value: self.granted, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftVoteResponse, rhs: Ordinal_Wire_V1_RaftVoteResponse) -> Bool {
+    if lhs.granted != rhs.granted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftAppend: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftAppend"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}prev_index\0\u{3}prev_term\0\u{1}entries\0\u{1}commit\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.prevIndex) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.prevTerm) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.commit) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.prevIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.prevIndex, fieldNumber: 1)
+    }
+    if self.prevTerm != 0 {
+      try visitor.visitSingularUInt64Field(value: self.prevTerm, fieldNumber: 2)
+    }
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 3)
+    }
+    if self.commit != 0 {
+      try visitor.visitSingularUInt64Field(value: self.commit, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftAppend, rhs: Ordinal_Wire_V1_RaftAppend) -> Bool {
+    if lhs.prevIndex != rhs.prevIndex {return false}
+    if lhs.prevTerm != rhs.prevTerm {return false}
+    if lhs.entries != rhs.entries {return false}
+    if lhs.commit != rhs.commit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftEntry"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}index\0\u{1}kind\0\u{1}data\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    }
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftEntry, rhs: Ordinal_Wire_V1_RaftEntry) -> Bool {
+    if lhs.term != rhs.term {return false}
+    if lhs.index != rhs.index {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftAppendResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftAppendResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}rejection\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._rejection) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
+    }
+    try { if let v = self._rejection {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftAppendResponse, rhs: Ordinal_Wire_V1_RaftAppendResponse) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs._rejection != rhs._rejection {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftRejection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftRejection"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}hint_index\0\u{3}hint_term\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.hintIndex) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.hintTerm) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.hintIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hintIndex, fieldNumber: 1)
+    }
+    if self.hintTerm != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hintTerm, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftRejection, rhs: Ordinal_Wire_V1_RaftRejection) -> Bool {
+    if lhs.hintIndex != rhs.hintIndex {return false}
+    if lhs.hintTerm != rhs.hintTerm {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftHeartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftHeartbeat"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{3}read_sequence\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.commit) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.readSequence) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.commit != 0 {
+      try visitor.visitSingularUInt64Field(value: self.commit, fieldNumber: 1)
+    }
+    if self.readSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readSequence, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftHeartbeat, rhs: Ordinal_Wire_V1_RaftHeartbeat) -> Bool {
+    if lhs.commit != rhs.commit {return false}
+    if lhs.readSequence != rhs.readSequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftHeartbeatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftHeartbeatResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}read_sequence\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.readSequence) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.readSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readSequence, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftHeartbeatResponse, rhs: Ordinal_Wire_V1_RaftHeartbeatResponse) -> Bool {
+    if lhs.readSequence != rhs.readSequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftSnapshot"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}metadata\0\u{1}data\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._metadata) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._metadata {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftSnapshot, rhs: Ordinal_Wire_V1_RaftSnapshot) -> Bool {
+    if lhs._metadata != rhs._metadata {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftSnapshotMetadata: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftSnapshotMetadata"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}term\0\u{3}conf_state\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._confState) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 2)
+    }
+    try { if let v = self._confState {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftSnapshotMetadata, rhs: Ordinal_Wire_V1_RaftSnapshotMetadata) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs._confState != rhs._confState {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftConfState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftConfState"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}voters\0\u{1}learners\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.voters) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.learners) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.voters.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.voters, fieldNumber: 1)
+    }
+    if !self.learners.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.learners, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftConfState, rhs: Ordinal_Wire_V1_RaftConfState) -> Bool {
+    if lhs.voters != rhs.voters {return false}
+    if lhs.learners != rhs.learners {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_RaftTimeoutNow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RaftTimeoutNow"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_RaftTimeoutNow, rhs: Ordinal_Wire_V1_RaftTimeoutNow) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

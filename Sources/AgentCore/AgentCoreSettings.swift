@@ -1,0 +1,30 @@
+import Basics
+
+/// How the agent composes its cores: Raft's clock, bootstrapping and voter upkeep.
+package struct AgentCoreSettings: Sendable, Hashable {
+    /// One Raft tick; elections and heartbeats are counted in ticks (`Raft.Settings`).
+    package var raftTick: Duration = .milliseconds(50)
+    /// Form the first Raft configuration once this many agents that expect the same number
+    /// have met through gossip (`--bootstrap-expect`); nil never bootstraps (join only).
+    package var bootstrapExpect: Int?
+    /// Most voters the leader keeps; every other agent is a learner.
+    package var maxVoters: Int = 5
+    /// How long gossip must report a voter dead before the leader replaces it.
+    package var replaceDeadVoterAfter: Duration = .seconds(10)
+    /// How often the leader reviews the configuration against gossip.
+    package var reviewInterval: Duration = .milliseconds(500)
+    /// A learner is promoted only when it is at most this many entries behind the leader.
+    package var promotionLag: UInt64 = 64
+
+    package init() {}
+}
+
+/// Gossip metadata keys the agent publishes about itself.
+package enum MetadataKey {
+    /// The agent's HTTP API address, where writes are forwarded.
+    package static let api = "api"
+    /// The `--bootstrap-expect` the agent was started with.
+    package static let bootstrapExpect = "bootstrap-expect"
+    /// `voter`, `learner` or `none`: whether the agent is in a Raft configuration yet.
+    package static let raft = "raft"
+}

@@ -1,0 +1,84 @@
+import Basics
+import Consensus
+import Membership
+
+extension AgentNode {
+    /// Turns every pending `Raft.Ready` into effects in the order Raft requires: the
+    /// leader's appends may go out at once; the persist comes before votes and append
+    /// acknowledgements; committed entries are applied after both (etcd's Ready contract).
+    mutating func drainReady(into effects: inout [AgentEffect]) {
+        var rounds = 0
+        while raft.hasReady && rounds < 16 {
+            rounds += 1
+            let ready = raft.ready()
+            for message in ready.messagesNow { send(message, into: &effects) }
+            if ready.hardState != nil || !ready.entriesToAppend.isEmpty || ready.snapshotToInstall != nil {
+                effects.append(.persist(hardState: ready.hardState, entries: ready.entriesToAppend, snapshot: ready.snapshotToInstall))
+            }
+            for message in ready.messagesAfterPersist { send(message, into: &effects) }
+            if !ready.committedEntries.isEmpty {
+                effects.append(.apply(ready.committedEntries))
+                resolveProposals(committed: ready.committedEntries, into: &effects)
+            }
+            raft.advance(ready)
+        }
+    }
+
+    /// Raft messages go to the address gossip knows for the recipient; with none, the
+    /// message is dropped and Raft's retries cover it.
+    private func send(_ message: Raft.Message, into effects: inout [AgentEffect]) {
+        guard let member = membership.member(message.to), !member.status.isGone else { return }
+        effects.append(.sendRaft(message, to: member.address))
+    }
+
+    mutating func propose(id proposalID: UInt64, data: [UInt8], into effects: inout [AgentEffect]) {
+        do {
+            try raft.propose(data)
+            pending[raft.lastIndex] = PendingProposal(id: proposalID, term: raft.term)
+        } catch {
+            effects.append(.proposalFailed(id: proposalID, reason: failure(for: error)))
+        }
+    }
+
+    private func failure(for error: Raft.ProposalError) -> ProposalFailure {
+        switch error {
+        case .notLeader(let hint):
+            let api = hint.flatMap { membership.member($0)?.metadata[MetadataKey.api] }
+            return .notLeader(leader: hint, leaderAPI: api)
+        case .transferring(let target):
+            return .refused("leadership is moving to \(target)")
+        case .confChangePending(let index):
+            return .refused("a configuration change is pending at \(index)")
+        case .invalidConfChange(let reason):
+            return .refused(reason)
+        case .invalidTransferTarget(let target):
+            return .refused("cannot transfer to \(target)")
+        }
+    }
+
+    /// A proposal commits when an entry with its index and term is committed; another term
+    /// at that index means a new leader overwrote it (Raft §5.3).
+    private mutating func resolveProposals(committed: [Raft.Entry], into effects: inout [AgentEffect]) {
+        guard !pending.isEmpty else { return }
+        for entry in committed {
+            guard let proposal = pending.removeValue(forKey: entry.index) else { continue }
+            if entry.term == proposal.term {
+                effects.append(.proposalCommitted(id: proposal.id, index: entry.index))
+            } else {
+                effects.append(.proposalFailed(id: proposal.id, reason: .superseded))
+            }
+        }
+    }
+
+    /// Hands leadership to the voter with the longest log, so a planned shutdown of the
+    /// leader costs one round trip instead of an election timeout (Raft thesis §3.10).
+    mutating func transferLeadership() {
+        guard raft.role == .leader else { return }
+        let candidates = raft.voters.filter { $0 != id && membership.member($0)?.status == .alive }
+        let ranked = candidates.sorted { lhs, rhs in
+            let (left, right) = (raft.matchIndex(of: lhs) ?? 0, raft.matchIndex(of: rhs) ?? 0)
+            return left != right ? left > right : lhs < rhs
+        }
+        if let best = ranked.first { try? raft.transferLeadership(to: best) }
+    }
+}

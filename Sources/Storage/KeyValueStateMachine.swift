@@ -1,0 +1,109 @@
+package import Consensus
+
+/// The replicated key-value state machine the agent applies committed entries to (a test
+/// workload for the consensus path), stored in the `kv` table of the same `ordinal.db` as the
+/// Raft log (see ``Schema``) through its own connection.
+///
+/// Each ``apply(_:)`` updates the rows AND `meta.kv_applied_index` in one transaction, so
+/// after a crash the agent resumes from ``appliedIndex`` without replaying — and never
+/// double-applies — anything (the applied index can never disagree with the rows).
+///
+/// `@unchecked Sendable` for the same reason as ``SQLiteRaftStorage``: one task at a time.
+package final class KeyValueStateMachine: @unchecked Sendable {
+    let database: SQLiteDatabase
+    /// The last log index whose effect is in the table.
+    package internal(set) var appliedIndex: UInt64
+
+    /// Opens (creating if new) the state machine in the database at `path`.
+    /// - Throws: ``StorageError`` if the file is not an Ordinal database or is damaged.
+    package init(path: String) throws(StorageError) {
+        database = try Schema.open(path: path)
+        appliedIndex = 0
+        appliedIndex = try readAppliedIndex()
+    }
+
+    package var path: String { database.path }
+
+    /// Applies committed entries in log order. Entries at or below ``appliedIndex`` are skipped
+    /// (a replay after restart); `.normal` entries whose data does not decode as a
+    /// ``KVCommand`` are skipped deterministically (every replica skips them), and non-normal
+    /// entries only advance the applied index.
+    /// - Throws: `.applyGap` if `entries` do not continue from ``appliedIndex``; an SQLite
+    ///   failure (then nothing was applied).
+    package func apply(_ entries: [Raft.Entry]) throws(StorageError) {
+        let fresh = entries.filter { $0.index > appliedIndex }
+        guard !fresh.isEmpty else { return }
+        var next = appliedIndex + 1
+        for entry in fresh {
+            guard entry.index == next else {
+                throw StorageError(path: path, .applyGap(applied: next - 1, got: entry.index))
+            }
+            next += 1
+        }
+        try database.transaction { () throws(StorageError) in
+            for entry in fresh where entry.kind == .normal {
+                guard let command = try? KVCommand(decoding: entry.data) else { continue }
+                try write(command, revision: entry.index)
+            }
+            try writeAppliedIndex(next - 1)
+        }
+        appliedIndex = next - 1
+    }
+
+    /// The value of `key` and the log index that last wrote it.
+    package func get(_ key: String) throws(StorageError) -> (value: [UInt8], revision: UInt64)? {
+        let select = try database.prepare("SELECT value, revision FROM kv WHERE key = ?1")
+        defer { select.reset() }
+        try select.bind(1, key)
+        guard try select.step() else { return nil }
+        return (select.blob(0), select.uint64(1))
+    }
+
+    /// Every key, sorted, with value and revision.
+    package func all() throws(StorageError) -> [(key: String, value: [UInt8], revision: UInt64)] {
+        let select = try database.prepare("SELECT key, value, revision FROM kv ORDER BY key")
+        defer { select.reset() }
+        var rows: [(key: String, value: [UInt8], revision: UInt64)] = []
+        while try select.step() {
+            rows.append((select.text(0) ?? "", select.blob(1), select.uint64(2)))
+        }
+        return rows
+    }
+
+    // MARK: Rows
+
+    private func write(_ command: KVCommand, revision: UInt64) throws(StorageError) {
+        switch command {
+        case .put(let key, let value):
+            let upsert = try database.prepare("INSERT OR REPLACE INTO kv(key, value, revision) VALUES (?1, ?2, ?3)")
+            defer { upsert.reset() }
+            try upsert.bind(1, key)
+            try upsert.bind(2, value)
+            try upsert.bind(3, revision)
+            try upsert.run()
+        case .delete(let key):
+            let delete = try database.prepare("DELETE FROM kv WHERE key = ?1")
+            defer { delete.reset() }
+            try delete.bind(1, key)
+            try delete.run()
+        }
+    }
+
+    func writeAppliedIndex(_ index: UInt64) throws(StorageError) {
+        let update = try database.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
+        defer { update.reset() }
+        try update.bind(1, Schema.appliedIndexKey)
+        try update.bind(2, index)
+        try update.run()
+    }
+
+    private func readAppliedIndex() throws(StorageError) -> UInt64 {
+        let select = try database.prepare("SELECT value FROM meta WHERE key = ?1")
+        defer { select.reset() }
+        try select.bind(1, Schema.appliedIndexKey)
+        guard try select.step() else {
+            throw StorageError(path: path, .invalidRow(.meta(Schema.appliedIndexKey), reason: "row is missing"))
+        }
+        return select.uint64(0)
+    }
+}

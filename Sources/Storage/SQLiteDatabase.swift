@@ -1,0 +1,120 @@
+import CSQLite
+
+/// One connection to an SQLite database file, configured for a Raft log: every committed
+/// transaction is on disk when `COMMIT` returns.
+///
+/// Durability: `journal_mode=WAL` with `synchronous=FULL` fsyncs the write-ahead log at every
+/// commit, so ``transaction(_:)`` returning means the write survives power loss (SQLite,
+/// "Write-Ahead Logging" §2 and the `synchronous` pragma). A process killed mid-transaction
+/// leaves an uncommitted WAL tail that the next open discards.
+///
+/// Not thread-safe on its own: the owner (``SQLiteRaftStorage``, ``KeyValueStateMachine``)
+/// MUST use it from one task at a time. Several connections to the same file are fine; writers
+/// serialize through `BEGIN IMMEDIATE` and the busy timeout.
+package final class SQLiteDatabase {
+    /// The file, as given to ``init(path:busyTimeoutMilliseconds:)``; it prefixes every error.
+    package let path: String
+    let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+    private var inTransaction = false
+
+    /// Opens (creating if absent) the database at `path` in WAL mode with `synchronous=FULL`.
+    /// - Throws: ``StorageError`` with `.notADatabase` if the file is not SQLite, or `.sqlite`
+    ///   if it cannot be opened or switched to WAL.
+    package init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(StorageError) {
+        self.path = path
+        var db: OpaquePointer?
+        // FULLMUTEX costs nothing measurable next to an fsync and keeps SQLite's own state
+        // safe even if an owner breaks the one-task-at-a-time rule.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw Self.error(path: path, code: rc, message: message, operation: "open")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+    }
+
+    deinit {
+        statements.removeAll()  // finalizes them before the connection goes
+        sqlite3_close_v2(handle)
+    }
+
+    /// Switches to WAL with `synchronous=FULL` and stricter corruption checks. Separate from
+    /// `init` so that a caller can first look at a file (application id) before changing it.
+    /// - Throws: `.sqlite` if the file system cannot hold a WAL.
+    package func configureForDurability() throws(StorageError) {
+        let mode = try prepare("PRAGMA journal_mode=WAL")
+        guard try mode.step(), mode.text(0)?.lowercased() == "wal" else {
+            throw StorageError(path: path, .sqlite(code: SQLITE_ERROR, message: "WAL unavailable", operation: "PRAGMA journal_mode=WAL"))
+        }
+        mode.reset()
+        try execute("PRAGMA synchronous=FULL")
+        // Checks each b-tree cell's size against its page as it is read, so a damaged page
+        // is reported rather than misread (SQLite, "cell_size_check" pragma).
+        try execute("PRAGMA cell_size_check=ON")
+    }
+
+    /// Runs one or more statements that return no rows the caller needs.
+    package func execute(_ sql: String) throws(StorageError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw error(code: rc, message: text, operation: sql)
+        }
+    }
+
+    /// A prepared statement for `sql`, reset and cached per connection (the log writes the
+    /// same few statements on every `persist`).
+    func prepare(_ sql: String) throws(StorageError) -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var raw: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        guard rc == SQLITE_OK, let raw else {
+            throw error(code: rc, message: String(cString: sqlite3_errmsg(handle)), operation: "prepare \(sql)")
+        }
+        let statement = Statement(raw, database: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`): all of it is
+    /// durable when this returns, or none of it if `body` or the commit throws (rolled back).
+    /// - Precondition: not nested.
+    package func transaction<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+        precondition(!inTransaction, "\(path): nested SQLite transaction")
+        try execute("BEGIN IMMEDIATE")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // After a failed COMMIT SQLite may already have rolled back; ignore that error.
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Maps an SQLite result code to the error an operator can act on.
+    func error(code: Int32, message: String, operation: String) -> StorageError {
+        Self.error(path: path, code: code, message: message, operation: operation)
+    }
+
+    static func error(path: String, code: Int32, message: String, operation: String) -> StorageError {
+        switch code & 0xFF {
+        case SQLITE_NOTADB: StorageError(path: path, .notADatabase)
+        case SQLITE_CORRUPT: StorageError(path: path, .malformed("\(message) during \(operation)"))
+        default: StorageError(path: path, .sqlite(code: code, message: message, operation: operation))
+        }
+    }
+}

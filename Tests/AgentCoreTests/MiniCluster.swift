@@ -1,0 +1,83 @@
+import Basics
+import Consensus
+import Membership
+@testable import AgentCore
+
+/// A few `AgentNode`s on a perfect virtual network: every send is delivered at the next
+/// step, time advances in fixed steps. Enough to test the composition; the seeded fault
+/// simulations live in SimulationTests and ConsensusTests.
+struct MiniCluster {
+    var nodes: [Endpoint: AgentNode] = [:]
+    var inFlight: [(AgentEvent, Endpoint)] = []
+    var now = Instant.zero
+    var committed: [UInt64: UInt64] = [:]   // proposal id -> index
+    var failed: [UInt64: ProposalFailure] = [:]
+    var crashed: Set<Endpoint> = []
+
+    static func address(_ index: Int) -> Endpoint { Endpoint(host: "127.0.9.\(index)", port: 7400) }
+
+    init(count: Int, bootstrapExpect: Int?, replaceDeadVoterAfter: Duration = .seconds(10)) {
+        for index in 1...count {
+            let id = NodeID("n\(index)")
+            var settings = AgentCoreSettings()
+            settings.bootstrapExpect = bootstrapExpect
+            settings.replaceDeadVoterAfter = replaceDeadVoterAfter
+            var raftSettings = Raft.Settings()
+            raftSettings.electionTicks = 6
+            nodes[Self.address(index)] = AgentNode(
+                id: id, address: Self.address(index), metadata: ["api": "api-n\(index)"],
+                membershipSettings: .init(), raft: try! RaftNode(id: id, storage: MemoryRaftStorage(), settings: raftSettings, seed: UInt64(index)),
+                raftSettings: raftSettings, settings: settings, seed: UInt64(index) * 7
+            )
+        }
+        for index in 1...count {
+            deliver(.start(seeds: index == 1 ? [] : [Self.address(1)], now: now), to: Self.address(index))
+        }
+    }
+
+    mutating func deliver(_ event: AgentEvent, to endpoint: Endpoint) {
+        guard !crashed.contains(endpoint), var node = nodes[endpoint] else { return }
+        let effects = node.handle(event)
+        nodes[endpoint] = node
+        for effect in effects {
+            switch effect {
+            case .sendGossip(let envelope, let to): inFlight.append((.gossip(envelope, now: now), to))
+            case .sendRaft(let message, let to): inFlight.append((.raft(message, now: now), to))
+            case .proposalCommitted(let id, let index): committed[id] = index
+            case .proposalFailed(let id, let reason): failed[id] = reason
+            case .persist, .bootstrapStorage, .apply, .scheduleTick, .memberChanged, .leaderChanged: break
+            }
+        }
+    }
+
+    /// Advances virtual time in 10 ms steps, ticking every node and delivering messages.
+    mutating func run(for duration: Duration) {
+        let end = now + duration
+        while now < end {
+            now = now + .milliseconds(10)
+            for endpoint in nodes.keys.sorted() { deliver(.tick(now: now), to: endpoint) }
+            var rounds = 0
+            while !inFlight.isEmpty && rounds < 50 {
+                let batch = inFlight
+                inFlight = []
+                for (event, to) in batch { deliver(retimed(event), to: to) }
+                rounds += 1
+            }
+        }
+    }
+
+    private func retimed(_ event: AgentEvent) -> AgentEvent {
+        switch event {
+        case .gossip(let envelope, _): .gossip(envelope, now: now)
+        case .raft(let message, _): .raft(message, now: now)
+        default: event
+        }
+    }
+
+    var leaders: [NodeID] {
+        nodes.filter { !crashed.contains($0.key) && $0.value.raft.role == .leader }.map(\.value.id).sorted()
+    }
+
+    func node(_ id: NodeID) -> AgentNode? { nodes.values.first { $0.id == id } }
+    func endpoint(of id: NodeID) -> Endpoint? { nodes.first { $0.value.id == id }?.key }
+}
