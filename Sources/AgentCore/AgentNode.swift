@@ -60,6 +60,10 @@ package struct AgentNode: Sendable {
 
     package var id: NodeID { membership.id }
 
+    /// Raft needs its clock only once a configuration exists; an agent that waits to be
+    /// bootstrapped or added costs no Raft wake-ups.
+    var isInConfiguration: Bool { !raft.conf.members.isEmpty }
+
     /// Routes the event to the cores and translates what they ask for into effects.
     /// - Returns: effects in the order the shell must carry them out; exactly one
     ///   `.scheduleTick` (the earliest deadline of all cores), last.
@@ -79,7 +83,7 @@ package struct AgentNode: Sendable {
         drainReady(into: &effects)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
-        let deadlines = [membershipDeadline, nextRaftTick, nextReview].compactMap { $0 }
+        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, nextReview].compactMap { $0 }
         effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
         return effects
     }
@@ -95,7 +99,7 @@ package struct AgentNode: Sendable {
         case .tick(let now):
             route(membership.handle(.tick(now: now)), now: now, into: &effects)
             if let due = nextRaftTick, due <= now {
-                raft.tick()
+                if isInConfiguration { raft.tick() }
                 nextRaftTick = now + settings.raftTick
             }
             if let due = nextReview, due <= now {

@@ -51,7 +51,6 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
     static let tooLarge = Wire.maxRaftIndex + 1
 
     static let all: [RaftInvalidCase] = [
-        // Envelope.
         .init("empty from", invalid("from", "empty name")) { $0.from = "" },
         .init("empty to", invalid("to", "empty name")) { $0.to = "" },
         .init("to self", invalid("to", "same as from")) { $0.to = $0.from },
@@ -102,7 +101,6 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
             $0.preVote = .with { $0.lastTerm = .max }
         },
         .init("heartbeat commit max", .heartbeat, invalid("heartbeat.commit", max)) { $0.heartbeat.commit = .max },
-        // Snapshot.
         .init("snapshot without metadata", .snapshot, invalid("snapshot.metadata", "missing")) {
             $0.snapshot.clearMetadata()
         },
