@@ -6,6 +6,6 @@ struct Ordinal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ordinal",
         abstract: "StatefulSets without Kubernetes: stable identities, storage and DNS across agents.",
-        subcommands: [AgentCommand.self, MembersCommand.self]
+        subcommands: [AgentCommand.self, MembersCommand.self, StatusCommand.self]
     )
 }

@@ -1,0 +1,36 @@
+import API
+import ArgumentParser
+import Foundation
+
+/// `ordinal status`: the Raft view of one agent, like `etcdctl endpoint status`.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the Raft leader, term, indexes, voters and learners as one agent sees them."
+    )
+
+    @Option(help: "The agent to ask.")
+    var agent: String = "http://127.0.0.1:7480"
+
+    @Option(name: .shortAndLong, help: "Output format: table or json.")
+    var output: OutputFormat = .table
+
+    func run() async throws {
+        let status = try await AgentClient(agent: agent).get("ordinal/v1/raft", as: RaftStatus.self)
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        case .table, .wide:
+            var table = Table(headers: ["node", "role", "leader", "term", "commit", "applied", "voters", "learners"])
+            table.rows.append([
+                status.node, status.role, status.leader ?? "<none>", "\(status.term)",
+                "\(status.commitIndex)", "\(status.appliedIndex)",
+                status.voters.isEmpty ? "<none>" : status.voters.joined(separator: ","),
+                status.learners.isEmpty ? "<none>" : status.learners.joined(separator: ","),
+            ])
+            print(table.render())
+        }
+    }
+}
