@@ -744,7 +744,9 @@ def main():
     ap.add_argument("--systems", default="ordinal,serf")
     ap.add_argument("--out", default=os.path.join(REPO, ".cluster", "bench-gossip"),
                     help="base directory; results go to <out>/<UTC timestamp>/")
-    ap.add_argument("--ordinal-bin", default=os.path.join(REPO, ".build", "release", "ordinal"))
+    ap.add_argument("--ordinal-bin", default=os.environ.get("ORDINAL_BIN") or
+                    os.path.join(REPO, ".build", "release", "ordinal"),
+                    help="agent binary (default $ORDINAL_BIN or .build/release/ordinal)")
     ap.add_argument("--ordinal-args", default="", help="extra flags for every Ordinal agent")
     ap.add_argument("--serf-args", default="", help="extra flags for every serf agent")
     ap.add_argument("--serf-port", type=int, default=7946)
@@ -779,8 +781,8 @@ def main():
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     outdir = os.path.join(a.out, stamp)
     os.makedirs(outdir, exist_ok=True)
-    cmdline = os.environ.get("BENCH_GOSSIP_CMD") or " ".join(
-        shlex.quote(x) for x in ["scripts/bench_gossip.py"] + sys.argv[1:])
+    cmdline = " ".join([os.environ.get("BENCH_GOSSIP_PROG") or "scripts/bench_gossip.py"]
+                       + [shlex.quote(x) for x in sys.argv[1:]])
     facts = machine_facts(a)
     pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
     L.log(f"bench-gossip: N={ns} systems={systems} reps={a.reps} -> {outdir}")

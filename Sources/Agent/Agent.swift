@@ -4,7 +4,7 @@ import AgentCore
 import Consensus
 import Basics
 import UnixSignals
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import Membership
 import ServiceLifecycle
@@ -82,7 +82,7 @@ package struct Agent: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw AgentStartError(reason: "cannot create data directory \(path): \(error.localizedDescription)")
+            throw AgentStartError(reason: "cannot create data directory \(path): \(error)")
         }
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw AgentStartError(reason: "data directory \(path) is not writable")

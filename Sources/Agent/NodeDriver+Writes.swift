@@ -1,13 +1,11 @@
 import API
 import AgentCore
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOPosix
+import NIOHTTP1
 import HTTPTypes
 import Storage
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 extension NodeDriver {
     /// How long a write may wait for its commit before the client is told to retry.
@@ -47,30 +45,24 @@ extension NodeDriver {
     }
 
     private func forward(_ write: KeyValueWrite, to leaderAPI: String) async -> WriteOutcome {
-        let escaped = write.key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? write.key
-        guard let url = URL(string: "http://\(leaderAPI)/ordinal/v1/kv/\(escaped)") else {
+        guard let client = APIClient(address: leaderAPI) else {
             return .unavailable(reason: "bad leader address \(leaderAPI)")
         }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 6
-        request.setValue("1", forHTTPHeaderField: API.forwardedHeader.rawName)
-        switch write {
-        case .put(_, let value):
-            request.httpMethod = "PUT"
-            request.httpBody = Data(value)
-        case .delete:
-            request.httpMethod = "DELETE"
-        }
+        let path = "/ordinal/v1/kv/" + API.percentEncoded(write.key)
+        let header = [(API.forwardedHeader.rawName, "1")]
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            guard let http = response as? HTTPURLResponse, http.statusCode == 200,
-                  let body = try? JSONDecoder().decode([String: String].self, from: data),
+            let response = switch write {
+            case .put(_, let value): try await client.send(.PUT, path, headers: header, body: value, timeout: .seconds(6))
+            case .delete: try await client.send(.DELETE, path, headers: header, timeout: .seconds(6))
+            }
+            guard response.status == 200,
+                  let body = try? JSONDecoder().decode([String: String].self, from: Data(response.body)),
                   let index = body["index"].flatMap(UInt64.init) else {
-                return .unavailable(reason: "the leader at \(leaderAPI) did not commit: \(String(decoding: data, as: UTF8.self))")
+                return .unavailable(reason: "the leader at \(leaderAPI) did not commit: \(response.text)")
             }
             return .committed(index: index)
         } catch {
-            return .unavailable(reason: "cannot reach the leader at \(leaderAPI): \(error.localizedDescription)")
+            return .unavailable(reason: "cannot reach the leader at \(leaderAPI): \(error)")
         }
     }
 }

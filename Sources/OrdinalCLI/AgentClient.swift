@@ -1,43 +1,38 @@
+import API
 import ArgumentParser
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import FoundationEssentials
+import NIOHTTP1
 
-/// A small HTTP client for the agent API, used by every CLI command but `agent`.
+/// Reads an agent's API for every CLI command but `agent`.
 struct AgentClient {
-    let baseURL: URL
+    let client: APIClient
+    let address: String
 
     init(agent: String) throws {
-        let text = agent.contains("://") ? agent : "http://\(agent)"
-        guard let url = URL(string: text), url.host != nil else {
-            throw ValidationError("--agent \"\(agent)\": expected a URL like http://127.0.0.1:7480")
+        guard let client = APIClient(address: agent) else {
+            throw ValidationError("--agent \"\(agent)\": expected an address like http://127.0.0.1:7480")
         }
-        baseURL = url
+        self.client = client
+        address = "http://\(client.host):\(client.port)"
     }
 
     /// GETs `path` and decodes the JSON body.
     /// - Throws: `CLIError` with the agent's address when it cannot be reached or answers
     ///   with an error status.
     func get<Response: Decodable>(_ path: String, as type: Response.Type) async throws -> Response {
-        let url = baseURL.appendingPathComponent(path)
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 5
-        let data: Data
-        let response: URLResponse
+        let response: APIClient.Response
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            response = try await client.send(.GET, "/" + path)
         } catch {
-            throw CLIError("cannot reach the agent at \(baseURL.absoluteString): \(error.localizedDescription)")
+            throw CLIError("cannot reach the agent at \(address): \(error)")
         }
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            let body = String(decoding: data, as: UTF8.self)
-            throw CLIError("agent at \(baseURL.absoluteString) answered \(http.statusCode): \(body)")
+        guard (200..<300).contains(response.status) else {
+            throw CLIError("agent at \(address) answered \(response.status): \(response.text)")
         }
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONDecoder().decode(type, from: Data(response.body))
         } catch {
-            throw CLIError("unexpected answer from \(url.absoluteString): \(error)")
+            throw CLIError("unexpected answer from \(address)/\(path): \(error)")
         }
     }
 }

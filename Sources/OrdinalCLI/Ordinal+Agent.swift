@@ -1,7 +1,7 @@
 import Agent
 import ArgumentParser
 import Basics
-import Foundation
+import FoundationEssentials
 import Logging
 import Wire
 

@@ -1,6 +1,6 @@
 import API
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `ordinal members`: the cluster's membership as one agent sees it.
 struct MembersCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import API
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `ordinal status`: the Raft view of one agent, like `etcdctl endpoint status`.
 struct StatusCommand: AsyncParsableCommand {

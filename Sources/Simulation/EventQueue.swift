@@ -52,3 +52,10 @@ package struct EventQueue<Element: Sendable>: Sendable {
         return (top.time, top.element)
     }
 }
+
+extension EventQueue {
+    /// Schedules at a raw nanosecond time, for simulations that keep time as `UInt64`.
+    package mutating func schedule(_ element: Element, at nanoseconds: UInt64) {
+        push(element, at: Instant(nanoseconds: nanoseconds))
+    }
+}

@@ -5,15 +5,15 @@ import Membership
 /// (`t=1.250s a1->a2 ping seq=4`) and an FNV-1a 64 digest over every line ever written, so
 /// two runs of one seed can be compared for byte-identical traces without storing them.
 package struct SimTrace: Sendable {
-    package let capacity: Int
-    var ring: [String] = []
-    var head = 0
+    var ring: RingBuffer<String>
     package private(set) var lineCount = 0
     package private(set) var digest: UInt64 = 0xCBF2_9CE4_8422_2325
 
     package init(capacity: Int = 200) {
-        self.capacity = capacity
+        ring = RingBuffer(capacity: capacity)
     }
+
+    package var capacity: Int { ring.capacity }
 
     package mutating func append(_ line: String) {
         for byte in line.utf8 {
@@ -23,17 +23,12 @@ package struct SimTrace: Sendable {
         digest ^= 0x0A
         digest &*= 0x0000_0100_0000_01B3
         lineCount += 1
-        if ring.count < capacity {
-            ring.append(line)
-        } else {
-            ring[head] = line
-            head = (head + 1) % capacity
-        }
+        ring.append(line)
     }
 
     /// The retained lines, oldest first.
     package var lines: [String] {
-        Array(ring[head...] + ring[..<head])
+        ring.elements
     }
 
     package var text: String { lines.joined(separator: "\n") }

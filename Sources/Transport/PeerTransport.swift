@@ -94,7 +94,7 @@ package final class PeerTransport: Service, Sendable {
         messagesContinuation.finish()
     }
 
-    private func bindListener() async throws -> NIOAsyncChannel<NIOAsyncChannel<[UInt8], ByteBuffer>, Never> {
+    private func bindListener() async throws -> NIOAsyncChannel<NIOAsyncChannel<[UInt8], Never>, Never> {
         let maxFrameBytes = settings.maxFrameBytes
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -104,12 +104,14 @@ package final class PeerTransport: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes))
                     )
-                    return try NIOAsyncChannel<[UInt8], ByteBuffer>(wrappingChannelSynchronously: channel)
+                    // Inbound connections are read-only: with no writer there is nothing to leave
+                    // unfinished when a connection arrives during shutdown.
+                    return try NIOAsyncChannel<[UInt8], Never>(wrappingChannelSynchronously: channel)
                 }
             }
     }
 
-    private func acceptConnections(on server: NIOAsyncChannel<NIOAsyncChannel<[UInt8], ByteBuffer>, Never>) async throws {
+    private func acceptConnections(on server: NIOAsyncChannel<NIOAsyncChannel<[UInt8], Never>, Never>) async throws {
         try await server.executeThenClose { connections in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in connections {
@@ -120,10 +122,10 @@ package final class PeerTransport: Service, Sendable {
     }
 
     /// Reads frames from one inbound connection until it closes or sends something bad.
-    private func serve(_ connection: NIOAsyncChannel<[UInt8], ByteBuffer>) async {
+    private func serve(_ connection: NIOAsyncChannel<[UInt8], Never>) async {
         let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
         do {
-            try await connection.executeThenClose { inbound, _ in
+            try await connection.executeThenClose { inbound in
                 for try await body in inbound {
                     let message = try codec.decodeBody(body)
                     counters.record { $0.receivedFrames += 1 }

@@ -6,7 +6,7 @@ import Testing
     static let bootstrap = ["--bootstrap-expect", "3"]
 
     @Test func threeAgentsElectOneLeaderAndReplicateWrites() async throws {
-        try await withCluster("raft-elect", count: 3, basePort: 17610, extra: Self.bootstrap) { agents in
+        try await withCluster("raft-elect", count: 3, basePort: 17710, extra: Self.bootstrap) { agents in
             _ = try await require("one leader agreed by all", within: .seconds(20)) { await agreedLeader(agents) != nil }
             let leaders = await agents.asyncCount { await $0.raftStatus()?.role == "leader" }
             #expect(leaders == 1)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func killingTheLeaderElectsAnotherThatCommits() async throws {
-        try await withCluster("raft-failover", count: 3, basePort: 17620, extra: Self.bootstrap) { agents in
+        try await withCluster("raft-failover", count: 3, basePort: 17720, extra: Self.bootstrap) { agents in
             _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
             let oldLeader = try #require(await agreedLeader(agents))
             let victim = try #require(agents.first { $0.name == oldLeader })
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func everyAcknowledgedWriteSurvivesRestartingAllAgents() async throws {
-        try await withCluster("raft-restart", count: 3, basePort: 17630, extra: Self.bootstrap) { agents in
+        try await withCluster("raft-restart", count: 3, basePort: 17730, extra: Self.bootstrap) { agents in
             _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
             var acknowledged: [String: String] = [:]
             for round in 0..<20 {
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func sigtermOnTheLeaderHandsOverLeadership() async throws {
-        try await withCluster("raft-transfer", count: 3, basePort: 17640, extra: Self.bootstrap) { agents in
+        try await withCluster("raft-transfer", count: 3, basePort: 17740, extra: Self.bootstrap) { agents in
             _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
             let leader = try #require(await agreedLeader(agents))
             let victim = try #require(agents.first { $0.name == leader })
@@ -88,7 +88,7 @@ import Testing
         let dataDir = directory.appendingPathComponent("p1-data")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         try Data(repeating: 0x5A, count: 8192).write(to: dataDir.appendingPathComponent("ordinal.db"))
-        let agent = AgentProcess(name: "p1", host: "127.0.88.1", peerPort: 17650, apiPort: 17730, directory: directory)
+        let agent = AgentProcess(name: "p1", host: "127.0.88.1", peerPort: 17750, apiPort: 17830, directory: directory)
         try agent.start()
         agent.process?.waitUntilExit()
         #expect(agent.process?.terminationStatus != 0)

@@ -12,12 +12,10 @@ package struct RaftSimTrace: Sendable {
 
     package private(set) var digest: UInt64 = 0xCBF2_9CE4_8422_2325
     package private(set) var count = 0
-    private var ring: [Line] = []
-    private var head = 0
-    private let capacity: Int
+    private var ring: RingBuffer<Line>
 
     package init(capacity: Int = 200) {
-        self.capacity = capacity
+        ring = RingBuffer(capacity: capacity)
     }
 
     package mutating func record(_ line: Line) {
@@ -34,18 +32,12 @@ package struct RaftSimTrace: Sendable {
             mix(time)
             mix(RaftSimTrace.code(text))
         }
-        if ring.count < capacity {
-            ring.append(line)
-        } else {
-            ring[head] = line
-            head = (head + 1) % capacity
-        }
+        ring.append(line)
     }
 
     /// The kept lines in etcd's arrow format, oldest first.
     package var lastLines: [String] {
-        let ordered = Array(ring[head...]) + Array(ring[..<head])
-        return ordered.map { line in
+        return ring.elements.map { line in
             switch line {
             case .message(let time, let m, let note):
                 return "t=\(Instant(nanoseconds: time)) \(m)\(note.isEmpty ? "" : " [\(note)]")"

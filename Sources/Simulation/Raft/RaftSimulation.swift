@@ -24,7 +24,7 @@ package struct RaftSimulation: Sendable {
     var nodes: [RaftSimNode] = []
     var indexOf: [NodeID: Int] = [:]
     var nodeSeeds: [UInt64] = []
-    var queue = RaftSimEventQueue<Event>()
+    var queue = EventQueue<Event>()
     var now: UInt64 = 0
     var chaos = true
     /// `blocked[from][to]`: the directed link drops everything.
@@ -79,7 +79,7 @@ package struct RaftSimulation: Sendable {
         queue.schedule(.propose, at: config.proposalInterval)
         queue.schedule(.heal, at: config.chaosDuration)
         let end = config.chaosDuration + config.settleDuration
-        while let (time, event) = queue.pop(), time <= end, invariants.violations.isEmpty, events < 3_000_000 {
+        while let (instant, event) = queue.pop(), case let time = instant.nanoseconds, time <= end, invariants.violations.isEmpty, events < 3_000_000 {
             now = time
             events += 1
             handle(event)

@@ -1,0 +1,1265 @@
+#!/usr/bin/env python3
+"""Raft benchmark: Ordinal and etcd side by side, in one run, 3 members on loopback.
+
+Usually started through scripts/bench-raft (which installs etcd when missing).  Both
+systems persist with fsync (etcd: its WAL, fsync per batch, the default; Ordinal: SQLite
+WAL with synchronous=FULL).  For each system (etcd first, then Ordinal, so the two runs
+are close in time) the same phases run on a fresh 3-member cluster:
+
+  1. bootstrap     start the 3 members; clock until all agree on a leader.
+  2. idle window   --window-secs with nothing but status polling: every member's status
+                   (term, leader) is polled every 250 ms; leader changes and term changes
+                   are counted.  No member is stopped, so every change is spurious.
+  3. loaded window the same while --busy-procs `python3 -c 'while True: pass'` processes
+                   (default: one per core) keep every core busy.
+  4. failover      --reps times: wait until all members agree on a leader; kill -9 it;
+                   clock  elected = until a survivor reports a leader other than the
+                                    killed one (status polled every --poll-ms),
+                          write   = until the first put to a survivor succeeds (a put is
+                                    fired every --put-every-ms to the survivors in turn,
+                                    each on its own connection with a --put-timeout,
+                                    at most --max-inflight in flight; the completion
+                                    time of the first success counts);
+                   restart the killed member on its data dir; wait until all 3 agree on a
+                   leader; settle --settle-secs.  (Method of anchors/raft_failover.py.)
+  5. throughput    for each of --tput-clients (1,8,16): that many Python threads, each
+                   with one keep-alive HTTP/1.1 connection to the leader, put 64-byte
+                   values (1000 keys per client, cycled) for --tput-secs; puts/s, latency
+                   p50/p99/max, CPU of each member, client CPU, machine busy.
+                   etcd: POST /v3/kv/put on its grpc-gateway (base64 key/value, JSON);
+                   Ordinal: PUT /ordinal/v1/kv/{key} with the raw value.
+  6. durability    every acknowledged throughput/failover write is tracked (per key: the
+                   last acknowledged value, plus any later unacknowledged value that may
+                   have committed).  After the throughput runs: wait until every member
+                   has applied what the leader committed, then read a sample of keys
+                   (--verify-keys, plus every failover write) from EVERY member's own
+                   replica (Ordinal: GET /ordinal/v1/kv/{key} on each agent; etcd:
+                   serializable range on each member) -> mismatches (must be 0).
+                   Then (unless --no-crash-verify) kill -9 all 3 members at once, restart
+                   them on their data dirs and read the same sample again.
+
+Ordinal agent i: name o<i+1>, peer 127.0.5.<i+1>:7400, API 127.0.5.<i+1>:7480,
+  `--bootstrap-expect 3 --join <the other two>`, plus --ordinal-args.
+etcd member i: name e<i+1>, client http://127.0.6.<i+1>:2379, peer :2380,
+  --heartbeat-interval --etcd-hb --election-timeout --etcd-et, plus --etcd-args.
+All traffic stays on 127.0.0.0/8.  Every process started is tracked by PID and killed by
+PID (never by name) when a system's run ends, on SIGINT/SIGTERM and at exit.  Every wait
+loop has a deadline.  The Ordinal binary is copied to a temporary directory first (so a
+rebuild during the run does not change it) and its sha256 is recorded.
+
+Output: <out>/<UTC timestamp>/<system>.json, summary.json, table.md, and the members'
+logs and data dirs under <system>/.  The markdown table is printed to stdout; progress
+goes to stderr.
+
+Quick smoke test:  scripts/bench-raft --reps 2 --tput-secs 2 --window-secs 5
+"""
+import argparse
+import base64
+import hashlib
+import http.client
+import json
+import os
+import platform
+import random
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("ORDINAL_SHARED") or os.path.join(REPO, "..", "shared")
+sys.path.insert(0, os.path.join(SHARED, "anchors"))
+try:
+    import lib_anchor as L  # noqa: E402
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"bench-raft: cannot import lib_anchor from {SHARED}/anchors ({e}); "
+             f"set ORDINAL_SHARED to the directory that holds anchors/")
+
+M = 3                 # members per cluster
+WINDOW_POLL_S = 0.25  # status polling period in the leader-change windows
+KEYS_PER_CLIENT = 1000
+
+
+def b64(x):
+    return base64.b64encode(x.encode() if isinstance(x, str) else x).decode()
+
+
+def unb64(s):
+    return base64.b64decode(s) if s else b""
+
+
+# ----------------------------------------------------------------------------------------
+# HTTP
+# ----------------------------------------------------------------------------------------
+class Http:
+    """Keep-alive HTTP/1.1 client on one connection (not thread-safe)."""
+
+    def __init__(self, host, port, timeout=1.0):
+        self.host, self.port, self.timeout = host, int(port), timeout
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None, timeout=None):
+        """-> (status, body bytes).  Raises on connection errors / timeouts."""
+        for attempt in (0, 1):
+            fresh = self.conn is None
+            if fresh:
+                self.conn = http.client.HTTPConnection(self.host, self.port,
+                                                       timeout=timeout or self.timeout)
+                self.conn.connect()
+                self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            elif timeout is not None:
+                self.conn.sock.settimeout(timeout)
+            try:
+                self.conn.request(method, path, body, headers or {})
+                r = self.conn.getresponse()
+                data = r.read()
+                if r.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return r.status, data
+            except (http.client.RemoteDisconnected, http.client.BadStatusLine,
+                    BrokenPipeError, ConnectionResetError):
+                # a stale keep-alive connection: retry once on a new one (never when the
+                # connection was fresh, so a write is not sent twice to a live server)
+                self.close()
+                if attempt or fresh:
+                    raise
+            except Exception:
+                self.close()
+                raise
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+        self.conn = None
+
+
+def err_kind(e):
+    if isinstance(e, socket.timeout) or "timed out" in str(e):
+        return "timeout"
+    if isinstance(e, ConnectionRefusedError):
+        return "refused"
+    if isinstance(e, (ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError)):
+        return "reset"
+    return type(e).__name__
+
+
+# ----------------------------------------------------------------------------------------
+# systems
+# ----------------------------------------------------------------------------------------
+class System:
+    """A 3-member Raft cluster.  status(i) -> {"term", "leader" (member index, -1 none,
+    -2 unknown), "role", "applied", "commit"} or None when member i does not answer.
+    put(i, key, value, timeout, cli) -> (ok, status-or-error-kind, detail)."""
+    key = "?"
+
+    def __init__(self, a, pg, workdir):
+        self.a, self.pg, self.workdir = a, pg, workdir
+        self.cli = {}
+
+    def pkey(self, i):
+        return (self.key, i)
+
+    def pid(self, i):
+        return self.pg.pid(self.pkey(i))
+
+    def running(self, i):
+        return self.pg.alive(self.pkey(i))
+
+    def pids(self):
+        return [self.pid(i) for i in range(M) if self.running(i)]
+
+    def logpath(self, i):
+        return os.path.join(self.workdir, f"{self.name(i)}.log")
+
+    def datadir(self, i):
+        return os.path.join(self.workdir, f"{self.name(i)}.data")
+
+    def start(self, i):
+        self.drop(i)
+        argv = self.argv(i)
+        if i == 0 and not os.path.exists(os.path.join(self.workdir, "member-cmd.txt")):
+            with open(os.path.join(self.workdir, "member-cmd.txt"), "w") as f:
+                f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
+        return self.pg.spawn(self.pkey(i), argv, self.logpath(i))
+
+    def kill9(self, i):
+        self.drop(i)
+        return self.pg.kill9(self.pkey(i))
+
+    def stop_all(self):
+        for i in range(M):
+            self.drop(i)
+            p = self.pg.procs.get(self.pkey(i))
+            if p is not None and p.poll() is None:
+                try:
+                    os.kill(p.pid, 9)
+                    p.wait(timeout=10)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
+
+    def drop(self, i):
+        c = self.cli.pop(i, None)
+        if c:
+            c.close()
+
+    def drop_all(self):
+        for i in range(M):
+            self.drop(i)
+
+    def _c(self, i):
+        if i not in self.cli:
+            self.cli[i] = self.client(i, 1.0)
+        return self.cli[i]
+
+    def client(self, i, timeout):
+        host, port = self.api(i)
+        return Http(host, port, timeout=timeout)
+
+    def crashed(self):
+        return [self.name(i) for i in range(M) if not self.running(i)]
+
+
+class Etcd(System):
+    key = "etcd"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.ids = {}  # member id (string) -> index
+
+    def name(self, i):
+        return f"e{i + 1}"
+
+    def ip(self, i):
+        return f"127.0.6.{i + 1}"
+
+    def api(self, i):
+        return self.ip(i), 2379
+
+    def ports(self, i):
+        return [(self.ip(i), 2379), (self.ip(i), 2380)]
+
+    def argv(self, i):
+        a = self.a
+        ic = ",".join(f"{self.name(j)}=http://{self.ip(j)}:2380" for j in range(M))
+        return ["etcd", "--name", self.name(i), "--data-dir", self.datadir(i),
+                "--listen-client-urls", f"http://{self.ip(i)}:2379",
+                "--advertise-client-urls", f"http://{self.ip(i)}:2379",
+                "--listen-peer-urls", f"http://{self.ip(i)}:2380",
+                "--initial-advertise-peer-urls", f"http://{self.ip(i)}:2380",
+                "--initial-cluster", ic, "--initial-cluster-state", "new",
+                "--initial-cluster-token", "bench-raft",
+                "--heartbeat-interval", str(a.etcd_hb), "--election-timeout", str(a.etcd_et),
+                "--logger", "zap", "--log-level", "info"] + shlex.split(a.etcd_args)
+
+    def _post(self, i, path, obj, timeout, cli=None):
+        c = cli or self._c(i)
+        st, data = c.request("POST", path, json.dumps(obj).encode(),
+                             {"Content-Type": "application/json"}, timeout=timeout)
+        try:
+            j = json.loads(data or b"{}")
+        except ValueError:
+            j = {"raw": data[:200].decode("utf-8", "replace")}
+        return st, j
+
+    def status(self, i, timeout=0.2):
+        try:
+            st, j = self._post(i, "/v3/maintenance/status", {}, timeout)
+        except Exception:
+            self.drop(i)
+            return None
+        if st != 200:
+            return None
+        mid = j.get("header", {}).get("member_id")
+        if mid:
+            self.ids[str(mid)] = i
+        lid = str(j.get("leader", "0"))
+        if lid in ("0", "None"):
+            ld = -1
+        else:
+            ld = self.ids.get(lid, -2)
+        g = lambda *ks: next((int(j[k]) for k in ks if k in j), None)  # noqa: E731
+        return {"term": g("raft_term", "raftTerm") or 0, "leader": ld,
+                "role": "leader" if ld == i else "?",
+                "commit": g("raft_index", "raftIndex"),
+                "applied": g("raft_applied_index", "raftAppliedIndex")}
+
+    def put(self, i, key, val, timeout=1.0, cli=None):
+        st, j = self._post(i, "/v3/kv/put", {"key": b64(key), "value": b64(val)},
+                           timeout, cli)
+        if st == 200 and "header" in j:
+            return True, 200, None
+        return False, st, str(j.get("error") or j.get("message") or j)[:160]
+
+    def get(self, i, key, timeout=1.0):
+        """(found, value bytes) from member i's own replica (serializable read)."""
+        st, j = self._post(i, "/v3/kv/range", {"key": b64(key), "serializable": True},
+                           timeout)
+        if st != 200:
+            raise RuntimeError(f"range HTTP {st}: {str(j)[:160]}")
+        kvs = j.get("kvs") or []
+        if not kvs:
+            return False, None
+        return True, unb64(kvs[0].get("value"))
+
+    def version(self):
+        try:
+            out = subprocess.run(["etcd", "--version"], capture_output=True, text=True,
+                                 timeout=10).stdout.splitlines()
+            return out[0].split(":", 1)[1].strip() if out else "?"
+        except Exception:
+            return "?"
+
+
+class Ordinal(System):
+    key = "ordinal"
+
+    def name(self, i):
+        return f"o{i + 1}"
+
+    def ip(self, i):
+        return f"127.0.5.{i + 1}"
+
+    def api(self, i):
+        return self.ip(i), 7480
+
+    def ports(self, i):
+        return [(self.ip(i), 7400), (self.ip(i), 7480)]
+
+    def argv(self, i):
+        os.makedirs(self.datadir(i), exist_ok=True)
+        others = ",".join(f"{self.ip(j)}:7400" for j in range(M) if j != i)
+        return [self.a.ordinal_bin_run, "agent", "--name", self.name(i),
+                "--bind", f"{self.ip(i)}:7400", "--api", f"{self.ip(i)}:7480",
+                "--data-dir", self.datadir(i), "--bootstrap-expect", str(M),
+                "--join", others] + shlex.split(self.a.ordinal_args)
+
+    def status(self, i, timeout=0.2):
+        try:
+            st, data = self._c(i).request("GET", "/ordinal/v1/raft", timeout=timeout)
+            if st != 200:
+                return None
+            j = json.loads(data)
+        except Exception:
+            self.drop(i)
+            return None
+        ln = j.get("leader")
+        if not ln:
+            ld = -1
+        else:
+            ld = next((k for k in range(M) if self.name(k) == ln), -2)
+        return {"term": int(j.get("term", 0)), "leader": ld, "role": j.get("role"),
+                "commit": int(j.get("commitIndex", 0)), "applied": int(j.get("appliedIndex", 0)),
+                "voters": j.get("voters"), "learners": j.get("learners")}
+
+    def _path(self, key):
+        return "/ordinal/v1/kv/" + urllib.parse.quote(key, safe="")
+
+    def put(self, i, key, val, timeout=1.0, cli=None):
+        c = cli or self._c(i)
+        st, data = c.request("PUT", self._path(key), val.encode() if isinstance(val, str) else val,
+                             {"Content-Type": "application/octet-stream"}, timeout=timeout)
+        if st == 200:
+            return True, 200, None
+        return False, st, data[:160].decode("utf-8", "replace")
+
+    def get(self, i, key, timeout=1.0):
+        st, data = self._c(i).request("GET", self._path(key), timeout=timeout)
+        if st == 404:
+            return False, None
+        if st != 200:
+            raise RuntimeError(f"GET HTTP {st}: {data[:160]!r}")
+        return True, data
+
+
+SYSTEMS = {"etcd": Etcd, "ordinal": Ordinal}
+
+
+# ----------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------
+def port_free(ip, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((ip, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def agreed_leader(sysm, deadline, members=range(M)):
+    """Wait (bounded) until every member answers and all name the same leader, which
+    itself answers as leader.  -> leader index or None."""
+    while L.now() < deadline:
+        sts = [sysm.status(i) for i in members]
+        if all(s is not None for s in sts):
+            ls = {s["leader"] for s in sts}
+            if len(ls) == 1:
+                ld = ls.pop()
+                if ld >= 0 and (sysm.key != "ordinal" or sts[list(members).index(ld)]["role"] == "leader"):
+                    return ld
+        time.sleep(0.05)
+    return None
+
+
+def ensure_whole(sysm, a, why):
+    """Restart any member that is not running, then wait for an agreed leader."""
+    for i in range(M):
+        if not sysm.running(i):
+            L.log(f"{sysm.key}: {sysm.name(i)} not running before {why}; restarting it")
+            sysm.start(i)
+    ld = agreed_leader(sysm, L.now() + a.phase_timeout)
+    if ld is None:
+        raise RuntimeError(f"no agreed leader before {why} within {a.phase_timeout:.0f}s; "
+                           f"crashed: {sysm.crashed()}")
+    return ld
+
+
+def wait_caught_up(sysm, a, deadline):
+    """Wait until every member has applied what the leader has committed.
+    -> {"ok": bool, "s": seconds, "target": index, "applied": {name: index}}"""
+    t0 = L.now()
+    target = None
+    applied = {}
+    while L.now() < deadline:
+        sts = {i: sysm.status(i, timeout=1.0) for i in range(M)}
+        if target is None:
+            lead = [s for s in sts.values() if s and s["leader"] >= 0]
+            if lead:
+                ls = sts.get(lead[0]["leader"])
+                if ls and ls.get("commit") is not None:
+                    target = ls["commit"]
+        if target is not None:
+            applied = {sysm.name(i): (s or {}).get("applied") for i, s in sts.items()}
+            if all(v is not None and v >= target for v in applied.values()):
+                return {"ok": True, "s": L.now() - t0, "target": target, "applied": applied}
+        time.sleep(0.1)
+    return {"ok": False, "s": L.now() - t0, "target": target, "applied": applied}
+
+
+def busy_load(pg, n):
+    keys = []
+    for k in range(n):
+        key = ("busy", k)
+        pg.spawn(key, [sys.executable, "-c", "while True: pass"], os.devnull)
+        keys.append(key)
+    return keys
+
+
+def stop_keys(pg, keys):
+    for key in keys:
+        p = pg.procs.get(key)
+        if p is not None and p.poll() is None:
+            try:
+                os.kill(p.pid, 9)
+                p.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+
+
+def quantile_or_max(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None, "n/a"
+    if len(xs) >= 100:
+        return L.quantile(xs, 0.99), "p99"
+    return max(xs), "max"
+
+
+def bump(d, k, n=1):
+    d[k] = d.get(k, 0) + n
+
+
+# ----------------------------------------------------------------------------------------
+# phases
+# ----------------------------------------------------------------------------------------
+def window(sysm, a, secs, label):
+    """Leader-change window: poll every member's status every 250 ms."""
+    t0 = L.now()
+    end = t0 + secs
+    s0 = L.sys_cpu()
+    cpu0 = {i: L._safe_ticks(sysm.pid(i)) for i in range(M)}
+    epochs = []           # distinct (term, leader) pairs in the order first seen
+    last_view = {}        # observer -> leader it reported last
+    view_changes = {sysm.name(i): 0 for i in range(M)}
+    leaderless = unanswered = polls = 0
+    term_first = term_last = None
+    events = []
+    while L.now() < end:
+        tick = L.now()
+        for i in range(M):
+            s = sysm.status(i, timeout=1.0)
+            polls += 1
+            if s is None:
+                unanswered += 1
+                continue
+            term_first = s["term"] if term_first is None else min(term_first, s["term"])
+            term_last = s["term"] if term_last is None else max(term_last, s["term"])
+            ld = s["leader"]
+            if ld < 0:
+                leaderless += 1
+            else:
+                ep = (s["term"], ld)
+                if ep not in epochs:
+                    epochs.append(ep)
+                    if len(epochs) > 1:
+                        events.append({"t": round(L.now() - t0, 3), "observer": sysm.name(i),
+                                       "term": s["term"], "leader": sysm.name(ld)})
+            obs = sysm.name(i)
+            if obs in last_view and last_view[obs] != ld:
+                view_changes[obs] += 1
+            last_view[obs] = ld
+        time.sleep(max(0.0, WINDOW_POLL_S - (L.now() - tick)))
+    el = L.now() - t0
+    busy = L.busy_pct(s0, L.sys_cpu())
+    leaders = {e[1] for e in epochs}
+    res = {"window_s": el, "machine_busy_pct": busy,
+           "leader_changes": max(0, len(epochs) - 1),
+           "distinct_leaders": sorted(sysm.name(x) for x in leaders),
+           "term_changes": (term_last - term_first) if term_first is not None else None,
+           "term_first": term_first, "term_last": term_last,
+           "observer_view_changes": view_changes,
+           "leaderless_observations": leaderless, "polls": polls,
+           "unanswered_polls": unanswered, "events": events[:100],
+           "member_cpu_pct": {sysm.name(i): 100 * (L._safe_ticks(sysm.pid(i)) - cpu0[i])
+                              / L.CLK_TCK / el for i in range(M)},
+           "crashed": sysm.crashed()}
+    L.log(f"{sysm.key} {label} window {el:.0f}s: leader changes {res['leader_changes']}, "
+          f"term changes {res['term_changes']}, leaderless polls {leaderless}, unanswered "
+          f"{unanswered}/{polls}, machine busy {busy:.0f}%")
+    return res
+
+
+class Tracker:
+    """What every key may hold, from the client's point of view (one writer per key)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.exp = {}        # key -> set of acceptable values (bytes)
+        self.acked = set()   # keys with at least one acknowledged write
+
+    def merge(self, local):
+        """local: key -> (acked_value or None, [unacked values after it])"""
+        with self.lock:
+            for k, (v, pend) in local.items():
+                if v is not None:
+                    self.exp[k] = {v, *pend}
+                    self.acked.add(k)
+                elif k in self.exp:
+                    self.exp[k] |= set(pend)
+                elif pend:
+                    self.exp[k] = {None, *pend}   # never acknowledged: absent is fine too
+
+
+def failover_once(sysm, a, rep, tracker):
+    members = list(range(M))
+    bg = L.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+    old = agreed_leader(sysm, L.now() + a.phase_timeout)
+    if old is None:
+        raise RuntimeError("no agreed leader before kill")
+    st_old = sysm.status(old) or {}
+    survivors = [i for i in members if i != old]
+    t0 = sysm.kill9(old)
+    deadline = t0 + a.phase_timeout
+    elected, write = {}, {}
+    lock = threading.Lock()
+    inflight = [0]
+    seq = [0]
+    outcomes = {}
+    samples = []
+    local = {}
+
+    def one_put(target, k):
+        key = f"failover-{rep}-{k}"
+        val = f"fo-{rep}-{k}-{sysm.name(target)}".encode()
+        t_issue = L.now()
+        cli = sysm.client(target, a.put_timeout)
+        try:
+            ok, code, detail = sysm.put(target, key, val, timeout=a.put_timeout, cli=cli)
+        except Exception as e:
+            ok, code, detail = False, err_kind(e), str(e)[:120]
+        t_done = L.now()
+        cli.close()
+        with lock:
+            inflight[0] -= 1
+            bump(outcomes, str(code))
+            local[key] = (val, []) if ok else (None, [val])
+            if not ok and len(samples) < 5 and detail:
+                samples.append(f"{sysm.name(target)} {code}: {detail}")
+            if ok and "done" not in write:
+                write.update(done=t_done, issued=t_issue, target=target, key=key)
+
+    threads = []
+    next_put = L.now()
+    while L.now() < deadline and ("done" not in write or not elected):
+        tnow = L.now()
+        if "done" not in write and tnow >= next_put and inflight[0] < a.max_inflight:
+            target = survivors[seq[0] % len(survivors)]
+            seq[0] += 1
+            with lock:
+                inflight[0] += 1
+            th = threading.Thread(target=one_put, args=(target, seq[0]), daemon=True)
+            th.start()
+            threads.append(th)
+            next_put = tnow + a.put_every_ms / 1000
+        if not elected:
+            for i in survivors:
+                s = sysm.status(i, timeout=0.1)
+                if s is not None and s["leader"] >= 0 and s["leader"] != old:
+                    elected.update(t=L.now(), leader=s["leader"], seen_by=i, term=s["term"])
+                    break
+        time.sleep(a.poll_ms / 1000)
+    for th in threads:
+        th.join(timeout=a.put_timeout + 2)
+    tracker.merge(local)
+    rec = {"rep": rep, "killed": sysm.name(old), "term_before": st_old.get("term"),
+           "bg_before_pct": bg,
+           "elected_s": elected["t"] - t0 if elected else None,
+           "new_leader": sysm.name(elected["leader"]) if elected else None,
+           "term_after": elected.get("term"),
+           "write_s": write["done"] - t0 if write else None,
+           "write_issued_s": write["issued"] - t0 if write else None,
+           "write_target": sysm.name(write["target"]) if write else None,
+           "puts_fired": seq[0], "put_outcomes": outcomes, "put_error_samples": samples}
+    t_re = L.now()
+    sysm.start(old)
+    ld = agreed_leader(sysm, L.now() + a.phase_timeout)
+    rec["restart_whole_s"] = L.now() - t_re if ld is not None else None
+    if ld is None:
+        rec["error"] = f"cluster not whole {a.phase_timeout:.0f}s after restarting {sysm.name(old)}"
+    return rec
+
+
+def throughput(sysm, a, leader, conc, secs, tracker, run_tag):
+    lat = []
+    errs = {}
+    err_samples = []
+    lock = threading.Lock()
+    start_evt = threading.Event()
+    stop_at = [0.0]
+
+    def worker(w):
+        cli = sysm.client(leader, 5.0)
+        mine = []
+        local = {}
+        k = 0
+        start_evt.wait(30)
+        while L.now() < stop_at[0]:
+            key = f"bench-{w}-{k % KEYS_PER_CLIENT}"
+            val = f"{run_tag}-{w}-{k}-".encode().ljust(a.value_size, b"v")
+            t = L.now()
+            try:
+                ok, code, detail = sysm.put(leader, key, val, timeout=5.0, cli=cli)
+            except Exception as e:
+                ok, code, detail = False, err_kind(e), str(e)[:120]
+            d = L.now() - t
+            if ok:
+                mine.append(d)
+                local[key] = (val, [])
+            else:
+                prev = local.get(key, (None, []))
+                local[key] = (prev[0], prev[1] + [val])
+                with lock:
+                    bump(errs, str(code))
+                    if len(err_samples) < 5:
+                        err_samples.append(f"{code}: {detail}")
+            k += 1
+        cli.close()
+        tracker.merge(local)
+        with lock:
+            lat.extend(mine)
+
+    pids = [sysm.pid(i) for i in range(M)]
+    ths = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(conc)]
+    for t in ths:
+        t.start()
+    cpu0 = {i: L._safe_ticks(p) for i, p in enumerate(pids)}
+    s0, me0 = L.sys_cpu(), sum(os.times()[:2])
+    t0 = L.now()
+    stop_at[0] = t0 + secs
+    start_evt.set()
+    for t in ths:
+        t.join(timeout=max(0.0, stop_at[0] - L.now()) + 30)
+    el = L.now() - t0
+    busy = L.busy_pct(s0, L.sys_cpu())
+    ms = [x * 1000 for x in lat]
+    member_cpu = {sysm.name(i): 100 * (L._safe_ticks(p) - cpu0[i]) / L.CLK_TCK / el
+                  for i, p in enumerate(pids)}
+    client_cpu = 100 * (sum(os.times()[:2]) - me0) / el
+    return {"clients": conc, "secs": el, "ok": len(ms), "errors": errs,
+            "error_samples": err_samples,
+            "puts_per_s": len(ms) / el, "lat_ms_p50": L.quantile(ms, 0.5),
+            "lat_ms_p99": L.quantile(ms, 0.99), "lat_ms_max": max(ms) if ms else None,
+            "lat_ms_mean": sum(ms) / len(ms) if ms else None,
+            "target": f"{sysm.name(leader)} (leader)", "member_cpu_pct": member_cpu,
+            "client_cpu_pct": client_cpu, "machine_busy_pct": busy,
+            "background_pct": busy - client_cpu - sum(member_cpu.values()),
+            "stuck_clients": sum(1 for t in ths if t.is_alive())}
+
+
+def verify(sysm, a, tracker, keys, label):
+    """Read `keys` from every member's own replica and compare with the tracker."""
+    cu = wait_caught_up(sysm, a, L.now() + a.phase_timeout)
+    res = {"label": label, "keys": len(keys), "caught_up": cu, "per_member": {}}
+    total_bad = 0
+    bad_samples = []
+    for i in range(M):
+        r = {"checked": 0, "ok": 0, "missing": 0, "wrong": 0, "read_errors": 0}
+        deadline = L.now() + max(60.0, a.phase_timeout)
+        for key in keys:
+            if L.now() > deadline:
+                r["timed_out"] = True
+                break
+            want = tracker.exp[key]
+            try:
+                found, v = sysm.get(i, key, timeout=2.0)
+            except Exception as e:
+                r["read_errors"] += 1
+                sysm.drop(i)
+                if len(bad_samples) < 10:
+                    bad_samples.append(f"{sysm.name(i)} {key}: read error {str(e)[:100]}")
+                continue
+            r["checked"] += 1
+            if not found:
+                if None in want:
+                    r["ok"] += 1
+                else:
+                    r["missing"] += 1
+                    if len(bad_samples) < 10:
+                        bad_samples.append(f"{sysm.name(i)} {key}: missing")
+            elif v in want:
+                r["ok"] += 1
+            else:
+                r["wrong"] += 1
+                if len(bad_samples) < 10:
+                    bad_samples.append(f"{sysm.name(i)} {key}: got {v[:40]!r}, want one of "
+                                       f"{[x[:40] if x else x for x in list(want)[:3]]}")
+        res["per_member"][sysm.name(i)] = r
+        total_bad += r["missing"] + r["wrong"]
+    res["mismatches"] = total_bad
+    res["read_errors"] = sum(r["read_errors"] for r in res["per_member"].values())
+    res["bad_samples"] = bad_samples
+    L.log(f"{sysm.key} durability ({label}): {len(keys)} keys × {M} members, mismatches "
+          f"{total_bad}, read errors {res['read_errors']}, caught up {cu['ok']} in {cu['s']:.2f}s")
+    return res
+
+
+# ----------------------------------------------------------------------------------------
+# one system
+# ----------------------------------------------------------------------------------------
+def run_system(a, pg, key, outdir):
+    workdir = os.path.join(outdir, key)
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    sysm = SYSTEMS[key](a, pg, workdir)
+    res = {"system": key, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "workdir": workdir, "errors": []}
+    if key == "etcd":
+        res["etcd_version"] = sysm.version()
+        res["settings"] = {"heartbeat_ms": a.etcd_hb, "election_timeout_ms": a.etcd_et,
+                           "extra": a.etcd_args}
+    else:
+        res["settings"] = {"extra": a.ordinal_args}
+    tracker = Tracker()
+    busy_keys = []
+
+    def phase(name, fn):
+        try:
+            return fn()
+        except Exception as e:
+            res["errors"].append(f"{name}: {type(e).__name__}: {e}")
+            L.log(f"{key} ERROR in {name}: {e}")
+            return None
+
+    try:
+        taken = [f"{ip}:{port}" for i in range(M) for ip, port in sysm.ports(i)
+                 if not port_free(ip, port)]
+        if taken:
+            raise RuntimeError(f"addresses already in use: {', '.join(taken)}")
+        # ---- 1. bootstrap -----------------------------------------------------------
+        res["bg_before_bootstrap_pct"] = L.wait_quiet(max_wait=a.quiet_wait)
+        t0 = L.now()
+        for i in range(M):
+            sysm.start(i)
+        ld = agreed_leader(sysm, L.now() + a.phase_timeout)
+        if ld is None:
+            raise RuntimeError(f"cluster did not elect an agreed leader within "
+                               f"{a.phase_timeout:.0f}s; crashed: {sysm.crashed()}")
+        res["bootstrap_s"] = L.now() - t0
+        ok = sysm.put(ld, "warmup", b"1", timeout=5.0)
+        L.log(f"{key}: cluster up in {res['bootstrap_s']:.3f}s, leader {sysm.name(ld)}, "
+              f"warmup put {ok}")
+        sysm.drop_all()
+        time.sleep(a.settle_secs)
+
+        # ---- 2+3. leader-change windows --------------------------------------------
+        if a.window_secs > 0:
+            def windows():
+                ensure_whole(sysm, a, "idle window")
+                res["bg_before_idle_window_pct"] = L.wait_quiet(own_pids=sysm.pids(),
+                                                                max_wait=a.quiet_wait)
+                res["window_idle"] = window(sysm, a, a.window_secs, "idle")
+                ensure_whole(sysm, a, "loaded window")
+                busy_keys.extend(busy_load(pg, a.busy_procs))
+                try:
+                    res["window_loaded"] = window(sysm, a, a.window_secs,
+                                                  f"loaded ({a.busy_procs} busy procs)")
+                    res["window_loaded"]["busy_procs"] = a.busy_procs
+                finally:
+                    stop_keys(pg, busy_keys)
+                    busy_keys.clear()
+                time.sleep(a.settle_secs)
+            phase("windows", windows)
+
+        # ---- 4. failover ------------------------------------------------------------
+        def failover():
+            reps = []
+            res["failover"] = {"reps": reps}
+            for r in range(1, a.reps + 1):
+                ensure_whole(sysm, a, f"failover rep {r}")
+                try:
+                    rec = failover_once(sysm, a, r, tracker)
+                except Exception as e:
+                    rec = {"rep": r, "error": f"{type(e).__name__}: {e}"}
+                reps.append(rec)
+                L.log(f"{key} rep {r}: killed {rec.get('killed')} elected "
+                      f"{_f(rec.get('elected_s'))} write {_f(rec.get('write_s'))} new "
+                      f"{rec.get('new_leader')} term {rec.get('term_before')}->"
+                      f"{rec.get('term_after')} puts {rec.get('puts_fired')} "
+                      f"{rec.get('put_outcomes')} restart {_f(rec.get('restart_whole_s'))}"
+                      f"{' ERROR ' + rec['error'] if rec.get('error') else ''}")
+                sysm.drop_all()
+                time.sleep(a.settle_secs)
+            ws = [x.get("write_s") for x in reps]
+            tail, kind = quantile_or_max(ws)
+            res["failover"].update(
+                write_s=L.stats(ws), elected_s=L.stats([x.get("elected_s") for x in reps]),
+                restart_whole_s=L.stats([x.get("restart_whole_s") for x in reps]),
+                write_tail_s=tail, write_tail_kind=kind,
+                failed_reps=sum(1 for x in reps if x.get("write_s") is None or x.get("error")))
+            L.log(f"{key} failover write: {L.fmt_stats(res['failover']['write_s'])}")
+            L.log(f"{key} failover elected: {L.fmt_stats(res['failover']['elected_s'])}")
+        if a.reps > 0:
+            phase("failover", failover)
+
+        # ---- 5. throughput ----------------------------------------------------------
+        def tput():
+            res["throughput"] = []
+            for conc in a.tput_clients:
+                ld = ensure_whole(sysm, a, f"throughput {conc}")
+                sysm.drop_all()
+                bg = L.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+                tp = throughput(sysm, a, ld, conc, a.tput_secs, tracker, f"c{conc}")
+                tp["bg_before_pct"] = bg
+                res["throughput"].append(tp)
+                L.log(f"{key} throughput {conc} clients: {tp['puts_per_s']:.0f} puts/s, p50 "
+                      f"{_f(tp['lat_ms_p50'], 2)} ms p99 {_f(tp['lat_ms_p99'], 2)} ms max "
+                      f"{_f(tp['lat_ms_max'], 2)} ms errors {tp['errors']} client cpu "
+                      f"{tp['client_cpu_pct']:.0f}% members "
+                      f"{ {k: round(v) for k, v in tp['member_cpu_pct'].items()} }")
+                time.sleep(min(a.settle_secs, 2))
+        if a.tput_secs > 0:
+            phase("throughput", tput)
+
+        # ---- 6. durability ----------------------------------------------------------
+        def durability():
+            acked = sorted(tracker.acked)
+            fo = [k for k in acked if k.startswith("failover-")]
+            bench = [k for k in acked if not k.startswith("failover-")]
+            rnd = random.Random(a.seed)
+            sample = bench if a.verify_keys <= 0 or a.verify_keys >= len(bench) \
+                else rnd.sample(bench, a.verify_keys)
+            keys = sorted(set(sample) | set(fo))
+            res["durability"] = {"acked_keys": len(acked), "sampled_keys": len(keys),
+                                 "failover_keys": len(fo),
+                                 "ambiguous_keys": sum(1 for k in keys if len(tracker.exp[k]) > 1)}
+            if not keys:
+                return
+            ensure_whole(sysm, a, "durability check")
+            sysm.drop_all()
+            res["durability"]["live"] = verify(sysm, a, tracker, keys, "live")
+            if a.crash_verify:
+                sysm.drop_all()
+                for i in range(M):
+                    if sysm.running(i):
+                        sysm.kill9(i)
+                t_re = L.now()
+                for i in range(M):
+                    sysm.start(i)
+                ld = agreed_leader(sysm, L.now() + a.phase_timeout)
+                res["durability"]["crash_restart_s"] = L.now() - t_re if ld is not None else None
+                if ld is None:
+                    raise RuntimeError("no agreed leader after kill -9 of all members and restart")
+                res["durability"]["after_crash"] = verify(sysm, a, tracker, keys,
+                                                          "after kill -9 of all + restart")
+        if a.verify_keys >= 0:
+            phase("durability", durability)
+        res["crashed_at_end"] = sysm.crashed()
+    except Exception as e:
+        res["errors"].append(f"{type(e).__name__}: {e}")
+        L.log(f"{key} ERROR: {e}")
+    finally:
+        stop_keys(pg, busy_keys)
+        sysm.stop_all()
+        res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        L.write_json(os.path.join(outdir, f"{key}.json"), res)
+    return res
+
+
+def _f(x, nd=3):
+    return "—" if x is None else f"{x:.{nd}f}"
+
+
+# ----------------------------------------------------------------------------------------
+# report
+# ----------------------------------------------------------------------------------------
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def machine_facts(a):
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    fs = "?"
+    try:
+        fs = " ".join(subprocess.run(["df", "--output=fstype,source", a.out], capture_output=True,
+                                     text=True, timeout=5).stdout.split("\n")[1].split())
+    except Exception:
+        pass
+    facts = {"nproc": os.cpu_count(), "model": model, "mem": mem, "kernel": platform.release(),
+             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "data_fs": fs,
+             "python": platform.python_version()}
+    if "etcd" in a.systems:
+        facts["etcd"] = Etcd.version(None)
+    if "ordinal" in a.systems:
+        st = os.stat(a.ordinal_bin)
+        facts["ordinal_bin"] = {"path": a.ordinal_bin, "sha256": a.ordinal_sha,
+                                "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                       time.gmtime(st.st_mtime))}
+    return facts
+
+
+def _binname(facts):
+    b = facts.get("ordinal_bin")
+    if not b:
+        return "—"
+    p = os.path.relpath(b["path"], REPO) if b["path"].startswith(REPO) else b["path"]
+    return f"{p} (sha256 {b['sha256'][:12]}, built {b['mtime']})"
+
+
+def stat_cell(s, nd=3, n=True):
+    if not s or not s.get("n"):
+        return "—"
+    return (f"{s['median']:.{nd}f} [{s['min']:.{nd}f}–{s['max']:.{nd}f}]"
+            + (f" (n={s['n']})" if n else ""))
+
+
+def tput_cell(r, conc):
+    for t in r.get("throughput", []):
+        if t["clients"] == conc:
+            e = sum(t["errors"].values())
+            return (f"{t['puts_per_s']:.0f} ({_f(t['lat_ms_p50'], 2)} / {_f(t['lat_ms_p99'], 2)})"
+                    + (f", {e} err" if e else ""))
+    return "—"
+
+
+def win_cell(r, field):
+    i, l_ = r.get("window_idle"), r.get("window_loaded")
+    return f"{i.get(field, '—') if i else '—'} / {l_.get(field, '—') if l_ else '—'}"
+
+
+def dur_cell(r):
+    d = r.get("durability")
+    if not d:
+        return "—"
+    out = []
+    for k in ("live", "after_crash"):
+        if k in d:
+            v = d[k]
+            out.append(f"{v['mismatches']}" + (f" (+{v['read_errors']} read err)"
+                                                 if v["read_errors"] else ""))
+        else:
+            out.append("—")
+    return f"{' / '.join(out)} of {d['sampled_keys']}×{M}"
+
+
+def render(results, facts, cmdline, a):
+    out = []
+    out.append(f"Command: `{cmdline}`  ")
+    extra = []
+    if "etcd" in a.systems:
+        extra.append(f"etcd {facts.get('etcd')} (--heartbeat-interval {a.etcd_hb} "
+                     f"--election-timeout {a.etcd_et}{' ' + a.etcd_args if a.etcd_args else ''})")
+    if "ordinal" in a.systems:
+        extra.append(f"ordinal `{_binname(facts)}`"
+                     f"{' with `' + a.ordinal_args + '`' if a.ordinal_args else ' (default flags)'}")
+    out.append(f"Machine: {facts['nproc']} × {facts['model']}, {facts['mem']} RAM, kernel "
+               f"{facts['kernel']}, data on {facts['data_fs']}; {facts['date']}; "
+               + "; ".join(extra))
+    out.append("")
+    clients = a.tput_clients
+    out.append("| system | failover → committed write, median [min–max] (n) s | tail s | "
+               "elected median [min–max] s | "
+               + " | ".join(f"{c} client{'s' if c > 1 else ''}: puts/s (p50 / p99 ms)"
+                            for c in clients)
+               + " | leader changes idle / loaded | term changes idle / loaded | "
+                 "durability mismatches live / after crash |")
+    out.append("|---|---|---|---|" + "---|" * len(clients) + "---|---|---|")
+    for r in results:
+        f = r.get("failover", {})
+        tail = f.get("write_tail_s")
+        tail_cell = "—" if tail is None else (
+            f"{tail:.3f}" if f.get("write_tail_kind") == "p99"
+            else f"{tail:.3f} (max of {f['write_s']['n']})")
+        if f.get("failed_reps"):
+            tail_cell += f"; {f['failed_reps']} failed rep(s)"
+        out.append("| " + " | ".join(
+            [r["system"], stat_cell(f.get("write_s")), tail_cell,
+             stat_cell(f.get("elected_s"), n=False)]
+            + [tput_cell(r, c) for c in clients]
+            + [win_cell(r, "leader_changes"), win_cell(r, "term_changes"), dur_cell(r)]) + " |")
+    out.append("")
+    out.append("Throughput details (latency ms; CPU % of one core, leader first; errors by "
+               "HTTP status or client error):")
+    out.append("")
+    out.append("| system | clients | puts/s | p50 | p99 | max | CPU per member | client CPU | "
+               "machine busy | errors |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        for t in r.get("throughput", []):
+            lead = t["target"].split()[0]
+            cpus = sorted(t["member_cpu_pct"].items(), key=lambda kv: kv[0] != lead)
+            out.append("| " + " | ".join([
+                r["system"], str(t["clients"]), f"{t['puts_per_s']:.0f}",
+                _f(t["lat_ms_p50"], 2), _f(t["lat_ms_p99"], 2), _f(t["lat_ms_max"], 2),
+                " / ".join(f"{v:.0f}" for _, v in cpus), f"{t['client_cpu_pct']:.0f}",
+                f"{t['machine_busy_pct']:.0f}",
+                (", ".join(f"{k}×{v}" for k, v in t["errors"].items()) or "0")]) + " |")
+    out.append("")
+    out.append("| system | bootstrap s | restart → whole median [min–max] s | leaderless polls "
+               "idle / loaded | unanswered polls idle / loaded | machine busy loaded window % | "
+               "max background before phases % | errors |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        f = r.get("failover", {})
+        bgs = [v for k, v in r.items() if k.startswith("bg_") and isinstance(v, (int, float))]
+        bgs += [x.get("bg_before_pct", 0) for x in f.get("reps", []) if "bg_before_pct" in x]
+        bgs += [t.get("bg_before_pct", 0) for t in r.get("throughput", [])]
+        errs = list(r.get("errors", []))
+        errs += [f"rep {x['rep']}: {x['error']}" for x in f.get("reps", []) if x.get("error")]
+        if r.get("crashed_at_end"):
+            errs.append("crashed: " + ",".join(r["crashed_at_end"]))
+        out.append("| " + " | ".join([
+            r["system"], _f(r.get("bootstrap_s")), stat_cell(f.get("restart_whole_s"), n=False),
+            win_cell(r, "leaderless_observations"), win_cell(r, "unanswered_polls"),
+            _f((r.get("window_loaded") or {}).get("machine_busy_pct"), 0),
+            _f(max(bgs) if bgs else None, 0),
+            ("; ".join(errs) or "—").replace("|", "/")]) + " |")
+    out.append("")
+    out.append(
+        "Method: failover = kill -9 of the agreed leader, clock until the first put to a "
+        f"survivor succeeds (one put every {a.put_every_ms:g} ms to the survivors in turn, "
+        f"{a.put_timeout:g} s timeout each, ≤ {a.max_inflight} in flight); *elected* = until a "
+        f"survivor reports a different leader (polled every {a.poll_ms:g} ms). With fewer than "
+        "100 reps the tail column is the max, and says so. Leader changes = distinct "
+        "(term, leader) pairs seen minus one, polling all 3 members every 250 ms; term "
+        "changes = highest term at the end minus lowest at the start. Throughput: Python "
+        "threads, one keep-alive HTTP/1.1 connection each, to the leader, "
+        f"{a.value_size}-byte values, {KEYS_PER_CLIENT} keys per client, {a.tput_secs:g} s per "
+        "setting; etcd through its grpc-gateway `POST /v3/kv/put` (JSON, base64). "
+        "Durability = sampled acknowledged keys read from every member's own replica, after "
+        "the throughput runs and again after kill -9 of all members and a restart.")
+    return "\n".join(out)
+
+
+def targets(results, a):
+    by = {r["system"]: r for r in results}
+    o, e = by.get("ordinal"), by.get("etcd")
+    if not o:
+        return ""
+    lines = []
+    of = o.get("failover", {})
+    om = of.get("write_s", {}).get("median")
+    em = (e or {}).get("failover", {}).get("write_s", {}).get("median")
+    if om is not None and em:
+        lines.append(f"failover median {om:.3f}s vs etcd {em:.3f}s (ratio {om / em:.2f}; "
+                     f"target ≤ 0.50): {'MET' if om <= em / 2 else 'NOT MET'}")
+    elif om is not None:
+        lines.append(f"failover median {om:.3f}s (no etcd median in this run to compare)")
+    tail = of.get("write_tail_s")
+    if tail is not None:
+        kind = of.get("write_tail_kind")
+        n = of["write_s"]["n"]
+        lines.append(f"failover {kind} {tail:.3f}s (target p99 < 1 s"
+                     f"{f'; max of {n} reps used, fewer than 100' if kind == 'max' else ''}"
+                     f"{'; some reps failed' if of.get('failed_reps') else ''}): "
+                     f"{'MET' if tail < 1 and not of.get('failed_reps') else 'NOT MET'}")
+    wi, wl = o.get("window_idle"), o.get("window_loaded")
+    if wi and wl:
+        d = (wi["leader_changes"], wl["leader_changes"], wi["term_changes"], wl["term_changes"])
+        lines.append(f"leader changes idle/loaded {d[0]}/{d[1]}, term changes {d[2]}/{d[3]} "
+                     f"(target 0): {'MET' if not any(d) else 'NOT MET'}")
+    for c in (8, 16):
+        ot = next((t for t in o.get("throughput", []) if t["clients"] == c), None)
+        et = next((t for t in (e or {}).get("throughput", []) if t["clients"] == c), None)
+        if ot and et:
+            lines.append(f"throughput {c} clients {ot['puts_per_s']:.0f} vs etcd "
+                         f"{et['puts_per_s']:.0f} puts/s (ratio "
+                         f"{ot['puts_per_s'] / max(et['puts_per_s'], 1e-9):.2f}; target ≥ 1): "
+                         f"{'MET' if ot['puts_per_s'] >= et['puts_per_s'] else 'NOT MET'}")
+    d = o.get("durability")
+    if d and "live" in d:
+        bad = d["live"]["mismatches"] + d.get("after_crash", {}).get("mismatches", 0)
+        rerr = d["live"]["read_errors"] + d.get("after_crash", {}).get("read_errors", 0)
+        lines.append(f"acknowledged writes durable: {bad} mismatches, {rerr} read errors over "
+                     f"{d['sampled_keys']} keys × {M} members"
+                     f"{' (live and after kill -9 of all)' if 'after_crash' in d else ' (live)'}"
+                     f" (target 0): {'MET' if bad == 0 and rerr == 0 else 'NOT MET'}")
+    if o.get("errors"):
+        lines.append(f"errors: {'; '.join(o['errors'])}")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=10, help="kill -9 reps per system (0 = skip)")
+    ap.add_argument("--tput-secs", type=float, default=10,
+                    help="seconds per throughput setting (0 = skip)")
+    ap.add_argument("--tput-clients", default="1,8,16", help="client counts, comma-separated")
+    ap.add_argument("--window-secs", type=float, default=60,
+                    help="each leader-change window, idle then loaded (0 = skip)")
+    ap.add_argument("--busy-procs", type=int, default=os.cpu_count() or 2,
+                    help="busy-loop processes in the loaded window (default: nproc)")
+    ap.add_argument("--systems", default="ordinal,etcd")
+    ap.add_argument("--etcd-hb", type=int, default=100, help="etcd --heartbeat-interval ms")
+    ap.add_argument("--etcd-et", type=int, default=1000, help="etcd --election-timeout ms")
+    ap.add_argument("--etcd-args", default="", help="extra flags for every etcd member")
+    ap.add_argument("--ordinal-args", default="", help="extra flags for every Ordinal agent")
+    ap.add_argument("--ordinal-bin", default=os.path.join(REPO, ".build", "release", "ordinal"))
+    ap.add_argument("--out", default=os.path.join(REPO, ".cluster", "bench-raft"),
+                    help="base directory; results go to <out>/<UTC timestamp>/")
+    ap.add_argument("--poll-ms", type=float, default=5, help="status poll sleep during failover")
+    ap.add_argument("--put-every-ms", type=float, default=20)
+    ap.add_argument("--put-timeout", type=float, default=1.0)
+    ap.add_argument("--max-inflight", type=int, default=64)
+    ap.add_argument("--value-size", type=int, default=64)
+    ap.add_argument("--settle-secs", type=float, default=3)
+    ap.add_argument("--verify-keys", type=int, default=1000,
+                    help="acknowledged keys sampled for the durability check (0 = all, -1 = skip)")
+    ap.add_argument("--no-crash-verify", dest="crash_verify", action="store_false",
+                    help="skip the re-check after kill -9 of all members")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--phase-timeout", type=float, default=60,
+                    help="max s for elections, failover, restarts and catch-up")
+    ap.add_argument("--quiet-wait", type=float, default=60,
+                    help="max s to wait for other processes' CPU to drop before a phase")
+    a = ap.parse_args()
+    systems = [s.strip() for s in a.systems.split(",") if s.strip()]
+    bad = [s for s in systems if s not in SYSTEMS]
+    if bad or not systems:
+        sys.exit(f"--systems: unknown {bad}; choose from {sorted(SYSTEMS)}")
+    a.systems = [s for s in ("etcd", "ordinal") if s in systems]   # etcd first, then Ordinal
+    try:
+        a.tput_clients = [int(x) for x in a.tput_clients.split(",") if x.strip()]
+    except ValueError:
+        sys.exit(f"--tput-clients {a.tput_clients!r}: expected e.g. 1,8,16")
+    if any(c < 1 or c > 256 for c in a.tput_clients):
+        sys.exit("--tput-clients: each must be 1..256")
+    if a.reps < 0 or a.busy_procs < 0:
+        sys.exit("--reps and --busy-procs must be ≥ 0")
+    if "etcd" in a.systems and not shutil.which("etcd"):
+        sys.exit("etcd is not on PATH (apt-get install etcd-server etcd-client)")
+
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    outdir = os.path.join(a.out, stamp)
+    os.makedirs(outdir, exist_ok=True)
+    tmpbin = None
+    if "ordinal" in a.systems:
+        if not os.access(a.ordinal_bin, os.X_OK):
+            sys.exit(f"ordinal binary not found: {a.ordinal_bin}")
+        tmpbin = tempfile.mkdtemp(prefix="bench-raft-bin-")
+        a.ordinal_bin_run = os.path.join(tmpbin, "ordinal")
+        shutil.copy2(a.ordinal_bin, a.ordinal_bin_run)
+        a.ordinal_sha = sha256(a.ordinal_bin_run)
+        h = subprocess.run([a.ordinal_bin_run, "agent", "--help"], capture_output=True,
+                           text=True, timeout=30)
+        if "--bootstrap-expect" not in h.stdout + h.stderr:
+            shutil.rmtree(tmpbin, ignore_errors=True)
+            sys.exit(f"{a.ordinal_bin} has no Raft (`agent --help` lists no --bootstrap-expect); "
+                     f"build a binary with Raft first")
+    cmdline = os.environ.get("BENCH_RAFT_CMD") or " ".join(
+        shlex.quote(x) for x in ["scripts/bench_raft.py"] + sys.argv[1:])
+    facts = machine_facts(a)
+    pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
+    L.log(f"bench-raft: systems={a.systems} reps={a.reps} tput={a.tput_secs}s "
+          f"windows={a.window_secs}s -> {outdir}")
+    bg0 = L.wait_quiet(max_wait=a.quiet_wait)
+    L.log(f"background CPU before start: {bg0:.0f}% of one core; top: {L.top_others(n=3)}")
+    results = []
+    try:
+        for key in a.systems:
+            L.log(f"=== {key} ===")
+            results.append(run_system(a, pg, key, outdir))
+    finally:
+        pg.kill_all()
+        if tmpbin:
+            shutil.rmtree(tmpbin, ignore_errors=True)
+        table = render(results, facts, cmdline, a) if results else "(no results)"
+        tg = targets(results, a)
+        summary = {"command": cmdline, "machine": facts, "outdir": outdir,
+                   "args": {k: v for k, v in vars(a).items() if k != "ordinal_bin_run"},
+                   "background_at_start_pct": bg0, "targets": tg,
+                   "results": [{k: r.get(k) for k in ("system", "bootstrap_s", "errors")} |
+                               {"failover": {k: v for k, v in r.get("failover", {}).items()
+                                             if k != "reps"},
+                                "throughput": [{k: t[k] for k in (
+                                    "clients", "puts_per_s", "lat_ms_p50", "lat_ms_p99",
+                                    "lat_ms_max", "errors", "member_cpu_pct")}
+                                    for t in r.get("throughput", [])],
+                                "window_idle": {k: v for k, v in (r.get("window_idle") or {}).items()
+                                                if k != "events"},
+                                "window_loaded": {k: v for k, v in (r.get("window_loaded") or {}).items()
+                                                  if k != "events"},
+                                "durability": r.get("durability")}
+                               for r in results]}
+        L.write_json(os.path.join(outdir, "summary.json"), summary)
+        with open(os.path.join(outdir, "table.md"), "w") as f:
+            f.write(table + ("\n\nTargets (Ordinal):\n\n```\n" + tg + "\n```\n" if tg else "\n"))
+        print(table)
+        if tg:
+            print("\nTargets (Ordinal):\n```\n" + tg + "\n```")
+        print(f"\nRaw JSON: {outdir}/")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
