@@ -64,6 +64,11 @@ package struct AgentNode: Sendable {
     /// bootstrapped or added costs no Raft wake-ups.
     var isInConfiguration: Bool { !raft.conf.members.isEmpty }
 
+    /// Reviews matter only to an agent that may still bootstrap, and to the leader.
+    var needsReview: Bool {
+        raft.role == .leader || (settings.bootstrapExpect != nil && !isInConfiguration)
+    }
+
     /// Routes the event to the cores and translates what they ask for into effects.
     /// - Returns: effects in the order the shell must carry them out; exactly one
     ///   `.scheduleTick` (the earliest deadline of all cores), last.
@@ -83,7 +88,7 @@ package struct AgentNode: Sendable {
         drainReady(into: &effects)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
-        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, nextReview].compactMap { $0 }
+        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil].compactMap { $0 }
         effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
         return effects
     }

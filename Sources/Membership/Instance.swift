@@ -172,7 +172,9 @@ extension Membership {
                 }
             }
             if isStarted {
-                consider(nextGossipAt)
+                // A gossip round with nothing to send is skipped, so an idle member does not
+                // wake for it; news enqueued later is sent at the next tick.
+                if !broadcasts.isEmpty { consider(nextGossipAt) }
                 if !hasLeft { consider(nextPushPullAt) }
             }
             guard let earliest else { return now + settings.probeInterval }
