@@ -20,13 +20,13 @@ extension Membership.Instance {
     mutating func startProbe(now: Instant, into directives: inout [Membership.Directive]) {
         let periodEnd = now + probeInterval
         nextProbeAt = periodEnd
-        guard let target = nextProbeTarget() else {
-            // Alone: the join push-pull may have been lost; ask the seeds again.
-            for seed in joinSeeds {
-                send(.pushPull(members: members, isReply: false), to: nil, at: seed, into: &directives)
-            }
-            return
+        let target = nextProbeTarget()
+        if awaitingJoinReply || target == nil {
+            // The join push-pull may have been lost (a seed's stale connection to our previous
+            // life, say): ask the seeds again.
+            askSeeds(into: &directives)
         }
+        guard let target else { return }
         let member = entries[target]!.member
         let sequence = takeSequence()
         probe = Probe(

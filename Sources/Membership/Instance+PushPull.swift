@@ -6,7 +6,7 @@ extension Membership.Instance {
     /// Seeds are addresses, not ids: who listens there is learned from the answer. A seed
     /// equal to our own address is skipped, so an agent may list itself among the seeds.
     /// The first probe and gossip round start at a random phase so that members started
-    /// together do not probe in lockstep. While no other member is known, each protocol
+    /// together do not probe in lockstep. Until a push-pull reply arrives, each protocol
     /// period asks the seeds again, since a lost push-pull would otherwise strand us.
     mutating func join(seeds: [Endpoint], now: Instant, into directives: inout [Membership.Directive]) {
         if !isStarted {
@@ -17,6 +17,12 @@ extension Membership.Instance {
         }
         var seen: Set<Endpoint> = []
         joinSeeds = seeds.filter { $0 != address && seen.insert($0).inserted }
+        awaitingJoinReply = !joinSeeds.isEmpty
+        askSeeds(into: &directives)
+    }
+
+    /// Sends our state to every seed, asking for theirs.
+    mutating func askSeeds(into directives: inout [Membership.Directive]) {
         for seed in joinSeeds {
             send(.pushPull(members: members, isReply: false), to: nil, at: seed, into: &directives)
         }

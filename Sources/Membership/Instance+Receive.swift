@@ -34,7 +34,9 @@ extension Membership.Instance {
         case let .nack(sequence):
             receiveNack(sequence: sequence)
         case let .pushPull(_, isReply):
-            if !isReply {
+            if isReply {
+                awaitingJoinReply = false
+            } else {
                 send(
                     .pushPull(members: members, isReply: true),
                     to: envelope.sender,

@@ -38,6 +38,10 @@ extension Membership {
 
         /// Where ``Event/join(seeds:now:)`` pointed; retried while no other member is known.
         var joinSeeds: [Endpoint] = []
+        /// True from a join until some member answers a push-pull with its full state. Hearing
+        /// of one member by gossip is not enough: a restarted agent would then learn the rest
+        /// of the cluster only one update at a time.
+        var awaitingJoinReply = false
         var isStarted = false
         var hasLeft = false
         var nextProbeAt: Instant?

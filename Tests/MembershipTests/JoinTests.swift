@@ -102,3 +102,26 @@ import Testing
         #expect(a.me.metadata == ["role": "x"])
     }
 }
+
+@Suite struct JoinRetryTests {
+    private func pushPullRequests(_ directives: [Directive], to seed: Endpoint) -> Int {
+        directives.sends.filter { send in
+            guard send.to == seed, case let .pushPull(_, isReply) = send.envelope.message else { return false }
+            return !isReply
+        }.count
+    }
+
+    @Test func join_keepsAskingSeedsUntilAPushPullReplyArrives_evenAfterHearingAMember() {
+        var a = Instance(id: node("a"), address: address("a"), metadata: [:], settings: .init(), seed: 7)
+        _ = a.handle(.join(seeds: [address("b")], now: at(0)))
+        // Another member's gossip reaches us, but the seed's full state does not.
+        _ = a.handle(.received(envelope(from: "c", .ping(sequence: 1)), now: at(10)))
+        var asked = 0
+        for step in 1...5 { asked += pushPullRequests(a.handle(.tick(now: at(step * 400 + 10))), to: address("b")) }
+        #expect(asked >= 2)
+        _ = a.handle(.received(envelope(from: "b", .pushPull(members: [member("b"), member("c")], isReply: true)), now: at(2_100)))
+        var after = 0
+        for step in 6...12 { after += pushPullRequests(a.handle(.tick(now: at(step * 400 + 10))), to: address("b")) }
+        #expect(after == 0)
+    }
+}
