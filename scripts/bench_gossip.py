@@ -50,6 +50,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -785,6 +786,12 @@ def main():
                        + [shlex.quote(x) for x in sys.argv[1:]])
     facts = machine_facts(a)
     pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
+
+    def on_signal(signum, frame):  # say why the run stops, then ProcGroup kills by PID
+        L.log(f"bench-gossip: received signal {signum}; stopping every agent")
+        pg._on_signal(signum, frame)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     L.log(f"bench-gossip: N={ns} systems={systems} reps={a.reps} -> {outdir}")
     bg0 = L.wait_quiet(max_wait=a.quiet_wait)
     L.log(f"background CPU before start: {bg0:.0f}% of one core; top: {L.top_others(n=3)}")
