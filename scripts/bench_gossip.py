@@ -61,6 +61,7 @@ SHARED = os.environ.get("ORDINAL_SHARED") or os.path.join(REPO, "..", "shared")
 sys.path.insert(0, os.path.join(SHARED, "anchors"))
 try:
     import lib_anchor as L  # noqa: E402
+    from bench_common import _f, quantile_or_max, stop_keys  # noqa: E402
 except ImportError as e:  # pragma: no cover
     sys.exit(f"bench-gossip: cannot import lib_anchor from {SHARED}/anchors ({e}); "
              f"set ORDINAL_SHARED to the directory that holds anchors/")
@@ -404,26 +405,6 @@ def busy_load(pg, ncores):
     return keys
 
 
-def stop_keys(pg, keys):
-    for key in keys:
-        p = pg.procs.get(key)
-        if p is not None and p.poll() is None:
-            try:
-                os.kill(p.pid, 9)
-                p.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-
-
-def quantile_or_max(xs):
-    xs = [x for x in xs if x is not None]
-    if not xs:
-        return None, "n/a"
-    if len(xs) >= 100:
-        return L.quantile(xs, 0.99), "p99"
-    return max(xs), "max"
-
-
 # ----------------------------------------------------------------------------------------
 # one (system, N) run
 # ----------------------------------------------------------------------------------------
@@ -563,10 +544,6 @@ def run_one(a, pg, key, n, outdir):
         res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         L.write_json(os.path.join(outdir, f"{key}-n{n}.json"), res)
     return res
-
-
-def _f(x, nd=3):
-    return "—" if x is None else f"{x:.{nd}f}"
 
 
 # ----------------------------------------------------------------------------------------
