@@ -39,8 +39,7 @@ package struct Agent: Sendable {
             throw AgentStartError(reason: "refusing to start on \(settings.dataDirectory): \(error)")
         }
         let sealer = try Wire.Sealer(key: settings.encryptionKey)
-        var transportSettings = TransportSettings(bind: settings.bind)
-        transportSettings.maxFrameBytes = 4 << 20
+        let transportSettings = TransportSettings(bind: settings.bind)
         let transport = PeerTransport(
             settings: transportSettings,
             codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),

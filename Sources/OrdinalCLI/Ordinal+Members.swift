@@ -20,9 +20,7 @@ struct MembersCommand: AsyncParsableCommand {
         let list = try await client.get("ordinal/v1/members", as: MemberList.self)
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(list), as: UTF8.self))
+            try printJSON(list)
         case .table, .wide:
             var table = Table(headers: ["name", "address", "state", "incarnation", "api"])
             for member in list.members {
@@ -31,6 +29,13 @@ struct MembersCommand: AsyncParsableCommand {
             print(table.render())
         }
     }
+}
+
+/// Prints a response as indented JSON with sorted keys, the `-o json` of every read command.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// `-o` values shared by the read commands.

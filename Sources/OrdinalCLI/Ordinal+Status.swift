@@ -1,6 +1,5 @@
 import API
 import ArgumentParser
-import FoundationEssentials
 
 /// `ordinal status`: the Raft view of one agent, like `etcdctl endpoint status`.
 struct StatusCommand: AsyncParsableCommand {
@@ -19,9 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
         let status = try await AgentClient(agent: agent).get("ordinal/v1/raft", as: RaftStatus.self)
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            try printJSON(status)
         case .table, .wide:
             var table = Table(headers: ["node", "role", "leader", "term", "commit", "applied", "voters", "learners"])
             table.rows.append([
