@@ -33,6 +33,10 @@ let package = Package(
         // L1 — pure protocol cores.
         .target(name: "Membership", dependencies: ["Basics"], swiftSettings: strictSettings),
         .target(name: "Consensus", dependencies: ["Basics"], swiftSettings: strictSettings),
+        .target(name: "ClusterState", dependencies: ["Basics"], swiftSettings: strictSettings),
+        // L2 — pure cores built on the data model.
+        .target(name: "Controller", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
+        .target(name: "DNS", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
         // L2 — pure composition of the cores.
         .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
         // L3 — shells.
@@ -105,6 +109,9 @@ let package = Package(
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "MembershipTests", dependencies: ["Basics", "Membership"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Basics", "Consensus", "Simulation"]),
+        .testTarget(name: "ClusterStateTests", dependencies: ["Basics", "ClusterState"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Basics", "ClusterState", "Controller"]),
+        .testTarget(name: "DNSTests", dependencies: ["Basics", "ClusterState", "DNS"]),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "Wire"]),

@@ -1,0 +1,187 @@
+extension ClusterState {
+    /// The outcome of applying one proposal.
+    package struct Applied: Sendable, Hashable {
+        /// One result per command, in order.
+        package var results: [ApplyResult] = []
+        /// Every stored object that changed, in order.
+        package var changes: [Change] = []
+    }
+
+    /// Applies a committed proposal at Raft `index`. Deterministic: the same state, proposal
+    /// and index give the same result on every replica. Commands apply one after another,
+    /// each seeing the effect of the ones before it.
+    package mutating func apply(_ proposal: ClusterProposal, at index: UInt64) -> Applied {
+        var applied = Applied()
+        for (position, command) in proposal.commands.enumerated() {
+            var context = ApplyContext(index: index, position: position, at: proposal.at)
+            let result = apply(command, context: &context)
+            applied.results.append(result)
+            applied.changes += context.changes
+        }
+        return applied
+    }
+
+    private mutating func apply(_ command: ClusterCommand, context: inout ApplyContext) -> ApplyResult {
+        switch command {
+        case .create(let object): create(object, context: &context)
+        case .update(let object): update(object, statusOnly: false, context: &context)
+        case .updateStatus(let object): update(object, statusOnly: true, context: &context)
+        case .delete(let kind, let key, let uid): delete(kind, key, uid: uid, context: &context)
+        case .finalize(let kind, let key, let uid): finalize(kind, key, uid: uid, context: &context)
+        case .bind(let key, let uid, let node, let podIP): bind(key, uid: uid, node: node, podIP: podIP, context: &context)
+        }
+    }
+
+    private mutating func create(_ object: ClusterObject, context: inout ApplyContext) -> ApplyResult {
+        let key = object.key
+        guard self.object(object.kind, key) == nil else {
+            return .rejected(.alreadyExists(object.kind, key.name))
+        }
+        var created = object.withDefaults
+        created.metadata.namespace = object.kind.isNamespaced ? key.namespace : nil
+        created.metadata.uid = context.uid
+        created.metadata.creationTimestamp = context.at
+        created.metadata.deletionTimestamp = nil
+        created.metadata.generation = 1
+        if case .pod(var pod) = created, pod.status?.phase == nil {
+            pod.status = pod.status ?? Pod.Status(phase: nil)
+            pod.status?.phase = Pod.Phase.pending
+            created = .pod(pod)
+        }
+        context.write(&self, created, as: .added)
+        return .applied(created, changed: true)
+    }
+
+    private mutating func update(_ object: ClusterObject, statusOnly: Bool, context: inout ApplyContext) -> ApplyResult {
+        let key = object.key
+        guard let stored = self.object(object.kind, key) else {
+            return .rejected(.notFound(object.kind, key.name))
+        }
+        if let error = Self.preconditionFailure(of: object, against: stored) { return .rejected(error) }
+        var next = statusOnly ? stored.replacingStatus(with: object) : object.withDefaults.replacingStatus(with: stored)
+        if !statusOnly {
+            next.metadata = stored.metadata.updated(by: object.metadata)
+            if next.specDiffers(from: stored) { next.metadata.generation = (stored.metadata.generation ?? 1) + 1 }
+        }
+        next.metadata.resourceVersion = stored.metadata.resourceVersion
+        guard next != stored else { return .applied(stored, changed: false) }
+        context.write(&self, next, as: .modified)
+        return .applied(next, changed: true)
+    }
+
+    private mutating func delete(_ kind: ObjectKind, _ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {
+        guard let stored = object(kind, key) else { return .rejected(.notFound(kind, key.name)) }
+        if let uid, stored.metadata.uid != uid {
+            return .rejected(.conflict(kind, key.name, "the UID in the precondition (\(uid)) does not match the UID in record (\(stored.metadata.uid ?? "")). The object might have been deleted and then recreated"))
+        }
+        guard needsFinalization(stored) else {
+            removeForGood(stored, context: &context)
+            return .applied(nil, changed: true)
+        }
+        guard !stored.metadata.isTerminating else { return .applied(stored, changed: false) }
+        var terminating = stored
+        terminating.metadata.deletionTimestamp = context.at
+        context.write(&self, terminating, as: .modified)
+        return .applied(terminating, changed: true)
+    }
+
+    private mutating func finalize(_ kind: ObjectKind, _ key: ObjectKey, uid: String, context: inout ApplyContext) -> ApplyResult {
+        guard let stored = object(kind, key) else { return .rejected(.notFound(kind, key.name)) }
+        guard stored.metadata.uid == uid else {
+            return .rejected(.conflict(kind, key.name, "the object was recreated"))
+        }
+        guard stored.metadata.isTerminating else {
+            return .rejected(.conflict(kind, key.name, "the object is not being deleted"))
+        }
+        removeForGood(stored, context: &context)
+        return .applied(nil, changed: true)
+    }
+
+    private mutating func bind(_ key: ObjectKey, uid: String, node: String, podIP: String, context: inout ApplyContext) -> ApplyResult {
+        guard var pod = pods[key] else { return .rejected(.notFound(.pod, key.name)) }
+        guard pod.metadata.uid == uid else { return .rejected(.conflict(.pod, key.name, "the pod was recreated")) }
+        guard pod.spec.nodeName == nil, !pod.isTerminating else {
+            return .rejected(.conflict(.pod, key.name, "pod \(key.name) is already assigned to node \"\(pod.spec.nodeName ?? "")\""))
+        }
+        guard nodes[ObjectKey(namespace: "", name: node)] != nil else { return .rejected(.notFound(.node, node)) }
+        pod.spec.nodeName = node
+        pod.metadata.annotations = (pod.metadata.annotations ?? [:]).merging([Pod.Keys.fencingEpoch: String(context.index)]) { $1 }
+        var status = pod.status ?? Pod.Status(phase: Pod.Phase.pending)
+        status.podIP = podIP
+        status.hostIP = nodes[ObjectKey(namespace: "", name: node)]?.internalIP
+        status.conditions = [Pod.Condition(type: "PodScheduled", status: "True", lastTransitionTime: context.at)]
+        pod.status = status
+        context.write(&self, .pod(pod), as: .modified)
+        return .applied(.pod(pod), changed: true)
+    }
+
+    /// Objects whose deletion waits for someone to confirm it: a placed pod (its node stops
+    /// it), a StatefulSet (the controller deletes its pods first), a claim a pod still uses.
+    private func needsFinalization(_ object: ClusterObject) -> Bool {
+        switch object {
+        case .pod(let pod):
+            return pod.spec.nodeName != nil && pod.phase != Pod.Phase.succeeded && pod.phase != Pod.Phase.failed
+        case .statefulSet:
+            return true
+        case .persistentVolumeClaim(let claim):
+            return pods.values.contains { pod in
+                pod.metadata.namespace == claim.metadata.namespace
+                    && pod.spec.volumes?.contains { $0.persistentVolumeClaim?.claimName == claim.metadata.name } == true
+            }
+        default:
+            return false
+        }
+    }
+
+    /// Removes the object; a claim takes its bound volume with it (reclaim policy Delete).
+    private mutating func removeForGood(_ object: ClusterObject, context: inout ApplyContext) {
+        remove(object.kind, object.key)
+        context.changes.append(Change(kind: .deleted, object: object, index: context.index))
+        if case .persistentVolumeClaim(let claim) = object, let volumeName = claim.spec.volumeName,
+           let volume = volumes[ObjectKey(namespace: "", name: volumeName)] {
+            remove(.persistentVolume, ObjectKey(namespace: "", name: volumeName))
+            context.changes.append(Change(kind: .deleted, object: .persistentVolume(volume), index: context.index))
+        }
+    }
+
+    private static func preconditionFailure(of object: ClusterObject, against stored: ClusterObject) -> StatusError? {
+        let name = stored.metadata.name
+        if let version = object.metadata.resourceVersion, !version.isEmpty, version != stored.metadata.resourceVersion {
+            return .conflict(object.kind, name, "the object has been modified; please apply your changes to the latest version and try again")
+        }
+        if let uid = object.metadata.uid, !uid.isEmpty, uid != stored.metadata.uid {
+            return .conflict(object.kind, name, "the UID does not match; the object was deleted and recreated")
+        }
+        return nil
+    }
+}
+
+/// Where and when a command applies, and the changes it made.
+struct ApplyContext {
+    let index: UInt64
+    let position: Int
+    let at: Timestamp
+    var changes: [Change] = []
+
+    /// A unique, deterministic id for an object created by this command: the entry's index
+    /// and the command's position, in the 8-4-4-4-12 form of a UUID.
+    var uid: String {
+        let high = hex(index, digits: 16)
+        let low = hex(UInt64(position), digits: 16)
+        let h = Array(high), l = Array(low)
+        return String(h[0 ..< 8]) + "-" + String(h[8 ..< 12]) + "-" + String(h[12 ..< 16]) + "-"
+            + String(l[0 ..< 4]) + "-" + String(l[4 ..< 16])
+    }
+
+    mutating func write(_ state: inout ClusterState, _ object: ClusterObject, as kind: Change.Kind) {
+        var object = object
+        object.metadata.resourceVersion = String(index)
+        state.store(object)
+        changes.append(Change(kind: kind, object: object, index: index))
+    }
+}
+
+private func hex(_ value: UInt64, digits: Int) -> String {
+    let text = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, digits - text.count)) + text
+}

@@ -1,0 +1,113 @@
+import ClusterState
+@testable import Controller
+import Testing
+
+@Suite struct ClaimRetentionTests {
+    struct Row: Sendable, CustomTestStringConvertible {
+        var whenDeleted: String
+        var whenScaled: String
+        var claimsAfterScaleDown: [String]
+        var claimsAfterDelete: [String]
+        var testDescription: String { "whenDeleted=\(whenDeleted) whenScaled=\(whenScaled)" }
+    }
+
+    static let rows: [Row] = [
+        Row(whenDeleted: "Retain", whenScaled: "Retain", claimsAfterScaleDown: ["data-web-0", "data-web-1", "data-web-2"], claimsAfterDelete: ["data-web-0", "data-web-1", "data-web-2"]),
+        Row(whenDeleted: "Delete", whenScaled: "Retain", claimsAfterScaleDown: ["data-web-0", "data-web-1", "data-web-2"], claimsAfterDelete: []),
+        Row(whenDeleted: "Retain", whenScaled: "Delete", claimsAfterScaleDown: ["data-web-0"], claimsAfterDelete: ["data-web-0"]),
+        Row(whenDeleted: "Delete", whenScaled: "Delete", claimsAfterScaleDown: ["data-web-0"], claimsAfterDelete: []),
+    ]
+
+    @Test(arguments: rows)
+    func retentionPolicy(row: Row) {
+        var world = World()
+        world.create(webSet(replicas: 3, retention: (row.whenDeleted, row.whenScaled)))
+        world.settle()
+        #expect(world.claimNames == ["data-web-0", "data-web-1", "data-web-2"])
+        world.change("web") { $0.spec.replicas = 1 }
+        world.settle()
+        #expect(world.claimNames == row.claimsAfterScaleDown)
+        #expect(world.state.volumes.count == row.claimsAfterScaleDown.count, "a deleted claim takes its volume")
+        world.submit([.delete(.statefulSet, ObjectKey(namespace: "default", name: "web"), uid: nil)])
+        world.settle()
+        #expect(world.claimNames == row.claimsAfterDelete)
+    }
+
+    @Test func scalingBackUpReattachesTheRetainedClaim() {
+        var world = World()
+        world.create(webSet(replicas: 2))
+        world.settle()
+        let claim = world.state.claims[ObjectKey(namespace: "default", name: "data-web-1")]!
+        let node = world.pods["web-1"]!.spec.nodeName
+        world.change("web") { $0.spec.replicas = 1 }
+        world.settle()
+        world.change("web") { $0.spec.replicas = 2 }
+        world.settle()
+        #expect(world.state.claims[ObjectKey(namespace: "default", name: "data-web-1")]?.metadata.uid == claim.metadata.uid)
+        #expect(world.pods["web-1"]?.spec.nodeName == node)
+    }
+
+    @Test func aClaimIsCreatedBeforeItsPodAndBoundOnPlacement() {
+        var world = World()
+        world.create(webSet(replicas: 1))
+        world.reconcile()
+        let first = world.log.firstIndex { if case .create(.persistentVolumeClaim) = $0 { true } else { false } }
+        let pod = world.log.firstIndex { if case .create(.pod) = $0 { true } else { false } }
+        #expect(first != nil && pod != nil && first! < pod!)
+        world.settle()
+        let claim = world.state.claims[ObjectKey(namespace: "default", name: "data-web-0")]!
+        #expect(claim.status?.phase == "Bound")
+        let volume = world.state.volumes[ObjectKey(namespace: "", name: claim.spec.volumeName ?? "")]
+        #expect(volume?.node == world.pods["web-0"]?.spec.nodeName)
+        #expect(volume?.spec.local?.path.hasPrefix("/data/\(volume?.node ?? "")/volumes/pvc-") == true)
+    }
+}
+
+@Suite struct SchedulerTests {
+    @Test func podsOfASetSpreadAcrossNodesWithDistinctAddresses() {
+        var world = World(nodes: 3)
+        world.create(webSet(replicas: 6, parallel: true))
+        world.settle()
+        let byNode = Dictionary(grouping: world.pods.values, by: { $0.spec.nodeName ?? "" })
+        #expect(byNode.keys.sorted() == ["a1", "a2", "a3"])
+        #expect(byNode.values.allSatisfy { $0.count == 2 })
+        let addresses = world.pods.values.compactMap(\.status?.podIP)
+        #expect(Set(addresses).count == 6)
+        for pod in world.pods.values {
+            let node = pod.spec.nodeName!.dropFirst()
+            #expect(pod.status?.podIP?.hasPrefix("127.128.\(node).") == true)
+        }
+    }
+
+    @Test func nodeSelectorAndLivenessAreHonoured() {
+        var world = World(nodes: 3)
+        world.alive.remove("a2")
+        world.create(webSet(replicas: 2, parallel: true, nodeSelector: [Node.hostnameLabel: "a2"]))
+        world.settle()
+        #expect(world.pods.values.allSatisfy { $0.spec.nodeName == nil }, "the only matching node is dead")
+        world.alive.insert("a2")
+        world.settle()
+        #expect(world.pods.values.allSatisfy { $0.spec.nodeName == "a2" })
+    }
+
+    @Test func nodeCapacityLimitsPlacement() {
+        var world = World(nodes: 2, capacity: 1)
+        world.create(webSet(replicas: 3, parallel: true, claims: false))
+        world.settle()
+        #expect(world.pods.values.count { $0.spec.nodeName != nil } == 2)
+    }
+
+    @Test func aPodWhoseVolumeIsOnADeadNodeWaits() {
+        var world = World(nodes: 2)
+        world.create(webSet(replicas: 1))
+        world.settle()
+        let node = world.pods["web-0"]!.spec.nodeName!
+        world.setPhase("web-0", Pod.Phase.failed)
+        world.alive.remove(node)
+        world.settle()
+        #expect(world.pods["web-0"]?.spec.nodeName == nil)
+        world.alive.insert(node)
+        world.settle()
+        #expect(world.pods["web-0"]?.spec.nodeName == node)
+    }
+}
