@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         // L0 — vocabulary, stdlib only.
@@ -41,7 +42,7 @@ let package = Package(
         .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
         // L3 — shells.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Storage", dependencies: ["Basics", "Consensus", "CSQLite"], swiftSettings: shellSettings),
+        .target(name: "Storage", dependencies: ["Basics", "Consensus", "ClusterState", "CSQLite"], swiftSettings: shellSettings),
         .executableTarget(name: "StorageCrasher", dependencies: ["Basics", "Consensus", "Storage"], swiftSettings: shellSettings),
         .target(
             name: "Wire",
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Basics", "Membership",
+                "Basics", "Membership", "ClusterState",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,7 +81,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "AgentCore", "Storage", "Wire", "Transport", "API",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Storage", "Wire", "Transport", "API",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -96,8 +97,10 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "AgentCore", "Consensus", "API",
+                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -115,7 +118,7 @@ let package = Package(
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "Wire"]),
-        .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "ClusterState", "Storage"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [
@@ -130,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "Basics", "Membership", "API",
+                "Basics", "Membership", "ClusterState", "API",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -1,3 +1,4 @@
+package import ClusterState
 package import Membership
 
 /// What the API reads from, and writes through, the agent it runs in. The agent implements
@@ -14,6 +15,26 @@ package protocol ClusterView: Sendable {
     func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome
     /// Reads a key from this agent's own replica.
     func read(key: String) async -> KeyValueEntry?
+    /// The cluster state of this agent's own replica, and the index it is applied through.
+    func cluster() async -> (state: ClusterState, index: UInt64)
+    /// Replicates cluster commands through Raft as one entry and returns what each did. A
+    /// follower forwards them to the leader unless `forwarded` says it already was.
+    func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome
+    /// Changes applied after `index`, then live; nil when `index` is too old.
+    func watch(after index: UInt64) -> AsyncStream<Change>?
+}
+
+/// Where watches come from: the agent's feed of applied changes.
+package protocol ChangeSource: Sendable {
+    func watch(after index: UInt64) -> AsyncStream<Change>?
+}
+
+/// How a submission of cluster commands ended.
+package enum SubmitOutcome: Sendable, Hashable {
+    /// Committed and applied; one result per command.
+    case applied([ApplyResult])
+    /// Not committed; the client may retry (no leader, leadership changed, timed out).
+    case unavailable(reason: String)
 }
 
 /// A change to the replicated key-value test state.

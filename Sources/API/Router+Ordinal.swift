@@ -2,8 +2,10 @@ package import Hummingbird
 
 extension API {
     /// Routes of the agent API.
-    /// - Parameter view: the agent state the handlers read and write through.
-    package static func makeRouter(view: some ClusterView) -> Router<BasicRequestContext> {
+    /// - Parameters:
+    ///   - view: the agent state the handlers read and write through.
+    ///   - token: when set, writes need `Authorization: Bearer <token>`.
+    package static func makeRouter(view: some ClusterView, token: String? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ in
             "ok\n"
@@ -15,6 +17,7 @@ extension API {
             await view.raftStatus()
         }
         addKeyValueRoutes(to: router, view: view)
+        addKubeRoutes(to: router, view: view, token: token)
         return router
     }
 }

@@ -1,5 +1,6 @@
 package import Logging
 import API
+import ClusterState
 import AgentCore
 import Consensus
 import Basics
@@ -48,7 +49,7 @@ package struct Agent: Sendable {
         let driver = NodeDriver(settings: settings, transport: transport, store: store, logger: logger)
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
         let api = Application(
-            router: API.makeRouter(view: view),
+            router: API.makeRouter(view: view, token: settings.apiToken),
             configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
             logger: logger
         )
@@ -118,5 +119,17 @@ private struct AgentView: ClusterView {
 
     func read(key: String) async -> KeyValueEntry? {
         store.read(key: key)
+    }
+
+    func cluster() async -> (state: ClusterState, index: UInt64) {
+        store.cluster
+    }
+
+    func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome {
+        await driver.submit(commands, forwarded: forwarded)
+    }
+
+    func watch(after index: UInt64) -> AsyncStream<Change>? {
+        store.changes.watch(after: index)
     }
 }

@@ -18,6 +18,11 @@ package struct AgentSettings: Sendable {
     package var api: Endpoint
     /// The 32-byte cluster key, or nil for plaintext frames.
     package var encryptionKey: [UInt8]?
+    /// With `--api-token-file`: writes through the API need `Authorization: Bearer <token>`.
+    package var apiToken: String?
+    /// How often the leader runs the controller even when nothing changed (readiness
+    /// timers such as `minReadySeconds`, liveness from gossip).
+    package var controllerInterval: Duration = .seconds(1)
     package var membership = Membership.Settings()
     /// Raft timing, counted in ticks of `core.raftTick`. The defaults (tick 50 ms, heartbeat
     /// every tick, election after 6–12 ticks) fail over in well under a second on a LAN.
@@ -49,7 +54,16 @@ package struct AgentSettings: Sendable {
         metadata[MetadataKey.api] = api.description
         metadata["version"] = OrdinalVersion.current
         metadata["role"] = "agent"
+        metadata[Self.volumeRootKey] = volumeRoot
         return metadata
+    }
+
+    /// The gossip metadata key carrying ``volumeRoot``, which the leader writes on the Node.
+    static let volumeRootKey = "volumes"
+
+    /// Where this agent keeps pod volumes: `<data-dir>/volumes`.
+    var volumeRoot: String {
+        (dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/") + "volumes"
     }
 }
 

@@ -1,28 +1,36 @@
 import API
 import Basics
+import ClusterState
 import Consensus
 import Storage
 import Synchronization
 
 /// The agent's durable state in `<data-dir>/ordinal.db`: the Raft log and hard state, and
-/// the applied key-value state with its applied index. One lock serialises the driver's
-/// writes with the API's reads; both are short.
+/// the applied state (cluster objects and the key-value test state) with its applied index.
+/// One lock serialises the driver's writes with the API's reads; both are short.
 final class AgentStore: Sendable {
     private struct Handles: @unchecked Sendable {
         let log: SQLiteRaftStorage
-        let state: KeyValueStateMachine
+        let state: ReplicatedStateMachine
+        /// What recent cluster entries did, by index, for the writers waiting on them.
+        var outcomes: [UInt64: ClusterState.Applied] = [:]
     }
+
+    /// How many recent entries' outcomes are kept for their writers.
+    private static let outcomeWindow: UInt64 = 4096
 
     private let handles: Mutex<Handles>
     let path: String
+    let changes: ChangeFeed
 
     /// Opens (or creates) the database and verifies it.
     /// - Throws: `StorageError` naming the file and what is wrong; the agent refuses to start.
     init(directory: String) throws(StorageError) {
         path = directory.hasSuffix("/") ? directory + "ordinal.db" : directory + "/ordinal.db"
         let log = try SQLiteRaftStorage(path: path)
-        let state = try KeyValueStateMachine(path: path)
+        let state = try ReplicatedStateMachine(path: path)
         handles = Mutex(Handles(log: log, state: state))
+        changes = ChangeFeed(startingAfter: state.appliedIndex)
     }
 
     /// A Raft node restored from the log: empty on a new agent, with its log after a restart.
@@ -37,6 +45,7 @@ final class AgentStore: Sendable {
             try handles.log.persist(hardState: hardState, entries: entries, snapshot: snapshot)
             if let snapshot, snapshot.metadata.index > handles.state.appliedIndex {
                 try handles.state.restore(snapshot)
+                changes.reset(after: snapshot.metadata.index)
             }
         }
     }
@@ -45,8 +54,30 @@ final class AgentStore: Sendable {
         try handles.withLock { try $0.log.bootstrap(voters: voters) }
     }
 
-    func apply(_ entries: [Raft.Entry]) throws {
-        try handles.withLock { try $0.state.apply(entries) }
+    /// Applies committed entries; returns whether any cluster object changed.
+    @discardableResult
+    func apply(_ entries: [Raft.Entry]) throws -> Bool {
+        let applied = try handles.withLock { handles in
+            let outcomes = try handles.state.apply(entries)
+            handles.outcomes.merge(outcomes) { $1 }
+            let applied = handles.state.appliedIndex
+            if applied > Self.outcomeWindow {
+                handles.outcomes = handles.outcomes.filter { $0.key > applied - Self.outcomeWindow }
+            }
+            return outcomes.sorted { $0.key < $1.key }.flatMap(\.value.changes)
+        }
+        changes.publish(applied)
+        return !applied.isEmpty
+    }
+
+    /// What the cluster entry at `index` did, while it is recent.
+    func outcome(at index: UInt64) -> ClusterState.Applied? {
+        handles.withLock { $0.outcomes[index] }
+    }
+
+    /// The cluster state as of the applied index (a copy-on-write value: cheap).
+    var cluster: (state: ClusterState, index: UInt64) {
+        handles.withLock { ($0.state.cluster, $0.state.appliedIndex) }
     }
 
     func read(key: String) -> KeyValueEntry? {

@@ -6,14 +6,12 @@ import Synchronization
 /// the driver is busy (an fsync, say) are handled together and share one persist.
 final class Mailbox<Item: Sendable>: Sendable {
     private let items = Mutex<[Item]>([])
-    private let bell: AsyncStream<Void>
-    private let ring: AsyncStream<Void>.Continuation
+    private let bell = Doorbell()
     /// Beyond this many waiting items, new ones are dropped: a flood cannot exhaust memory.
     private let capacity: Int
 
     init(capacity: Int = 65_536) {
         self.capacity = capacity
-        (bell, ring) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Queues an item; `false` when the mailbox is full and the item was dropped.
@@ -24,12 +22,12 @@ final class Mailbox<Item: Sendable>: Sendable {
             queue.append(item)
             return true
         }
-        if accepted { ring.yield() }
+        if accepted { bell.ring() }
         return accepted
     }
 
     /// Rings after items were posted (several posts may ring once), until ``finish()``.
-    var doorbell: AsyncStream<Void> { bell }
+    var doorbell: AsyncStream<Void> { bell.rings }
 
     /// Everything posted since the last call, in order.
     func takeAll() -> [Item] {
@@ -41,6 +39,6 @@ final class Mailbox<Item: Sendable>: Sendable {
     }
 
     func finish() {
-        ring.finish()
+        bell.finish()
     }
 }

@@ -27,12 +27,15 @@ final class NodeDriver: Service, Sendable {
 
     let settings: AgentSettings
     private let transport: PeerTransport
-    private let store: AgentStore
-    private let logger: Logger
+    let store: AgentStore
+    let logger: Logger
     private let clock = ContinuousClock()
     private let origin = ContinuousClock.now
     let mailbox = Mailbox<Input>()
     let proposals = ProposalBook()
+    /// Rung when the controller (on the leader) or the pod reporter should look again.
+    let controllerBell = Doorbell()
+    let reporterBell = Doorbell()
     private let published = Mutex<Published>(Published())
     private let pendingTick = Mutex<(at: Instant, task: Scheduled<Void>)?>(nil)
     private let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
@@ -76,6 +79,12 @@ final class NodeDriver: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.forwardPeerMessages() }
+                group.addTask { await self.runController() }
+                group.addTask { await self.runPodReporter() }
+                let controllerTimer = eventLoop.scheduleRepeatedTask(
+                    initialDelay: .zero, delay: .nanoseconds(settings.controllerInterval.nanoseconds)
+                ) { [controllerBell] _ in controllerBell.ring() }
+                defer { controllerTimer.cancel() }
                 try interpret(node.handle(.start(seeds: settings.join, now: now)), node: node)
                 var shutdown = ShutdownProgress()
                 for await _ in mailbox.doorbell {
@@ -100,6 +109,8 @@ final class NodeDriver: Service, Sendable {
                     try interpret(node.handle(events), node: node)
                 }
                 mailbox.finish()
+                controllerBell.finish()
+                reporterBell.finish()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -122,7 +133,10 @@ final class NodeDriver: Service, Sendable {
                 try store.bootstrap(voters: voters)
                 logger.notice("bootstrapped a new cluster", metadata: ["raft.voters": "\(voters.map(\.name).joined(separator: ","))"])
             case .apply(let entries):
-                try store.apply(entries)
+                if try store.apply(entries) {
+                    controllerBell.ring()
+                    reporterBell.ring()
+                }
             case .proposalCommitted(let id, let index):
                 proposals.close(id, with: .committed(index: index))
             case .proposalFailed(let id, .notLeader(_, let leaderAPI)):
@@ -133,8 +147,10 @@ final class NodeDriver: Service, Sendable {
                 scheduleTick(at: at)
             case .memberChanged(let change):
                 membersChanged = true
+                controllerBell.ring()
                 log(change)
             case .leaderChanged(let leader, let term):
+                controllerBell.ring()
                 logger.notice("raft leader changed", metadata: ["raft.leader": "\(leader?.name ?? "none")", "raft.term": "\(term)"])
             }
         }

@@ -62,6 +62,19 @@ extension ClusterObject {
     }
 }
 
+extension ClusterObject {
+    /// A pod's placement (`spec.nodeName` and its fencing epoch) changes only by `bind`; a
+    /// client's update keeps what is stored.
+    func keepingPlacement(of stored: ClusterObject) -> ClusterObject {
+        guard case .pod(var pod) = self, case .pod(let old) = stored else { return self }
+        pod.spec.nodeName = old.spec.nodeName
+        var annotations = pod.metadata.annotations ?? [:]
+        annotations[Pod.Keys.fencingEpoch] = old.metadata.annotations?[Pod.Keys.fencingEpoch]
+        pod.metadata.annotations = annotations.isEmpty ? nil : annotations
+        return .pod(pod)
+    }
+}
+
 extension ObjectMeta {
     /// Stored metadata after a client's update: the client owns labels, annotations,
     /// owner references and finalizers; the system owns identity and lifecycle fields.

@@ -48,8 +48,7 @@ extension ClusterState {
             pod.status?.phase = Pod.Phase.pending
             created = .pod(pod)
         }
-        context.write(&self, created, as: .added)
-        return .applied(created, changed: true)
+        return .applied(context.write(&self, created, as: .added), changed: true)
     }
 
     private mutating func update(_ object: ClusterObject, statusOnly: Bool, context: inout ApplyContext) -> ApplyResult {
@@ -58,15 +57,15 @@ extension ClusterState {
             return .rejected(.notFound(object.kind, key.name))
         }
         if let error = Self.preconditionFailure(of: object, against: stored) { return .rejected(error) }
-        var next = statusOnly ? stored.replacingStatus(with: object) : object.withDefaults.replacingStatus(with: stored)
+        var next = (statusOnly ? stored.replacingStatus(with: object) : object.withDefaults.replacingStatus(with: stored)).stamped
         if !statusOnly {
             next.metadata = stored.metadata.updated(by: object.metadata)
+            next = next.keepingPlacement(of: stored)
             if next.specDiffers(from: stored) { next.metadata.generation = (stored.metadata.generation ?? 1) + 1 }
         }
         next.metadata.resourceVersion = stored.metadata.resourceVersion
         guard next != stored else { return .applied(stored, changed: false) }
-        context.write(&self, next, as: .modified)
-        return .applied(next, changed: true)
+        return .applied(context.write(&self, next, as: .modified), changed: true)
     }
 
     private mutating func delete(_ kind: ObjectKind, _ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {
@@ -81,8 +80,7 @@ extension ClusterState {
         guard !stored.metadata.isTerminating else { return .applied(stored, changed: false) }
         var terminating = stored
         terminating.metadata.deletionTimestamp = context.at
-        context.write(&self, terminating, as: .modified)
-        return .applied(terminating, changed: true)
+        return .applied(context.write(&self, terminating, as: .modified), changed: true)
     }
 
     private mutating func finalize(_ kind: ObjectKind, _ key: ObjectKey, uid: String, context: inout ApplyContext) -> ApplyResult {
@@ -111,8 +109,7 @@ extension ClusterState {
         status.hostIP = nodes[ObjectKey(namespace: "", name: node)]?.internalIP
         status.conditions = [Pod.Condition(type: "PodScheduled", status: "True", lastTransitionTime: context.at)]
         pod.status = status
-        context.write(&self, .pod(pod), as: .modified)
-        return .applied(.pod(pod), changed: true)
+        return .applied(context.write(&self, .pod(pod), as: .modified), changed: true)
     }
 
     /// Objects whose deletion waits for someone to confirm it: a placed pod (its node stops
@@ -173,11 +170,13 @@ struct ApplyContext {
             + String(l[0 ..< 4]) + "-" + String(l[4 ..< 16])
     }
 
-    mutating func write(_ state: inout ClusterState, _ object: ClusterObject, as kind: Change.Kind) {
-        var object = object
+    /// Stores the object at this entry's index; returns it as stored.
+    mutating func write(_ state: inout ClusterState, _ object: ClusterObject, as kind: Change.Kind) -> ClusterObject {
+        var object = object.stamped
         object.metadata.resourceVersion = String(index)
         state.store(object)
         changes.append(Change(kind: kind, object: object, index: index))
+        return object
     }
 }
 

@@ -64,10 +64,12 @@ package struct LabelSelector: Codable, Sendable, Hashable {
             } else if let range = term.firstRange(of: "==") ?? term.firstRange(of: "=") {
                 let key = String(term[..<range.lowerBound]).trimmingWhitespace()
                 let value = String(term[range.upperBound...]).trimmingWhitespace()
-                guard !key.isEmpty else { throw SelectorError(term: term) }
+                guard !key.isEmpty, !value.contains("=") else { throw SelectorError(term: term) }
                 labels[key] = value
             } else if term.hasPrefix("!") {
-                expressions.append(Requirement(key: String(term.dropFirst()).trimmingWhitespace(), operator: "DoesNotExist"))
+                let key = String(term.dropFirst()).trimmingWhitespace()
+                guard !key.isEmpty else { throw SelectorError(term: term) }
+                expressions.append(Requirement(key: key, operator: "DoesNotExist"))
             } else if !term.contains(" ") && !term.contains("(") {
                 expressions.append(Requirement(key: term, operator: "Exists"))
             } else {
@@ -90,6 +92,7 @@ package struct LabelSelector: Codable, Sendable, Hashable {
         }
         let values = term[term.index(after: open) ..< term.index(before: term.endIndex)]
             .split(separator: ",").map { String($0).trimmingWhitespace() }
+        guard !values.isEmpty, !values.contains("") else { return nil }
         return Requirement(key: head[0], operator: op, values: values)
     }
 

@@ -100,8 +100,10 @@ package enum ClusterObject: Sendable, Hashable, Codable {
         }
     }
 
+    /// Always writes `apiVersion` and `kind`, whatever the value carries, so the JSON
+    /// decodes back by its kind.
     package func encode(to encoder: any Encoder) throws {
-        switch self {
+        switch stamped {
         case .statefulSet(let object): try object.encode(to: encoder)
         case .service(let object): try object.encode(to: encoder)
         case .pod(let object): try object.encode(to: encoder)
@@ -110,6 +112,24 @@ package enum ClusterObject: Sendable, Hashable, Codable {
         case .node(let object): try object.encode(to: encoder)
         case .controllerRevision(let object): try object.encode(to: encoder)
         case .event(let object): try object.encode(to: encoder)
+        }
+    }
+}
+
+extension ClusterObject {
+    /// The object with `apiVersion` and `kind` set from its case.
+    package var stamped: ClusterObject {
+        let version = kind.apiVersion
+        let name = kind.rawValue
+        switch self {
+        case .statefulSet(var o): o.apiVersion = version; o.kind = name; return .statefulSet(o)
+        case .service(var o): o.apiVersion = version; o.kind = name; return .service(o)
+        case .pod(var o): o.apiVersion = version; o.kind = name; return .pod(o)
+        case .persistentVolumeClaim(var o): o.apiVersion = version; o.kind = name; return .persistentVolumeClaim(o)
+        case .persistentVolume(var o): o.apiVersion = version; o.kind = name; return .persistentVolume(o)
+        case .node(var o): o.apiVersion = version; o.kind = name; return .node(o)
+        case .controllerRevision(var o): o.apiVersion = version; o.kind = name; return .controllerRevision(o)
+        case .event(var o): o.apiVersion = version; o.kind = name; return .event(o)
         }
     }
 }

@@ -45,12 +45,15 @@ package struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringC
               bytes[13] == 58, bytes[16] == 58,
               let year = number(0 ..< 4), let month = number(5 ..< 7), let day = number(8 ..< 10),
               let hour = number(11 ..< 13), let minute = number(14 ..< 16), let second = number(17 ..< 19),
-              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61
+              (1 ... 12).contains(month), (1 ... Self.daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
         if bytes[index] == 46 {
             index += 1
+            let digits = index
             while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+            guard index > digits else { return nil }
         }
         guard index < bytes.count else { return nil }
         var offset: Int64 = 0
@@ -59,7 +62,8 @@ package struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringC
             guard index + 1 == bytes.count else { return nil }
         case 43, 45:
             guard index + 6 == bytes.count, bytes[index + 3] == 58,
-                  let hours = number(index + 1 ..< index + 3), let minutes = number(index + 4 ..< index + 6)
+                  let hours = number(index + 1 ..< index + 3), let minutes = number(index + 4 ..< index + 6),
+                  hours < 24, minutes < 60
             else { return nil }
             offset = (hours * 3600 + minutes * 60) * (bytes[index] == 43 ? 1 : -1)
         default:
@@ -80,6 +84,14 @@ package struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringC
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     // Howard Hinnant's civil-calendar algorithms (proleptic Gregorian).

@@ -33,6 +33,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Cluster key, base64 of 32 bytes; also ORDINAL_ENCRYPT_KEY. Frames that do not open with it are dropped.")
     var encrypt: String?
 
+    @Option(help: "File holding a bearer token; API writes must then present it.")
+    var apiTokenFile: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -79,6 +82,13 @@ struct AgentCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--encrypt: \(error)")
             }
+        }
+        if let apiTokenFile {
+            guard let data = FileManager.default.contents(atPath: apiTokenFile),
+                  case let token = String(decoding: data, as: UTF8.self).trimmingWhitespace(), !token.isEmpty else {
+                throw ValidationError("--api-token-file \(apiTokenFile): cannot read a token from it")
+            }
+            settings.apiToken = token
         }
         settings.membership = try gossip.settings()
         try consensus.apply(to: &settings)

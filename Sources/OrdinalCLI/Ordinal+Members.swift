@@ -1,3 +1,4 @@
+import Yams
 import API
 import ArgumentParser
 import FoundationEssentials
@@ -19,8 +20,8 @@ struct MembersCommand: AsyncParsableCommand {
         let client = try AgentClient(agent: agent)
         let list = try await client.get("ordinal/v1/members", as: MemberList.self)
         switch output {
-        case .json:
-            try printJSON(list)
+        case .json, .yaml:
+            try printStructured(output, list)
         case .table, .wide:
             var table = Table(headers: ["name", "address", "state", "incarnation", "api"])
             for member in list.members {
@@ -34,8 +35,17 @@ struct MembersCommand: AsyncParsableCommand {
 /// Prints a response as indented JSON with sorted keys, the `-o json` of every read command.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// `-o json` or `-o yaml`.
+func printStructured(_ format: OutputFormat, _ value: some Encodable) throws {
+    if format == .yaml {
+        print(try YAMLEncoder().encode(value), terminator: "")
+    } else {
+        try printJSON(value)
+    }
 }
 
 /// `-o` values shared by the read commands.
@@ -43,4 +53,5 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table
     case wide
     case json
+    case yaml
 }

@@ -17,8 +17,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let status = try await AgentClient(agent: agent).get("ordinal/v1/raft", as: RaftStatus.self)
         switch output {
-        case .json:
-            try printJSON(status)
+        case .json, .yaml:
+            try printStructured(output, status)
         case .table, .wide:
             var table = Table(headers: ["node", "role", "leader", "term", "commit", "applied", "voters", "learners"])
             table.rows.append([

@@ -6,6 +6,9 @@ struct Ordinal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ordinal",
         abstract: "StatefulSets without Kubernetes: stable identities, storage and DNS across agents.",
-        subcommands: [AgentCommand.self, MembersCommand.self, StatusCommand.self]
+        subcommands: [
+            AgentCommand.self, ApplyCommand.self, GetCommand.self, ScaleCommand.self, DeleteCommand.self,
+            RolloutCommand.self, MembersCommand.self, StatusCommand.self,
+        ]
     )
 }

@@ -1,4 +1,4 @@
-/// A command of the replicated key-value test state machine (``KeyValueStateMachine``),
+/// A command of the replicated key-value test state machine (``ReplicatedStateMachine``),
 /// carried as the data of a `.normal` Raft entry.
 ///
 /// Encoding (big-endian): one tag byte, then fields each a `UInt32` length and bytes.

@@ -8,7 +8,7 @@ import CSQLite
 /// "Write-Ahead Logging" §2 and the `synchronous` pragma). A process killed mid-transaction
 /// leaves an uncommitted WAL tail that the next open discards.
 ///
-/// Not thread-safe on its own: the owner (``SQLiteRaftStorage``, ``KeyValueStateMachine``)
+/// Not thread-safe on its own: the owner (``SQLiteRaftStorage``, ``ReplicatedStateMachine``)
 /// MUST use it from one task at a time. Several connections to the same file are fine; writers
 /// serialize through `BEGIN IMMEDIATE` and the busy timeout.
 package final class SQLiteDatabase {

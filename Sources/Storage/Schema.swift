@@ -3,7 +3,7 @@ import Consensus
 /// The layout of `<data-dir>/ordinal.db`, one file per agent, readable with the `sqlite3` CLI.
 ///
 /// Identity lives in the SQLite header: `PRAGMA application_id` is `0x4F52444C` ("ORDL") and
-/// `PRAGMA user_version` is the schema version (1), so a foreign or newer file is refused
+/// `PRAGMA user_version` is the schema version (2), so a foreign or newer file is refused
 /// before anything is written to it.
 ///
 /// ```sql
@@ -29,9 +29,15 @@ import Consensus
 ///     data BLOB NOT NULL,            -- the application's state at idx
 ///     checksum INTEGER NOT NULL      -- CRC-32C of idx ‖ term ‖ conf ‖ data
 /// );
-/// -- The replicated key-value state machine (KeyValueStateMachine).
+/// -- The replicated key-value test state (ReplicatedStateMachine).
 /// CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, revision INTEGER NOT NULL);
-/// -- Small counters; 'kv_applied_index' is the last log index applied to kv.
+/// -- The cluster state (ReplicatedStateMachine): one row per object, its Kubernetes JSON.
+/// CREATE TABLE objects (
+///     kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+///     revision INTEGER NOT NULL,     -- metadata.resourceVersion: the index that last changed it
+///     body TEXT NOT NULL,            -- e.g. json_extract(body, '$.status.phase')
+///     PRIMARY KEY (kind, namespace, name));
+/// -- Small counters; 'kv_applied_index' is the last log index applied to kv and objects.
 /// CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 /// ```
 ///
@@ -39,7 +45,12 @@ import Consensus
 /// so it is the same on every replica.
 enum Schema {
     static let applicationID: Int32 = 0x4F52_444C
-    static let version: Int32 = 1
+    static let version: Int32 = 2
+    static let objectsTable = """
+        CREATE TABLE objects (
+            kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+            revision INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, namespace, name));
+        """
     static let appliedIndexKey = "kv_applied_index"
 
     static let create = """
@@ -54,7 +65,7 @@ enum Schema {
             conf BLOB NOT NULL, data BLOB NOT NULL, checksum INTEGER NOT NULL);
         CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, revision INTEGER NOT NULL);
         CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-        """
+        """ + objectsTable
 
     /// Opens `path`, creating the schema on a new file or checking identity and version on an
     /// existing one, then runs SQLite's `quick_check` over every page.
@@ -79,10 +90,17 @@ enum Schema {
         if applicationID != Schema.applicationID {
             throw StorageError(path: path, .notOrdinal(applicationID: applicationID, schemaVersion: version))
         }
-        if version != Schema.version {
+        guard version == Schema.version || version == 1 else {
             throw StorageError(path: path, .unsupportedSchemaVersion(found: version, supported: Schema.version))
         }
         try db.configureForDurability()
+        if version == 1 {
+            // Version 1 had no cluster objects; nothing in it changes meaning.
+            try db.transaction { () throws(StorageError) in
+                guard try identity(db).1 == 1 else { return }
+                try db.execute(objectsTable + "; PRAGMA user_version=\(Schema.version)")
+            }
+        }
         try quickCheck(db)
         return db
     }

@@ -38,6 +38,8 @@ package struct StorageError: Error, Hashable, Sendable, CustomStringConvertible 
         case hardState
         case snapshot
         case meta(String)
+        /// A cluster object: `kind/namespace/name`.
+        case object(String)
 
         package var description: String {
             switch self {
@@ -45,6 +47,7 @@ package struct StorageError: Error, Hashable, Sendable, CustomStringConvertible 
             case .hardState: "hard state"
             case .snapshot: "snapshot"
             case .meta(let key): "meta '\(key)'"
+            case .object(let name): "object \(name)"
             }
         }
     }

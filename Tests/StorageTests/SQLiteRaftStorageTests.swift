@@ -64,7 +64,7 @@ struct SQLiteRaftStorageTests {
     @Test func raftLogAndKeyValueTable_shareOneFile() throws {
         let dir = try TemporaryDirectory()
         let storage = try SQLiteRaftStorage(path: dir.databasePath)
-        let kv = try KeyValueStateMachine(path: dir.databasePath)
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
         let put = Raft.Entry(term: 1, index: 1, data: KVCommand.put(key: "k", value: [1]).encoded)
         try storage.persist(hardState: Raft.HardState(term: 1, vote: nil, commit: 1), entries: [put])
         try kv.apply(try storage.entries(in: 1 ..< 2))
@@ -88,7 +88,7 @@ struct SQLiteRaftStorageTests {
         let error = #expect(throws: StorageError.self) { try SQLiteRaftStorage(path: dir.databasePath) }
         #expect(error?.problem == .notOrdinal(applicationID: 0, schemaVersion: 0))
         #expect(error?.description.contains("not an Ordinal database") == true)
-        #expect(throws: StorageError.self) { try KeyValueStateMachine(path: dir.databasePath) }
+        #expect(throws: StorageError.self) { try ReplicatedStateMachine(path: dir.databasePath) }
     }
 
     @Test func newerSchemaVersion_isRefused() throws {

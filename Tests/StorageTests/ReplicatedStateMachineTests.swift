@@ -3,8 +3,8 @@ import Consensus
 import Storage
 import Testing
 
-@Suite("KeyValueStateMachine")
-struct KeyValueStateMachineTests {
+@Suite("ReplicatedStateMachine")
+struct ReplicatedStateMachineTests {
     static func put(_ index: UInt64, _ key: String, _ value: String) -> Raft.Entry {
         Raft.Entry(term: 1, index: index, data: KVCommand.put(key: key, value: Array(value.utf8)).encoded)
     }
@@ -15,7 +15,7 @@ struct KeyValueStateMachineTests {
 
     @Test func apply_updatesRowsRevisionsAndAppliedIndex() throws {
         let dir = try TemporaryDirectory()
-        let kv = try KeyValueStateMachine(path: dir.databasePath)
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
         #expect(kv.appliedIndex == 0)
         try kv.apply([
             Raft.Entry(term: 1, index: 1, kind: .confChange, data: [1, 65]),
@@ -32,11 +32,11 @@ struct KeyValueStateMachineTests {
     @Test func rowsAndAppliedIndex_surviveReopenTogether() throws {
         let dir = try TemporaryDirectory()
         do {
-            let kv = try KeyValueStateMachine(path: dir.databasePath)
+            let kv = try ReplicatedStateMachine(path: dir.databasePath)
             try kv.apply([Self.put(1, "x", "one"), Self.put(2, "y", "two")])
             try kv.apply([Self.put(3, "x", "three")])
         }
-        let kv = try KeyValueStateMachine(path: dir.databasePath)
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
         #expect(kv.appliedIndex == 3)
         #expect(try kv.get("x")?.value == Array("three".utf8))
         #expect(try kv.get("x")?.revision == 3)
@@ -50,7 +50,7 @@ struct KeyValueStateMachineTests {
 
     @Test func entriesThatSkipAnIndex_areRefusedAndChangeNothing() throws {
         let dir = try TemporaryDirectory()
-        let kv = try KeyValueStateMachine(path: dir.databasePath)
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
         try kv.apply([Self.put(1, "k", "v")])
         let problem = storageProblem { () throws(StorageError) in
             try kv.apply([Self.put(2, "k", "w"), Self.put(4, "k", "x")])
@@ -58,12 +58,12 @@ struct KeyValueStateMachineTests {
         #expect(problem == .applyGap(applied: 2, got: 4))
         #expect(kv.appliedIndex == 1)
         #expect(try kv.get("k")?.value == Array("v".utf8))
-        #expect(try KeyValueStateMachine(path: dir.databasePath).appliedIndex == 1)
+        #expect(try ReplicatedStateMachine(path: dir.databasePath).appliedIndex == 1)
     }
 
     @Test func undecodableCommand_isSkippedButApplied() throws {
         let dir = try TemporaryDirectory()
-        let kv = try KeyValueStateMachine(path: dir.databasePath)
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
         try kv.apply([Raft.Entry(term: 1, index: 1, data: [0xFF, 0, 1]), Self.put(2, "k", "v")])
         #expect(kv.appliedIndex == 2)
         #expect(try kv.all().map(\.key) == ["k"])
@@ -71,15 +71,15 @@ struct KeyValueStateMachineTests {
 
     @Test func snapshot_restoresTableAndAppliedIndex() throws {
         let sourceDir = try TemporaryDirectory()
-        let source = try KeyValueStateMachine(path: sourceDir.databasePath)
+        let source = try ReplicatedStateMachine(path: sourceDir.databasePath)
         try source.apply([Self.put(1, "a", "1"), Self.put(2, "", ""), Self.put(3, "ключ", "значение"), Self.delete(4, "a")])
         let data = try source.snapshotData()
 
         let dir = try TemporaryDirectory()
-        let target = try KeyValueStateMachine(path: dir.databasePath)
+        let target = try ReplicatedStateMachine(path: dir.databasePath)
         try target.apply([Self.put(1, "old", "gone")])
         try target.restore(Raft.Snapshot(metadata: Raft.SnapshotMetadata(index: 4, term: 1), data: data))
-        let reopened = try KeyValueStateMachine(path: dir.databasePath)
+        let reopened = try ReplicatedStateMachine(path: dir.databasePath)
         #expect(reopened.appliedIndex == 4)
         #expect(try reopened.all().map(\.key) == ["", "ключ"])
         #expect(try reopened.get("ключ")?.revision == 3)
@@ -88,7 +88,7 @@ struct KeyValueStateMachineTests {
 
     @Test func garbageSnapshot_isRefusedAndChangesNothing() throws {
         let dir = try TemporaryDirectory()
-        let kv = try KeyValueStateMachine(path: dir.databasePath)
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
         try kv.apply([Self.put(1, "k", "v")])
         var rng = SplitMix64(seed: 7)
         for length in 0 ..< 64 {

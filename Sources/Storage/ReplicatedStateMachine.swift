@@ -1,38 +1,47 @@
+package import ClusterState
 package import Consensus
 
-/// The replicated key-value state machine the agent applies committed entries to (a test
-/// workload for the consensus path), stored in the `kv` table of the same `ordinal.db` as the
-/// Raft log (see ``Schema``) through its own connection.
+/// The state machine the agent applies committed entries to: the cluster state (objects,
+/// kept in memory for reads and the controller and materialised in the `objects` table) and
+/// the key-value test workload (`kv` table), in the same `ordinal.db` as the Raft log (see
+/// ``Schema``) through its own connection.
 ///
 /// Each ``apply(_:)`` updates the rows AND `meta.kv_applied_index` in one transaction, so
 /// after a crash the agent resumes from ``appliedIndex`` without replaying — and never
 /// double-applies — anything (the applied index can never disagree with the rows).
 ///
 /// `@unchecked Sendable` for the same reason as ``SQLiteRaftStorage``: one task at a time.
-package final class KeyValueStateMachine: @unchecked Sendable {
+package final class ReplicatedStateMachine: @unchecked Sendable {
     let database: SQLiteDatabase
-    /// The last log index whose effect is in the table.
+    /// The last log index whose effect is in the tables.
     package internal(set) var appliedIndex: UInt64
+    /// The cluster state as of ``appliedIndex``.
+    package internal(set) var cluster: ClusterState
 
-    /// Opens (creating if new) the state machine in the database at `path`.
+    /// Opens (creating if new) the state machine in the database at `path` and loads the
+    /// cluster objects.
     /// - Throws: ``StorageError`` if the file is not an Ordinal database or is damaged.
     package init(path: String) throws(StorageError) {
         database = try Schema.open(path: path)
         appliedIndex = 0
+        cluster = ClusterState()
         appliedIndex = try readAppliedIndex()
+        cluster = try readObjects()
     }
 
     package var path: String { database.path }
 
     /// Applies committed entries in log order. Entries at or below ``appliedIndex`` are skipped
-    /// (a replay after restart); `.normal` entries whose data does not decode as a
-    /// ``KVCommand`` are skipped deterministically (every replica skips them), and non-normal
-    /// entries only advance the applied index.
+    /// (a replay after restart); `.normal` entries whose data decodes neither as a
+    /// ``KVCommand`` nor as a ``ClusterEntry`` are skipped deterministically (every replica
+    /// skips them), and non-normal entries only advance the applied index.
+    /// - Returns: what each cluster entry did, by index (for the writers waiting on them).
     /// - Throws: `.applyGap` if `entries` do not continue from ``appliedIndex``; an SQLite
-    ///   failure (then nothing was applied).
-    package func apply(_ entries: [Raft.Entry]) throws(StorageError) {
+    ///   failure (then nothing was applied, in memory either).
+    @discardableResult
+    package func apply(_ entries: [Raft.Entry]) throws(StorageError) -> [UInt64: ClusterState.Applied] {
         let fresh = entries.filter { $0.index > appliedIndex }
-        guard !fresh.isEmpty else { return }
+        guard !fresh.isEmpty else { return [:] }
         var next = appliedIndex + 1
         for entry in fresh {
             guard entry.index == next else {
@@ -40,14 +49,23 @@ package final class KeyValueStateMachine: @unchecked Sendable {
             }
             next += 1
         }
+        var nextCluster = cluster
+        var outcomes: [UInt64: ClusterState.Applied] = [:]
         try database.transaction { () throws(StorageError) in
             for entry in fresh where entry.kind == .normal {
-                guard let command = try? KVCommand(decoding: entry.data) else { continue }
-                try write(command, revision: entry.index)
+                if let proposal = ClusterEntry.decode(entry.data) {
+                    let applied = nextCluster.apply(proposal, at: entry.index)
+                    try write(applied.changes)
+                    outcomes[entry.index] = applied
+                } else if let command = try? KVCommand(decoding: entry.data) {
+                    try write(command, revision: entry.index)
+                }
             }
             try writeAppliedIndex(next - 1)
         }
         appliedIndex = next - 1
+        cluster = nextCluster
+        return outcomes
     }
 
     /// The value of `key` and the log index that last wrote it.
@@ -71,6 +89,47 @@ package final class KeyValueStateMachine: @unchecked Sendable {
     }
 
     // MARK: Rows
+
+    private func write(_ changes: [Change]) throws(StorageError) {
+        for change in changes {
+            let key = change.object.key
+            if change.kind == .deleted {
+                let delete = try database.prepare("DELETE FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3")
+                defer { delete.reset() }
+                try delete.bind(1, change.object.kind.rawValue)
+                try delete.bind(2, key.namespace)
+                try delete.bind(3, key.name)
+                try delete.run()
+            } else {
+                try writeObject(change.object)
+            }
+        }
+    }
+
+    func writeObject(_ object: ClusterObject) throws(StorageError) {
+        let upsert = try database.prepare("INSERT OR REPLACE INTO objects(kind, namespace, name, revision, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+        defer { upsert.reset() }
+        try upsert.bind(1, object.kind.rawValue)
+        try upsert.bind(2, object.key.namespace)
+        try upsert.bind(3, object.key.name)
+        try upsert.bind(4, object.metadata.revision)
+        try upsert.bind(5, ObjectJSON.text(object))
+        try upsert.run()
+    }
+
+    private func readObjects() throws(StorageError) -> ClusterState {
+        let select = try database.prepare("SELECT kind, namespace, name, body FROM objects")
+        defer { select.reset() }
+        var state = ClusterState()
+        while try select.step() {
+            guard let body = select.text(3), let object = ObjectJSON.object(body) else {
+                let name = "\(select.text(0) ?? "?")/\(select.text(1) ?? "")/\(select.text(2) ?? "?")"
+                throw StorageError(path: path, .invalidRow(.object(name), reason: "the body does not decode as the object"))
+            }
+            state.store(object)
+        }
+        return state
+    }
 
     private func write(_ command: KVCommand, revision: UInt64) throws(StorageError) {
         switch command {

@@ -1,0 +1,227 @@
+import ClusterState
+import FoundationEssentials
+import HTTPTypes
+import Hummingbird
+
+/// The request handlers behind ``API/addKubeRoutes(to:view:token:)``.
+struct KubeHandlers<View: ClusterView>: Sendable {
+    let view: View
+    let token: String?
+    /// Largest request body accepted.
+    static var maxBody: Int { 4 << 20 }
+
+    func target(_ context: BasicRequestContext, _ groupVersion: String) throws -> KubeTarget {
+        let plural = context.parameters.get("plural") ?? ""
+        guard let resource = KubeResource(plural: plural, groupVersion: groupVersion) else {
+            throw KubeStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+        }
+        let namespace = context.parameters.get("namespace")
+        if namespace != nil && !resource.kind.isNamespaced {
+            throw KubeStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+        }
+        return KubeTarget(resource: resource, namespace: namespace, name: context.parameters.get("name"))
+    }
+
+    /// `statefulsets/{name}/scale`, the one subresource served.
+    func scaleTarget(_ context: BasicRequestContext) throws -> KubeTarget {
+        guard context.parameters.get("plural") == "statefulsets", context.parameters.get("subresource") == "scale" else {
+            throw KubeStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+        }
+        return KubeTarget(resource: KubeResource(kind: .statefulSet), namespace: context.parameters.get("namespace"), name: context.parameters.get("name"))
+    }
+
+    // MARK: Reads
+
+    func list(_ target: KubeTarget, _ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let filter = try ObjectFilter(query: query, target: target)
+        if query.get("watch").map({ $0 == "true" || $0 == "1" }) == true {
+            return try await KubeWatch(view: view, filter: filter).response(query: query)
+        }
+        let (state, index) = await view.cluster()
+        let items = state.objects(target.kind, namespace: target.kind.isNamespaced ? target.namespace : nil).filter(filter.matches)
+        return API.json(ObjectList(
+            apiVersion: target.resource.groupVersion, kind: target.resource.listKind,
+            metadata: .init(resourceVersion: String(index)), items: items
+        ))
+    }
+
+    func get(_ target: KubeTarget) async throws -> Response {
+        API.json(try await stored(target))
+    }
+
+    private func stored(_ target: KubeTarget) async throws -> ClusterObject {
+        guard let object = await view.cluster().state.object(target.kind, target.key) else {
+            throw KubeStatus(StatusError.notFound(target.kind, target.key.name))
+        }
+        return object
+    }
+
+    // MARK: Writes
+
+    func create(_ target: KubeTarget, _ request: Request) async throws -> Response {
+        try authorize(request)
+        var object = try await decodeObject(request, target)
+        if target.kind.isNamespaced {
+            let namespace = target.namespace ?? object.metadata.namespace ?? "default"
+            if let given = object.metadata.namespace, given != namespace {
+                throw KubeStatus.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object.metadata.namespace = namespace
+        }
+        try validate(object)
+        let created = try await submitOne(.create(object))
+        return API.json(created ?? object, status: .created)
+    }
+
+    func update(_ target: KubeTarget, _ request: Request) async throws -> Response {
+        try authorize(request)
+        var object = try await decodeObject(request, target)
+        guard object.metadata.name == target.name else {
+            throw KubeStatus.badRequest("the name of the object (\(object.metadata.name)) does not match the name on the URL (\(target.name ?? ""))")
+        }
+        if target.kind.isNamespaced { object.metadata.namespace = target.key.namespace }
+        try validate(object, replacing: try await stored(target))
+        return API.json(try await submitOne(.update(object)) ?? object)
+    }
+
+    /// JSON merge patch (RFC 7386) against the stored object, retried on a conflict with a
+    /// concurrent writer. Strategic merge patches are applied with merge-patch semantics.
+    func patch(_ target: KubeTarget, _ request: Request) async throws -> Response {
+        try authorize(request)
+        let patch = try await decodePatch(request)
+        for attempt in 0 ..< 5 {
+            let current = try await stored(target)
+            var patched = try Self.apply(patch, to: current, as: ClusterObject.self)
+            patched.metadata.resourceVersion = current.metadata.resourceVersion
+            guard patched.kind == target.kind, patched.metadata.name == current.metadata.name else {
+                throw KubeStatus.badRequest("a patch cannot change the kind or the name")
+            }
+            try validate(patched, replacing: current)
+            do {
+                return API.json(try await submitOne(.update(patched)) ?? patched)
+            } catch let status as KubeStatus where status.reason == "Conflict" && attempt < 4 {
+                try await Task.sleep(for: .milliseconds(50 * (attempt + 1)))
+            }
+        }
+        throw KubeStatus(code: 409, reason: "Conflict", message: "the object kept changing; retry")
+    }
+
+    func delete(_ target: KubeTarget, _ request: Request) async throws -> Response {
+        try authorize(request)
+        let last = try await stored(target)
+        let after = try await submitOne(.delete(target.kind, target.key, uid: nil))
+        return API.json(after ?? last)
+    }
+
+    // MARK: Scale
+
+    func getScale(_ target: KubeTarget) async throws -> Response {
+        guard case .statefulSet(let set) = try await stored(target) else { throw KubeStatus.badRequest("not a StatefulSet") }
+        return API.json(Self.scale(of: set))
+    }
+
+    func updateScale(_ target: KubeTarget, _ request: Request, patch: Bool) async throws -> Response {
+        try authorize(request)
+        guard case .statefulSet(var set) = try await stored(target) else { throw KubeStatus.badRequest("not a StatefulSet") }
+        let scale: Scale
+        if patch {
+            scale = try Self.apply(try await decodePatch(request), to: Self.scale(of: set), as: Scale.self)
+        } else {
+            scale = try Self.decode(Scale.self, try await request.body.collect(upTo: Self.maxBody))
+        }
+        guard let replicas = scale.spec.replicas, replicas >= 0 else {
+            throw KubeStatus(StatusError.invalid(.statefulSet, set.metadata.name, ["spec.replicas: Invalid value: \(scale.spec.replicas.map(String.init) ?? "null"): must be greater than or equal to 0"]))
+        }
+        set.spec.replicas = replicas
+        guard case .statefulSet(let updated)? = try await submitOne(.update(.statefulSet(set))) else {
+            throw KubeStatus.unavailable("the scale was not applied")
+        }
+        return API.json(Self.scale(of: updated))
+    }
+
+    private static func scale(of set: StatefulSet) -> Scale {
+        let selector = (set.spec.selector?.matchLabels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        var metadata = ObjectMeta(name: set.metadata.name, namespace: set.metadata.namespace)
+        metadata.uid = set.metadata.uid
+        metadata.resourceVersion = set.metadata.resourceVersion
+        metadata.creationTimestamp = set.metadata.creationTimestamp
+        return Scale(metadata: metadata, spec: .init(replicas: set.replicas), status: .init(replicas: set.status?.replicas ?? 0, selector: selector))
+    }
+
+    // MARK: Forwarded proposals
+
+    func forwarded(_ request: Request) async throws -> Response {
+        try authorize(request)
+        let submission = try Self.decode(SubmitRequest.self, try await request.body.collect(upTo: Self.maxBody))
+        switch await view.submit(submission.commands, forwarded: true) {
+        case .applied(let results): return API.json(SubmitResponse(results))
+        case .unavailable(let reason): throw KubeStatus.unavailable(reason)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func authorize(_ request: Request) throws {
+        guard let token else { return }
+        guard request.headers[.authorization] == "Bearer " + token else {
+            throw KubeStatus(code: 401, reason: "Unauthorized", message: "Unauthorized")
+        }
+    }
+
+    /// Submits one command; the stored object afterwards, or the refusal as a Status.
+    private func submitOne(_ command: ClusterCommand) async throws -> ClusterObject? {
+        switch await view.submit([command], forwarded: false) {
+        case .applied(let results):
+            switch results.first {
+            case .applied(let object, _)?: return object
+            case .rejected(let error)?: throw KubeStatus(error)
+            case nil: throw KubeStatus.unavailable("no result")
+            }
+        case .unavailable(let reason):
+            throw KubeStatus.unavailable(reason)
+        }
+    }
+
+    private func validate(_ object: ClusterObject, replacing old: ClusterObject? = nil) throws {
+        var errors = object.validationErrors()
+        if let old { errors += object.validateUpdate(from: old) }
+        guard !errors.isEmpty else { return }
+        throw KubeStatus(StatusError.invalid(object.kind, object.metadata.name, errors.map(\.description)))
+    }
+
+    private func decodeObject(_ request: Request, _ target: KubeTarget) async throws -> ClusterObject {
+        let body = try await request.body.collect(upTo: Self.maxBody)
+        let object = try Self.decode(ClusterObject.self, body)
+        guard object.kind == target.kind else {
+            throw KubeStatus.badRequest("the kind \(object.kind.rawValue) does not match the resource \(target.resource.plural)")
+        }
+        return object
+    }
+
+    private func decodePatch(_ request: Request) async throws -> JSONValue {
+        let type = request.headers[.contentType] ?? ""
+        guard type.hasPrefix("application/merge-patch+json") || type.hasPrefix("application/strategic-merge-patch+json") else {
+            throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json")
+        }
+        return try Self.decode(JSONValue.self, try await request.body.collect(upTo: Self.maxBody))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body.readableBytesView))
+        } catch {
+            throw KubeStatus.badRequest("the request body does not decode: \(error)")
+        }
+    }
+
+    static func apply<T: Codable>(_ patch: JSONValue, to value: some Encodable, as type: T.Type) throws -> T {
+        let base = try JSONDecoder().decode(JSONValue.self, from: try API.jsonEncoder.encode(value))
+        let merged = try API.jsonEncoder.encode(base.mergePatched(with: patch))
+        do {
+            return try JSONDecoder().decode(type, from: merged)
+        } catch {
+            throw KubeStatus.badRequest("the patched object does not decode: \(error)")
+        }
+    }
+}

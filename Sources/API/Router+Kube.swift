@@ -1,0 +1,67 @@
+import ClusterState
+import FoundationEssentials
+import HTTPTypes
+package import Hummingbird
+
+extension API {
+    /// Kubernetes' resource paths for every kind Ordinal stores, under `/api/v1` (core) and
+    /// `/apis/apps/v1`: list (with `labelSelector`, `fieldSelector`, `watch`), get, create,
+    /// update, merge patch, delete, and the StatefulSet `scale` subresource. Reads come from
+    /// this agent's replica; writes go through Raft (forwarded to the leader).
+    static func addKubeRoutes(to router: Router<BasicRequestContext>, view: some ClusterView, token: String?) {
+        let handlers = KubeHandlers(view: view, token: token)
+        for (prefix, groupVersion) in [("/api/v1", "v1"), ("/apis/apps/v1", "apps/v1")] {
+            for scope in ["", "/namespaces/:namespace"] {
+                let collection = prefix + scope + "/:plural"
+                let item = collection + "/:name"
+                router.get(RouterPath(collection)) { request, context in
+                    try await handlers.list(try handlers.target(context, groupVersion), request)
+                }
+                router.post(RouterPath(collection)) { request, context in
+                    try await handlers.create(try handlers.target(context, groupVersion), request)
+                }
+                router.get(RouterPath(item)) { _, context in
+                    try await handlers.get(try handlers.target(context, groupVersion))
+                }
+                router.put(RouterPath(item)) { request, context in
+                    try await handlers.update(try handlers.target(context, groupVersion), request)
+                }
+                router.patch(RouterPath(item)) { request, context in
+                    try await handlers.patch(try handlers.target(context, groupVersion), request)
+                }
+                router.delete(RouterPath(item)) { request, context in
+                    try await handlers.delete(try handlers.target(context, groupVersion), request)
+                }
+            }
+        }
+        // Subresources hang off the generic item path: a constant `statefulsets` segment
+        // next to `:plural` would shadow the generic routes in the router's trie.
+        let scale = "/apis/apps/v1/namespaces/:namespace/:plural/:name/:subresource"
+        router.get(RouterPath(scale)) { _, context in
+            try await handlers.getScale(try handlers.scaleTarget(context))
+        }
+        router.put(RouterPath(scale)) { request, context in
+            try await handlers.updateScale(try handlers.scaleTarget(context), request, patch: false)
+        }
+        router.patch(RouterPath(scale)) { request, context in
+            try await handlers.updateScale(try handlers.scaleTarget(context), request, patch: true)
+        }
+        router.post(RouterPath("/ordinal/v1/proposals")) { request, _ in
+            try await handlers.forwarded(request)
+        }
+    }
+}
+
+/// The resource, namespace and name a request addresses.
+struct KubeTarget {
+    var resource: KubeResource
+    /// nil for a cluster-scoped kind, or a namespaced kind listed across all namespaces.
+    var namespace: String?
+    var name: String?
+
+    var kind: ObjectKind { resource.kind }
+
+    var key: ObjectKey {
+        ObjectKey(namespace: kind.isNamespaced ? namespace ?? "default" : "", name: name ?? "")
+    }
+}

@@ -1,0 +1,56 @@
+/// Validation of objects a client submits, with Kubernetes' rules and wording, so a bad
+/// manifest is refused before it is proposed and the client reads the message an API
+/// server would have given (`StatefulSet.apps "web" is invalid: spec.replicas: ...`).
+///
+/// Validation is pure and separate from ``ClusterState/apply(_:at:)``: the API validates
+/// what users send, while `apply` trusts the controller's and agents' own commands.
+extension ClusterObject {
+    /// Everything wrong with this object on its own, in a stable order (empty when valid).
+    /// Unset fields are not errors where Kubernetes would default them.
+    package func validationErrors() -> [FieldError] {
+        switch self {
+        case .statefulSet(let set):
+            return StatefulSetRules.errors(set)
+        case .service(let service):
+            return ServiceRules.errors(service)
+        case .pod(let pod):
+            let spec = FieldPath("spec")
+            return MetadataRules.errors(pod.metadata, namespaced: true, format: .dns1123Subdomain)
+                + PodSpecRules.errors(pod.spec, at: spec) + PodSpecRules.podRestartPolicyErrors(pod.spec, at: spec)
+        case .persistentVolumeClaim(let claim):
+            return MetadataRules.errors(claim.metadata, namespaced: true, format: .dns1123Subdomain)
+                + StorageRules.accessModeErrors(claim.spec.accessModes, at: FieldPath("spec").child("accessModes"))
+        case .persistentVolume(let volume):
+            return MetadataRules.errors(volume.metadata, namespaced: false, format: .dns1123Subdomain)
+                + StorageRules.accessModeErrors(volume.spec.accessModes, at: FieldPath("spec").child("accessModes"))
+        case .node(let node):
+            return MetadataRules.errors(node.metadata, namespaced: false, format: .dns1123Subdomain)
+        case .controllerRevision(let revision):
+            return MetadataRules.errors(revision.metadata, namespaced: true, format: .dns1123Subdomain)
+                + StatefulSetRules.nonNegative(Int(truncatingIfNeeded: revision.revision), at: FieldPath("revision"))
+        case .event(let event):
+            return MetadataRules.errors(event.metadata, namespaced: true, format: .dns1123Subdomain)
+        }
+    }
+
+    /// What is wrong with replacing `old` (the stored object) by this one, beyond
+    /// ``validationErrors()``, which the caller runs as well: a StatefulSet may change
+    /// only the fields its controller can roll out. Other kinds, and a pair of different
+    /// kinds, add nothing here.
+    package func validateUpdate(from old: ClusterObject) -> [FieldError] {
+        switch (self, old) {
+        case (.statefulSet(let set), .statefulSet(let stored)): StatefulSetRules.updateErrors(set, from: stored)
+        default: []
+        }
+    }
+}
+
+/// Rules for claims and volumes.
+enum StorageRules {
+    /// Kubernetes' access modes, in the sorted order its message lists them.
+    static let accessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
+
+    static func accessModeErrors(_ modes: [String]?, at path: FieldPath) -> [FieldError] {
+        (modes ?? []).filter { !accessModes.contains($0) }.map { .notSupported(path, $0, supported: accessModes) }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// What one run of the `ordinal` CLI printed and how it exited.
+struct CLIRun {
+    let status: Int32
+    let output: String
+    let errors: String
+}
+
+/// Runs `ordinal ARGS…` to completion (bounded by `timeout`), feeding `input` on stdin.
+func ordinal(_ arguments: [String], input: String? = nil, timeout: TimeInterval = 60) throws -> CLIRun {
+    let process = Process()
+    process.executableURL = AgentProcess.binary
+    process.arguments = arguments
+    let output = Pipe(), errors = Pipe(), stdin = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    return CLIRun(
+        status: process.terminationStatus,
+        output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+        errors: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    )
+}
+
+/// The repository's root, for the shared manifests beside it.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
