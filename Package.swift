@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "ControllerTests", dependencies: ["Basics", "ClusterState", "Controller"]),
         .testTarget(name: "DNSTests", dependencies: ["Basics", "ClusterState", "DNS"]),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "AgentCore", "Simulation"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "Wire"]),
         .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "ClusterState", "Storage"]),
         .testTarget(

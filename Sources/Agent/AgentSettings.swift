@@ -20,6 +20,8 @@ package struct AgentSettings: Sendable {
     package var encryptionKey: [UInt8]?
     /// With `--api-token-file`: writes through the API need `Authorization: Bearer <token>`.
     package var apiToken: String?
+    /// How many pods this agent takes (`--max-pods`).
+    package var maxPods = 110
     /// How often the leader runs the controller even when nothing changed (readiness
     /// timers such as `minReadySeconds`, liveness from gossip).
     package var controllerInterval: Duration = .seconds(1)
@@ -55,11 +57,14 @@ package struct AgentSettings: Sendable {
         metadata["version"] = OrdinalVersion.current
         metadata["role"] = "agent"
         metadata[Self.volumeRootKey] = volumeRoot
+        metadata[Self.maxPodsKey] = String(maxPods)
         return metadata
     }
 
-    /// The gossip metadata key carrying ``volumeRoot``, which the leader writes on the Node.
+    /// The gossip metadata keys carrying ``volumeRoot`` and ``maxPods``, which the leader
+    /// writes on the agent's Node.
     static let volumeRootKey = "volumes"
+    static let maxPodsKey = "max-pods"
 
     /// Where this agent keeps pod volumes: `<data-dir>/volumes`.
     var volumeRoot: String {

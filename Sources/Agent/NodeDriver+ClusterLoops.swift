@@ -26,7 +26,8 @@ extension NodeDriver {
             NodeRegistrar.Agent(
                 name: member.id.name, address: member.address.host,
                 alive: member.status == .alive || member.status == .suspect,
-                volumeRoot: member.metadata[AgentSettings.volumeRootKey]
+                volumeRoot: member.metadata[AgentSettings.volumeRootKey],
+                maxPods: member.metadata[AgentSettings.maxPodsKey].flatMap(Int.init) ?? 110
             )
         }
         let now = wallClock

@@ -7,6 +7,9 @@ import NIOCore
 import Storage
 
 extension NodeDriver {
+    /// Largest cluster entry: well inside a 4 MiB peer frame, like etcd's 1.5 MiB request cap.
+    static let maxEntryBytes = 1_500_000
+
     /// The wall-clock time stamped on proposals this agent makes.
     var wallClock: Timestamp { Timestamp(seconds: Int64(Date().timeIntervalSince1970)) }
 
@@ -14,6 +17,9 @@ extension NodeDriver {
     /// leader's API. Answers after the entry is applied here, with what each command did.
     func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome {
         let data = ClusterEntry.encode(ClusterProposal(at: wallClock, commands: commands))
+        guard data.count <= Self.maxEntryBytes else {
+            return .unavailable(reason: "the change is \(data.count) bytes; at most \(Self.maxEntryBytes) fit in one entry")
+        }
         switch await propose(data) {
         case .committed(let index):
             guard let applied = store.outcome(at: index) else {

@@ -49,7 +49,7 @@ extension RaftNode {
         guard var pr = progress[peer], !pr.isPaused else { return false }
         let prevIndex = pr.next - 1
         guard let prevTerm = log.term(at: prevIndex),
-              let entries = log.entries(from: pr.next, maxCount: settings.maxEntriesPerAppend)
+              let entries = log.entries(from: pr.next, maxCount: settings.maxEntriesPerAppend, maxBytes: settings.maxBytesPerAppend)
         else {
             let snapshot = log.snapshot
             pr.becomeSnapshot(index: snapshot.index)

@@ -16,6 +16,8 @@ extension Raft {
         package var maxInflightMessages: Int = 256
         /// Entries per append message.
         package var maxEntriesPerAppend: Int = 64
+        /// Entry bytes per append message (one entry always goes, whatever its size).
+        package var maxBytesPerAppend: Int = 1 << 20
 
         package init() {}
 

@@ -10,12 +10,15 @@ package enum NodeRegistrar {
         package var address: String
         package var alive: Bool
         package var volumeRoot: String?
+        /// How many pods the agent takes (`--max-pods`, 110 by default as a kubelet's).
+        package var maxPods: Int
 
-        package init(name: String, address: String, alive: Bool, volumeRoot: String?) {
+        package init(name: String, address: String, alive: Bool, volumeRoot: String?, maxPods: Int = 110) {
             self.name = name
             self.address = address
             self.alive = alive
             self.volumeRoot = volumeRoot
+            self.maxPods = maxPods
         }
     }
 
@@ -55,9 +58,9 @@ package enum NodeRegistrar {
     }
 
     private static func status(of agent: Agent, previous: Node.Status?, now: Timestamp) -> Node.Status {
-        var status = previous ?? Node.Status(
-            addresses: nil, capacity: ["pods": "110", "cpu": "2", "memory": "0"]
-        )
+        var status = previous ?? Node.Status(addresses: nil, capacity: nil)
+        status.capacity = ["pods": String(agent.maxPods)]
+        status.allocatable = status.capacity
         status.addresses = [.init(type: "InternalIP", address: agent.address), .init(type: "Hostname", address: agent.name)]
         let ready = agent.alive ? "True" : "Unknown"
         let previousReady = previous?.conditions?.first { $0.type == "Ready" }

@@ -4,7 +4,7 @@ import ClusterState
 package enum Reconciler {
     /// At most this many commands per pass, so one Raft entry stays small; the next pass
     /// (after this one commits) carries on.
-    package static let commandBudget = 512
+    package static let commandBudget = 256
 
     /// The commands one pass proposes: per StatefulSet (in key order) pod and claim
     /// creations and deletions, revisions and status; then placements of pending pods.

@@ -28,7 +28,10 @@ struct Scheduler {
         var commands: [ClusterCommand] = []
         for key in pending.keys.sorted() {
             guard commands.count < limit, let pod = pending[key], let uid = pod.metadata.uid else { break }
-            guard let node = choose(for: pod), let ip = allocate(on: node) else { continue }
+            guard let node = choose(for: pod), let ip = allocate(on: node) else {
+                if let report = unschedulable(pod) { commands.append(report) }
+                continue
+            }
             commands += ClaimBinder(state: state).bindings(for: pod, on: node)
             commands.append(.bind(pod: key, uid: uid, node: node.metadata.name, podIP: IPv4.format(ip)))
             load[node.metadata.name, default: 0] += 1
@@ -54,6 +57,38 @@ struct Scheduler {
             let kb = (setLoad[owner]?[b.metadata.name] ?? 0, load[b.metadata.name] ?? 0, b.metadata.name)
             return ka < kb
         }
+    }
+
+    /// Why `pod` fits no node, as its `PodScheduled=False` condition (written once per
+    /// distinct message), in the words of Kubernetes' scheduler.
+    private func unschedulable(_ pod: Pod) -> ClusterCommand? {
+        let pinned = ClaimBinder(state: state).pinnedNode(of: pod)
+        let selector = pod.spec.nodeSelector ?? [:]
+        var reasons: [String: Int] = [:]
+        for node in state.nodes.values {
+            let name = node.metadata.name
+            let reason: String? =
+                if !liveness.aliveNodes.contains(name) { "node(s) were unreachable" }
+                else if let pinned, pinned != name { "node(s) didn't match PersistentVolume's node affinity" }
+                else if !selector.allSatisfy({ node.metadata.labels?[$0.key] == $0.value }) { "node(s) didn't match Pod's node affinity/selector" }
+                else if load[name, default: 0] >= node.podCapacity { "Too many pods" }
+                else if node.spec.unschedulable == true { "node(s) were unschedulable" }
+                else { nil }
+            if let reason { reasons[reason, default: 0] += 1 }
+        }
+        let detail = reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let message = "0/\(state.nodes.count) nodes are available: \(detail.isEmpty ? "no nodes registered" : detail)."
+        let current = pod.status?.conditions?.first { $0.type == "PodScheduled" }
+        guard current?.message != message else { return nil }
+        var updated = pod
+        updated.metadata.resourceVersion = nil
+        var condition = Pod.Condition(type: "PodScheduled", status: "False")
+        condition.reason = "Unschedulable"
+        condition.message = message
+        var status = updated.status ?? Pod.Status(phase: Pod.Phase.pending)
+        status.conditions = (status.conditions ?? []).filter { $0.type != "PodScheduled" } + [condition]
+        updated.status = status
+        return .updateStatus(.pod(updated))
     }
 
     /// The lowest free host address of the node's pod CIDR (network, `.1` and broadcast

@@ -33,6 +33,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Cluster key, base64 of 32 bytes; also ORDINAL_ENCRYPT_KEY. Frames that do not open with it are dropped.")
     var encrypt: String?
 
+    @Option(help: "How many pods this agent runs at most.")
+    var maxPods: Int = 110
+
     @Option(help: "File holding a bearer token; API writes must then present it.")
     var apiTokenFile: String?
 
@@ -83,6 +86,10 @@ struct AgentCommand: AsyncParsableCommand {
                 throw ValidationError("--encrypt: \(error)")
             }
         }
+        guard (1 ... 100_000).contains(maxPods) else {
+            throw ValidationError("--max-pods \(maxPods): expected 1 to 100000")
+        }
+        settings.maxPods = maxPods
         if let apiTokenFile {
             guard let data = FileManager.default.contents(atPath: apiTokenFile),
                   case let token = String(decoding: data, as: UTF8.self).trimmingWhitespace(), !token.isEmpty else {

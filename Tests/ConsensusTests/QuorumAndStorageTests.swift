@@ -137,3 +137,15 @@ import Testing
         }
     }
 }
+
+@Suite struct AppendSizeTests {
+    /// etcd's MaxSizePerMsg: an append carries entries up to the byte cap, but always one.
+    @Test(arguments: [(1_000_000, 1), (1_300_000, 2), (10_000_000, 4), (100, 1)])
+    func appendsStopAtTheByteCap(maxBytes: Int, expected: Int) throws {
+        let entries = (1 ... 4).map { Raft.Entry(term: 1, index: UInt64($0), data: [UInt8](repeating: 7, count: 600_000)) }
+        let log = RaftLog(snapshot: Raft.Snapshot(), entries: entries, committed: 0)
+        let batch = try #require(log.entries(from: 1, maxCount: 64, maxBytes: maxBytes))
+        #expect(batch.count == expected)
+        #expect(batch.first?.index == 1)
+    }
+}

@@ -111,3 +111,17 @@ import Testing
         #expect(world.pods["web-0"]?.spec.nodeName == node)
     }
 }
+
+@Suite struct UnschedulableTests {
+    @Test func aPodThatFitsNowhereSaysWhyOnce() {
+        var world = World(nodes: 2, capacity: 1)
+        world.create(webSet(replicas: 3, parallel: true, claims: false))
+        world.settle()
+        let waiting = world.pods.values.filter { $0.spec.nodeName == nil }
+        #expect(waiting.count == 1)
+        let condition = waiting.first?.status?.conditions?.first { $0.type == "PodScheduled" }
+        #expect(condition?.status == "False" && condition?.reason == "Unschedulable")
+        #expect(condition?.message == "0/2 nodes are available: 2 Too many pods.")
+        #expect(world.reconcile().isEmpty, "the same reason is not written again")
+    }
+}

@@ -45,12 +45,21 @@ struct RaftLog: Sendable, Hashable {
         lastTerm > self.lastTerm || (lastTerm == self.lastTerm && lastIndex >= self.lastIndex)
     }
 
-    /// Entries from `index` on, at most `maxCount`; `nil` if `index` is compacted.
-    func entries(from index: UInt64, maxCount: Int) -> [Raft.Entry]? {
+    /// Entries from `index` on, at most `maxCount` and, beyond the first, at most `maxBytes`
+    /// of entry data (etcd's `MaxSizePerMsg`: one append must fit in a frame); `nil` if
+    /// `index` is compacted.
+    func entries(from index: UInt64, maxCount: Int, maxBytes: Int = .max) -> [Raft.Entry]? {
         if index < firstIndex { return nil }
         if index > lastIndex { return [] }
         let lo = Int(index - firstIndex)
-        return Array(entries[lo ..< min(entries.count, lo + maxCount)])
+        var hi = lo
+        var bytes = 0
+        while hi < min(entries.count, lo + maxCount) {
+            bytes += entries[hi].data.count
+            if hi > lo && bytes > maxBytes { break }
+            hi += 1
+        }
+        return Array(entries[lo ..< hi])
     }
 
     /// Entries in `lo ... hi` that are held (used for scanning, not for sending).
