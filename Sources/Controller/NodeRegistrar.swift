@@ -22,23 +22,53 @@ package enum NodeRegistrar {
         }
     }
 
-    /// Pod CIDRs are /24 blocks of this /9, block `i` = `127.(128 + i / 256).(i % 256).0/24`
-    /// (design §6), starting at block 1.
-    package static func podCIDR(block: Int) -> String {
-        "127.\(128 + block / 256).\(block % 256).0/24"
+    /// Pod CIDRs are carved from `127.128.0.0/9` (design §6) in units of /24: unit `i` is
+    /// `127.(128 + i / 256).(i % 256).0`. An agent gets a /24, or the smallest larger aligned
+    /// block that holds its `--max-pods` addresses (network, `.1` and broadcast excluded).
+    package static func podCIDR(unit: Int, prefix: Int) -> String {
+        "127.\(128 + unit / 256).\(unit % 256).0/\(prefix)"
+    }
+
+    /// The prefix length whose block holds `maxPods` pod addresses, at most /24.
+    static func prefix(forPods maxPods: Int) -> Int {
+        var prefix = 24
+        while prefix > 9, (1 << (32 - prefix)) - 3 < maxPods { prefix -= 1 }
+        return prefix
+    }
+
+    /// The lowest aligned run of `units` /24 units (unit 0 kept free) that no node uses.
+    private static func freeUnit(size units: Int, used: [Range<Int>]) -> Int? {
+        var unit = units
+        while unit + units <= 32_768 {
+            let candidate = unit ..< unit + units
+            if let clash = used.first(where: { $0.overlaps(candidate) }) {
+                unit = (clash.upperBound + units - 1) / units * units
+            } else {
+                return unit
+            }
+        }
+        return nil
+    }
+
+    /// The /24 units a node's CIDR covers.
+    private static func units(of cidr: String) -> Range<Int>? {
+        let parts = cidr.split(separator: "/")
+        let octets = parts.first?.split(separator: ".").compactMap { Int($0) } ?? []
+        guard parts.count == 2, octets.count == 4, let prefix = Int(parts[1]), (9 ... 24).contains(prefix) else { return nil }
+        let start = (octets[1] - 128) * 256 + octets[2]
+        return start ..< start + (1 << (24 - prefix))
     }
 
     package static func commands(state: ClusterState, agents: [Agent], now: Timestamp) -> [ClusterCommand] {
-        var used = Set(state.nodes.values.compactMap(\.spec.podCIDR))
-        var nextBlock = 1
+        var used = state.nodes.values.compactMap { $0.spec.podCIDR.flatMap(units(of:)) }
         var commands: [ClusterCommand] = []
         for agent in agents.sorted(by: { $0.name < $1.name }) {
             let key = ObjectKey(namespace: "", name: agent.name)
             guard let existing = state.nodes[key] else {
-                guard agent.alive else { continue }
-                while used.contains(podCIDR(block: nextBlock)) { nextBlock += 1 }
-                let cidr = podCIDR(block: nextBlock)
-                used.insert(cidr)
+                let prefix = prefix(forPods: agent.maxPods)
+                guard agent.alive, let unit = freeUnit(size: 1 << (24 - prefix), used: used) else { continue }
+                used.append(unit ..< unit + (1 << (24 - prefix)))
+                let cidr = podCIDR(unit: unit, prefix: prefix)
                 var metadata = ObjectMeta(name: agent.name, labels: [Node.hostnameLabel: agent.name])
                 metadata.annotations = agent.volumeRoot.map { [Node.volumeRootAnnotation: $0] }
                 var node = Node(metadata: metadata, spec: .init(podCIDR: cidr))

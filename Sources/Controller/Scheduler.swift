@@ -72,6 +72,7 @@ struct Scheduler {
                 else if let pinned, pinned != name { "node(s) didn't match PersistentVolume's node affinity" }
                 else if !selector.allSatisfy({ node.metadata.labels?[$0.key] == $0.value }) { "node(s) didn't match Pod's node affinity/selector" }
                 else if load[name, default: 0] >= node.podCapacity { "Too many pods" }
+                else if !hasFreeAddress(on: node) { "node(s) had no free pod address" }
                 else if node.spec.unschedulable == true { "node(s) were unschedulable" }
                 else { nil }
             if let reason { reasons[reason, default: 0] += 1 }
@@ -89,6 +90,11 @@ struct Scheduler {
         status.conditions = (status.conditions ?? []).filter { $0.type != "PodScheduled" } + [condition]
         updated.status = status
         return .updateStatus(.pod(updated))
+    }
+
+    private func hasFreeAddress(on node: Node) -> Bool {
+        guard let cidr = node.spec.podCIDR.flatMap(IPv4.CIDR.init) else { return false }
+        return (usedAddresses[node.metadata.name]?.count ?? 0) < cidr.size - 3
     }
 
     /// The lowest free host address of the node's pod CIDR (network, `.1` and broadcast

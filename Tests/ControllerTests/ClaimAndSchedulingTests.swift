@@ -125,3 +125,33 @@ import Testing
         #expect(world.reconcile().isEmpty, "the same reason is not written again")
     }
 }
+
+@Suite struct NodeRegistrarTests {
+    private func register(_ agents: [NodeRegistrar.Agent], into state: inout ClusterState) {
+        let commands = NodeRegistrar.commands(state: state, agents: agents, now: Timestamp(seconds: 0))
+        _ = state.apply(ClusterProposal(at: Timestamp(seconds: 0), commands: commands), at: 1)
+    }
+
+    @Test func eachAgentGetsItsOwnBlockSizedForItsPods() {
+        var state = ClusterState()
+        register([
+            .init(name: "a1", address: "127.0.1.1", alive: true, volumeRoot: nil),
+            .init(name: "a2", address: "127.0.1.2", alive: true, volumeRoot: nil, maxPods: 500),
+            .init(name: "a3", address: "127.0.1.3", alive: true, volumeRoot: nil),
+            .init(name: "a4", address: "127.0.1.4", alive: false, volumeRoot: nil),
+        ], into: &state)
+        let cidrs = state.nodes.values.reduce(into: [String: String]()) { $0[$1.metadata.name] = $1.spec.podCIDR }
+        #expect(cidrs == ["a1": "127.128.1.0/24", "a2": "127.128.2.0/23", "a3": "127.128.4.0/24"])
+        #expect(state.nodes[ObjectKey(namespace: "", name: "a2")]?.podCapacity == 500)
+        #expect(state.nodes.values.allSatisfy { $0.status?.conditions?.first?.status == "True" })
+    }
+
+    @Test func aDeadAgentsNodeTurnsNotReady() {
+        var state = ClusterState()
+        register([.init(name: "a1", address: "127.0.1.1", alive: true, volumeRoot: nil)], into: &state)
+        let commands = NodeRegistrar.commands(state: state, agents: [.init(name: "a1", address: "127.0.1.1", alive: false, volumeRoot: nil)], now: Timestamp(seconds: 9))
+        _ = state.apply(ClusterProposal(at: Timestamp(seconds: 9), commands: commands), at: 2)
+        let ready = state.nodes[ObjectKey(namespace: "", name: "a1")]?.status?.conditions?.first
+        #expect(ready?.status == "Unknown" && ready?.lastTransitionTime == Timestamp(seconds: 9))
+    }
+}
