@@ -7,7 +7,7 @@ struct Ordinal: AsyncParsableCommand {
         commandName: "ordinal",
         abstract: "StatefulSets without Kubernetes: stable identities, storage and DNS across agents.",
         subcommands: [
-            AgentCommand.self, ApplyCommand.self, GetCommand.self, ScaleCommand.self, DeleteCommand.self,
+            AgentCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, ScaleCommand.self, DeleteCommand.self,
             RolloutCommand.self, MembersCommand.self, StatusCommand.self,
         ]
     )

@@ -23,6 +23,11 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
     /// - Throws: ``StorageError`` if the file is not an Ordinal database or is damaged.
     package init(path: String) throws(StorageError) {
         database = try Schema.open(path: path)
+        // The Raft log (its own connection, synchronous=FULL) is the durable record; this
+        // connection's commits need not wait for an fsync. A crash may lose the last applied
+        // transactions, never half of one, and the agent re-applies them from the log
+        // (entries above the applied index), so one fsync per write is enough.
+        try database.execute("PRAGMA synchronous=NORMAL")
         appliedIndex = 0
         cluster = ClusterState()
         appliedIndex = try readAppliedIndex()

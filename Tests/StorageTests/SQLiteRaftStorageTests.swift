@@ -2,6 +2,7 @@ import Basics
 import Consensus
 import Foundation
 import Storage
+import ClusterState
 import Testing
 
 @Suite("SQLiteRaftStorage")
@@ -94,8 +95,24 @@ struct SQLiteRaftStorageTests {
     @Test func newerSchemaVersion_isRefused() throws {
         let dir = try TemporaryDirectory()
         _ = try SQLiteRaftStorage(path: dir.databasePath)
-        try SQLiteDatabase(path: dir.databasePath).execute("PRAGMA user_version=2")
+        try SQLiteDatabase(path: dir.databasePath).execute("PRAGMA user_version=3")
         let error = #expect(throws: StorageError.self) { try SQLiteRaftStorage(path: dir.databasePath) }
-        #expect(error?.problem == .unsupportedSchemaVersion(found: 2, supported: 1))
+        #expect(error?.problem == .unsupportedSchemaVersion(found: 3, supported: 2))
+    }
+
+    /// Version 1 (before cluster objects) opens as version 2 with an empty `objects` table.
+    @Test func versionOneIsMigrated() throws {
+        let dir = try TemporaryDirectory()
+        _ = try SQLiteRaftStorage(path: dir.databasePath)
+        try SQLiteDatabase(path: dir.databasePath).execute("DROP TABLE objects; PRAGMA user_version=1")
+        let machine = try ReplicatedStateMachine(path: dir.databasePath)
+        #expect(machine.cluster == ClusterState())
+        let node = Node(metadata: ObjectMeta(name: "a1"), spec: .init(podCIDR: "127.128.1.0/24"))
+        let entry = ClusterEntry.encode(ClusterProposal(at: Timestamp(seconds: 1), commands: [.create(.node(node))]))
+        try machine.apply([Raft.Entry(term: 1, index: 1, data: entry)])
+        let reopened = try ReplicatedStateMachine(path: dir.databasePath)
+        #expect(reopened.cluster.nodes.count == 1)
+        #expect(reopened.cluster == machine.cluster)
+        _ = try SQLiteRaftStorage(path: dir.databasePath)
     }
 }
