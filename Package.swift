@@ -66,6 +66,17 @@ let package = Package(
             swiftSettings: shellSettings
         ),
         .target(
+            name: "DNSServer",
+            dependencies: [
+                "Basics", "DNS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: shellSettings
+        ),
+        .target(
             name: "API",
             dependencies: [
                 "Basics", "Membership", "ClusterState",
@@ -81,7 +92,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Storage", "Wire", "Transport", "API",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -97,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "API",
+                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),

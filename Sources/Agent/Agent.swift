@@ -4,6 +4,8 @@ import ClusterState
 import AgentCore
 import Consensus
 import Basics
+import DNS
+import DNSServer
 import UnixSignals
 import FoundationEssentials
 import Hummingbird
@@ -33,9 +35,16 @@ package struct Agent: Sendable {
         try prepareDataDirectory()
         try settings.membership.validate()
         try settings.raft.validate()
+        let zone: DNSName
+        do {
+            zone = try DNSName(settings.clusterDomain)
+            try DNSZoneSettings(zone: zone, ttl: settings.dnsTTL).validate()
+        } catch {
+            throw AgentStartError(reason: "--cluster-domain \(settings.clusterDomain): \(error)")
+        }
         let store: AgentStore
         do {
-            store = try AgentStore(directory: settings.dataDirectory)
+            store = try AgentStore(directory: settings.dataDirectory, zone: zone)
         } catch {
             throw AgentStartError(reason: "refusing to start on \(settings.dataDirectory): \(error)")
         }
@@ -53,11 +62,20 @@ package struct Agent: Sendable {
             configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
             logger: logger
         )
+        let dnsEndpoint = settings.dns ?? Endpoint(host: settings.bind.host, port: 7453)
+        let responder = DNSResponder(settings: DNSZoneSettings(
+            zone: zone, ttl: settings.dnsTTL, nameServerAddresses: DNSIPv4Address(parsing: settings.advertise.host).map { [$0] } ?? []
+        ))
+        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger) { query, overTCP in
+            let (index, serial) = store.dnsZone
+            return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
+        }
         logger.notice("agent starting", metadata: [
             "agent.name": "\(settings.name)",
             "peer.bind": "\(settings.bind)",
             "peer.advertise": "\(settings.advertise)",
             "api.address": "\(settings.api)",
+            "dns.address": "\(dnsEndpoint)",
             "wire.encrypted": "\(settings.encryptionKey != nil)",
             "raft.bootstrap-expect": "\(settings.core.bootstrapExpect.map(String.init) ?? "none")",
             "storage.path": "\(store.path)",
@@ -67,6 +85,7 @@ package struct Agent: Sendable {
                 services: [
                     .init(service: transport),
                     .init(service: driver),
+                    .init(service: dns),
                     .init(service: api),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

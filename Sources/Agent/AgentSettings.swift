@@ -22,6 +22,11 @@ package struct AgentSettings: Sendable {
     package var apiToken: String?
     /// How many pods this agent takes (`--max-pods`).
     package var maxPods = 110
+    /// Where the DNS server listens, UDP and TCP (`--dns`, default the bind host, port 7453).
+    package var dns: Endpoint?
+    /// The cluster zone and the answers' TTL (`--cluster-domain`, `--dns-ttl`).
+    package var clusterDomain = "cluster.local"
+    package var dnsTTL: UInt32 = 5
     /// How often the leader runs the controller even when nothing changed (readiness
     /// timers such as `minReadySeconds`, liveness from gossip).
     package var controllerInterval: Duration = .seconds(1)

@@ -2,6 +2,7 @@ import API
 import Basics
 import ClusterState
 import Consensus
+import DNS
 import Storage
 import Synchronization
 
@@ -16,6 +17,10 @@ final class AgentStore: Sendable {
         var outcomes: [UInt64: ClusterState.Applied] = [:]
     }
 
+    /// The DNS answers of this replica, kept current as entries are applied; the DNS server
+    /// reads it on every query without touching the database.
+    private let zone: Mutex<(index: DNSZoneIndex, serial: UInt32)>
+
     /// How many recent entries' outcomes are kept for their writers.
     private static let outcomeWindow: UInt64 = 4096
 
@@ -25,12 +30,18 @@ final class AgentStore: Sendable {
 
     /// Opens (or creates) the database and verifies it.
     /// - Throws: `StorageError` naming the file and what is wrong; the agent refuses to start.
-    init(directory: String) throws(StorageError) {
+    init(directory: String, zone: DNSName) throws(StorageError) {
         path = directory.hasSuffix("/") ? directory + "ordinal.db" : directory + "/ordinal.db"
         let log = try SQLiteRaftStorage(path: path)
         let state = try ReplicatedStateMachine(path: path)
         handles = Mutex(Handles(log: log, state: state))
         changes = ChangeFeed(startingAfter: state.appliedIndex)
+        self.zone = Mutex((DNSZoneIndex(state: state.cluster, zone: zone), UInt32(truncatingIfNeeded: state.appliedIndex)))
+    }
+
+    /// The DNS index and the SOA serial (the applied index) to answer a query from.
+    var dnsZone: (index: DNSZoneIndex, serial: UInt32) {
+        zone.withLock { $0 }
     }
 
     /// A Raft node restored from the log: empty on a new agent, with its log after a restart.
@@ -46,6 +57,8 @@ final class AgentStore: Sendable {
             if let snapshot, snapshot.metadata.index > handles.state.appliedIndex {
                 try handles.state.restore(snapshot)
                 changes.reset(after: snapshot.metadata.index)
+                let rebuilt = DNSZoneIndex(state: handles.state.cluster, zone: zone.withLock { $0.index.zone })
+                zone.withLock { $0 = (rebuilt, UInt32(truncatingIfNeeded: snapshot.metadata.index)) }
             }
         }
     }
@@ -64,7 +77,15 @@ final class AgentStore: Sendable {
             if applied > Self.outcomeWindow {
                 handles.outcomes = handles.outcomes.filter { $0.key > applied - Self.outcomeWindow }
             }
-            return outcomes.sorted { $0.key < $1.key }.flatMap(\.value.changes)
+            let changed = outcomes.sorted { $0.key < $1.key }.flatMap(\.value.changes)
+            if !changed.isEmpty {
+                let cluster = handles.state.cluster
+                zone.withLock { zone in
+                    zone.index.apply(changed, state: cluster)
+                    zone.serial = UInt32(truncatingIfNeeded: applied)
+                }
+            }
+            return changed
         }
         changes.publish(applied)
         return !applied.isEmpty

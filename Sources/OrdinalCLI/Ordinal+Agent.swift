@@ -33,6 +33,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Cluster key, base64 of 32 bytes; also ORDINAL_ENCRYPT_KEY. Frames that do not open with it are dropped.")
     var encrypt: String?
 
+    @Option(help: "Address of the DNS server, UDP and TCP (default: the bind host, port 7453).")
+    var dns: String?
+
+    @Option(help: "The DNS zone the agent answers for.")
+    var clusterDomain: String = "cluster.local"
+
+    @Option(help: "TTL of DNS answers, seconds.")
+    var dnsTtl: UInt32 = 5
+
     @Option(help: "How many pods this agent runs at most.")
     var maxPods: Int = 110
 
@@ -90,6 +99,10 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--max-pods \(maxPods): expected 1 to 100000")
         }
         settings.maxPods = maxPods
+        settings.dns = try dns.map { try endpoint($0, flag: "--dns", defaultPort: 7453) }
+        settings.clusterDomain = clusterDomain
+        guard dnsTtl <= 3600 else { throw ValidationError("--dns-ttl \(dnsTtl): expected 0 to 3600") }
+        settings.dnsTTL = dnsTtl
         if let apiTokenFile {
             guard let data = FileManager.default.contents(atPath: apiTokenFile),
                   case let token = String(decoding: data, as: UTF8.self).trimmingWhitespace(), !token.isEmpty else {

@@ -1,0 +1,135 @@
+package import Basics
+package import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Serves DNS over UDP and TCP on one address (`--dns`, default port 7453) around a pure
+/// answer function: bytes in, bytes out. UDP queries are answered on the event loop that
+/// read them, with no task hop, which is what keeps up with `dnsperf`; TCP connections carry
+/// length-prefixed messages (RFC 1035 §4.2.2) and close after 10 s without a query.
+package final class DNSServer: Service, Sendable {
+    /// Answers one query; `overTCP` lifts the size limit. Nil drops the query.
+    package typealias Answer = @Sendable (_ query: [UInt8], _ overTCP: Bool) -> [UInt8]?
+
+    package let endpoint: Endpoint
+    private let answer: Answer
+    private let logger: Logger
+
+    package init(endpoint: Endpoint, logger: Logger, answer: @escaping Answer) {
+        self.endpoint = endpoint
+        self.answer = answer
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let answer = self.answer
+        let udp = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(answer: answer))
+                }
+            }
+            .bind(host: endpoint.host, port: Int(endpoint.port)).get()
+        let tcp: any Channel
+        do {
+            tcp = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: .seconds(10)),
+                            ByteToMessageHandler(TCPQueryDecoder()),
+                            TCPQueryHandler(answer: answer),
+                        ])
+                    }
+                }
+                .bind(host: endpoint.host, port: Int(endpoint.port)).get()
+        } catch {
+            try? await udp.close()
+            throw error
+        }
+        logger.info("dns listening", metadata: ["dns.bind": "\(endpoint)"])
+        await withGracefulShutdownHandler { () async -> Void in
+            try? await udp.closeFuture.get()
+        } onGracefulShutdown: {
+            udp.close(promise: nil)
+            tcp.close(promise: nil)
+        }
+        try? await tcp.close()
+    }
+}
+
+/// One datagram, one answer, on the reading event loop.
+final class UDPQueryHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let answer: DNSServer.Answer
+
+    init(answer: @escaping DNSServer.Answer) {
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard let reply = answer(Array(envelope.data.readableBytesView), false) else { return }
+        let buffer = context.channel.allocator.buffer(bytes: reply)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
+    }
+
+    /// A failed send (an unreachable client) must not stop the socket.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+}
+
+/// Splits a TCP stream into DNS messages: a 2-byte big-endian length, then the message.
+struct TCPQueryDecoder: ByteToMessageDecoder {
+    typealias InboundOut = [UInt8]
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+              buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 2)
+        guard let message = buffer.readBytes(length: Int(length)) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(message))
+        return .continue
+    }
+}
+
+/// Answers each framed query on its connection, in order; closes an idle connection.
+final class TCPQueryHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = [UInt8]
+    typealias OutboundOut = ByteBuffer
+
+    private let answer: DNSServer.Answer
+
+    init(answer: @escaping DNSServer.Answer) {
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let reply = answer(unwrapInboundIn(data), true), reply.count <= Int(UInt16.max) else {
+            context.close(promise: nil)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: reply.count + 2)
+        buffer.writeInteger(UInt16(reply.count))
+        buffer.writeBytes(reply)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
