@@ -26,6 +26,9 @@ final class AgentProcess: @unchecked Sendable {
 
     var peerAddress: String { "\(host):\(peerPort)" }
     var apiURL: String { "http://\(host):\(apiPort)" }
+    /// UDP and TCP, 5 above the peer port: suites space their base ports by 10.
+    var dnsPort: Int { peerPort + 5 }
+    var dnsAddress: String { "\(host):\(dnsPort)" }
     var logFile: URL { directory.appendingPathComponent("\(name).log") }
 
     /// The `ordinal` binary next to the test bundle, or `ORDINAL_BINARY`.
@@ -45,7 +48,7 @@ final class AgentProcess: @unchecked Sendable {
 
     func start(join: [AgentProcess] = [], extra: [String] = []) throws {
         arguments = [
-            "agent", "--name", name, "--bind", peerAddress, "--api", "\(host):\(apiPort)",
+            "agent", "--name", name, "--bind", peerAddress, "--api", "\(host):\(apiPort)", "--dns", dnsAddress,
             "--data-dir", directory.appendingPathComponent("\(name)-data").path,
         ] + (join.isEmpty ? [] : ["--join", join.map(\.peerAddress).joined(separator: ",")]) + extra
         try launch()
