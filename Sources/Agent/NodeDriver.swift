@@ -44,6 +44,11 @@ final class NodeDriver: Service, Sendable {
     struct Published: Sendable {
         var members: [Membership.Member] = []
         var raft: RaftStatus?
+        /// Leader that has applied an entry of its own term: its state then holds every
+        /// entry a previous leader's controller pass could still commit ahead of its own,
+        /// so its passes follow the last one (found by the controller simulation: a pass
+        /// on a lagging state could hand a taken pod CIDR to a new node).
+        var mayRunController = false
     }
 
     init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, logger: Logger) {
@@ -55,6 +60,7 @@ final class NodeDriver: Service, Sendable {
 
     var members: [Membership.Member] { published.withLock { $0.members } }
     var raftStatus: RaftStatus? { published.withLock { $0.raft } }
+    var mayRunController: Bool { published.withLock { $0.mayRunController } }
 
     var now: Instant {
         Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
@@ -167,8 +173,10 @@ final class NodeDriver: Service, Sendable {
             voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
         )
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
+        let mayRunController = raft.role == .leader && raft.term(at: raft.appliedIndex) == raft.term
         published.withLock { published in
             published.raft = status
+            published.mayRunController = mayRunController
             if let members { published.members = members }
         }
     }

@@ -37,6 +37,7 @@ extension ClusterState {
         guard self.object(object.kind, key) == nil else {
             return .rejected(.alreadyExists(object.kind, key.name))
         }
+        if let error = conflictingAddress(of: object) { return .rejected(error) }
         var created = object.withDefaults
         created.metadata.namespace = object.kind.isNamespaced ? key.namespace : nil
         created.metadata.uid = context.uid
@@ -102,6 +103,9 @@ extension ClusterState {
             return .rejected(.conflict(.pod, key.name, "pod \(key.name) is already assigned to node \"\(pod.spec.nodeName ?? "")\""))
         }
         guard nodes[ObjectKey(namespace: "", name: node)] != nil else { return .rejected(.notFound(.node, node)) }
+        if let holder = pods.values.first(where: { $0.spec.nodeName != nil && $0.status?.podIP == podIP && $0.metadata.uid != uid }) {
+            return .rejected(.conflict(.pod, key.name, "address \(podIP) is held by pod \(holder.metadata.name)"))
+        }
         pod.spec.nodeName = node
         pod.metadata.annotations = (pod.metadata.annotations ?? [:]).merging([Pod.Keys.fencingEpoch: String(context.index)]) { $1 }
         var status = pod.status ?? Pod.Status(phase: Pod.Phase.pending)
@@ -110,6 +114,17 @@ extension ClusterState {
         status.conditions = [Pod.Condition(type: "PodScheduled", status: "True", lastTransitionTime: context.at)]
         pod.status = status
         return .applied(context.write(&self, .pod(pod), as: .modified), changed: true)
+    }
+
+    /// A Node whose pod CIDR overlaps another Node's: two nodes would hand out one address.
+    private func conflictingAddress(of object: ClusterObject) -> StatusError? {
+        guard case .node(let node) = object, let cidr = node.spec.podCIDR.flatMap(AddressBlock.init) else { return nil }
+        for other in nodes.values where other.metadata.name != node.metadata.name {
+            if let taken = other.spec.podCIDR.flatMap(AddressBlock.init), taken.overlaps(cidr) {
+                return .conflict(.node, node.metadata.name, "pod CIDR \(node.spec.podCIDR ?? "") overlaps node \(other.metadata.name)'s \(other.spec.podCIDR ?? "")")
+            }
+        }
+        return nil
     }
 
     /// Objects whose deletion waits for someone to confirm it: a placed pod (its node stops

@@ -51,7 +51,7 @@ struct Scheduler {
                 && (pinned == nil || pinned == name)
                 && selector.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
                 && load[name, default: 0] < node.podCapacity
-                && node.spec.podCIDR.flatMap(IPv4.CIDR.init) != nil
+                && node.spec.podCIDR.flatMap(AddressBlock.init).map { $0.size >= 4 } == true
         }.min { a, b in
             let ka = (setLoad[owner]?[a.metadata.name] ?? 0, load[a.metadata.name] ?? 0, a.metadata.name)
             let kb = (setLoad[owner]?[b.metadata.name] ?? 0, load[b.metadata.name] ?? 0, b.metadata.name)
@@ -93,14 +93,14 @@ struct Scheduler {
     }
 
     private func hasFreeAddress(on node: Node) -> Bool {
-        guard let cidr = node.spec.podCIDR.flatMap(IPv4.CIDR.init) else { return false }
+        guard let cidr = node.spec.podCIDR.flatMap(AddressBlock.init) else { return false }
         return (usedAddresses[node.metadata.name]?.count ?? 0) < cidr.size - 3
     }
 
     /// The lowest free host address of the node's pod CIDR (network, `.1` and broadcast
     /// excluded).
     private mutating func allocate(on node: Node) -> UInt32? {
-        guard let cidr = node.spec.podCIDR.flatMap(IPv4.CIDR.init) else { return nil }
+        guard let cidr = node.spec.podCIDR.flatMap(AddressBlock.init) else { return nil }
         let used = usedAddresses[node.metadata.name] ?? []
         for offset in 2 ..< max(2, cidr.size - 1) {
             let address = cidr.base &+ UInt32(offset)
@@ -114,38 +114,5 @@ struct Scheduler {
 
     private static func owner(of pod: Pod) -> String {
         pod.metadata.ownerReferences?.first { $0.controller == true }?.uid ?? ""
-    }
-}
-
-/// Dotted-quad IPv4 addresses and CIDR blocks.
-enum IPv4 {
-    static func parse(_ text: String) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard let octet = UInt8(part) else { return nil }
-            value = value << 8 | UInt32(octet)
-        }
-        return value
-    }
-
-    static func format(_ value: UInt32) -> String {
-        [24, 16, 8, 0].map { String(value >> UInt32($0) & 0xFF) }.joined(separator: ".")
-    }
-
-    struct CIDR {
-        let base: UInt32
-        let size: Int
-
-        /// `a.b.c.d/n` with 8 ≤ n ≤ 30.
-        init?(_ text: String) {
-            let parts = text.split(separator: "/")
-            guard parts.count == 2, let address = IPv4.parse(String(parts[0])), let bits = Int(parts[1]),
-                  (8 ... 30).contains(bits) else { return nil }
-            let mask: UInt32 = ~0 << UInt32(32 - bits)
-            base = address & mask
-            size = 1 << (32 - bits)
-        }
     }
 }

@@ -219,3 +219,39 @@ private func nodeAndPod(claim: String? = nil) -> ClusterState {
         #expect(after.fencingEpoch == 3)
     }
 }
+
+@Suite struct AddressUniquenessTests {
+    private let at = Timestamp(seconds: 1_800_000_000)
+
+    private func node(_ name: String, _ cidr: String) -> ClusterCommand {
+        .create(.node(Node(metadata: ObjectMeta(name: name), spec: .init(podCIDR: cidr))))
+    }
+
+    @Test(arguments: [("127.128.2.0/24", false), ("127.128.2.0/23", false), ("127.128.3.0/24", true), ("127.128.0.0/16", false)])
+    func aNodeCannotTakeAnotherNodesPodCIDR(cidr: String, accepted: Bool) {
+        var state = ClusterState()
+        _ = state.apply(ClusterProposal(at: at, commands: [node("a1", "127.128.2.0/24")]), at: 1)
+        let result = state.apply(ClusterProposal(at: at, commands: [node("a2", cidr)]), at: 2).results.first
+        if case .applied = result { #expect(accepted) } else { #expect(!accepted) }
+    }
+
+    @Test func twoPodsCannotBeBoundToOneAddress() throws {
+        var state = ClusterState()
+        _ = state.apply(ClusterProposal(at: at, commands: [node("a1", "127.128.1.0/24")]), at: 1)
+        let spec = PodSpec(containers: [Container(name: "c", image: "x")])
+        _ = state.apply(ClusterProposal(at: at, commands: [
+            .create(.pod(Pod(metadata: ObjectMeta(name: "p0", namespace: "default"), spec: spec))),
+            .create(.pod(Pod(metadata: ObjectMeta(name: "p1", namespace: "default"), spec: spec))),
+        ]), at: 2)
+        let p0 = ObjectKey(namespace: "default", name: "p0"), p1 = ObjectKey(namespace: "default", name: "p1")
+        let uid0 = try #require(state.pods[p0]?.metadata.uid), uid1 = try #require(state.pods[p1]?.metadata.uid)
+        let results = state.apply(ClusterProposal(at: at, commands: [
+            .bind(pod: p0, uid: uid0, node: "a1", podIP: "127.128.1.2"),
+            .bind(pod: p1, uid: uid1, node: "a1", podIP: "127.128.1.2"),
+        ]), at: 3).results
+        if case .applied = results[0] {} else { Issue.record("the first bind must apply") }
+        guard case .rejected(let error) = results[1] else { Issue.record("the second bind must be refused"); return }
+        #expect(error.reason == "Conflict")
+        #expect(state.pods[p1]?.spec.nodeName == nil)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// The outcome of one controller simulation run, and the text a failure prints: the replay
+/// command, the seed's configuration, the violations, and the trace tails.
+struct ControllerSimReport {
+    var seed: UInt64
+    var config: ControllerSimConfig
+    var digest: UInt64
+    var violations: [String]
+    /// Failures of checks tolerated as a known gap of the discipline under test.
+    var knownIssues: [String]
+    var notes: [String]
+    var messages: [String]
+    var events: Int
+    var entries: UInt64
+    var passes: Int
+    var crashes: Int
+
+    var passed: Bool { violations.isEmpty }
+
+    var failureText: String {
+        (["ORDINAL_SIM_SEED=\(seed) swift test --filter ControllerSimulationTests", "config: \(config)",
+          "events=\(events) entries=\(entries) controller passes=\(passes) crashes=\(crashes)"]
+            + violations.map { "violation: \($0)" }
+            + ["--- last \(notes.count) cluster events ---"] + notes
+            + ["--- last \(messages.count) raft messages ---"] + messages).joined(separator: "\n")
+    }
+}
+
+/// Leader crashes in the middle of a scale (3 → 7 → 2) or a rolling update never give two
+/// live pods one identity, never skip an ordinal, never lose a claim's volume, and the set
+/// reaches its spec once the faults stop (issue 4). `ORDINAL_SIM_SEEDS=N` runs N seeds
+/// instead of the CI list; `ORDINAL_SIM_SEED=S` runs only seed S.
+@Suite struct ControllerSimulationTests {
+    static let chaos: UInt64 = 5_000_000_000
+    static let settle: UInt64 = 8_000_000_000
+
+    static var seeds: [UInt64] {
+        let environment = ProcessInfo.processInfo.environment
+        if let one = environment["ORDINAL_SIM_SEED"].flatMap(UInt64.init) { return [one] }
+        let count = environment["ORDINAL_SIM_SEEDS"].flatMap(Int.init) ?? 30
+        return (1 ... UInt64(max(count, 1))).map { $0 &* 0x9E37_79B9_7F4A_7C15 }
+    }
+
+    /// Before the fix, the agent's controller ran on any leader's applied state, which right
+    /// after an election can lag entries already in its log, so a previous leader's pass
+    /// could commit between the state a pass read and the pass itself. Under that rule this
+    /// check is expected to fail; everything else must still hold.
+    static let knownGapsOfUngatedLeaders: Set<String> = ["controllerPassesSerial"]
+
+    static func run(_ seed: UInt64, gate: ControllerSimConfig.LeaderGate) -> ControllerSimReport {
+        let config = ControllerSimConfig.random(seed: seed, gate: gate, chaos: chaos, settle: settle)
+        var simulation = ControllerSimulation(seed: seed, config: config, tolerating: gate == .anyLeader ? knownGapsOfUngatedLeaders : [])
+        return simulation.run()
+    }
+
+    /// The agent's rule (`NodeDriver.mayRunController`): a leader runs passes only once it
+    /// has applied an entry of its own term. Every invariant holds, passes are serial too.
+    @Test(arguments: seeds)
+    func agentDiscipline_keepsIdentitiesOrdinalsAndVolumes(seed: UInt64) {
+        let report = Self.run(seed, gate: .ownTermApplied)
+        if !report.passed { Issue.record(Comment(rawValue: report.failureText)) }
+    }
+
+    /// Seed 10708086180188519124, the bug the long run found before the agent gated its
+    /// controller: n2's pass at 6 registers n1 and n2 (pod CIDR blocks 1 and 2) and n2
+    /// crashes; n1 wins term 4 with entry 6 in its log but not applied, registers n1 and n3
+    /// from its stale state, and hands n3 block 2 — n2's. The agent's gate avoids the stale
+    /// pass, and `apply` now refuses a pod CIDR another Node holds even for an ungated
+    /// leader, so neither rule ends with two nodes on one block.
+    @Test func staleLeaderCannotRegisterANodeOnATakenPodCIDR() {
+        let seed: UInt64 = 10_708_086_180_188_519_124
+        let gated = Self.run(seed, gate: .ownTermApplied)
+        if !gated.passed { Issue.record(Comment(rawValue: gated.failureText)) }
+        let ungated = Self.run(seed, gate: .anyLeader)
+        #expect(!ungated.violations.contains { $0.contains("podCIDRsUnique") || $0.contains("podAddressesUnique") }, "\(ungated.violations)")
+    }
+
+    /// Swift seeds `Hasher` per process, so a digest fixed here (computed in another
+    /// process) catches any iteration over an unsorted `Set` or `Dictionary` in the
+    /// controller, the data model or this harness. If behaviour changes on purpose, update
+    /// the constant from the printed value.
+    @Test func traceDigestIsStableAcrossProcesses() {
+        let report = Self.run(7, gate: .ownTermApplied)
+        #expect(report.digest == Self.goldenDigestOfSeed7, "seed 7 digest is \(report.digest)")
+    }
+
+    static let goldenDigestOfSeed7: UInt64 = 11_900_470_766_125_919_822
+
+    @Test func sameSeedGivesIdenticalFinalDigest() {
+        let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* 3
+        let first = Self.run(seed, gate: .ownTermApplied)
+        let second = Self.run(seed, gate: .ownTermApplied)
+        #expect(first.digest == second.digest)
+        #expect(first.events == second.events)
+        #expect(first.entries == second.entries)
+    }
+}
