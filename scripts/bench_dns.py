@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--runs", default="c10|-c 10;T2_c10|-T 2 -c 10;Q20k|-Q 20000")
     parser.add_argument("--moves", type=int, default=10)
+    parser.add_argument("--skip-load", action="store_true", help="only measure moves")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -125,10 +126,13 @@ def main():
             out.writelines(f"{n} A\n" for n in names)
         anchor = os.path.join(args.shared, "anchors", "dns_bench.sh")
         env = dict(os.environ, DURATION=str(args.duration), RUNS=args.runs, DIG_COUNT="51", RTT_COUNT="2000")
-        subprocess.run(["bash", anchor], env=dict(env, ADDR="127.0.4.1", PORT="7453", START_SERVER="0", QUERYFILE=queries,
-                                                   SERVER_PID=str(procs[0].pid), OUTDIR=os.path.join(args.out, "ordinal")), check=False)
-        subprocess.run(["bash", anchor], env=dict(env, ADDR="127.0.4.9", PORT="5353", NAMES=str(len(names)),
-                                                   WORK=os.path.join(args.out, "dnsmasq-work"), OUTDIR=os.path.join(args.out, "dnsmasq")), check=False)
+        if not args.skip_load:
+            subprocess.run(["bash", anchor], env=dict(env, ADDR="127.0.4.1", PORT="7453", START_SERVER="0", QUERYFILE=queries,
+                                                       SERVER_PID=str(procs[0].pid), OUTDIR=os.path.abspath(os.path.join(args.out, "ordinal"))), check=False)
+            # dnsmasq drops privileges, so its hosts file lives in a world-readable temp directory.
+            subprocess.run(["bash", anchor], env=dict(env, ADDR="127.0.4.9", PORT="5353", NAMES=str(len(names)),
+                                                       WORK=f"/tmp/ordinal-bench-dns-{os.getpid()}",
+                                                       OUTDIR=os.path.abspath(os.path.join(args.out, "dnsmasq"))), check=False)
 
         moves = []
         target = "set-000-0.set-000.default.svc.cluster.local"
@@ -145,7 +149,9 @@ def main():
             while time.time() < limit and len(seen) < 3:
                 now = time.time()
                 if committed is None:
-                    pod = http("GET", leader + "/api/v1/namespaces/default/pods/set-000-0", timeout=2)[1]
+                    code, pod = http("GET", leader + "/api/v1/namespaces/default/pods/set-000-0", timeout=2)
+                    if code != 200:
+                        continue
                     ip = pod.get("status", {}).get("podIP")
                     if pod.get("spec", {}).get("nodeName") == node and ip and [ip] != old:
                         committed, new_ip = now, ip

@@ -66,7 +66,7 @@ package struct Agent: Sendable {
         let responder = DNSResponder(settings: DNSZoneSettings(
             zone: zone, ttl: settings.dnsTTL, nameServerAddresses: DNSIPv4Address(parsing: settings.advertise.host).map { [$0] } ?? []
         ))
-        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger) { query, overTCP in
+        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger, generation: { store.dnsGeneration }) { query, overTCP in
             let (index, serial) = store.dnsZone
             return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
         }

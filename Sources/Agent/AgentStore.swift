@@ -44,6 +44,11 @@ final class AgentStore: Sendable {
         zone.withLock { $0 }
     }
 
+    /// Changes whenever DNS answers may (the serial moves with every applied change).
+    var dnsGeneration: UInt64 {
+        UInt64(zone.withLock { $0.serial })
+    }
+
     /// A Raft node restored from the log: empty on a new agent, with its log after a restart.
     func restoreRaft(id: NodeID, settings: Raft.Settings, seed: UInt64) throws -> RaftNode {
         try handles.withLock { handles in

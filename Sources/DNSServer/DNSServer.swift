@@ -12,25 +12,37 @@ package final class DNSServer: Service, Sendable {
     /// Answers one query; `overTCP` lifts the size limit. Nil drops the query.
     package typealias Answer = @Sendable (_ query: [UInt8], _ overTCP: Bool) -> [UInt8]?
 
+    /// The generation of the data answers come from: answers are cached until it changes.
+    package typealias Generation = @Sendable () -> UInt64
+
+    static let queriesPerRead = 16
+
     package let endpoint: Endpoint
     private let answer: Answer
+    private let generation: Generation
     private let logger: Logger
 
-    package init(endpoint: Endpoint, logger: Logger, answer: @escaping Answer) {
+    package init(endpoint: Endpoint, logger: Logger, generation: @escaping Generation, answer: @escaping Answer) {
         self.endpoint = endpoint
         self.answer = answer
+        self.generation = generation
         self.logger = logger
     }
 
     package func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let answer = self.answer
+        let generation = self.generation
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            // recvmmsg: up to 16 queries per read; the buffer is split between them, so it is
+            // sized for 16 datagrams of up to 4 KiB (a query is far smaller).
+            .channelOption(.datagramVectorReadMessageCount, value: Self.queriesPerRead)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.queriesPerRead * 4096))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(answer: answer))
+                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(answer: answer, generation: generation))
                 }
             }
             .bind(host: endpoint.host, port: Int(endpoint.port)).get()
@@ -63,22 +75,31 @@ package final class DNSServer: Service, Sendable {
     }
 }
 
-/// One datagram, one answer, on the reading event loop.
-final class UDPQueryHandler: ChannelInboundHandler, Sendable {
+/// One datagram, one answer, on the reading event loop. Answers are cached by the query's
+/// bytes after its ID while the data's generation stays the same, so a repeated question
+/// costs a hash lookup and a copy instead of a decode, a lookup and an encode.
+final class UDPQueryHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let answer: DNSServer.Answer
+    private var cache: AnswerCache
 
-    init(answer: @escaping DNSServer.Answer) {
+    init(answer: @escaping DNSServer.Answer, generation: @escaping DNSServer.Generation) {
         self.answer = answer
+        cache = AnswerCache(generation: generation)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        guard let reply = answer(Array(envelope.data.readableBytesView), false) else { return }
+        let query = envelope.data.readableBytesView
+        guard let reply = cache.reply(to: query, computing: { answer(Array(query), false) }) else { return }
         let buffer = context.channel.allocator.buffer(bytes: reply)
-        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
     }
 
     /// A failed send (an unreachable client) must not stop the socket.
