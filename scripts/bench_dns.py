@@ -11,6 +11,8 @@ names, same dnsperf runs; then how fast every agent answers a pod's new address.
    block) and measures, for each move, the time from the leader first showing the new
    address to every agent answering it over DNS (each polled every 2 ms), while queries
    keep flowing.
+4. Runs dnsperf against a follower for 10 s and kills the leader with kill -9 after 3 s:
+   lost queries and response codes show whether answers kept flowing.
 Every process started here is stopped here by its PID.
 """
 import argparse
@@ -162,9 +164,31 @@ def main():
                 time.sleep(0.002)
             if committed and len(seen) == 3:
                 moves.append(round((max(seen.values()) - committed) * 1000, 1))
+        # 4. kill -9 the leader while dnsperf asks a follower: answers must keep coming.
+        raft = http("GET", leader + "/ordinal/v1/raft")[1]
+        victim = int(raft["node"][1:]) - 1
+        asked = (victim + 1) % 3
+        perf = subprocess.Popen(["dnsperf", "-s", f"127.0.4.{asked + 1}", "-p", "7453", "-d", queries, "-l", "10", "-c", "4"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(3)
+        procs[victim].send_signal(signal.SIGKILL)
+        procs[victim].wait(timeout=10)
+        report = perf.communicate(timeout=60)[0]
+        with open(os.path.join(args.out, "leader-kill-dnsperf.txt"), "w") as out:
+            out.write(report)
+        stats = {}
+        for line in report.splitlines():
+            words = line.split()
+            if line.strip().startswith("Queries sent:"):
+                stats["sent"] = int(words[2])
+            elif line.strip().startswith("Queries lost:"):
+                stats["lost"] = int(words[2])
+            elif line.strip().startswith("Response codes:"):
+                stats["response_codes"] = line.split(":", 1)[1].strip()
         result = {"names": len(names), "moves_ms": moves,
                   "move_median_ms": sorted(moves)[len(moves) // 2] if moves else None,
-                  "move_max_ms": max(moves) if moves else None}
+                  "move_max_ms": max(moves) if moves else None,
+                  "leader_kill": dict(stats, killed=f"a{victim + 1}", asked=f"a{asked + 1}")}
         print(json.dumps(result, indent=2))
         with open(os.path.join(args.out, "moves.json"), "w") as out:
             json.dump(result, out, indent=2)
