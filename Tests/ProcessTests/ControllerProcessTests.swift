@@ -44,7 +44,8 @@ extension AgentProcess {
 /// The StatefulSet controller end to end: real agents, the real CLI, Kubernetes manifests.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ControllerProcessTests {
     static let bootstrap = ["--bootstrap-expect", "3"]
-    static let manifest = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/manifests/seed-statefulset.yaml")
+    /// `../shared/manifests/seed-statefulset.yaml`, copied unchanged into the repository.
+    static let manifest = repositoryRoot.appendingPathComponent("cluster/manifests/seed-statefulset.yaml")
 
     /// Every agent holds the same `count` Running pods, all with `image`.
     private func converged(_ agents: [AgentProcess], count: Int, image: String) async -> Bool {
