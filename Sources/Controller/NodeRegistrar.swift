@@ -52,11 +52,10 @@ package enum NodeRegistrar {
 
     /// The /24 units a node's CIDR covers.
     private static func units(of cidr: String) -> Range<Int>? {
-        let parts = cidr.split(separator: "/")
-        let octets = parts.first?.split(separator: ".").compactMap { Int($0) } ?? []
-        guard parts.count == 2, octets.count == 4, let prefix = Int(parts[1]), (9 ... 24).contains(prefix) else { return nil }
-        let start = (octets[1] - 128) * 256 + octets[2]
-        return start ..< start + (1 << (24 - prefix))
+        let origin: UInt32 = 0x7F80_0000  // 127.128.0.0
+        guard let block = AddressBlock(cidr), block.base >= origin, block.size >= 256 else { return nil }
+        let start = Int((block.base - origin) >> 8)
+        return start ..< start + block.size / 256
     }
 
     package static func commands(state: ClusterState, agents: [Agent], now: Timestamp) -> [ClusterCommand] {

@@ -43,39 +43,35 @@ struct Scheduler {
     /// The best node for `pod`, or nil when none fits now.
     func choose(for pod: Pod) -> Node? {
         let pinned = ClaimBinder(state: state).pinnedNode(of: pod)
-        let selector = pod.spec.nodeSelector ?? [:]
         let owner = Self.owner(of: pod)
-        return state.nodes.values.filter { node in
-            let name = node.metadata.name
-            return liveness.aliveNodes.contains(name) && node.spec.unschedulable != true
-                && (pinned == nil || pinned == name)
-                && selector.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
-                && load[name, default: 0] < node.podCapacity
-                && node.spec.podCIDR.flatMap(AddressBlock.init).map { $0.size >= 4 } == true
-        }.min { a, b in
+        return state.nodes.values.filter { misfit(of: pod, on: $0, pinned: pinned) == nil }.min { a, b in
             let ka = (setLoad[owner]?[a.metadata.name] ?? 0, load[a.metadata.name] ?? 0, a.metadata.name)
             let kb = (setLoad[owner]?[b.metadata.name] ?? 0, load[b.metadata.name] ?? 0, b.metadata.name)
             return ka < kb
         }
     }
 
+    /// Why `pod` cannot go to `node` now, in the words of Kubernetes' scheduler; nil when it fits.
+    private func misfit(of pod: Pod, on node: Node, pinned: String?) -> String? {
+        let name = node.metadata.name
+        if !liveness.aliveNodes.contains(name) { return "node(s) were unreachable" }
+        if let pinned, pinned != name { return "node(s) didn't match PersistentVolume's node affinity" }
+        if !(pod.spec.nodeSelector ?? [:]).allSatisfy({ node.metadata.labels?[$0.key] == $0.value }) {
+            return "node(s) didn't match Pod's node affinity/selector"
+        }
+        if load[name, default: 0] >= node.podCapacity { return "Too many pods" }
+        if node.spec.unschedulable == true { return "node(s) were unschedulable" }
+        if !hasFreeAddress(on: node) { return "node(s) had no free pod address" }
+        return nil
+    }
+
     /// Why `pod` fits no node, as its `PodScheduled=False` condition (written once per
-    /// distinct message), in the words of Kubernetes' scheduler.
+    /// distinct message).
     private func unschedulable(_ pod: Pod) -> ClusterCommand? {
         let pinned = ClaimBinder(state: state).pinnedNode(of: pod)
-        let selector = pod.spec.nodeSelector ?? [:]
         var reasons: [String: Int] = [:]
         for node in state.nodes.values {
-            let name = node.metadata.name
-            let reason: String? =
-                if !liveness.aliveNodes.contains(name) { "node(s) were unreachable" }
-                else if let pinned, pinned != name { "node(s) didn't match PersistentVolume's node affinity" }
-                else if !selector.allSatisfy({ node.metadata.labels?[$0.key] == $0.value }) { "node(s) didn't match Pod's node affinity/selector" }
-                else if load[name, default: 0] >= node.podCapacity { "Too many pods" }
-                else if !hasFreeAddress(on: node) { "node(s) had no free pod address" }
-                else if node.spec.unschedulable == true { "node(s) were unschedulable" }
-                else { nil }
-            if let reason { reasons[reason, default: 0] += 1 }
+            if let reason = misfit(of: pod, on: node, pinned: pinned) { reasons[reason, default: 0] += 1 }
         }
         let detail = reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let message = "0/\(state.nodes.count) nodes are available: \(detail.isEmpty ? "no nodes registered" : detail)."
@@ -93,7 +89,7 @@ struct Scheduler {
     }
 
     private func hasFreeAddress(on node: Node) -> Bool {
-        guard let cidr = node.spec.podCIDR.flatMap(AddressBlock.init) else { return false }
+        guard let cidr = node.spec.podCIDR.flatMap(AddressBlock.init), cidr.size >= 4 else { return false }
         return (usedAddresses[node.metadata.name]?.count ?? 0) < cidr.size - 3
     }
 
