@@ -117,6 +117,9 @@ final class NodeDriver: Service, Sendable {
                 mailbox.finish()
                 controllerBell.finish()
                 reporterBell.finish()
+                // The controller and reporter tasks may be waiting on a proposal; nothing will
+                // commit it now, so answer them before waiting for the tasks to end.
+                proposals.closeAll(with: .failed(reason: "the agent is stopping"))
                 group.cancelAll()
             }
         } onGracefulShutdown: {
