@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Wire",
             dependencies: [
-                "Basics", "Membership", "Consensus",
+                "Basics", "Membership", "Consensus", "AgentCore",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "DNSTests", dependencies: ["Basics", "ClusterState", "DNS"]),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Simulation"]),
-        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore", "Wire"]),
         .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "ClusterState", "Storage"]),
         .testTarget(
             name: "TransportTests",

@@ -31,7 +31,7 @@ extension NodeDriver {
             )
         }
         let now = wallClock
-        let alive = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)))
+        let alive = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)), lostNodes: lostNodes)
         return NodeRegistrar.commands(state: state, agents: agents, now: now)
             + Reconciler.reconcile(state: state, liveness: alive, now: now)
     }

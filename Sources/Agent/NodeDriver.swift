@@ -49,6 +49,11 @@ final class NodeDriver: Service, Sendable {
         /// so its passes follow the last one (found by the controller simulation: a pass
         /// on a lagging state could hand a taken pod CIDR to a new node).
         var mayRunController = false
+        /// This agent's lease: until when it may run pods, once it has applied `readIndex`.
+        var leaseDeadline: Instant?
+        var leaseReadIndex: UInt64 = 0
+        /// On the leader: agents dead to gossip whose lease has surely run out.
+        var lostNodes: Set<String> = []
     }
 
     init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, logger: Logger) {
@@ -61,6 +66,8 @@ final class NodeDriver: Service, Sendable {
     var members: [Membership.Member] { published.withLock { $0.members } }
     var raftStatus: RaftStatus? { published.withLock { $0.raft } }
     var mayRunController: Bool { published.withLock { $0.mayRunController } }
+    var lostNodes: Set<String> { published.withLock { $0.lostNodes } }
+    var lease: (deadline: Instant?, readIndex: UInt64) { published.withLock { ($0.leaseDeadline, $0.leaseReadIndex) } }
 
     var now: Instant {
         Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
@@ -136,6 +143,8 @@ final class NodeDriver: Service, Sendable {
                 transport.send(.gossip(envelope), to: endpoint)
             case .sendRaft(let message, let endpoint):
                 transport.send(.raft(message), to: endpoint)
+            case .sendLease(let message, let endpoint):
+                transport.send(.lease(message), to: endpoint)
             case .persist(let hardState, let entries, let snapshot):
                 try store.persist(hardState: hardState, entries: entries, snapshot: snapshot)
             case .bootstrapStorage(let voters):
@@ -177,11 +186,18 @@ final class NodeDriver: Service, Sendable {
         )
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
         let mayRunController = raft.role == .leader && raft.term(at: raft.appliedIndex) == raft.term
-        published.withLock { published in
+        let lostNodes = Set(node.fencedNodes(now: now).map(\.name))
+        let leaseChanged = published.withLock { published in
             published.raft = status
             published.mayRunController = mayRunController
+            published.lostNodes = lostNodes
+            let changed = published.leaseDeadline != node.lease.deadline || published.leaseReadIndex != node.lease.readIndex
+            published.leaseDeadline = node.lease.deadline
+            published.leaseReadIndex = node.lease.readIndex
             if let members { published.members = members }
+            return changed
         }
+        if leaseChanged { reporterBell.ring() }
     }
 
     private func log(_ change: Membership.MemberChange) {
@@ -207,6 +223,8 @@ final class NodeDriver: Service, Sendable {
                 mailbox.post(.event(.gossip(envelope, now: now)))
             case .raft(let message):
                 mailbox.post(.event(.raft(message, now: now)))
+            case .lease(let message):
+                mailbox.post(.event(.lease(message, now: now)))
             }
         }
     }

@@ -15,6 +15,11 @@ package struct AgentCoreSettings: Sendable, Hashable {
     package var reviewInterval: Duration = .milliseconds(500)
     /// A learner is promoted only when it is at most this many entries behind the leader.
     package var promotionLag: UInt64 = 64
+    /// How long an agent may run its pods after its last renewal with the leader (`--lease`).
+    package var lease: Duration = .seconds(4)
+    /// What the leader adds to a lease before it moves pods off a silent agent: room for
+    /// clock-rate differences and for a supervisor that notices its deadline late.
+    package var leaseMargin: Duration = .seconds(1)
 
     package init() {}
 }

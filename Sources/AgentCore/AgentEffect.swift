@@ -9,6 +9,8 @@ package enum AgentEffect: Sendable {
     case sendGossip(Membership.Envelope, to: Endpoint)
     /// Send a Raft message to the peer at the address.
     case sendRaft(Raft.Message, to: Endpoint)
+    /// Send a lease request or grant to the peer at the address.
+    case sendLease(LeaseMessage, to: Endpoint)
     /// Make these durable before carrying out any later effect (Raft §5.1: respond only
     /// after persisting). A failure to persist must stop the agent.
     case persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?)

@@ -12,6 +12,8 @@ package enum AgentEvent: Sendable {
     case gossip(Membership.Envelope, now: Instant)
     /// A Raft message arrived from a peer.
     case raft(Raft.Message, now: Instant)
+    /// A lease request or grant arrived from a peer.
+    case lease(LeaseMessage, now: Instant)
     /// A client asks to replicate `data`; the answer is a `.proposalCommitted` or
     /// `.proposalFailed` effect carrying `id`.
     case propose(id: UInt64, data: [UInt8], now: Instant)

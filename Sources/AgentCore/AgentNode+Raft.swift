@@ -20,6 +20,7 @@ extension AgentNode {
                 effects.append(.apply(ready.committedEntries))
                 resolveProposals(committed: ready.committedEntries, into: &effects)
             }
+            grantLeases(ready.readStates, into: &effects)
             raft.advance(ready)
         }
     }

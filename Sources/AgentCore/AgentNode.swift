@@ -22,6 +22,11 @@ package struct AgentNode: Sendable {
     /// The bootstrap candidates seen at the previous review; bootstrapping waits until two
     /// reviews in a row agree, so agents that just met settle on one view first.
     var bootstrapCandidates: [NodeID] = []
+    /// This agent's right to run its pods, and (on the leader) everyone's renewals.
+    package internal(set) var lease: LeaseHolder
+    package internal(set) var leaseBook: LeaseBook
+    /// Lease requests (this agent's own included) waiting for one confirming Raft read.
+    var leaseRequests: [(node: NodeID, sequence: UInt64)] = []
 
     struct PendingProposal: Sendable {
         var id: UInt64
@@ -56,6 +61,8 @@ package struct AgentNode: Sendable {
         self.raftSettings = raftSettings
         self.settings = settings
         self.generator = generator
+        lease = LeaseHolder(duration: settings.lease)
+        leaseBook = LeaseBook(lease: settings.lease, margin: settings.leaseMargin)
     }
 
     package var id: NodeID { membership.id }
@@ -85,10 +92,15 @@ package struct AgentNode: Sendable {
         for event in events {
             now = ingest(event, into: &effects)
         }
+        trackLeadership(now: now)
+        renewLease(now: now, into: &effects)
+        confirmLeaseRequests()
         drainReady(into: &effects)
+        trackLeadership(now: now)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
-        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil].compactMap { $0 }
+        let renewal = raft.leader == nil ? nil : lease.nextRequest
+        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil, renewal].compactMap { $0 }
         effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
         return effects
     }
@@ -118,6 +130,9 @@ package struct AgentNode: Sendable {
         case .raft(let message, let now):
             // A message for another node, or a malformed one, is dropped: peers can be wrong.
             try? raft.step(message)
+            return now
+        case .lease(let message, let now):
+            receive(message, now: now)
             return now
         case .propose(let id, let data, let now):
             propose(id: id, data: data, into: &effects)

@@ -11,11 +11,15 @@ import ClusterState
 /// checks, so a pass computed by a deposed leader cannot create a second pod for an identity.
 package enum Controller {}
 
-/// Which nodes may receive work: gossip's view of the agents that are alive.
+/// Which nodes may receive work (gossip's view of the agents that are alive), and which are
+/// lost: dead to gossip with a lease the leader knows has run out, so their pods may be
+/// started elsewhere.
 package struct Liveness: Sendable, Hashable {
     package var aliveNodes: Set<String>
+    package var lostNodes: Set<String>
 
-    package init(aliveNodes: Set<String>) {
+    package init(aliveNodes: Set<String>, lostNodes: Set<String> = []) {
         self.aliveNodes = aliveNodes
+        self.lostNodes = lostNodes
     }
 }

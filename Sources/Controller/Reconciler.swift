@@ -6,9 +6,12 @@ package enum Reconciler {
     /// (after this one commits) carries on.
     package static let commandBudget = 256
 
-    /// The commands one pass proposes: per StatefulSet (in key order) pod and claim
-    /// creations and deletions, revisions and status; then placements of pending pods.
+    /// The commands one pass proposes: first, alone, what to do about pods on lost nodes
+    /// (so the sets see the result next pass); otherwise per StatefulSet (in key order) pod
+    /// and claim creations and deletions, revisions and status; then placements of pending pods.
     package static func reconcile(state: ClusterState, liveness: Liveness, now: Timestamp) -> [ClusterCommand] {
+        let losses = NodeLoss.commands(state: state, liveness: liveness, now: now)
+        guard losses.isEmpty else { return Array(losses.prefix(commandBudget)) }
         let podsBySet = PodIndex(state: state)
         var commands: [ClusterCommand] = []
         for key in state.statefulSets.keys.sorted() {

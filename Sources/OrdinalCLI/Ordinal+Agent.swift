@@ -55,6 +55,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var consensus: ConsensusOptions
 
+    @OptionGroup var leases: LeaseOptions
+
     func run() async throws {
         let level = try parseLogLevel(logLevel)
         LoggingSystem.bootstrap { label in
@@ -112,6 +114,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         settings.membership = try gossip.settings()
         try consensus.apply(to: &settings)
+        try leases.apply(to: &settings)
         return settings
     }
 }

@@ -1,3 +1,4 @@
+import AgentCore
 import Consensus
 import Membership
 import SwiftProtobuf
@@ -31,6 +32,10 @@ extension Wire.PeerMessage {
             self = .gossip(try Membership.Envelope(envelope, path: "gossip"))
         case let .raft(message)?:
             self = .raft(try Raft.Message(message, path: "raft"))
+        case let .leaseRequest(request)?:
+            self = .lease(try LeaseMessage(request, path: "lease_request"))
+        case let .leaseGrant(grant)?:
+            self = .lease(try LeaseMessage(grant, path: "lease_grant"))
         case nil:
             throw .missingBody(path: "body")
         }
@@ -51,6 +56,8 @@ extension Ordinal_Wire_V1_PeerFrame {
             gossip = Ordinal_Wire_V1_GossipEnvelope(envelope)
         case let .raft(message):
             raft = Ordinal_Wire_V1_RaftMessage(message)
+        case let .lease(message):
+            setLease(message)
         }
     }
 }

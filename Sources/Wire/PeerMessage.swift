@@ -1,3 +1,4 @@
+import AgentCore
 import Consensus
 import Membership
 
@@ -12,5 +13,7 @@ extension Wire {
         case gossip(Membership.Envelope)
         /// Raft consensus traffic (votes, appends, heartbeats, snapshots) between two nodes.
         case raft(Raft.Message)
+        /// Pod lease renewals between an agent and the Raft leader.
+        case lease(LeaseMessage)
     }
 }

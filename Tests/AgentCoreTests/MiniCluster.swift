@@ -43,6 +43,7 @@ struct MiniCluster {
             switch effect {
             case .sendGossip(let envelope, let to): inFlight.append((.gossip(envelope, now: now), to))
             case .sendRaft(let message, let to): inFlight.append((.raft(message, now: now), to))
+            case .sendLease(let message, let to): inFlight.append((.lease(message, now: now), to))
             case .proposalCommitted(let id, let index): committed[id] = index
             case .proposalFailed(let id, let reason): failed[id] = reason
             case .persist, .bootstrapStorage, .apply, .scheduleTick, .memberChanged, .leaderChanged: break
@@ -70,6 +71,7 @@ struct MiniCluster {
         switch event {
         case .gossip(let envelope, _): .gossip(envelope, now: now)
         case .raft(let message, _): .raft(message, now: now)
+        case .lease(let message, _): .lease(message, now: now)
         default: event
         }
     }

@@ -10,6 +10,8 @@ struct World {
     var index: UInt64 = 0
     var now = Timestamp(seconds: 1_800_000_000)
     var alive: Set<String> = []
+    /// Nodes the leader's lease book reports lost (dead, lease run out).
+    var lost: Set<String> = []
     /// Which pods the stand-in kubelet reports Ready once running.
     var isReady: (Pod) -> Bool = { _ in true }
     /// Every command the controller proposed, in order.
@@ -52,7 +54,7 @@ struct World {
     /// One controller pass, applied.
     @discardableResult
     mutating func reconcile() -> [ClusterCommand] {
-        let commands = Reconciler.reconcile(state: state, liveness: Liveness(aliveNodes: alive), now: now)
+        let commands = Reconciler.reconcile(state: state, liveness: Liveness(aliveNodes: alive, lostNodes: lost), now: now)
         if !commands.isEmpty {
             log += commands
             submit(commands)

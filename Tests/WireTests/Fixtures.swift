@@ -1,3 +1,4 @@
+import AgentCore
 import Basics
 import Membership
 import Testing
@@ -52,6 +53,11 @@ struct Fixture: Sendable, CustomTestStringConvertible {
                 },
                 isReply: false
             ))
+        ),
+        Fixture(name: "lease request", message: .lease(.request(from: NodeID("a2"), to: NodeID("a1"), sequence: 7))),
+        Fixture(
+            name: "lease grant",
+            message: .lease(.grant(from: NodeID("a1"), to: NodeID("a2"), sequence: .max, term: 3, readIndex: 1_234))
         ),
     ]
 

@@ -1,0 +1,70 @@
+import Basics
+import Consensus
+import Membership
+
+extension AgentNode {
+    /// Asks the leader to renew this agent's lease when a renewal is due. The leader renews
+    /// its own through the same Raft read, so it too stops its pods once it cannot reach
+    /// a quorum.
+    mutating func renewLease(now: Instant, into effects: inout [AgentEffect]) {
+        guard let leader = raft.leader else { return }
+        let address = leader == id ? nil : membership.member(leader).flatMap { $0.status.isGone ? nil : $0.address }
+        guard leader == id || address != nil, let sequence = lease.request(now: now) else { return }
+        if let address {
+            effects.append(.sendLease(.request(from: id, to: leader, sequence: sequence), to: address))
+        } else {
+            leaseRequests.append((id, sequence))
+        }
+    }
+
+    mutating func receive(_ message: LeaseMessage, now: Instant) {
+        guard message.to == id else { return }
+        switch message {
+        case .request(let from, _, let sequence):
+            guard raft.role == .leader else { return }
+            leaseBook.heard(from: from, at: now)
+            leaseRequests.append((from, sequence))
+        case .grant(let from, _, let sequence, let term, let readIndex):
+            guard from == raft.leader, term == raft.term else { return }
+            _ = lease.granted(sequence: sequence, readIndex: readIndex)
+        }
+    }
+
+    /// One Raft read confirms every request that arrived in this batch.
+    mutating func confirmLeaseRequests() {
+        defer { leaseRequests = [] }
+        guard raft.role == .leader, !leaseRequests.isEmpty else { return }
+        try? raft.readIndex(context: LeaseReadContext.encode(leaseRequests))
+    }
+
+    /// Answers the lease requests whose read the quorum confirmed.
+    mutating func grantLeases(_ reads: [Raft.ReadState], into effects: inout [AgentEffect]) {
+        for read in reads {
+            guard let requests = LeaseReadContext.decode(read.context) else { continue }
+            for request in requests {
+                if request.node == id {
+                    _ = lease.granted(sequence: request.sequence, readIndex: read.index)
+                } else if let member = membership.member(request.node), !member.status.isGone {
+                    let grant = LeaseMessage.grant(from: id, to: request.node, sequence: request.sequence, term: raft.term, readIndex: read.index)
+                    effects.append(.sendLease(grant, to: member.address))
+                }
+            }
+        }
+    }
+
+    /// Starts or ends the leader's lease book with the role.
+    mutating func trackLeadership(now: Instant) {
+        let leads = raft.role == .leader
+        if leads && leaseBook.leaderSince == nil {
+            leaseBook.becameLeader(at: now)
+        } else if !leads && leaseBook.leaderSince != nil {
+            leaseBook.steppedDown()
+        }
+    }
+
+    /// The agents whose pods may run elsewhere: gossip reports them dead (or gone) and their
+    /// lease has surely run out. Empty on any node but the leader.
+    package func fencedNodes(now: Instant) -> Set<NodeID> {
+        Set(deadSince.keys.filter { $0 != id && leaseBook.hasExpired($0, now: now) })
+    }
+}
