@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Controller", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
         .target(name: "DNS", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
         // L2 — pure composition of the cores.
-        .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
+        .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus", "ClusterState"], swiftSettings: strictSettings),
         // L3 — shells.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Storage", dependencies: ["Basics", "Consensus", "ClusterState", "CSQLite"], swiftSettings: shellSettings),
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "ClusterStateTests", dependencies: ["Basics", "ClusterState"]),
         .testTarget(name: "ControllerTests", dependencies: ["Basics", "ClusterState", "Controller"]),
         .testTarget(name: "DNSTests", dependencies: ["Basics", "ClusterState", "DNS"]),
-        .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore"]),
+        .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore", "Wire"]),
         .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "ClusterState", "Storage"]),
