@@ -43,6 +43,11 @@ struct ControllerSimConfig: CustomStringConvertible {
     var loopInterval: UInt64 = 50_000_000
     /// Period at which the liveness view (what gossip would report) catches up.
     var gossipInterval: UInt64 = 250_000_000
+    /// Pod leases, scaled to the simulation's 10 ms ticks. The margin covers the clock
+    /// drift drawn here (±20 %): a lease timed on the slowest clock must end before the
+    /// leader, on the fastest, counts lease plus margin.
+    var lease: Duration = .milliseconds(400)
+    var leaseMargin: Duration = .milliseconds(250)
     var workload: ControllerSimWorkload
 
     static func random(seed: UInt64, gate: LeaderGate, chaos: UInt64, settle: UInt64) -> ControllerSimConfig {

@@ -1,3 +1,4 @@
+import AgentCore
 import Basics
 import ClusterState
 import Consensus
@@ -24,6 +25,10 @@ struct ControllerSimProcess: Equatable {
     var epoch: UInt64
     /// Virtual time the process started (readiness may lag it).
     var started: UInt64
+    /// Its supervisor's lease deadline, on the node's clock.
+    var deadline: Instant
+    /// Set once the agent asked it to stop; it holds its identity until then.
+    var stoppingUntil: UInt64?
 }
 
 /// One simulated agent: a Raft node (volatile), its disk (the Raft log and the materialised
@@ -51,6 +56,8 @@ struct ControllerSimNode {
     var controllerPass: ControllerSimWrite?
     var report: ControllerSimWrite?
     var processes: [ObjectKey: ControllerSimProcess] = [:]
+    var lease: LeaseHolder
+    var book: LeaseBook
 
     var isUp: Bool { raft != nil }
     var name: String { id.name }
@@ -68,5 +75,7 @@ struct ControllerSimNode {
         controllerPass = nil
         report = nil
         processes = [:]
+        lease = LeaseHolder(duration: lease.duration)
+        book = LeaseBook(lease: book.lease, margin: book.margin)
     }
 }

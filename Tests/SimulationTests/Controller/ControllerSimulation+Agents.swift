@@ -1,3 +1,4 @@
+import AgentCore
 import Basics
 import ClusterState
 import Consensus
@@ -65,7 +66,7 @@ extension ControllerSimulation {
             )
         }
         let commands = NodeRegistrar.commands(state: state, agents: agents, now: at)
-            + Reconciler.reconcile(state: state, liveness: Liveness(aliveNodes: aliveView), now: at)
+            + Reconciler.reconcile(state: state, liveness: Liveness(aliveNodes: aliveView, lostNodes: lostNodes(seenBy: i)), now: at)
         guard !commands.isEmpty, let index = propose(on: i, ClusterProposal(at: at, commands: commands)) else { return }
         nodes[i].controllerPass = ControllerSimWrite(index: index, deadline: now + Self.proposalTimeout)
         checks.proposedPass(at: index, term: raft.term, computedAt: nodes[i].store.index, by: nodes[i].name)
@@ -91,35 +92,43 @@ extension ControllerSimulation {
 
     // MARK: Kubelet (every node)
 
-    /// The node's runtime and pod reporter, from its own applied state: it stops the
-    /// processes of pods no longer placed here (or terminating), starts those newly placed
-    /// here, then reports phase and readiness and confirms terminations through the leader.
+    /// The node's runtime and pod reporter, from its own applied state, as the agent's
+    /// `runPods` does: stop what ``AgentCore/PodDuty`` says no longer belongs here (it
+    /// holds its identity until it has stopped), hand live processes the renewed lease,
+    /// start what it says to start, then report phase and readiness of what runs and
+    /// confirm terminations of what no longer runs, through the leader.
     mutating func runKubelet(_ i: Int) {
         let state = nodes[i].store.state
         let name = nodes[i].name
-        for (key, process) in nodes[i].processes.sorted(by: { $0.key < $1.key }) {
-            let pod = state.pods[key]
-            if pod?.metadata.uid != process.uid || pod?.nodeName != name || pod?.isTerminating == true {
-                nodes[i].processes[key] = nil
-                note("\(name) stops \(key.name) \(Self.tag(process.uid))")
-            }
+        let local = localTime(i)
+        let held = nodes[i].processes.mapValues { PodDuty.Held(uid: $0.uid, epoch: $0.epoch) }
+        let plan = PodDuty.plan(state: state, node: name, held: held, lease: nodes[i].lease, applied: nodes[i].store.index, now: local)
+        for key in plan.stop where nodes[i].processes[key]?.stoppingUntil == nil {
+            let grace = UInt64.random(in: 0 ... 300_000_000, using: &diskRng)
+            nodes[i].processes[key]?.stoppingUntil = now + grace
+            note("\(name) stops \(key.name) \(Self.tag(nodes[i].processes[key]?.uid ?? ""))")
         }
-        for (key, pod) in state.pods.sorted(by: { $0.key < $1.key }) where pod.nodeName == name && !pod.isTerminating {
-            guard let uid = pod.metadata.uid, nodes[i].processes[key]?.uid != uid else { continue }
-            nodes[i].processes[key] = ControllerSimProcess(uid: uid, epoch: pod.fencingEpoch, started: now)
-            note("\(name) starts \(key.name) \(Self.tag(uid)) epoch=\(pod.fencingEpoch)")
-            for j in nodes.indices where j != i {
-                if let other = nodes[j].processes[key] {
-                    checks.fail("oneLiveProcessPerIdentity", "\(key) runs on \(name) (epoch \(pod.fencingEpoch)) and on \(nodes[j].name) (epoch \(other.epoch))")
-                }
+        if let deadline = nodes[i].lease.deadline, nodes[i].lease.isValid(at: local) {
+            for (key, process) in nodes[i].processes where process.stoppingUntil == nil && process.deadline < deadline {
+                nodes[i].processes[key]?.deadline = deadline
+            }
+            for pod in plan.start {
+                let key = ObjectKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name)
+                let uid = pod.metadata.uid ?? ""
+                nodes[i].processes[key] = ControllerSimProcess(uid: uid, epoch: pod.fencingEpoch, started: now, deadline: deadline)
+                if let previous = lastHolder[key], previous != i { moves += 1 }
+                lastHolder[key] = i
+                note("\(name) starts \(key.name) \(Self.tag(uid)) epoch=\(pod.fencingEpoch)")
             }
         }
         guard nodes[i].report == nil else { return }
         let at = nodes[i].wallClock(at: now)
         let commands = state.pods.sorted(by: { $0.key < $1.key }).compactMap { key, pod -> ClusterCommand? in
             guard pod.nodeName == name, let uid = pod.metadata.uid else { return nil }
-            if pod.isTerminating { return .finalize(.pod, key, uid: uid) }
-            let ready = isReady(pod, process: nodes[i].processes[key])
+            let process = nodes[i].processes[key]
+            if pod.isTerminating { return process == nil ? .finalize(.pod, key, uid: uid) : nil }
+            guard let process, process.uid == uid, process.stoppingUntil == nil else { return nil }
+            let ready = isReady(pod, process: process)
             if pod.phase == Pod.Phase.pending { return .updateStatus(.pod(Self.running(pod, ready: ready, at: at))) }
             if pod.phase == Pod.Phase.running && !pod.isReady && ready { return .updateStatus(.pod(Self.running(pod, ready: true, at: at))) }
             return nil

@@ -1,3 +1,4 @@
+import AgentCore
 import Basics
 import ClusterState
 import Consensus
@@ -78,6 +79,7 @@ extension ControllerSimulation {
             }
         }
         nodes[i].raft = raft
+        grantLeases(ready.readStates, on: i)
         if settleWrites(i) || changed { ring(i) }
     }
 

@@ -1,3 +1,4 @@
+import AgentCore
 import Basics
 import ClusterState
 import Consensus
@@ -21,6 +22,8 @@ struct ControllerSimulation {
         case tick(Int, incarnation: Int)
         case ready(Int, incarnation: Int)
         case deliver(Raft.Message, to: Int)
+        /// A lease request or grant arrives.
+        case lease(LeaseMessage, to: Int)
         /// The agent's bell: applied changes or a leadership change woke its loops.
         case bell(Int, incarnation: Int)
         /// The agent's periodic timer for the same loops.
@@ -57,6 +60,12 @@ struct ControllerSimulation {
     /// The nodes gossip reports alive: those that were up at the last refresh.
     var aliveView: Set<String> = []
     var operatorWrite: (node: Int, write: ControllerSimWrite)?
+    /// Pod processes of crashed agents that their supervisors have not killed yet.
+    var orphans: [ControllerSimOrphan] = []
+    /// The node that last started each identity; a start elsewhere is a move.
+    var lastHolder: [ObjectKey: Int] = [:]
+    var moves = 0
+    var fencedKills = 0
     var convergenceFailures: [String] = []
     var events = 0
     var passes = 0
@@ -85,7 +94,10 @@ struct ControllerSimulation {
             let drift = Double.random(in: -config.maxDrift ... config.maxDrift, using: &clockRng)
             let skew = Int64.random(in: -config.maxSkewSeconds ... config.maxSkewSeconds, using: &clockRng)
             let period = UInt64((Double(config.tickPeriod) * (1 + drift)).rounded())
-            nodes.append(ControllerSimNode(id: id, tickPeriod: period, clockRate: 1 / (1 + drift), skew: skew, raft: nil, disk: disk))
+            nodes.append(ControllerSimNode(
+                id: id, tickPeriod: period, clockRate: 1 / (1 + drift), skew: skew, raft: nil, disk: disk,
+                lease: LeaseHolder(duration: config.lease), book: LeaseBook(lease: config.lease, margin: config.leaseMargin)
+            ))
             indexOf[id] = i
             nodeSeeds.append(root.next())
         }
@@ -105,7 +117,9 @@ struct ControllerSimulation {
             now = instant.nanoseconds
             checks.time = now
             events += 1
+            reapProcesses()
             handle(event)
+            checkHolders()
         }
         if isSafe { checkConvergence() }
         let finalState = currentLeader.map { nodes[$0].store.state } ?? ClusterState()
@@ -116,7 +130,7 @@ struct ControllerSimulation {
             violations: checks.violations.map(\.description) + raftChecks.violations.map { "[raft] \($0)" } + convergenceFailures,
             knownIssues: checks.knownIssues.map(\.description),
             notes: notes.lastLines, messages: messages.lastLines, events: events,
-            entries: checks.historyIndex, passes: passes, crashes: crashes
+            entries: checks.historyIndex, passes: passes, crashes: crashes, moves: moves, fencedKills: fencedKills
         )
     }
 
@@ -134,6 +148,7 @@ struct ControllerSimulation {
             guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
             nodes[i].raft?.tick()
             queue.schedule(.tick(i, incarnation: incarnation), at: now + nodes[i].tickPeriod)
+            renewLease(i)
             afterStep(i)
         case .ready(let i, let incarnation):
             guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
@@ -142,6 +157,8 @@ struct ControllerSimulation {
             afterStep(i)
         case .deliver(let message, let j):
             deliver(message, to: j)
+        case .lease(let message, let j):
+            receiveLease(message, on: j)
         case .bell(let i, let incarnation):
             guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
             bellRung[i] = false
@@ -205,10 +222,14 @@ struct ControllerSimulation {
 
     mutating func crash(_ i: Int, reason: String) {
         guard nodes[i].isUp else { return }
+        orphanProcesses(of: i)
         nodes[i].crash()
         crashes += 1
         note("\(nodes[i].name) crash (\(reason))")
-        let downtime = UInt64.random(in: 50_000_000 ... 600_000_000, using: &faultRng)
+        // Most restarts are quick; one in four outlasts the lease, so pods really move.
+        let downtime = Int.random(in: 0 ..< 4, using: &faultRng) == 0
+            ? UInt64.random(in: 600_000_000 ... 2_500_000_000, using: &faultRng)
+            : UInt64.random(in: 50_000_000 ... 600_000_000, using: &faultRng)
         queue.schedule(.restart(i), at: now + downtime)
     }
 
@@ -224,6 +245,7 @@ struct ControllerSimulation {
     /// controller) and schedules its next `Ready`.
     mutating func afterStep(_ i: Int) {
         guard let raft = nodes[i].raft else { return }
+        trackLeadership(i)
         raftChecks.observeCommit(raft, previous: nodes[i].lastCommit)
         nodes[i].lastCommit = raft.commitIndex
         if raft.role == .leader {
@@ -256,12 +278,22 @@ struct ControllerSimulation {
         return best
     }
 
-    /// What gossip would report after a round: the nodes that are up. The same beat lets
+    /// What gossip would report after a round, as the leader sees it: the nodes that are up
+    /// and that it reaches both ways, directly or through one other node (SWIM's indirect
+    /// probe); an isolated node is dead to gossip though its processes may still run, which
+    /// is exactly when only the lease keeps two holders apart. The same beat lets
     /// the checker forget states below every node's applied state and snapshot, the lowest
     /// any replica could come back to.
     mutating func refreshLiveness() {
         checks.prune(below: nodes.map { min($0.store.index, $0.disk.firstIndex - 1) }.min() ?? 0)
-        let alive = Set(nodes.filter(\.isUp).map(\.name))
+        let up = nodes.indices.filter { nodes[$0].isUp }
+        let viewer = currentLeader ?? up.first
+        let cut = blocked
+        let linked = { (a: Int, b: Int) in a == b || (!cut[a][b] && !cut[b][a]) }
+        let alive = Set(up.filter { j in
+            guard let viewer else { return true }
+            return linked(viewer, j) || up.contains { linked(viewer, $0) && linked($0, j) }
+        }.map { nodes[$0].name })
         guard alive != aliveView else { return }
         aliveView = alive
         note("gossip: alive \(alive.sorted())")
