@@ -76,6 +76,7 @@ let package = Package(
             ],
             swiftSettings: shellSettings
         ),
+        .target(name: "Runtime", dependencies: ["Basics", "ClusterState"], swiftSettings: shellSettings),
         .target(
             name: "API",
             dependencies: [
@@ -92,7 +93,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -108,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API",
+                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -149,6 +150,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )

@@ -75,5 +75,56 @@ package struct APIClient: Sendable {
 /// The agent closed the connection before a whole response arrived (or the timeout closed it).
 package enum APIClientError: Error, CustomStringConvertible {
     case closedEarly
-    package var description: String { "the connection closed before the response was complete" }
+    /// A streamed request was answered with something other than 200.
+    case refused(status: Int, body: [UInt8])
+
+    package var description: String {
+        switch self {
+        case .closedEarly: "the connection closed before the response was complete"
+        case .refused(let status, let body): "HTTP \(status): \(String(decoding: body, as: UTF8.self))"
+        }
+    }
+}
+
+extension APIClient {
+    /// Sends a GET and yields the response body as it arrives, for answers that do not end
+    /// on their own (`logs --follow`). The stream fails with the status and body when the
+    /// answer is not 200, and ends when the server closes the response.
+    package func stream(_ path: String, headers extra: [(String, String)] = [], connectTimeout: TimeAmount = .seconds(5)) -> AsyncThrowingStream<[UInt8], any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                        .connectTimeout(connectTimeout)
+                        .connect(host: host, port: port) { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                                return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                            }
+                        }
+                    try await channel.executeThenClose { inbound, outbound in
+                        let headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Connection", "close")] + extra)
+                        try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
+                        try await outbound.write(.end(nil))
+                        var status = 0
+                        var refused: [UInt8] = []
+                        for try await part in inbound {
+                            switch part {
+                            case .head(let head): status = Int(head.status.code)
+                            case .body(let buffer) where status == 200: continuation.yield(Array(buffer.readableBytesView))
+                            case .body(let buffer): refused += buffer.readableBytesView
+                            case .end:
+                                if status != 200 { throw APIClientError.refused(status: status, body: refused) }
+                                return
+                            }
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }

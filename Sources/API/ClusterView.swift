@@ -22,6 +22,31 @@ package protocol ClusterView: Sendable {
     func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome
     /// Changes applied after `index`, then live; nil when `index` is too old.
     func watch(after index: UInt64) -> AsyncStream<Change>?
+    /// A pod's container log, read on the agent that runs the pod (this one, or through its
+    /// API), or why it cannot be read.
+    func podLog(_ request: PodLogRequest) async -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError>
+}
+
+/// `GET …/pods/{name}/log`: which container, how much, and whether to keep following.
+package struct PodLogRequest: Sendable, Hashable {
+    package var pod: ObjectKey
+    package var container: String?
+    package var tailLines: Int?
+    package var follow: Bool
+
+    package init(pod: ObjectKey, container: String?, tailLines: Int?, follow: Bool) {
+        self.pod = pod
+        self.container = container
+        self.tailLines = tailLines
+        self.follow = follow
+    }
+
+    /// The request's path and query, to ask the agent that runs the pod.
+    package var path: String {
+        var query = [container.map { "container=\($0)" }, tailLines.map { "tailLines=\($0)" }, follow ? "follow=true" : nil].compactMap { $0 }
+        query = query.isEmpty ? [] : ["?" + query.joined(separator: "&")]
+        return "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)/log" + query.joined()
+    }
 }
 
 /// Where watches come from: the agent's feed of applied changes.

@@ -46,6 +46,9 @@ extension API {
         router.patch(RouterPath(scale)) { request, context in
             try await handlers.updateScale(try handlers.scaleTarget(context), request, patch: true)
         }
+        router.get(RouterPath("/api/v1/namespaces/:namespace/:plural/:name/:subresource")) { request, context in
+            try await handlers.podLog(request, context)
+        }
         router.post(RouterPath("/ordinal/v1/proposals")) { request, _ in
             try await handlers.forwarded(request)
         }

@@ -151,4 +151,8 @@ private struct AgentView: ClusterView {
     func watch(after index: UInt64) -> AsyncStream<Change>? {
         store.changes.watch(after: index)
     }
+
+    func podLog(_ request: PodLogRequest) async -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError> {
+        driver.podLog(request)
+    }
 }

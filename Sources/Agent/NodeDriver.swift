@@ -2,6 +2,7 @@ import AgentCore
 import API
 import Basics
 import Consensus
+import Foundation
 import Logging
 import Membership
 import NIOCore
@@ -33,9 +34,11 @@ final class NodeDriver: Service, Sendable {
     private let origin = ContinuousClock.now
     let mailbox = Mailbox<Input>()
     let proposals = ProposalBook()
-    /// Rung when the controller (on the leader) or the pod reporter should look again.
+    /// Rung when the controller (on the leader) or the pod runtime should look again.
     let controllerBell = Doorbell()
-    let reporterBell = Doorbell()
+    let podBell = Doorbell()
+    let pods = PodSupervisors()
+    let launchPlan: PodLaunchPlan
     private let published = Mutex<Published>(Published())
     private let pendingTick = Mutex<(at: Instant, task: Scheduled<Void>)?>(nil)
     private let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
@@ -49,9 +52,8 @@ final class NodeDriver: Service, Sendable {
         /// so its passes follow the last one (found by the controller simulation: a pass
         /// on a lagging state could hand a taken pod CIDR to a new node).
         var mayRunController = false
-        /// This agent's lease: until when it may run pods, once it has applied `readIndex`.
-        var leaseDeadline: Instant?
-        var leaseReadIndex: UInt64 = 0
+        /// This agent's lease: until when it may run pods, once it has applied its read index.
+        var lease: LeaseHolder?
         /// On the leader: agents dead to gossip whose lease has surely run out.
         var lostNodes: Set<String> = []
     }
@@ -61,13 +63,18 @@ final class NodeDriver: Service, Sendable {
         self.transport = transport
         self.store = store
         self.logger = logger
+        launchPlan = PodLaunchPlan(
+            node: settings.name.name, dataDirectory: settings.dataDirectory,
+            executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
+            searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        )
     }
 
     var members: [Membership.Member] { published.withLock { $0.members } }
     var raftStatus: RaftStatus? { published.withLock { $0.raft } }
     var mayRunController: Bool { published.withLock { $0.mayRunController } }
     var lostNodes: Set<String> { published.withLock { $0.lostNodes } }
-    var lease: (deadline: Instant?, readIndex: UInt64) { published.withLock { ($0.leaseDeadline, $0.leaseReadIndex) } }
+    var lease: LeaseHolder { published.withLock { $0.lease } ?? LeaseHolder(duration: settings.core.lease) }
 
     var now: Instant {
         Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
@@ -93,7 +100,7 @@ final class NodeDriver: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.forwardPeerMessages() }
                 group.addTask { await self.runController() }
-                group.addTask { await self.runPodReporter() }
+                group.addTask { await self.runPods() }
                 let controllerTimer = eventLoop.scheduleRepeatedTask(
                     initialDelay: .zero, delay: .nanoseconds(settings.controllerInterval.nanoseconds)
                 ) { [controllerBell] _ in controllerBell.ring() }
@@ -109,7 +116,9 @@ final class NodeDriver: Service, Sendable {
                         switch input {
                         case .event(let event): events.append(event)
                         case .tick: events.append(.tick(now: at))
-                        case .shutdown: shutdown.begin(at: at, isLeader: node.raft.role == .leader, into: &events)
+                        case .shutdown:
+                            pods.close()
+                            shutdown.begin(at: at, isLeader: node.raft.role == .leader, into: &events)
                         }
                     }
                     if shutdown.shouldLeave(at: at, isLeader: node.raft.role == .leader) {
@@ -123,7 +132,7 @@ final class NodeDriver: Service, Sendable {
                 }
                 mailbox.finish()
                 controllerBell.finish()
-                reporterBell.finish()
+                podBell.finish()
                 // The controller and reporter tasks may be waiting on a proposal; nothing will
                 // commit it now, so answer them before waiting for the tasks to end.
                 proposals.closeAll(with: .failed(reason: "the agent is stopping"))
@@ -153,7 +162,7 @@ final class NodeDriver: Service, Sendable {
             case .apply(let entries):
                 if try store.apply(entries) {
                     controllerBell.ring()
-                    reporterBell.ring()
+                    podBell.ring()
                 }
             case .proposalCommitted(let id, let index):
                 proposals.close(id, with: .committed(index: index))
@@ -191,13 +200,12 @@ final class NodeDriver: Service, Sendable {
             published.raft = status
             published.mayRunController = mayRunController
             published.lostNodes = lostNodes
-            let changed = published.leaseDeadline != node.lease.deadline || published.leaseReadIndex != node.lease.readIndex
-            published.leaseDeadline = node.lease.deadline
-            published.leaseReadIndex = node.lease.readIndex
+            let changed = published.lease?.deadline != node.lease.deadline || published.lease?.readIndex != node.lease.readIndex
+            published.lease = node.lease
             if let members { published.members = members }
             return changed
         }
-        if leaseChanged { reporterBell.ring() }
+        if leaseChanged { podBell.ring() }
     }
 
     private func log(_ change: Membership.MemberChange) {

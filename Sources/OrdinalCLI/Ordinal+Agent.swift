@@ -87,7 +87,7 @@ struct AgentCommand: AsyncParsableCommand {
             bind: bindEndpoint,
             advertise: advertised,
             join: seeds,
-            dataDirectory: dataDir,
+            dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL.path,
             api: apiEndpoint
         )
         if let keyText = encrypt ?? ProcessInfo.processInfo.environment["ORDINAL_ENCRYPT_KEY"] {

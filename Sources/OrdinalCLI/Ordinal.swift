@@ -8,7 +8,8 @@ struct Ordinal: AsyncParsableCommand {
         abstract: "StatefulSets without Kubernetes: stable identities, storage and DNS across agents.",
         subcommands: [
             AgentCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, ScaleCommand.self, DeleteCommand.self,
-            RolloutCommand.self, LookupCommand.self, MembersCommand.self, StatusCommand.self,
+            RolloutCommand.self, LogsCommand.self, LookupCommand.self, MembersCommand.self, StatusCommand.self,
+            SuperviseCommand.self, HelperCommand.self,
         ]
     )
 }

@@ -10,6 +10,15 @@ extension ClusterView {
         .unavailable(reason: "no leader is known yet; retry")
     }
     func watch(after index: UInt64) -> AsyncStream<Change>? { nil }
+    /// Logs of a pod in the fixed view: its name and the request, one line each.
+    func podLog(_ request: PodLogRequest) async -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError> {
+        guard await cluster().state.pods[request.pod] != nil else { return .failure(.notFound(.pod, request.pod.name)) }
+        let text = "log of \(request.pod.name)\ncontainer=\(request.container ?? "-") tail=\(request.tailLines.map(String.init) ?? "-") follow=\(request.follow)\n"
+        return .success(AsyncThrowingStream { continuation in
+            continuation.yield(Array(text.utf8))
+            continuation.finish()
+        })
+    }
 }
 
 /// A one-replica cluster in memory: every submission is applied at the next index, as a

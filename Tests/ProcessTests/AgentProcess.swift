@@ -59,13 +59,30 @@ final class AgentProcess: @unchecked Sendable {
         try launch()
     }
 
+    /// Executables the tests' images name (`nginx` in the seed manifest), as stubs that hold
+    /// their pod identity until stopped; they are on the agent's `PATH`, so the runtime finds
+    /// them as it would a real installation.
+    private func installImageStubs() throws -> URL {
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let nginx = bin.appendingPathComponent("nginx")
+        if !FileManager.default.fileExists(atPath: nginx.path) {
+            try "#!/bin/sh\nexec sleep 600\n".write(to: nginx, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: nginx.path)
+        }
+        return bin
+    }
+
     private func launch() throws {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = try installImageStubs().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        process.environment = environment
         process.standardOutput = log
         process.standardError = log
         try process.run()

@@ -1,0 +1,93 @@
+import AgentCore
+import ClusterState
+import Foundation
+import Runtime
+
+/// Builds a supervisor's ``Runtime/PodLaunch`` from the replica, making the pod's volume
+/// directories first, and sweeps directories nothing refers to any more.
+///
+/// Layout under the data dir: `volumes/pvc-<claim uid>` for `local` persistent volumes
+/// (the path their PersistentVolume records), `pods/<pod uid>/logs` for container logs and
+/// `pods/<pod uid>/volumes/<name>` for `emptyDir` volumes, which live as long as the pod.
+struct PodLaunchPlan {
+    let node: String
+    let dataDirectory: String
+    let executable: String
+    let searchPath: String
+
+    enum Failure: Error, CustomStringConvertible {
+        case claimNotBound(String)
+        case volumeElsewhere(String, node: String?)
+        case directory(String, any Error)
+
+        var description: String {
+            switch self {
+            case .claimNotBound(let claim): "claim \(claim) is not bound yet"
+            case .volumeElsewhere(let volume, let node): "volume \(volume) lives on node \(node ?? "unknown"), not here"
+            case .directory(let path, let error): "cannot create \(path): \(error)"
+            }
+        }
+    }
+
+    func podDirectory(uid: String) -> String { "\(dataDirectory)/pods/\(uid)" }
+
+    func launch(_ pod: Pod, state: ClusterState, lease: MonotonicDeadline) throws(Failure) -> PodLaunch {
+        let uid = pod.metadata.uid ?? ""
+        let namespace = pod.metadata.namespace ?? "default"
+        var paths: [String: String] = [:]
+        for volume in pod.spec.volumes ?? [] {
+            let path: String
+            if let claimName = volume.persistentVolumeClaim?.claimName {
+                guard let volumeName = state.claims[ObjectKey(namespace: namespace, name: claimName)]?.spec.volumeName,
+                      let persistent = state.volumes[ObjectKey(namespace: "", name: volumeName)], let local = persistent.spec.local?.path
+                else { throw .claimNotBound(claimName) }
+                guard persistent.node == node else { throw .volumeElsewhere(volumeName, node: persistent.node) }
+                path = local
+            } else {
+                path = "\(podDirectory(uid: uid))/volumes/\(volume.name)"
+            }
+            try makeDirectory(path)
+            paths[volume.name] = path
+        }
+        let logs = "\(podDirectory(uid: uid))/logs"
+        try makeDirectory(logs)
+        return PodLaunch(
+            namespace: namespace, name: pod.metadata.name, uid: uid,
+            ordinal: pod.metadata.labels?[Pod.Keys.podIndex].flatMap(Int.init),
+            podIP: pod.status?.podIP ?? "", nodeName: node, fencingEpoch: pod.fencingEpoch,
+            containers: pod.spec.containers, volumePaths: paths, logDirectory: logs,
+            terminationGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
+            restartPolicy: pod.spec.restartPolicy ?? "Always",
+            helperExecutable: executable, searchPath: searchPath, leaseDeadline: lease
+        )
+    }
+
+    private func makeDirectory(_ path: String) throws(Failure) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw .directory(path, error)
+        }
+    }
+
+    /// Removes the directories of local volumes whose PersistentVolume is gone (its claim was
+    /// deleted) and of pods that no longer exist and run nothing here. Called only on a replica
+    /// that is caught up with the leader, so "gone" is never "not seen yet".
+    /// - Returns: the paths removed.
+    func sweep(state: ClusterState, running: Set<String>) -> [String] {
+        let files = FileManager.default
+        var removed: [String] = []
+        let volumeRoot = "\(dataDirectory)/volumes"
+        let known = Set(state.volumes.values.compactMap { $0.node == node ? $0.spec.local?.path : nil })
+        for name in (try? files.contentsOfDirectory(atPath: volumeRoot)) ?? [] where name.hasPrefix("pvc-") {
+            let path = "\(volumeRoot)/\(name)"
+            if !known.contains(path), (try? files.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        let uids = Set(state.pods.values.compactMap(\.metadata.uid)).union(running)
+        for uid in (try? files.contentsOfDirectory(atPath: "\(dataDirectory)/pods")) ?? [] where !uids.contains(uid) {
+            let path = podDirectory(uid: uid)
+            if (try? files.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        return removed
+    }
+}

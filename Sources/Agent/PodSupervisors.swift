@@ -1,0 +1,80 @@
+import AgentCore
+import ClusterState
+import Runtime
+import Synchronization
+
+/// The supervisor processes this agent runs, one per pod, with each one's latest report.
+/// An entry stays until its supervisor has exited, so a pod's identity is never started
+/// again here while an older process of it may still be stopping.
+final class PodSupervisors: Sendable {
+    struct Entry: Sendable {
+        let held: PodDuty.Held
+        let process: SupervisorProcess
+        var report: PodRuntimeReport?
+        var stopping = false
+        var lease: MonotonicDeadline
+    }
+
+    private let entries = Mutex<[ObjectKey: Entry]>([:])
+    private let closed = Atomic<Bool>(false)
+
+    /// Once the agent is stopping, nothing new starts.
+    var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Stops every pod gracefully (SIGTERM, SIGKILL after its grace period) and starts none
+    /// again. Whatever still runs when the agent exits is killed by its supervisor.
+    func close() {
+        closed.store(true, ordering: .releasing)
+        stop(entries.withLock { Array($0.keys) })
+    }
+
+    var held: [ObjectKey: PodDuty.Held] {
+        entries.withLock { $0.mapValues(\.held) }
+    }
+
+    var reports: [ObjectKey: (held: PodDuty.Held, report: PodRuntimeReport)] {
+        entries.withLock { entries in entries.compactMapValues { entry in entry.report.map { (entry.held, $0) } } }
+    }
+
+    func add(_ key: ObjectKey, _ entry: Entry) {
+        entries.withLock { $0[key] = entry }
+    }
+
+    func record(_ report: PodRuntimeReport, for key: ObjectKey, pid: Int32) {
+        entries.withLock { entries in
+            guard entries[key]?.process.pid == pid else { return }
+            entries[key]?.report = report
+        }
+    }
+
+    /// The supervisor has exited and been reaped; the identity is free here.
+    func remove(_ key: ObjectKey, pid: Int32) {
+        entries.withLock { entries in
+            if entries[key]?.process.pid == pid { entries[key] = nil }
+        }
+    }
+
+    /// Asks each supervisor once for a graceful stop.
+    func stop(_ keys: [ObjectKey]) {
+        let processes = entries.withLock { entries in
+            keys.compactMap { key -> SupervisorProcess? in
+                guard let entry = entries[key], !entry.stopping else { return nil }
+                entries[key]?.stopping = true
+                return entry.process
+            }
+        }
+        for process in processes { process.stop() }
+    }
+
+    /// Hands every supervisor a later lease deadline.
+    func renew(until deadline: MonotonicDeadline) {
+        let processes = entries.withLock { entries in
+            entries.keys.compactMap { key -> SupervisorProcess? in
+                guard let entry = entries[key], entry.lease < deadline else { return nil }
+                entries[key]?.lease = deadline
+                return entry.process
+            }
+        }
+        for process in processes { process.renewLease(until: deadline) }
+    }
+}

@@ -1,0 +1,54 @@
+package import ClusterState
+
+/// Everything a supervisor needs to run one pod; the agent builds it from its replica and sends
+/// it as the first line of the supervisor's stdin.
+package struct PodLaunch: Codable, Sendable, Hashable {
+    package var namespace: String
+    package var name: String
+    package var uid: String
+    /// `POD_ORDINAL`; omitted from the environment when nil.
+    package var ordinal: Int?
+    package var podIP: String
+    package var nodeName: String
+    package var fencingEpoch: UInt64
+    package var containers: [Container]
+    /// Pod volume name → absolute host directory, which exists.
+    package var volumePaths: [String: String]
+    /// Absolute; the supervisor creates it and appends `<container>.log` there (``PodLogFiles``).
+    package var logDirectory: String
+    /// The agent fills in Kubernetes' default of 30 when the spec has none.
+    package var terminationGracePeriodSeconds: Int64
+    /// `Always`, `OnFailure` or `Never`; anything else is treated as `Always`, as the API defaults it.
+    package var restartPolicy: String
+    /// The absolute path of the `ordinal` binary, which runs images `ordinal/<tool>`.
+    package var helperExecutable: String
+    /// Resolves executables, and is the containers' `PATH`.
+    package var searchPath: String
+    package var leaseDeadline: MonotonicDeadline
+
+    package init(
+        namespace: String, name: String, uid: String, ordinal: Int?, podIP: String, nodeName: String,
+        fencingEpoch: UInt64, containers: [Container], volumePaths: [String: String], logDirectory: String,
+        terminationGracePeriodSeconds: Int64, restartPolicy: String, helperExecutable: String,
+        searchPath: String, leaseDeadline: MonotonicDeadline
+    ) {
+        self.namespace = namespace
+        self.name = name
+        self.uid = uid
+        self.ordinal = ordinal
+        self.podIP = podIP
+        self.nodeName = nodeName
+        self.fencingEpoch = fencingEpoch
+        self.containers = containers
+        self.volumePaths = volumePaths
+        self.logDirectory = logDirectory
+        self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+        self.restartPolicy = restartPolicy
+        self.helperExecutable = helperExecutable
+        self.searchPath = searchPath
+        self.leaseDeadline = leaseDeadline
+    }
+
+    /// The grace period as a duration, never negative.
+    var gracePeriod: Duration { .seconds(max(0, terminationGracePeriodSeconds)) }
+}

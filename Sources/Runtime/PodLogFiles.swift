@@ -1,0 +1,62 @@
+import Foundation
+
+/// Where a pod's container logs live, and how they are read back for `ordinal logs`.
+///
+/// The supervisor appends a container's stdout and stderr, interleaved as written, to
+/// `<directory>/<container>.log`, and rotates that file to `<container>.log.1` once it would
+/// grow past ``rotationLimit``, keeping one rotated file (a container can use at most twice the
+/// limit). The files outlive restarts of the container, like `kubectl logs --previous` needs.
+package struct PodLogFiles: Sendable, Hashable {
+    /// A pod's log directory, ``PodLaunch/logDirectory``.
+    package var directory: String
+
+    package static let rotationLimit = 10 * 1024 * 1024
+
+    package init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The file being written.
+    package func current(_ container: String) -> String { "\(directory)/\(container).log" }
+
+    /// The file rotated out last.
+    package func rotated(_ container: String) -> String { "\(directory)/\(container).log.1" }
+
+    /// Whether appending `incoming` bytes to a file of `size` bytes must rotate it first. A
+    /// single write larger than the limit goes to an empty file rather than being split.
+    package static func shouldRotate(size: Int, incoming: Int, limit: Int = rotationLimit) -> Bool {
+        size > 0 && size + incoming > limit
+    }
+
+    /// The container's log: the current file, or with `tailLines` its last lines, reaching back
+    /// into the rotated file when the current one has fewer.
+    /// Bytes that are not UTF-8 are replaced, since a container may write anything.
+    /// - Throws: When the container has written no log (its file does not exist).
+    package func read(container: String, tailLines: Int? = nil) throws -> String {
+        let current = try Self.load(current(container))
+        guard let tailLines else { return current }
+        guard tailLines > 0 else { return "" }
+        var lines = Self.lines(current)
+        if lines.count < tailLines, let older = try? Self.load(rotated(container)) {
+            lines = Self.lines(older) + lines
+        }
+        return lines.suffix(tailLines).joined()
+    }
+
+    private static func load(_ path: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+    }
+
+    /// Lines with their terminators kept, so joining them gives the text back.
+    private static func lines(_ text: String) -> [Substring] {
+        var lines: [Substring] = []
+        var start = text.startIndex
+        while let newline = text[start...].firstIndex(of: "\n") {
+            let end = text.index(after: newline)
+            lines.append(text[start ..< end])
+            start = end
+        }
+        if start < text.endIndex { lines.append(text[start...]) }
+        return lines
+    }
+}
