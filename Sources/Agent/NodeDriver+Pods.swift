@@ -43,7 +43,10 @@ extension NodeDriver {
         let monotonicNow = MonotonicDeadline.now()
         let lease = self.lease
         let plan = PodDuty.plan(state: state, node: settings.name.name, held: pods.held, lease: lease, applied: applied, now: now)
-        pods.stop(plan.stop)
+        let stopped = pods.stop(plan.stop)
+        pods.record(stopped.flatMap { key in
+            state.pods[key].map { PodEvents.stopping($0, node: settings.name.name, now: wallClock) } ?? []
+        })
         guard let deadline = lease.deadline, lease.isValid(at: now) else { return [] }
         // Read the monotonic clock before `now`: a pause in between shortens the deadline.
         let monotonicDeadline = monotonicNow.adding(deadline - now)
@@ -79,6 +82,7 @@ extension NodeDriver {
             guard var pod = state.pods[key], pod.metadata.uid == observed.held.uid, pod.nodeName == me, !pod.isTerminating else { continue }
             let status = Pod.Status.observed(containers: observed.report.containers, restartPolicy: pod.spec.restartPolicy, previous: pod.status, now: now)
             guard status != pod.status else { continue }
+            commands += PodEvents.observed(pod, previous: pod.status, next: status, node: me, now: now).map { .create(.event($0)) }
             pod.status = status
             pod.metadata.resourceVersion = nil
             commands.append(.updateStatus(.pod(pod)))
@@ -87,6 +91,6 @@ extension NodeDriver {
         for (key, pod) in state.pods.sorted(by: { $0.key < $1.key }) where pod.nodeName == me && pod.isTerminating && held[key] == nil {
             commands.append(.finalize(.pod, key, uid: pod.metadata.uid ?? ""))
         }
-        return commands
+        return commands + pods.takeEvents().map { .create(.event($0)) }
     }
 }

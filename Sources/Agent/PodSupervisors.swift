@@ -17,6 +17,19 @@ final class PodSupervisors: Sendable {
 
     private let entries = Mutex<[ObjectKey: Entry]>([:])
     private let closed = Atomic<Bool>(false)
+    /// Events recorded between two status reports, sent with the next one.
+    private let outbox = Mutex<[Event]>([])
+
+    func record(_ events: [Event]) {
+        outbox.withLock { $0 += events }
+    }
+
+    func takeEvents() -> [Event] {
+        outbox.withLock { events in
+            defer { events = [] }
+            return events
+        }
+    }
 
     /// Once the agent is stopping, nothing new starts.
     var isClosed: Bool { closed.load(ordering: .acquiring) }
@@ -55,15 +68,18 @@ final class PodSupervisors: Sendable {
     }
 
     /// Asks each supervisor once for a graceful stop.
-    func stop(_ keys: [ObjectKey]) {
-        let processes = entries.withLock { entries in
-            keys.compactMap { key -> SupervisorProcess? in
+    /// - Returns: the keys asked now (not those already stopping).
+    @discardableResult
+    func stop(_ keys: [ObjectKey]) -> [ObjectKey] {
+        let stopped = entries.withLock { entries in
+            keys.compactMap { key -> (ObjectKey, SupervisorProcess)? in
                 guard let entry = entries[key], !entry.stopping else { return nil }
                 entries[key]?.stopping = true
-                return entry.process
+                return (key, entry.process)
             }
         }
-        for process in processes { process.stop() }
+        for (_, process) in stopped { process.stop() }
+        return stopped.map(\.0)
     }
 
     /// Hands every supervisor a later lease deadline.

@@ -20,10 +20,16 @@ enum NodeLoss {
                   let uid = pod.metadata.uid
             else { return [] }
             if binder.pinnedNode(of: pod) == node {
-                return waiting(pod, node: node, now: now).map { [.updateStatus(.pod($0))] } ?? []
+                guard let lost = waiting(pod, node: node, now: now) else { return [] }
+                return [.updateStatus(.pod(lost)), event(pod, lost.status?.message ?? "", now: now)]
             }
-            return pod.isTerminating ? [.finalize(.pod, key, uid: uid)] : [.delete(.pod, key, uid: uid), .finalize(.pod, key, uid: uid)]
+            let removal: [ClusterCommand] = pod.isTerminating ? [.finalize(.pod, key, uid: uid)] : [.delete(.pod, key, uid: uid), .finalize(.pod, key, uid: uid)]
+            return removal + [event(pod, "node \(node) is lost and its lease has run out; deleting the pod so it can run on another node", now: now)]
         }
+    }
+
+    private static func event(_ pod: Pod, _ message: String, now: Timestamp) -> ClusterCommand {
+        .create(.event(Event.about(Event.ObjectReference(pod), reason: reason, message: message, warning: true, component: "node-controller", at: now, salt: 0)))
     }
 
     /// The pod marked Pending and not ready because its node is lost; nil when it already is.

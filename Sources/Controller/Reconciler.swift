@@ -24,7 +24,7 @@ package enum Reconciler {
             commands += scheduler.placements(limit: commandBudget - commands.count)
         }
         commands += ClaimReaper.finalizations(state: state)
-        return commands
+        return commands + ControllerEvents.events(for: commands, state: state, now: now) + EventReaper.deletions(state: state, now: now)
     }
 }
 

@@ -67,7 +67,7 @@ final class AgentProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let nginx = bin.appendingPathComponent("nginx")
         if !FileManager.default.fileExists(atPath: nginx.path) {
-            try "#!/bin/sh\nexec sleep 600\n".write(to: nginx, atomically: true, encoding: .utf8)
+            try "#!/bin/sh\necho \"nginx stub for $POD_NAME\"\nexec sleep 600\n".write(to: nginx, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: nginx.path)
         }
         return bin

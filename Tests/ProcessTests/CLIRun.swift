@@ -12,6 +12,11 @@ func ordinal(_ arguments: [String], input: String? = nil, timeout: TimeInterval 
     let process = Process()
     process.executableURL = AgentProcess.binary
     process.arguments = arguments
+    return try runBounded(process, input: input, timeout: timeout)
+}
+
+/// Runs a prepared process to completion (terminated after `timeout`), feeding `input`.
+func runBounded(_ process: Process, input: String?, timeout: TimeInterval) throws -> CLIRun {
     let output = Pipe(), errors = Pipe(), stdin = Pipe()
     process.standardOutput = output
     process.standardError = errors
