@@ -17,12 +17,18 @@ extension NodeDriver {
                 for (key, process) in podPass() {
                     let reports = process.reports
                     let pid = process.pid
-                    group.addTask { [pods, podBell] in
+                    group.addTask { [pods, podBell, self] in
+                        var exit: SupervisorExit?
                         for await report in reports {
                             pods.record(report, for: key, pid: pid)
+                            exit = report.exit
                             podBell.ring()
                         }
-                        pods.remove(key, pid: pid)
+                        guard !Task.isCancelled else { return }
+                        if case .failed(let reason)? = exit {
+                            logger.warning("pod supervisor failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(reason)"])
+                        }
+                        pods.remove(key, pid: pid, exit: exit, now: now)
                         podBell.ring()
                     }
                 }
@@ -58,6 +64,7 @@ extension NodeDriver {
         }
         return plan.start.compactMap { pod in
             let key = ObjectKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name)
+            guard pods.mayLaunch(key, now: now) else { return nil }
             do {
                 let launch = try launchPlan.launch(pod, state: state, lease: monotonicDeadline)
                 let process = try SupervisorProcess.launch(launch, executable: launchPlan.executable)

@@ -1,4 +1,5 @@
 import AgentCore
+import Basics
 import ClusterState
 import Runtime
 import Synchronization
@@ -60,12 +61,37 @@ final class PodSupervisors: Sendable {
         }
     }
 
-    /// The supervisor has exited and been reaped; the identity is free here.
-    func remove(_ key: ObjectKey, pid: Int32) {
+    /// The supervisor has exited and been reaped; the identity is free here. One that ended
+    /// without being asked to (it failed, or died without a last report) is not launched
+    /// again for that pod before a back-off (1 s doubling to 60 s), so a broken launch
+    /// cannot spin.
+    func remove(_ key: ObjectKey, pid: Int32, exit: SupervisorExit?, now: Instant) {
+        let unexpected: Bool
+        switch exit {
+        case .stopped?, .leaseExpired?, .agentGone?: unexpected = false
+        case .failed?, nil: unexpected = true
+        }
         entries.withLock { entries in
             if entries[key]?.process.pid == pid { entries[key] = nil }
         }
+        relaunch.withLock { relaunch in
+            guard unexpected else {
+                relaunch[key] = nil
+                return
+            }
+            let failures = (relaunch[key]?.failures ?? 0) + 1
+            var generator = SystemRandomNumberGenerator()
+            relaunch[key] = (failures, now + Self.backoff.delay(attempt: failures - 1, using: &generator))
+        }
     }
+
+    /// Whether a pod's supervisor may be launched now.
+    func mayLaunch(_ key: ObjectKey, now: Instant) -> Bool {
+        relaunch.withLock { $0[key].map { now >= $0.notBefore } ?? true }
+    }
+
+    private static let backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+    private let relaunch = Mutex<[ObjectKey: (failures: Int, notBefore: Instant)]>([:])
 
     /// Asks each supervisor once for a graceful stop.
     /// - Returns: the keys asked now (not those already stopping).
