@@ -127,6 +127,12 @@ extension StatefulSet {
 
     /// The set with Kubernetes' defaults filled in (`SetDefaults_StatefulSet`), as the
     /// API server stores it; applying a manifest twice therefore compares equal.
+    ///
+    /// Unlike the API server, nothing is defaulted inside `volumeClaimTemplates`: that list
+    /// is atomic in a strategic merge patch, so a default there (`volumeMode`, `apiVersion`)
+    /// makes every `kubectl apply` of an unchanged manifest send the whole list and print
+    /// `configured` (kubernetes/kubernetes#66450). The claims made from a template get
+    /// their defaults instead.
     package var withDefaults: StatefulSet {
         var set = self
         set.apiVersion = "apps/v1"
@@ -148,13 +154,6 @@ extension StatefulSet {
         retention.whenScaled = retention.whenScaled ?? Policy.retain
         set.spec.persistentVolumeClaimRetentionPolicy = retention
         set.spec.template.spec = spec.template.spec.withDefaults
-        set.spec.volumeClaimTemplates = spec.volumeClaimTemplates?.map { template in
-            var claim = template
-            claim.apiVersion = claim.apiVersion ?? "v1"
-            claim.kind = claim.kind ?? "PersistentVolumeClaim"
-            claim.spec.volumeMode = claim.spec.volumeMode ?? "Filesystem"
-            return claim
-        }
         return set
     }
 }
