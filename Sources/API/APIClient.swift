@@ -33,6 +33,18 @@ package struct APIClient: Sendable {
         package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// One HTTP/1.1 client connection, as an async channel.
+    private func connect(timeout: TimeAmount) async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(timeout)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
     /// Sends one request and collects the whole response.
     /// - Throws: NIO's connection errors, or `APIClientError.timedOut`.
     package func send(
@@ -42,14 +54,7 @@ package struct APIClient: Sendable {
         body: [UInt8]? = nil,
         timeout: TimeAmount = .seconds(5)
     ) async throws -> Response {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(timeout)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await connect(timeout: timeout)
         let deadline = channel.channel.eventLoop.scheduleTask(in: timeout) { channel.channel.close(promise: nil) }
         defer { deadline.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
@@ -94,14 +99,7 @@ extension APIClient {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                        .connectTimeout(connectTimeout)
-                        .connect(host: host, port: port) { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                                return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                            }
-                        }
+                    let channel = try await connect(timeout: connectTimeout)
                     try await channel.executeThenClose { inbound, outbound in
                         let headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Connection", "close")] + extra)
                         try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))

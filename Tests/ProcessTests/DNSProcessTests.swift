@@ -8,15 +8,8 @@ func tool(_ path: String, _ arguments: [String], timeout: TimeInterval = 20) thr
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    let run = try runBounded(process, input: nil, timeout: timeout)
+    return (run.status, run.output + run.errors)
 }
 
 /// DNS from every agent's replica, asked with real resolvers: dig, kdig, dnspython.
