@@ -7,6 +7,8 @@ import Hummingbird
 struct KubeHandlers<View: ClusterView>: Sendable {
     let view: View
     let token: String?
+    /// The wall clock Table ages are measured at.
+    var now: @Sendable () -> Timestamp = API.wallClock
     /// Largest request body accepted.
     static var maxBody: Int { 4 << 20 }
 
@@ -35,19 +37,28 @@ struct KubeHandlers<View: ClusterView>: Sendable {
     func list(_ target: KubeTarget, _ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         let filter = try ObjectFilter(query: query, target: target)
+        let table = try TableRequest(request)
         if query.get("watch").map({ $0 == "true" || $0 == "1" }) == true {
-            return try await KubeWatch(view: view, filter: filter).response(query: query)
+            return try await KubeWatch(view: view, filter: filter, table: table, now: now).response(query: query)
         }
         let (state, index) = await view.cluster()
         let items = state.objects(target.kind, namespace: target.kind.isNamespaced ? target.namespace : nil).filter(filter.matches)
+        if let table {
+            return API.json(table.table(target.kind, items, resourceVersion: String(index), now: now()))
+        }
         return API.json(ObjectList(
             apiVersion: target.resource.groupVersion, kind: target.resource.listKind,
             metadata: .init(resourceVersion: String(index)), items: items
         ))
     }
 
-    func get(_ target: KubeTarget) async throws -> Response {
-        API.json(try await stored(target))
+    /// The object, or a one-row Table when the Accept header asks for one.
+    func get(_ target: KubeTarget, _ request: Request) async throws -> Response {
+        let object = try await stored(target)
+        if let table = try TableRequest(request) {
+            return API.json(table.table(target.kind, [object], resourceVersion: object.metadata.resourceVersion ?? "", now: now()))
+        }
+        return API.json(object)
     }
 
     private func stored(_ target: KubeTarget) async throws -> ClusterObject {
@@ -85,8 +96,8 @@ struct KubeHandlers<View: ClusterView>: Sendable {
         return API.json(try await submitOne(.update(object)) ?? object)
     }
 
-    /// JSON merge patch (RFC 7386) against the stored object, retried on a conflict with a
-    /// concurrent writer. Strategic merge patches are applied with merge-patch semantics.
+    /// A JSON, merge or strategic merge patch (``KubePatch``) against the stored object,
+    /// retried on a conflict with a concurrent writer.
     func patch(_ target: KubeTarget, _ request: Request) async throws -> Response {
         try authorize(request)
         let patch = try await decodePatch(request)
@@ -199,12 +210,11 @@ struct KubeHandlers<View: ClusterView>: Sendable {
         return object
     }
 
-    private func decodePatch(_ request: Request) async throws -> JSONValue {
-        let type = request.headers[.contentType] ?? ""
-        guard type.hasPrefix("application/merge-patch+json") || type.hasPrefix("application/strategic-merge-patch+json") else {
-            throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json")
+    private func decodePatch(_ request: Request) async throws -> KubePatch {
+        guard let format = KubePatch.Format(contentType: request.headers[.contentType] ?? "") else {
+            throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: \(KubePatch.acceptedMediaTypes)")
         }
-        return try Self.decode(JSONValue.self, try await request.body.collect(upTo: Self.maxBody))
+        return KubePatch(format: format, body: try Self.decode(JSONValue.self, try await request.body.collect(upTo: Self.maxBody)))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
@@ -215,9 +225,9 @@ struct KubeHandlers<View: ClusterView>: Sendable {
         }
     }
 
-    static func apply<T: Codable>(_ patch: JSONValue, to value: some Encodable, as type: T.Type) throws -> T {
+    static func apply<T: Codable>(_ patch: KubePatch, to value: some Encodable, as type: T.Type) throws -> T {
         let base = try JSONDecoder().decode(JSONValue.self, from: try API.jsonEncoder.encode(value))
-        let merged = try API.jsonEncoder.encode(base.mergePatched(with: patch))
+        let merged = try API.jsonEncoder.encode(try patch.applied(to: base))
         do {
             return try JSONDecoder().decode(type, from: merged)
         } catch {

@@ -7,10 +7,13 @@ import Hummingbird
 /// Kubernetes API server writes them. Without a `resourceVersion` (or with `0`) it starts
 /// with an ADDED event per existing object; with one, it replays the changes after it (410
 /// Gone when that is older than the history kept). It ends after `timeoutSeconds` (at most
-/// 30 minutes) or when the client goes away.
+/// 30 minutes) or when the client goes away. With a Table Accept (`kubectl get -w`) each
+/// event's object is a one-row Table, the columns sent in the first event only.
 struct KubeWatch<View: ClusterView> {
     let view: View
     let filter: ObjectFilter
+    var table: TableRequest?
+    var now: @Sendable () -> Timestamp = API.wallClock
 
     static var maxDuration: Int { 1800 }
 
@@ -24,12 +27,14 @@ struct KubeWatch<View: ClusterView> {
         let initial = requested == 0 ? state.objects(filter.kind, namespace: filter.namespace).filter(filter.matches) : []
         let seconds = min(query.get("timeoutSeconds").flatMap(Int.init) ?? Self.maxDuration, Self.maxDuration)
         let filter = self.filter
+        let (table, now) = (self.table, self.now)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.transferEncoding] = "chunked"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var encoder = EventEncoder(table: table, now: now)
             for object in initial {
-                try await writer.write(Self.line(WatchEvent(type: Change.Kind.added.rawValue, object: object)))
+                try await writer.write(encoder.line(Change.Kind.added.rawValue, object))
             }
             let (events, sink) = AsyncStream<Change>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -42,7 +47,7 @@ struct KubeWatch<View: ClusterView> {
                     sink.finish()
                 }
                 for await change in events where filter.matches(change.object) {
-                    try await writer.write(Self.line(WatchEvent(type: change.kind.rawValue, object: change.object)))
+                    try await writer.write(encoder.line(change.kind.rawValue, change.object))
                 }
                 group.cancelAll()
             }
@@ -50,9 +55,37 @@ struct KubeWatch<View: ClusterView> {
         })
     }
 
-    private static func line(_ event: WatchEvent) -> ByteBuffer {
-        var bytes = (try? API.jsonEncoder.encode(event)).map(Array.init) ?? []
-        bytes.append(0x0A)
-        return ByteBuffer(bytes: bytes)
+    /// Writes events as JSON lines: full objects, or one-row Tables with the columns in the
+    /// first line only.
+    struct EventEncoder {
+        let table: TableRequest?
+        let now: @Sendable () -> Timestamp
+        private var sentColumns = false
+
+        init(table: TableRequest?, now: @escaping @Sendable () -> Timestamp) {
+            self.table = table
+            self.now = now
+        }
+
+        mutating func line(_ type: String, _ object: ClusterObject) -> ByteBuffer {
+            let encoded: Data?
+            if let table {
+                let rows = table.table(object.kind, [object], resourceVersion: object.metadata.resourceVersion ?? "",
+                                       now: now(), withColumns: !sentColumns)
+                sentColumns = true
+                encoded = try? API.jsonEncoder.encode(TableWatchEvent(type: type, object: rows))
+            } else {
+                encoded = try? API.jsonEncoder.encode(WatchEvent(type: type, object: object))
+            }
+            var bytes = encoded.map(Array.init) ?? []
+            bytes.append(0x0A)
+            return ByteBuffer(bytes: bytes)
+        }
     }
+}
+
+/// One line of a `get -w` stream.
+struct TableWatchEvent: Encodable {
+    var type: String
+    var object: KubeTable
 }

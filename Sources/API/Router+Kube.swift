@@ -6,10 +6,12 @@ package import Hummingbird
 extension API {
     /// Kubernetes' resource paths for every kind Ordinal stores, under `/api/v1` (core) and
     /// `/apis/apps/v1`: list (with `labelSelector`, `fieldSelector`, `watch`), get, create,
-    /// update, merge patch, delete, and the StatefulSet `scale` subresource. Reads come from
-    /// this agent's replica; writes go through Raft (forwarded to the leader).
-    static func addKubeRoutes(to router: Router<BasicRequestContext>, view: some ClusterView, token: String?) {
-        let handlers = KubeHandlers(view: view, token: token)
+    /// update, merge patch, delete, the StatefulSet `scale` subresource and a read-only
+    /// `status`. Reads come from this agent's replica; writes go through Raft (forwarded to
+    /// the leader). Lists and gets answer a Table when the Accept header asks for one.
+    static func addKubeRoutes(to router: Router<BasicRequestContext>, view: some ClusterView, token: String?,
+                              now: @escaping @Sendable () -> Timestamp = API.wallClock) {
+        let handlers = KubeHandlers(view: view, token: token, now: now)
         for (prefix, groupVersion) in [("/api/v1", "v1"), ("/apis/apps/v1", "apps/v1")] {
             for scope in ["", "/namespaces/:namespace"] {
                 let collection = prefix + scope + "/:plural"
@@ -20,8 +22,8 @@ extension API {
                 router.post(RouterPath(collection)) { request, context in
                     try await handlers.create(try handlers.target(context, groupVersion), request)
                 }
-                router.get(RouterPath(item)) { _, context in
-                    try await handlers.get(try handlers.target(context, groupVersion))
+                router.get(RouterPath(item)) { request, context in
+                    try await handlers.get(try handlers.target(context, groupVersion), request)
                 }
                 router.put(RouterPath(item)) { request, context in
                     try await handlers.update(try handlers.target(context, groupVersion), request)
@@ -37,8 +39,11 @@ extension API {
         // Subresources hang off the generic item path: a constant `statefulsets` segment
         // next to `:plural` would shadow the generic routes in the router's trie.
         let scale = "/apis/apps/v1/namespaces/:namespace/:plural/:name/:subresource"
-        router.get(RouterPath(scale)) { _, context in
-            try await handlers.getScale(try handlers.scaleTarget(context))
+        router.get(RouterPath(scale)) { request, context in
+            if context.parameters.get("plural") == "statefulsets", context.parameters.get("subresource") == "status" {
+                return try await handlers.get(try handlers.target(context, "apps/v1"), request)
+            }
+            return try await handlers.getScale(try handlers.scaleTarget(context))
         }
         router.put(RouterPath(scale)) { request, context in
             try await handlers.updateScale(try handlers.scaleTarget(context), request, patch: false)

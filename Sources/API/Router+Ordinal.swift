@@ -1,3 +1,5 @@
+package import ClusterState
+import FoundationEssentials
 package import Hummingbird
 
 extension API {
@@ -5,7 +7,10 @@ extension API {
     /// - Parameters:
     ///   - view: the agent state the handlers read and write through.
     ///   - token: when set, writes need `Authorization: Bearer <token>`.
-    package static func makeRouter(view: some ClusterView, token: String? = nil) -> Router<BasicRequestContext> {
+    ///   - now: the wall clock that the AGE cells of server-side Tables are measured at.
+    package static func makeRouter(
+        view: some ClusterView, token: String? = nil, now: @escaping @Sendable () -> Timestamp = API.wallClock
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ in
             "ok\n"
@@ -17,7 +22,15 @@ extension API {
             await view.raftStatus()
         }
         addKeyValueRoutes(to: router, view: view)
-        addKubeRoutes(to: router, view: view, token: token)
+        addDiscoveryRoutes(to: router)
+        addKubeRoutes(to: router, view: view, token: token, now: now)
         return router
+    }
+}
+
+extension API {
+    /// The system clock, to the second.
+    package static func wallClock() -> Timestamp {
+        Timestamp(seconds: Int64(Date().timeIntervalSince1970))
     }
 }

@@ -76,8 +76,3 @@ package struct AgentSettings: Sendable {
         (dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/") + "volumes"
     }
 }
-
-/// The version agents publish and the CLI prints.
-package enum OrdinalVersion {
-    package static let current = "0.1.0"
-}

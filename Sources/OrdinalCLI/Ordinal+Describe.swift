@@ -1,6 +1,6 @@
+import API
 import ArgumentParser
 import ClusterState
-import FoundationEssentials
 
 /// `ordinal describe KIND NAME`: one object in kubectl's `describe` layout, with its events.
 struct DescribeCommand: AsyncParsableCommand {
@@ -28,7 +28,7 @@ struct DescribeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let events = (try? await api.list(.event, namespace: kind.isNamespaced ? namespace : nil, selector: nil)) ?? []
-        let now = Timestamp(seconds: Int64(Date().timeIntervalSince1970))
+        let now = API.wallClock()
         print(Description.render(object, events: events, now: now))
     }
 }
@@ -61,7 +61,7 @@ enum Description {
         case .pod(let pod):
             lines.append(("Node", pod.spec.nodeName.map { $0 + "/" + (pod.status?.hostIP ?? "") } ?? "<none>"))
             lines.append(("Start Time", pod.status?.startTime?.description ?? "<none>"))
-            lines.append(("Status", ObjectTable.podStatus(pod)))
+            lines.append(("Status", ObjectPrinter.podStatus(pod)))
             lines.append(("IP", pod.status?.podIP ?? "<none>"))
             lines.append(("Controlled By", meta.ownerReferences?.first.map { "\($0.kind)/\($0.name)" } ?? "<none>"))
             lines.append(("Containers", ""))
@@ -90,7 +90,7 @@ enum Description {
         } else {
             var table = Table(headers: ["  Type", "Reason", "Age", "From", "Message"])
             table.rows = mine.map { event in
-                let age = (event.lastTimestamp ?? event.metadata.creationTimestamp).map { HumanAge.text(seconds: now.seconds - $0.seconds) } ?? ""
+                let age = (event.lastTimestamp ?? event.metadata.creationTimestamp).map { HumanDuration.since($0, now: now) } ?? ""
                 return ["  " + event.type, event.reason, age, event.source?["component"] ?? "", event.message]
             }
             text += "\n" + table.render()

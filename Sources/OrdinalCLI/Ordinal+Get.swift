@@ -1,6 +1,6 @@
+import API
 import ArgumentParser
 import ClusterState
-import FoundationEssentials
 
 /// `ordinal get KIND [NAME]`: objects from any agent's replica, printed like kubectl.
 struct GetCommand: AsyncParsableCommand {
@@ -56,12 +56,24 @@ struct GetCommand: AsyncParsableCommand {
                 printError(allNamespaces || !kind.isNamespaced ? "No resources found" : "No resources found in \(namespace ?? "default") namespace.")
                 return
             }
-            let now = Timestamp(seconds: Int64(Date().timeIntervalSince1970))
-            let columns = ObjectTable(kind: kind, wide: output == .wide, allNamespaces: allNamespaces, now: now)
-            var table = Table(headers: columns.headers)
-            table.rows = objects.map(columns.row)
-            print(table.render())
+            print(Self.table(kind, objects, wide: output == .wide, allNamespaces: allNamespaces, now: API.wallClock()).render())
         }
+    }
+}
+
+extension GetCommand {
+    /// The API server's columns and cells (``ObjectPrinter``), shown as kubectl shows them:
+    /// `-o wide` columns only when asked, a NAMESPACE column first across namespaces.
+    static func table(_ kind: ObjectKind, _ objects: [ClusterObject], wide: Bool, allNamespaces: Bool, now: Timestamp) -> Table {
+        let columns = ObjectPrinter.columns(kind)
+        let shown = columns.indices.filter { wide || columns[$0].priority == 0 }
+        let namespaced = allNamespaces && kind.isNamespaced
+        var table = Table(headers: (namespaced ? ["namespace"] : []) + shown.map { columns[$0].name })
+        table.rows = objects.map { object in
+            let cells = ObjectPrinter.cells(object, now: now)
+            return (namespaced ? [object.metadata.namespace ?? ""] : []) + shown.map { cells[$0].description }
+        }
+        return table
     }
 }
 

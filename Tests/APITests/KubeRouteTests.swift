@@ -88,8 +88,8 @@ import Testing
                 #expect(body["kind"] as? String == "Scale")
                 #expect((body["status"] as? [String: Any])?["selector"] as? String == "app=web")
             }
-            try await client.execute(uri: Self.sets + "/web", method: .patch, headers: [.contentType: "application/json-patch+json"],
-                                     body: ByteBuffer(string: "[]")) { response in
+            try await client.execute(uri: Self.sets + "/web", method: .patch, headers: [.contentType: "application/apply-patch+yaml"],
+                                     body: ByteBuffer(string: "{}")) { response in
                 #expect(response.status == .unsupportedMediaType)
             }
             try await client.execute(uri: Self.sets + "/web", method: .delete) { response in
