@@ -87,6 +87,7 @@ package struct Agent: Sendable {
                     .init(service: driver),
                     .init(service: dns),
                     .init(service: api),
+                    .init(service: WatchCloser(feed: store.changes)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

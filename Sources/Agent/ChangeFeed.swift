@@ -1,22 +1,24 @@
 import API
 import ClusterState
+import ServiceLifecycle
 import Synchronization
 
 /// The recent changes to cluster objects, for watches: a bounded history (so a watch may
 /// start from a recent `resourceVersion`) and the live watchers to push new changes to.
 final class ChangeFeed: Sendable, ChangeSource {
-    private struct State {
+    fileprivate struct State {
         var history: [Change] = []
         /// Changes after this index are all in `history`.
         var floor: UInt64
         var watchers: [UInt64: AsyncStream<Change>.Continuation] = [:]
         var nextWatcher: UInt64 = 0
+        var closed = false
     }
 
     /// How many changes are kept for watches that start in the past.
     static let capacity = 10_000
 
-    private let state: Mutex<State>
+    fileprivate let state: Mutex<State>
 
     init(startingAfter index: UInt64) {
         state = Mutex(State(floor: index))
@@ -52,6 +54,10 @@ final class ChangeFeed: Sendable, ChangeSource {
         let (stream, continuation) = AsyncStream<Change>.makeStream(bufferingPolicy: .bufferingNewest(Self.capacity))
         let registered: Bool = state.withLock { state in
             guard index >= state.floor else { return false }
+            guard !state.closed else {
+                continuation.finish()
+                return true
+            }
             for change in state.history where change.index > index { continuation.yield(change) }
             let id = state.nextWatcher
             state.nextWatcher += 1
@@ -62,5 +68,30 @@ final class ChangeFeed: Sendable, ChangeSource {
             return true
         }
         return registered ? stream : nil
+    }
+}
+
+/// Ends every watch when the agent begins a graceful shutdown. A watch notices a client that
+/// left only when it next writes, and the HTTP server waits for open requests before it
+/// stops, so a quiet `kubectl get -w` would otherwise hold SIGTERM for up to half an hour.
+/// Listed after the API in the service group, it is shut down before it.
+struct WatchCloser: ServiceLifecycle.Service {
+    let feed: ChangeFeed
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        feed.close()
+    }
+}
+
+extension ChangeFeed {
+    /// Finishes every watch and every one opened later.
+    func close() {
+        let watchers = state.withLock { state in
+            state.closed = true
+            defer { state.watchers = [:] }
+            return Array(state.watchers.values)
+        }
+        for watcher in watchers { watcher.finish() }
     }
 }
