@@ -213,8 +213,8 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
             #expect(run.output.contains("SuccessfulCreate"), "\(run.output)")
             run = try k("describe", "pod", "web-0")
             #expect(run.output.contains("Scheduled") && run.output.contains("Started"), "\(run.output)")
-            async let watching = Task.detached { try kubectl.run(["get", "pods", "-w"], server: agents[0].apiURL, home: home, timeout: 8) }.value
-            try await Task.sleep(for: .seconds(2))
+            async let watching = Task.detached { try kubectl.run(["get", "pods", "-w"], server: agents[0].apiURL, home: home, timeout: 12) }.value
+            try await Task.sleep(for: .seconds(3))
             run = try k("delete", "pod", "web-1")
             #expect(run.output == "pod \"web-1\" deleted\n", "\(run.errors)")
             let watched = try await watching
