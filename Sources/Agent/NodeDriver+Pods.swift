@@ -65,10 +65,15 @@ extension NodeDriver {
         return plan.start.compactMap { pod in
             let key = ObjectKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name)
             guard pods.mayLaunch(key, now: now) else { return nil }
+            guard !launchPlan.earlierSupervisorRuns(key, except: pods.pids) else {
+                logger.info("pod waits for the supervisor of an earlier agent run to exit", metadata: ["pod": "\(key.namespace)/\(key.name)"])
+                return nil
+            }
             do {
                 let launch = try launchPlan.launch(pod, state: state, lease: monotonicDeadline)
                 let process = try SupervisorProcess.launch(launch, executable: launchPlan.executable)
                 pods.add(key, .init(held: .init(uid: launch.uid, epoch: launch.fencingEpoch), process: process, lease: monotonicDeadline))
+                launchPlan.recordSupervisor(key, pid: process.pid)
                 logger.info("pod started", metadata: ["pod": "\(key.namespace)/\(key.name)", "pod.epoch": "\(launch.fencingEpoch)", "supervisor.pid": "\(process.pid)"])
                 return (key, process)
             } catch {

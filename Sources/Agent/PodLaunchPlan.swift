@@ -1,6 +1,7 @@
 import AgentCore
 import ClusterState
 import Foundation
+import Glibc
 import Runtime
 
 /// Builds a supervisor's ``Runtime/PodLaunch`` from the replica, making the pod's volume
@@ -30,6 +31,26 @@ struct PodLaunchPlan {
     }
 
     func podDirectory(uid: String) -> String { "\(dataDirectory)/pods/\(uid)" }
+
+    /// Where the supervisor running a pod identity records its pid.
+    private func supervisorRecord(_ key: ObjectKey) -> String { "\(dataDirectory)/supervisors/\(key.namespace)_\(key.name).pid" }
+
+    func recordSupervisor(_ key: ObjectKey, pid: Int32) {
+        try? FileManager.default.createDirectory(atPath: "\(dataDirectory)/supervisors", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: supervisorRecord(key), contents: Data("\(pid)\n".utf8))
+    }
+
+    /// Whether a supervisor from an earlier life of this agent still runs `key`. It kills its
+    /// pod as soon as it notices that agent is gone, but an agent restarted quickly could get
+    /// its lease first; the identity is not started again until that supervisor has exited.
+    func earlierSupervisorRuns(_ key: ObjectKey, except current: Set<Int32>) -> Bool {
+        guard let text = FileManager.default.contents(atPath: supervisorRecord(key)),
+              let pid = Int32(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              !current.contains(pid), kill(pid, 0) == 0,
+              let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+        else { return false }
+        return command.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "supervise" }
+    }
 
     func launch(_ pod: Pod, state: ClusterState, lease: MonotonicDeadline) throws(Failure) -> PodLaunch {
         let uid = pod.metadata.uid ?? ""

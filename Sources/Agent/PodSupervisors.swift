@@ -46,6 +46,11 @@ final class PodSupervisors: Sendable {
         entries.withLock { $0.mapValues(\.held) }
     }
 
+    /// The pids of the supervisors this agent runs.
+    var pids: Set<Int32> {
+        entries.withLock { Set($0.values.map(\.process.pid)) }
+    }
+
     var reports: [ObjectKey: (held: PodDuty.Held, report: PodRuntimeReport)] {
         entries.withLock { entries in entries.compactMapValues { entry in entry.report.map { (entry.held, $0) } } }
     }
