@@ -104,6 +104,14 @@ struct ControllerSimReport {
 
     static let failoverSeed: UInt64 = 39 &* 0x9E37_79B9_7F4A_7C15
 
+    /// Found by a 1000-seed run: n4 crashed and was restarted 3 ms later, got its lease and
+    /// started web-3 while its previous life's orphan of web-3 still ran. A restarted agent
+    /// now waits for the supervisors it finds recorded from before.
+    @Test func aQuicklyRestartedAgentWaitsForItsOrphans() {
+        let report = Self.run(5_581_601_109_027_784_742, gate: .ownTermApplied)
+        if !report.passed { Issue.record(Comment(rawValue: report.failureText)) }
+    }
+
     /// Swift seeds `Hasher` per process, so a digest fixed here (computed in another
     /// process) catches any iteration over an unsorted `Set` or `Dictionary` in the
     /// controller, the data model or this harness. If behaviour changes on purpose, update
