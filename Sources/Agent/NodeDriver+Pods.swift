@@ -4,6 +4,7 @@ import Basics
 import ClusterState
 import Logging
 import Runtime
+import Synchronization
 
 extension NodeDriver {
     /// This agent's side of its pods (design §5–§6): on every applied change, lease renewal
@@ -57,7 +58,7 @@ extension NodeDriver {
         // Read the monotonic clock before `now`: a pause in between shortens the deadline.
         let monotonicDeadline = monotonicNow.adding(deadline - now)
         pods.renew(until: monotonicDeadline)
-        if applied >= lease.readIndex {
+        if applied >= lease.readIndex, lastSweep.exchange(applied, ordering: .relaxed) != applied {
             for path in launchPlan.sweep(state: state, running: Set(pods.held.values.map(\.uid))) {
                 logger.info("removed an unused directory", metadata: ["path": "\(path)"])
             }

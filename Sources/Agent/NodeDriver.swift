@@ -39,6 +39,9 @@ final class NodeDriver: Service, Sendable {
     let podBell = Doorbell()
     let pods = PodSupervisors()
     let launchPlan: PodLaunchPlan
+    /// The applied index the pod directories were last swept at: a sweep lists directories,
+    /// so it runs when the replica moved, not on every lease renewal or report.
+    let lastSweep = Atomic<UInt64>(0)
     private let published = Mutex<Published>(Published())
     private let pendingTick = Mutex<(at: Instant, task: Scheduled<Void>)?>(nil)
     private let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
