@@ -50,12 +50,14 @@ package struct Agent: Sendable {
         }
         let sealer = try Wire.Sealer(key: settings.encryptionKey)
         let transportSettings = TransportSettings(bind: settings.bind)
+        let mailbox = Mailbox<NodeDriver.Input>()
         let transport = PeerTransport(
             settings: transportSettings,
             codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),
-            logger: logger
+            logger: logger,
+            deliver: { mailbox.post(.peer($0)) }
         )
-        let driver = NodeDriver(settings: settings, transport: transport, store: store, logger: logger)
+        let driver = NodeDriver(settings: settings, transport: transport, store: store, mailbox: mailbox, logger: logger)
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
         let api = Application(
             router: API.makeRouter(view: view, token: settings.apiToken),

@@ -22,6 +22,8 @@ import Wire
 final class NodeDriver: Service, Sendable {
     enum Input: Sendable {
         case event(AgentEvent)
+        /// A message from a peer, stamped with the time its batch is handled.
+        case peer(Wire.PeerMessage)
         case tick
         case shutdown
     }
@@ -32,7 +34,7 @@ final class NodeDriver: Service, Sendable {
     let logger: Logger
     private let clock = ContinuousClock()
     private let origin = ContinuousClock.now
-    let mailbox = Mailbox<Input>()
+    let mailbox: Mailbox<Input>
     let proposals = ProposalBook()
     /// Rung when the controller (on the leader) or the pod runtime should look again.
     let controllerBell = Doorbell()
@@ -61,8 +63,10 @@ final class NodeDriver: Service, Sendable {
         var lostNodes: Set<String> = []
     }
 
-    init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, logger: Logger) {
+    /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
+    init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, mailbox: Mailbox<Input>, logger: Logger) {
         self.settings = settings
+        self.mailbox = mailbox
         self.transport = transport
         self.store = store
         self.logger = logger
@@ -101,7 +105,6 @@ final class NodeDriver: Service, Sendable {
         }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { await self.forwardPeerMessages() }
                 group.addTask { await self.runController() }
                 group.addTask { await self.runPods() }
                 let controllerTimer = eventLoop.scheduleRepeatedTask(
@@ -118,6 +121,7 @@ final class NodeDriver: Service, Sendable {
                     for input in batch {
                         switch input {
                         case .event(let event): events.append(event)
+                        case .peer(let message): events.append(message.event(now: at))
                         case .tick: events.append(.tick(now: at))
                         case .shutdown:
                             pods.close()
@@ -149,14 +153,20 @@ final class NodeDriver: Service, Sendable {
     /// Carries out the effects in order.
     private func interpret(_ effects: [AgentEffect], node: AgentNode) throws {
         var membersChanged = false
+        // Consecutive sends go to the transport together: one hand-over and flush per peer.
+        var outgoing: [(message: Wire.PeerMessage, endpoint: Endpoint)] = []
         for effect in effects {
+            if let send = effect.peerMessage {
+                outgoing.append(send)
+                continue
+            }
+            if !outgoing.isEmpty {
+                transport.send(outgoing)
+                outgoing.removeAll(keepingCapacity: true)
+            }
             switch effect {
-            case .sendGossip(let envelope, let endpoint):
-                transport.send(.gossip(envelope), to: endpoint)
-            case .sendRaft(let message, let endpoint):
-                transport.send(.raft(message), to: endpoint)
-            case .sendLease(let message, let endpoint):
-                transport.send(.lease(message), to: endpoint)
+            case .sendGossip, .sendRaft, .sendLease:
+                break  // taken above
             case .persist(let hardState, let entries, let snapshot):
                 try store.persist(hardState: hardState, entries: entries, snapshot: snapshot)
             case .bootstrapStorage(let voters):
@@ -184,6 +194,7 @@ final class NodeDriver: Service, Sendable {
                 logger.notice("raft leader changed", metadata: ["raft.leader": "\(leader?.name ?? "none")", "raft.term": "\(term)"])
             }
         }
+        if !outgoing.isEmpty { transport.send(outgoing) }
         publish(node, membersChanged: membersChanged)
     }
 
@@ -227,19 +238,6 @@ final class NodeDriver: Service, Sendable {
         }
     }
 
-    private func forwardPeerMessages() async {
-        for await received in transport.messages {
-            switch received.message {
-            case .gossip(let envelope):
-                mailbox.post(.event(.gossip(envelope, now: now)))
-            case .raft(let message):
-                mailbox.post(.event(.raft(message, now: now)))
-            case .lease(let message):
-                mailbox.post(.event(.lease(message, now: now)))
-            }
-        }
-    }
-
     private func scheduleTick(at: Instant) {
         let delay = max(at - now, .zero)
         let mailbox = self.mailbox
@@ -257,6 +255,29 @@ final class NodeDriver: Service, Sendable {
         pendingTick.withLock { pending in
             pending?.task.cancel()
             pending = nil
+        }
+    }
+}
+
+extension AgentEffect {
+    /// The wire message and its destination, for the three send effects.
+    var peerMessage: (message: Wire.PeerMessage, endpoint: Endpoint)? {
+        switch self {
+        case .sendGossip(let envelope, let endpoint): (.gossip(envelope), endpoint)
+        case .sendRaft(let message, let endpoint): (.raft(message), endpoint)
+        case .sendLease(let message, let endpoint): (.lease(message), endpoint)
+        default: nil
+        }
+    }
+}
+
+extension Wire.PeerMessage {
+    /// The agent event for a message handled at `now`.
+    func event(now: Instant) -> AgentEvent {
+        switch self {
+        case .gossip(let envelope): .gossip(envelope, now: now)
+        case .raft(let message): .raft(message, now: now)
+        case .lease(let message): .lease(message, now: now)
         }
     }
 }

@@ -2,72 +2,189 @@ import Basics
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
-/// The outgoing half of the connection to one peer: a bounded queue of encoded frames and a
-/// task that dials on demand and writes them in order.
+/// The outgoing half of the connection to one peer: dials on demand, then hands frames
+/// straight to the NIO channel, one event-loop hop and one flush per batch.
 ///
-/// The link dials only when it has something to send, so a link to a peer that is gone costs
-/// nothing while idle. A failed dial or write drops the frame at hand and backs off; gossip
-/// and Raft both tolerate a lost message, and neither wants a stale backlog replayed.
+/// Writing into the channel from the sender's thread (no task of its own in between) is what
+/// keeps a Raft round cheap: each hop through a task was a thread wake-up on every message.
+/// Memory stays bounded: while dialing or backing off at most `outgoingQueueFrames` frames
+/// wait, and a connected channel over its write-buffer high-water mark takes nothing new.
+/// A failed dial or a broken connection drops what was in flight and backs off; gossip and
+/// Raft both tolerate a lost message, and neither wants a stale backlog replayed.
 final class PeerLink: Sendable {
     let endpoint: Endpoint
-    private let frames: AsyncStream<ByteBuffer>
-    private let continuation: AsyncStream<ByteBuffer>.Continuation
+    private let settings: TransportSettings
+    private let group: any EventLoopGroup
+    private let counters: TransportCounters
+    private let logger: Logger
+    private let state: Mutex<State>
 
-    init(endpoint: Endpoint, capacity: Int) {
-        self.endpoint = endpoint
-        (frames, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(capacity))
+    private enum Phase {
+        case idle
+        case connecting(queue: [ByteBuffer])
+        case connected(any Channel)
+        case backingOff(queue: [ByteBuffer])
+        case stopped
     }
 
-    /// Queues a frame; `false` when the queue is full or the link has stopped.
-    func enqueue(_ frame: ByteBuffer) -> Bool {
-        if case .enqueued = continuation.yield(frame) { return true }
-        return false
-    }
-
-    func finish() {
-        continuation.finish()
-    }
-
-    /// Writes queued frames until the queue finishes or the task is cancelled.
-    func run(settings: TransportSettings, group: any EventLoopGroup, counters: TransportCounters, logger: Logger) async {
-        var iterator = frames.makeAsyncIterator()
+    private struct State {
+        var phase = Phase.idle
+        /// Dials that failed (or connections that broke) since the last successful dial.
         var failures = 0
-        var jitter = SplitMix64(seed: UInt64(truncatingIfNeeded: endpoint.hashValue))
-        while !Task.isCancelled, let first = await iterator.next() {
-            do {
-                let channel = try await connect(settings: settings, group: group)
-                failures = 0
-                try await channel.executeThenClose { _, outbound in
-                    var next: ByteBuffer? = first
-                    while let frame = next {
-                        try await outbound.write(frame)
-                        counters.record { $0.sentFrames += 1 }
-                        next = await iterator.next()
-                    }
+        var jitter: SplitMix64
+    }
+
+    /// Bytes a connected channel may hold unsent before new frames are dropped.
+    static let writeBufferHighWater = 4 << 20
+
+    init(endpoint: Endpoint, settings: TransportSettings, group: any EventLoopGroup, counters: TransportCounters, logger: Logger) {
+        self.endpoint = endpoint
+        self.settings = settings
+        self.group = group
+        self.counters = counters
+        self.logger = logger
+        state = Mutex(State(jitter: SplitMix64(seed: UInt64(truncatingIfNeeded: endpoint.hashValue))))
+    }
+
+    private enum Action {
+        case none
+        case write(any Channel)
+        case dial
+    }
+
+    /// Sends `frames` in order, or drops (and counts) those the link cannot take now.
+    func send(_ frames: [ByteBuffer]) {
+        var dropped = 0
+        let action = state.withLock { state -> Action in
+            switch state.phase {
+            case .stopped:
+                dropped = frames.count
+                return .none
+            case .connected(let channel):
+                guard channel.isWritable else {
+                    dropped = frames.count
+                    return .none
                 }
-                return
-            } catch {
-                counters.record { $0.droppedOutgoing += 1 }
-                if failures == 0 {
-                    logger.debug("peer link down", metadata: ["peer.address": "\(endpoint)", "error": "\(error)"])
-                }
-                let delay = settings.reconnect.delay(attempt: failures, using: &jitter)
-                failures += 1
-                try? await Task.sleep(for: delay)
+                return .write(channel)
+            case .idle:
+                state.phase = .connecting(queue: bounded(frames, dropped: &dropped))
+                return .dial
+            case .connecting(let queue):
+                state.phase = .connecting(queue: bounded(queue + frames, dropped: &dropped))
+                return .none
+            case .backingOff(let queue):
+                state.phase = .backingOff(queue: bounded(queue + frames, dropped: &dropped))
+                return .none
             }
+        }
+        if dropped > 0 { counters.record { $0.droppedOutgoing += UInt64(dropped) } }
+        switch action {
+        case .none: break
+        case .write(let channel): write(frames, to: channel)
+        case .dial: dial()
         }
     }
 
-    private func connect(settings: TransportSettings, group: any EventLoopGroup) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    /// Closes the connection and refuses every later frame.
+    func stop() {
+        let channel = state.withLock { state -> (any Channel)? in
+            defer { state.phase = .stopped }
+            if case .connected(let channel) = state.phase { return channel }
+            return nil
+        }
+        channel?.close(promise: nil)
+    }
+
+    private func bounded(_ frames: [ByteBuffer], dropped: inout Int) -> [ByteBuffer] {
+        guard frames.count > settings.outgoingQueueFrames else { return frames }
+        dropped += frames.count - settings.outgoingQueueFrames
+        return Array(frames.prefix(settings.outgoingQueueFrames))
+    }
+
+    private func write(_ frames: [ByteBuffer], to channel: any Channel) {
+        guard !frames.isEmpty else { return }
+        counters.record { $0.sentFrames += UInt64(frames.count) }
+        if channel.eventLoop.inEventLoop {
+            Self.writeAndFlush(frames, to: channel)
+        } else {
+            channel.eventLoop.execute { Self.writeAndFlush(frames, to: channel) }
+        }
+    }
+
+    private static func writeAndFlush(_ frames: [ByteBuffer], to channel: any Channel) {
+        for frame in frames { channel.write(NIOAny(frame), promise: nil) }
+        channel.flush()
+    }
+
+    private func dial() {
         let timeout = TimeAmount.nanoseconds(settings.connectTimeout.nanoseconds)
-        return try await ClientBootstrap(group: group)
+        let highWater = Self.writeBufferHighWater
+        ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: endpoint.host, port: Int(endpoint.port)) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            .channelOption(.writeBufferWaterMark, value: .init(low: highWater / 4, high: highWater))
+            .connect(host: endpoint.host, port: Int(endpoint.port))
+            .whenComplete { result in
+                switch result {
+                case .success(let channel): self.connected(channel)
+                case .failure(let error): self.broke(error: error)
                 }
             }
+    }
+
+    private func connected(_ channel: any Channel) {
+        let queued = state.withLock { state -> [ByteBuffer]? in
+            guard case .connecting(let queue) = state.phase else { return nil }
+            state.phase = .connected(channel)
+            state.failures = 0
+            return queue
+        }
+        guard let queued else {
+            channel.close(promise: nil)  // stopped while dialing
+            return
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.broke(error: nil, channel: channel)
+        }
+        write(queued, to: channel)
+    }
+
+    /// A dial failed (`channel` nil) or `channel` closed: drop what was waiting and back off.
+    private func broke(error: (any Error)?, channel: (any Channel)? = nil) {
+        var dropped = 0
+        let outcome = state.withLock { state -> (delay: Duration, firstFailure: Bool)? in
+            switch state.phase {
+            case .connecting(let queue) where channel == nil:
+                dropped = queue.count
+            case .connected(let current) where channel.map({ $0 === current }) ?? false:
+                break
+            default:
+                return nil  // stopped, or a stale callback
+            }
+            state.phase = .backingOff(queue: [])
+            let delay = settings.reconnect.delay(attempt: state.failures, using: &state.jitter)
+            defer { state.failures += 1 }
+            return (delay, state.failures == 0)
+        }
+        if dropped > 0 { counters.record { $0.droppedOutgoing += UInt64(dropped) } }
+        guard let outcome else { return }
+        if outcome.firstFailure, let error {
+            logger.debug("peer link down", metadata: ["peer.address": "\(endpoint)", "error": "\(error)"])
+        }
+        group.next().scheduleTask(in: .nanoseconds(outcome.delay.nanoseconds)) {
+            self.backoffEnded()
+        }
+    }
+
+    /// Dials again if frames arrived while backing off; otherwise waits for the next send.
+    private func backoffEnded() {
+        let redial = state.withLock { state -> Bool in
+            guard case .backingOff(let queue) = state.phase else { return false }
+            state.phase = queue.isEmpty ? .idle : .connecting(queue: queue)
+            return !queue.isEmpty
+        }
+        if redial { dial() }
     }
 }

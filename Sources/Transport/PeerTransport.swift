@@ -7,133 +7,149 @@ import NIOPosix
 import Synchronization
 
 /// Carries ``Wire/PeerMessage``s between agents over TCP: one listener, and one outgoing
-/// link per peer with a bounded queue and reconnect back-off.
+/// link per peer with bounded buffering and reconnect back-off.
 ///
 /// Each direction of a pair of agents uses its own connection (a listener only reads, a
 /// link only writes), which keeps both halves simple and needs no connection handshake:
-/// every message names its sender. A frame that is too long, does not open with the cluster
-/// key, or does not parse is counted, logged at most once per peer per minute, and closes
-/// the connection it came on; nothing from it reaches the agent.
+/// every message names its sender. Messages are handed to `deliver` on the event loop that
+/// read them, and outgoing frames go straight into the peer's channel: no task sits between
+/// the socket and the agent's mailbox. A frame that is too long, does not open with the
+/// cluster key, or does not parse is counted, logged at most once per peer per minute, and
+/// closes the connection it came on; nothing from it reaches the agent.
 package final class PeerTransport: Service, Sendable {
     package let settings: TransportSettings
     package let counters = TransportCounters()
-    /// Decoded messages from every peer, in arrival order per connection.
-    package let messages: AsyncStream<PeerMessageFrom>
 
     private let codec: Wire.PeerCodec
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let messagesContinuation: AsyncStream<PeerMessageFrom>.Continuation
+    private let deliver: @Sendable (Wire.PeerMessage) -> Void
     private let links = Mutex([Endpoint: PeerLink]())
-    private let newLinks: AsyncStream<PeerLink>
-    private let newLinksContinuation: AsyncStream<PeerLink>.Continuation
+    private let listening = Mutex(Listening())
     private let warnings = RateLimitedWarnings()
     private let clock = ContinuousClock()
     private let origin = ContinuousClock.now
 
-    package init(settings: TransportSettings, codec: Wire.PeerCodec, logger: Logger) {
+    /// The listener and the connections it accepted, closed together by ``stop()``.
+    private struct Listening {
+        var stopped = false
+        var server: (any Channel)?
+        var inbound: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    /// - Parameter deliver: called with every decoded message, on an event-loop thread, in
+    ///   arrival order per connection; it must not block.
+    package init(settings: TransportSettings, codec: Wire.PeerCodec, logger: Logger, deliver: @escaping @Sendable (Wire.PeerMessage) -> Void) {
         self.settings = settings
         self.codec = codec
         self.logger = logger
+        self.deliver = deliver
         self.group = MultiThreadedEventLoopGroup.singleton
-        (messages, messagesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
-        (newLinks, newLinksContinuation) = AsyncStream.makeStream()
     }
 
-    /// Encodes and queues a message for the peer at `endpoint`. Never blocks: a full queue
-    /// drops the message and counts it.
+    /// Encodes and queues a message for the peer at `endpoint`. Never blocks: a frame the
+    /// link cannot take is dropped and counted.
     package func send(_ message: Wire.PeerMessage, to endpoint: Endpoint) {
-        let bytes: [UInt8]
-        do {
-            bytes = try codec.encode(message)
-        } catch {
-            logger.error("cannot encode peer message", metadata: ["error": "\(error)"])
-            return
+        send([(message, endpoint)])
+    }
+
+    /// Sends a batch in order, with one hand-over (and one flush) per peer.
+    package func send(_ batch: [(message: Wire.PeerMessage, endpoint: Endpoint)]) {
+        var frames: [Endpoint: [ByteBuffer]] = [:]
+        var order: [Endpoint] = []
+        for (message, endpoint) in batch {
+            let bytes: [UInt8]
+            do {
+                bytes = try codec.encode(message)
+            } catch {
+                logger.error("cannot encode peer message", metadata: ["error": "\(error)"])
+                continue
+            }
+            if frames[endpoint] == nil { order.append(endpoint) }
+            frames[endpoint, default: []].append(ByteBuffer(bytes: bytes))
         }
-        let link = links.withLock { table -> PeerLink in
+        for endpoint in order {
+            link(to: endpoint).send(frames[endpoint] ?? [])
+        }
+    }
+
+    private func link(to endpoint: Endpoint) -> PeerLink {
+        links.withLock { table in
             if let existing = table[endpoint] { return existing }
-            let created = PeerLink(endpoint: endpoint, capacity: settings.outgoingQueueFrames)
+            let created = PeerLink(endpoint: endpoint, settings: settings, group: group, counters: counters, logger: logger)
+            if listening.withLock({ $0.stopped }) { created.stop() }
             table[endpoint] = created
-            newLinksContinuation.yield(created)
             return created
-        }
-        if !link.enqueue(ByteBuffer(bytes: bytes)) {
-            counters.record { $0.droppedOutgoing += 1 }
         }
     }
 
     package func run() async throws {
         let server = try await bindListener()
         logger.info("peer transport listening", metadata: ["peer.bind": "\(settings.bind)"])
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask {
-                    do {
-                        try await self.acceptConnections(on: server)
-                    } catch is CancellationError {
-                        // stop() ended the transport; closing the listener is the expected way out.
-                    }
-                }
-                for await link in newLinks {
-                    group.addTask {
-                        await link.run(settings: self.settings, group: self.group, counters: self.counters, logger: self.logger)
-                    }
-                }
-                group.cancelAll()
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await server.closeFuture.get()
+            } onGracefulShutdown: {
+                self.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             self.stop()
         }
     }
 
-    /// Stops accepting and sending; `run()` returns once its tasks have ended.
+    /// Stops listening, closes every connection and refuses later sends; `run()` returns.
     package func stop() {
-        newLinksContinuation.finish()
-        let all = links.withLock { table in Array(table.values) }
-        for link in all { link.finish() }
-        messagesContinuation.finish()
+        let channels = listening.withLock { listening -> [any Channel] in
+            listening.stopped = true
+            defer { listening.inbound = [:] }
+            return (listening.server.map { [$0] } ?? []) + Array(listening.inbound.values)
+        }
+        for channel in channels { channel.close(promise: nil) }
+        for link in links.withLock({ Array($0.values) }) { link.stop() }
     }
 
-    private func bindListener() async throws -> NIOAsyncChannel<NIOAsyncChannel<[UInt8], Never>, Never> {
+    private func bindListener() async throws -> any Channel {
         let maxFrameBytes = settings.maxFrameBytes
-        return try await ServerBootstrap(group: group)
+        let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: settings.bind.host, port: Int(settings.bind.port)) { channel in
+            .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes))
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes)),
+                        PeerInboundHandler(codec: self.codec, accept: { message in
+                            self.counters.record { $0.receivedFrames += 1 }
+                            self.deliver(message)
+                        }, reject: { remote, error in
+                            self.reject(from: remote, error: error)
+                        })
                     )
-                    // Inbound connections are read-only: with no writer there is nothing to leave
-                    // unfinished when a connection arrives during shutdown.
-                    return try NIOAsyncChannel<[UInt8], Never>(wrappingChannelSynchronously: channel)
+                    self.track(channel)
                 }
             }
-    }
-
-    private func acceptConnections(on server: NIOAsyncChannel<NIOAsyncChannel<[UInt8], Never>, Never>) async throws {
-        try await server.executeThenClose { connections in
-            try await withThrowingDiscardingTaskGroup { group in
-                for try await connection in connections {
-                    group.addTask { await self.serve(connection) }
-                }
-            }
+            .bind(host: settings.bind.host, port: Int(settings.bind.port))
+            .get()
+        let stopped = listening.withLock { listening in
+            if !listening.stopped { listening.server = server }
+            return listening.stopped
         }
+        if stopped { try? await server.close() }
+        return server
     }
 
-    /// Reads frames from one inbound connection until it closes or sends something bad.
-    private func serve(_ connection: NIOAsyncChannel<[UInt8], Never>) async {
-        let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
-        do {
-            try await connection.executeThenClose { inbound in
-                for try await body in inbound {
-                    let message = try codec.decodeBody(body)
-                    counters.record { $0.receivedFrames += 1 }
-                    messagesContinuation.yield(PeerMessageFrom(message: message, remoteHost: remote))
-                }
-            }
-        } catch {
-            reject(from: remote, error: error)
+    /// Remembers an accepted connection until it closes, so ``stop()`` can close it.
+    private func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let stopped = listening.withLock { listening in
+            if !listening.stopped { listening.inbound[id] = channel }
+            return listening.stopped
+        }
+        if stopped {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { _ in
+            _ = self.listening.withLock { $0.inbound.removeValue(forKey: id) }
         }
     }
 
@@ -152,9 +168,3 @@ package final class PeerTransport: Service, Sendable {
     }
 }
 
-/// A decoded message and the address of the connection it came on (for logs only: the
-/// sender's identity is inside the message).
-package struct PeerMessageFrom: Sendable {
-    package var message: Wire.PeerMessage
-    package var remoteHost: String
-}

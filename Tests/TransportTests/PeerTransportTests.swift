@@ -13,11 +13,13 @@ import Wire
     static let keyA = [UInt8](repeating: 7, count: 32)
     static let keyB = [UInt8](repeating: 9, count: 32)
 
-    private func makeTransport(_ address: Endpoint, key: [UInt8]?) throws -> PeerTransport {
+    /// A transport whose deliveries land in `inbox`.
+    private func makeTransport(_ address: Endpoint, key: [UInt8]?, inbox: Inbox) throws -> PeerTransport {
         PeerTransport(
             settings: TransportSettings(bind: address),
             codec: Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: 1 << 20),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            deliver: { message in inbox.received.withLock { $0[address, default: []].append(message) } }
         )
     }
 
@@ -25,8 +27,7 @@ import Wire
         .gossip(Membership.Envelope(sender: NodeID(name), senderAddress: address, message: .ping(sequence: sequence)))
     }
 
-    /// Everything each transport received, collected by one consumer per transport (an
-    /// AsyncStream ends when its consumer is cancelled, so tests must not race consumers).
+    /// Everything each transport delivered, by the transport's address.
     final class Inbox: Sendable {
         let received = Mutex([Endpoint: [Wire.PeerMessage]]())
 
@@ -48,20 +49,14 @@ import Wire
     }
 
     /// Runs the transports for the duration of `body`, then stops them.
-    private func running(_ transports: [PeerTransport], _ body: (Inbox) async throws -> Void) async throws {
-        let inbox = Inbox()
+    private func running(_ transports: [PeerTransport], _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for transport in transports {
                 group.addTask { try await transport.run() }
-                group.addTask {
-                    for await received in transport.messages {
-                        inbox.received.withLock { $0[transport.settings.bind, default: []].append(received.message) }
-                    }
-                }
             }
             try await Task.sleep(for: .milliseconds(100))
             do {
-                try await body(inbox)
+                try await body()
             } catch {
                 transports.forEach { $0.stop() }
                 throw error
@@ -74,9 +69,10 @@ import Wire
     @Test func deliversAMessageBetweenTwoAgents() async throws {
         let addressA = Endpoint(host: "127.0.77.1", port: 17401)
         let addressB = Endpoint(host: "127.0.77.2", port: 17401)
-        let a = try makeTransport(addressA, key: Self.keyA)
-        let b = try makeTransport(addressB, key: Self.keyA)
-        try await running([a, b]) { inbox in
+        let inbox = Inbox()
+        let a = try makeTransport(addressA, key: Self.keyA, inbox: inbox)
+        let b = try makeTransport(addressB, key: Self.keyA, inbox: inbox)
+        try await running([a, b]) {
             a.send(ping(from: "a", addressA, sequence: 41), to: addressB)
             let received = await inbox.next(b, within: .seconds(5))
             #expect(received == ping(from: "a", addressA, sequence: 41))
@@ -88,11 +84,12 @@ import Wire
         let addressA = Endpoint(host: "127.0.77.1", port: 17402)
         let addressB = Endpoint(host: "127.0.77.2", port: 17402)
         let addressS = Endpoint(host: "127.0.77.3", port: 17402)
-        let a = try makeTransport(addressA, key: Self.keyA)
-        let b = try makeTransport(addressB, key: Self.keyA)
-        let stranger = try makeTransport(addressS, key: Self.keyB)
-        let plaintext = try makeTransport(Endpoint(host: "127.0.77.4", port: 17402), key: nil)
-        try await running([a, b, stranger, plaintext]) { inbox in
+        let inbox = Inbox()
+        let a = try makeTransport(addressA, key: Self.keyA, inbox: inbox)
+        let b = try makeTransport(addressB, key: Self.keyA, inbox: inbox)
+        let stranger = try makeTransport(addressS, key: Self.keyB, inbox: inbox)
+        let plaintext = try makeTransport(Endpoint(host: "127.0.77.4", port: 17402), key: nil, inbox: inbox)
+        try await running([a, b, stranger, plaintext]) {
             stranger.send(ping(from: "s", addressS, sequence: 1), to: addressB)
             plaintext.send(ping(from: "p", addressS, sequence: 2), to: addressB)
             let deadline = ContinuousClock.now + .seconds(5)
@@ -115,9 +112,10 @@ import Wire
     func garbageOnThePeerPortChangesNothing(garbage: [UInt8]) async throws {
         let addressA = Endpoint(host: "127.0.77.1", port: 17403)
         let addressB = Endpoint(host: "127.0.77.2", port: 17403)
-        let a = try makeTransport(addressA, key: nil)
-        let b = try makeTransport(addressB, key: nil)
-        try await running([a, b]) { inbox in
+        let inbox = Inbox()
+        let a = try makeTransport(addressA, key: nil, inbox: inbox)
+        let b = try makeTransport(addressB, key: nil, inbox: inbox)
+        try await running([a, b]) {
             let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: addressB.host, port: Int(addressB.port)).get()
             try await raw.writeAndFlush(ByteBuffer(bytes: garbage))
