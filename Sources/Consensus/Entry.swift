@@ -41,6 +41,13 @@ extension Raft {
             self.vote = vote
             self.commit = commit
         }
+
+        /// Whether writing `self` over `previous` must reach the disk before the node answers
+        /// anyone (etcd's `MustSync`): a new term or vote must; a commit index alone need not,
+        /// because a node that forgets it after a power loss learns it again from the leader.
+        package func mustSync(over previous: HardState) -> Bool {
+            term != previous.term || vote != previous.vote
+        }
     }
 
     /// A read the leader has confirmed (thesis §6.4): once the application has applied up to

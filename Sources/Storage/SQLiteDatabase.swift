@@ -87,9 +87,28 @@ package final class SQLiteDatabase {
     }
 
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`): all of it is
-    /// durable when this returns, or none of it if `body` or the commit throws (rolled back).
+    /// durable when this returns (after ``configureForDurability()``), or none of it if `body`
+    /// or the commit throws (rolled back).
+    ///
+    /// With `durable: false` the commit skips the fsync (`synchronous=NORMAL` for this one
+    /// transaction): it survives a killed process but not a power loss, until the next
+    /// durable commit syncs the write-ahead log with it. If the connection cannot be switched
+    /// back to `synchronous=FULL`, this throws: no later write may silently lose its fsync.
     /// - Precondition: not nested.
-    package func transaction<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+    package func transaction<T>(durable: Bool = true, _ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+        guard !durable else { return try transactionBody(body) }
+        try execute("PRAGMA synchronous=NORMAL")
+        let result: Result<T, StorageError>
+        do {
+            result = .success(try transactionBody(body))
+        } catch {
+            result = .failure(error)
+        }
+        try execute("PRAGMA synchronous=FULL")
+        return try result.get()
+    }
+
+    private func transactionBody<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
         precondition(!inTransaction, "\(path): nested SQLite transaction")
         try execute("BEGIN IMMEDIATE")
         inTransaction = true

@@ -9,7 +9,9 @@ extension SQLiteRaftStorage {
 
     /// Writes a snapshot from the leader, then entries, then the hard state (the order
     /// ``Raft/Ready`` prescribes) in ONE transaction, durable (fsynced) when this returns. On
-    /// a throw nothing was written.
+    /// a throw nothing was written. A hard state whose only change is the commit index is
+    /// written without an fsync (``Raft/HardState/mustSync(over:)``): the next durable write
+    /// carries it to disk, since the write-ahead log is synced as a whole.
     ///
     /// - Parameters:
     ///   - snapshot: replaces the whole log, as ``RaftNode`` does on install (thesis §5.1);
@@ -26,7 +28,8 @@ extension SQLiteRaftStorage {
         if newHardState == nil && entries.isEmpty && snapshot == nil { return }
         var metadata = snapshotMetadata
         var last = lastIndex
-        try database.transaction { () throws(StorageError) in
+        let durable = snapshot != nil || !entries.isEmpty || (newHardState?.mustSync(over: hardState) ?? false)
+        try database.transaction(durable: durable) { () throws(StorageError) in
             if let snapshot {
                 if snapshot.index <= metadata.index && metadata.index > 0 {
                     throw StorageError(path: path, .rejected(.snapshotOutOfDate(snapshot.index)))
