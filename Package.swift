@@ -151,6 +151,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )

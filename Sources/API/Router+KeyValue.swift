@@ -44,10 +44,10 @@ extension API {
     private static func outcome(_ outcome: WriteOutcome, key: String) throws -> Response {
         switch outcome {
         case .committed(let index):
-            let body = try JSONEncoder().encode(["key": key, "index": "\(index)"])
+            let body = "{\"key\":\(jsonQuoted(key)),\"index\":\"\(index)\"}"
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .unavailable(let reason):
             throw HTTPError(.serviceUnavailable, message: reason)
         }

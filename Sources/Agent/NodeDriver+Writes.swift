@@ -2,23 +2,20 @@ import API
 import AgentCore
 import FoundationEssentials
 import NIOCore
-import NIOPosix
 import NIOHTTP1
 import HTTPTypes
 import Storage
 
 extension NodeDriver {
     /// How long a write may wait for its commit before the client is told to retry.
-    static let proposalTimeout: TimeAmount = .seconds(5)
+    static let proposalTimeout: Duration = .seconds(5)
+    /// How often waiters past their deadline are failed (so a timeout fires up to this late).
+    static let proposalSweepInterval: TimeAmount = .milliseconds(250)
 
     /// Proposes `data` and waits for the outcome; resumes exactly once.
     func propose(_ data: [UInt8]) async -> ProposalOutcome {
         await withCheckedContinuation { continuation in
-            let id = proposals.open(continuation)
-            let book = proposals
-            MultiThreadedEventLoopGroup.singleton.next().scheduleTask(in: Self.proposalTimeout) {
-                book.close(id, with: .failed(reason: "no commit within 5 s"))
-            }
+            let id = proposals.open(continuation, deadline: .now + Self.proposalTimeout)
             if !mailbox.post(.event(.propose(id: id, data: data, now: now))) {
                 proposals.close(id, with: .failed(reason: "the agent is overloaded"))
             }

@@ -110,7 +110,13 @@ final class NodeDriver: Service, Sendable {
                 let controllerTimer = eventLoop.scheduleRepeatedTask(
                     initialDelay: .zero, delay: .nanoseconds(settings.controllerInterval.nanoseconds)
                 ) { [controllerBell] _ in controllerBell.ring() }
-                defer { controllerTimer.cancel() }
+                let proposalSweep = eventLoop.scheduleRepeatedTask(
+                    initialDelay: Self.proposalSweepInterval, delay: Self.proposalSweepInterval
+                ) { [proposals] _ in proposals.expire(now: .now, reason: "no commit within \(Self.proposalTimeout)") }
+                defer {
+                    controllerTimer.cancel()
+                    proposalSweep.cancel()
+                }
                 try interpret(node.handle(.start(seeds: settings.join, now: now)), node: node)
                 var shutdown = ShutdownProgress()
                 for await _ in mailbox.doorbell {

@@ -1,24 +1,41 @@
 import Synchronization
 
 /// Callers waiting for their proposals to commit, by proposal id. Each waiter is resumed
-/// exactly once: by the commit, by a failure, or by its timeout, whichever comes first.
+/// exactly once: by the commit, by a failure, or by its deadline, whichever comes first.
+///
+/// Deadlines are swept by one periodic ``expire(now:)`` rather than a timer per proposal:
+/// arming a timer from the caller's thread woke an event loop on every write.
 final class ProposalBook: Sendable {
-    private let state = Mutex<(next: UInt64, waiting: [UInt64: CheckedContinuation<ProposalOutcome, Never>])>((1, [:]))
+    private struct Waiter {
+        let continuation: CheckedContinuation<ProposalOutcome, Never>
+        let deadline: ContinuousClock.Instant
+    }
 
-    /// Registers a waiter and returns its id.
-    func open(_ continuation: CheckedContinuation<ProposalOutcome, Never>) -> UInt64 {
+    private let state = Mutex<(next: UInt64, waiting: [UInt64: Waiter])>((1, [:]))
+
+    /// Registers a waiter that ``expire(now:)`` fails once `deadline` passed; returns its id.
+    func open(_ continuation: CheckedContinuation<ProposalOutcome, Never>, deadline: ContinuousClock.Instant) -> UInt64 {
         state.withLock { state in
             let id = state.next
             state.next += 1
-            state.waiting[id] = continuation
+            state.waiting[id] = Waiter(continuation: continuation, deadline: deadline)
             return id
         }
     }
 
     /// Resumes the waiter for `id`, if it is still waiting.
     func close(_ id: UInt64, with outcome: ProposalOutcome) {
-        let continuation = state.withLock { $0.waiting.removeValue(forKey: id) }
-        continuation?.resume(returning: outcome)
+        let waiter = state.withLock { $0.waiting.removeValue(forKey: id) }
+        waiter?.continuation.resume(returning: outcome)
+    }
+
+    /// Fails every waiter whose deadline is at or before `now`.
+    func expire(now: ContinuousClock.Instant, reason: String) {
+        let expired = state.withLock { state -> [Waiter] in
+            let ids = state.waiting.compactMap { $0.value.deadline <= now ? $0.key : nil }
+            return ids.compactMap { state.waiting.removeValue(forKey: $0) }
+        }
+        for waiter in expired { waiter.continuation.resume(returning: .failed(reason: reason)) }
     }
 
     /// Resumes every waiter, when the agent stops.
@@ -28,7 +45,7 @@ final class ProposalBook: Sendable {
             state.waiting = [:]
             return all
         }
-        for continuation in all.values { continuation.resume(returning: outcome) }
+        for waiter in all.values { waiter.continuation.resume(returning: outcome) }
     }
 }
 

@@ -36,6 +36,13 @@ import Testing
         func read(key: String) async -> KeyValueEntry? { store.withLock { $0.values[key] } }
     }
 
+    /// The write response quotes the key by hand; JSON's own decoder must read it back.
+    @Test(arguments: ["color", "a\"b", "back\\slash", "tab\tnew\nline\r", "\u{01}\u{1F}", "grüße/ключ/🙂", ""])
+    func quotedKeysDecodeBackToThemselves(key: String) throws {
+        let decoded = try JSONDecoder().decode(String.self, from: Data(API.jsonQuoted(key).utf8))
+        #expect(decoded == key)
+    }
+
     @Test func putThenGetReturnsTheValueAndRevision() async throws {
         let view = RecordingView(available: true)
         let app = Application(router: API.makeRouter(view: view))
