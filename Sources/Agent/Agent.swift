@@ -55,7 +55,7 @@ package struct Agent: Sendable {
             settings: transportSettings,
             codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),
             logger: logger,
-            deliver: { mailbox.post(.peer($0)) }
+            deliver: { mailbox.post(contentsOf: $0.map(NodeDriver.Input.peer)) }
         )
         let driver = NodeDriver(settings: settings, transport: transport, store: store, mailbox: mailbox, logger: logger)
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)

@@ -26,6 +26,19 @@ final class Mailbox<Item: Sendable>: Sendable {
         return accepted
     }
 
+    /// Queues items in order with one lock and one ring; those beyond the capacity are
+    /// dropped. Returns how many were accepted.
+    @discardableResult
+    func post(contentsOf batch: [Item]) -> Int {
+        let accepted = items.withLock { queue in
+            let room = max(0, capacity - queue.count)
+            queue.append(contentsOf: batch.prefix(room))
+            return min(room, batch.count)
+        }
+        if accepted > 0 { bell.ring() }
+        return accepted
+    }
+
     /// Rings after items were posted (several posts may ring once), until ``finish()``.
     var doorbell: AsyncStream<Void> { bell.rings }
 

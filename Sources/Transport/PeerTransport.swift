@@ -23,7 +23,7 @@ package final class PeerTransport: Service, Sendable {
     private let codec: Wire.PeerCodec
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let deliver: @Sendable (Wire.PeerMessage) -> Void
+    private let deliver: @Sendable ([Wire.PeerMessage]) -> Void
     private let links = Mutex([Endpoint: PeerLink]())
     private let listening = Mutex(Listening())
     private let warnings = RateLimitedWarnings()
@@ -37,9 +37,9 @@ package final class PeerTransport: Service, Sendable {
         var inbound: [ObjectIdentifier: any Channel] = [:]
     }
 
-    /// - Parameter deliver: called with every decoded message, on an event-loop thread, in
-    ///   arrival order per connection; it must not block.
-    package init(settings: TransportSettings, codec: Wire.PeerCodec, logger: Logger, deliver: @escaping @Sendable (Wire.PeerMessage) -> Void) {
+    /// - Parameter deliver: called with the decoded messages of each socket read, on an
+    ///   event-loop thread, in arrival order per connection; it must not block.
+    package init(settings: TransportSettings, codec: Wire.PeerCodec, logger: Logger, deliver: @escaping @Sendable ([Wire.PeerMessage]) -> Void) {
         self.settings = settings
         self.codec = codec
         self.logger = logger
@@ -117,9 +117,9 @@ package final class PeerTransport: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes)),
-                        PeerInboundHandler(codec: self.codec, accept: { message in
-                            self.counters.record { $0.receivedFrames += 1 }
-                            self.deliver(message)
+                        PeerInboundHandler(codec: self.codec, accept: { messages in
+                            self.counters.record { $0.receivedFrames += UInt64(messages.count) }
+                            self.deliver(messages)
                         }, reject: { remote, error in
                             self.reject(from: remote, error: error)
                         })

@@ -6,30 +6,30 @@ import SwiftProtobuf
 /// Conversions between ``AgentCore/LeaseMessage`` and the generated lease messages. A lease
 /// message from a stranger decides when pods may run, so decoding is as strict as Raft's.
 extension LeaseMessage {
-    init(_ proto: Ordinal_Wire_V1_LeaseRequest, path: String) throws(Wire.DecodeError) {
-        let (from, to) = try Self.ends(proto.from, proto.to, path: path)
-        self = .request(from: from, to: to, sequence: try Self.sequence(proto.sequence, path: "\(path).sequence"))
+    init(_ proto: Ordinal_Wire_V1_LeaseRequest, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let (from, to) = try Self.ends(proto.from, proto.to, path: path())
+        self = .request(from: from, to: to, sequence: try Self.sequence(proto.sequence, path: "\(path()).sequence"))
     }
 
-    init(_ proto: Ordinal_Wire_V1_LeaseGrant, path: String) throws(Wire.DecodeError) {
-        let (from, to) = try Self.ends(proto.from, proto.to, path: path)
+    init(_ proto: Ordinal_Wire_V1_LeaseGrant, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let (from, to) = try Self.ends(proto.from, proto.to, path: path())
         self = .grant(
             from: from, to: to,
-            sequence: try Self.sequence(proto.sequence, path: "\(path).sequence"),
-            term: try Raft.term(proto.term, path: "\(path).term"),
-            readIndex: try Raft.bounded(proto.readIndex, path: "\(path).read_index")
+            sequence: try Self.sequence(proto.sequence, path: "\(path()).sequence"),
+            term: try Raft.term(proto.term, path: "\(path()).term"),
+            readIndex: try Raft.bounded(proto.readIndex, path: "\(path()).read_index")
         )
     }
 
-    private static func ends(_ from: String, _ to: String, path: String) throws(Wire.DecodeError) -> (NodeID, NodeID) {
-        let sender = try NodeID(from, path: "\(path).from")
-        let receiver = try NodeID(to, path: "\(path).to")
-        guard sender != receiver else { throw .invalidField(path: "\(path).to", reason: "same as from") }
+    private static func ends(_ from: String, _ to: String, path: @autoclosure () -> String) throws(Wire.DecodeError) -> (NodeID, NodeID) {
+        let sender = try NodeID(from, path: "\(path()).from")
+        let receiver = try NodeID(to, path: "\(path()).to")
+        guard sender != receiver else { throw .invalidField(path: "\(path()).to", reason: "same as from") }
         return (sender, receiver)
     }
 
-    private static func sequence(_ value: UInt64, path: String) throws(Wire.DecodeError) -> UInt64 {
-        guard value != 0 else { throw .invalidField(path: path, reason: "0") }
+    private static func sequence(_ value: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) -> UInt64 {
+        guard value != 0 else { throw .invalidField(path: path(), reason: "0") }
         return value
     }
 }

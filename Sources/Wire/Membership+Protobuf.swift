@@ -36,32 +36,32 @@ extension Ordinal_Wire_V1_GossipEnvelope {
 }
 
 extension Membership.Envelope {
-    init(_ proto: Ordinal_Wire_V1_GossipEnvelope, path: String) throws(Wire.DecodeError) {
-        let sender = try NodeID(proto.sender, path: "\(path).sender")
-        guard proto.hasSenderAddress else { throw .invalidField(path: "\(path).sender_address", reason: "missing") }
-        let senderAddress = try Endpoint(proto.senderAddress, path: "\(path).sender_address")
+    init(_ proto: Ordinal_Wire_V1_GossipEnvelope, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let sender = try NodeID(proto.sender, path: "\(path()).sender")
+        guard proto.hasSenderAddress else { throw .invalidField(path: "\(path()).sender_address", reason: "missing") }
+        let senderAddress = try Endpoint(proto.senderAddress, path: "\(path()).sender_address")
         let message: Membership.Message
         switch proto.message {
         case let .ping(ping)?:
             message = .ping(sequence: ping.sequence)
         case let .pingRequest(request)?:
-            let target = try NodeID(request.target, path: "\(path).ping_request.target")
+            let target = try NodeID(request.target, path: "\(path()).ping_request.target")
             guard request.hasTargetAddress else {
-                throw .invalidField(path: "\(path).ping_request.target_address", reason: "missing")
+                throw .invalidField(path: "\(path()).ping_request.target_address", reason: "missing")
             }
-            let address = try Endpoint(request.targetAddress, path: "\(path).ping_request.target_address")
+            let address = try Endpoint(request.targetAddress, path: "\(path()).ping_request.target_address")
             message = .pingRequest(sequence: request.sequence, target: target, targetAddress: address)
         case let .ack(ack)?:
             message = .ack(sequence: ack.sequence)
         case let .nack(nack)?:
             message = .nack(sequence: nack.sequence)
         case let .pushPull(pushPull)?:
-            let members = try Membership.Member.list(pushPull.members, path: "\(path).push_pull.members")
+            let members = try Membership.Member.list(pushPull.members, path: "\(path()).push_pull.members")
             message = .pushPull(members: members, isReply: pushPull.isReply)
         case nil:
-            throw .missingBody(path: "\(path).message")
+            throw .missingBody(path: "\(path()).message")
         }
-        let gossip = try Membership.Member.list(proto.gossip, path: "\(path).gossip")
+        let gossip = try Membership.Member.list(proto.gossip, path: "\(path()).gossip")
         self.init(sender: sender, senderAddress: senderAddress, message: message, gossip: gossip)
     }
 }
@@ -83,27 +83,27 @@ extension Ordinal_Wire_V1_MemberState {
 }
 
 extension Membership.Member {
-    static func list(_ protos: [Ordinal_Wire_V1_MemberState], path: String) throws(Wire.DecodeError) -> [Self] {
+    static func list(_ protos: [Ordinal_Wire_V1_MemberState], path: @autoclosure () -> String) throws(Wire.DecodeError) -> [Self] {
         var members: [Self] = []
         members.reserveCapacity(protos.count)
         for (index, proto) in protos.enumerated() {
-            members.append(try Self(proto, path: "\(path)[\(index)]"))
+            members.append(try Self(proto, path: "\(path())[\(index)]"))
         }
         return members
     }
 
-    init(_ proto: Ordinal_Wire_V1_MemberState, path: String) throws(Wire.DecodeError) {
-        let id = try NodeID(proto.id, path: "\(path).id")
-        guard proto.hasAddress else { throw .invalidField(path: "\(path).address", reason: "missing") }
-        let address = try Endpoint(proto.address, path: "\(path).address")
+    init(_ proto: Ordinal_Wire_V1_MemberState, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let id = try NodeID(proto.id, path: "\(path()).id")
+        guard proto.hasAddress else { throw .invalidField(path: "\(path()).address", reason: "missing") }
+        let address = try Endpoint(proto.address, path: "\(path()).address")
         let status: Membership.Status
         switch proto.status {
         case .alive: status = .alive
         case .suspect: status = .suspect
         case .dead: status = .dead
         case .left: status = .left
-        case .unspecified: throw .invalidField(path: "\(path).status", reason: "unspecified")
-        case let .UNRECOGNIZED(value): throw .invalidField(path: "\(path).status", reason: "unknown value \(value)")
+        case .unspecified: throw .invalidField(path: "\(path()).status", reason: "unspecified")
+        case let .UNRECOGNIZED(value): throw .invalidField(path: "\(path()).status", reason: "unknown value \(value)")
         }
         self.init(id: id, address: address, status: status, incarnation: proto.incarnation, metadata: proto.metadata)
     }
@@ -120,18 +120,18 @@ extension Ordinal_Wire_V1_Endpoint {
 }
 
 extension Endpoint {
-    init(_ proto: Ordinal_Wire_V1_Endpoint, path: String) throws(Wire.DecodeError) {
-        guard !proto.host.isEmpty else { throw .invalidField(path: "\(path).host", reason: "empty") }
+    init(_ proto: Ordinal_Wire_V1_Endpoint, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        guard !proto.host.isEmpty else { throw .invalidField(path: "\(path()).host", reason: "empty") }
         guard (1...UInt32(UInt16.max)).contains(proto.port), let port = UInt16(exactly: proto.port) else {
-            throw .invalidField(path: "\(path).port", reason: "\(proto.port) is outside 1...65535")
+            throw .invalidField(path: "\(path()).port", reason: "\(proto.port) is outside 1...65535")
         }
         self.init(host: proto.host, port: port)
     }
 }
 
 extension NodeID {
-    init(_ name: String, path: String) throws(Wire.DecodeError) {
-        guard !name.isEmpty else { throw .invalidField(path: path, reason: "empty name") }
+    init(_ name: String, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        guard !name.isEmpty else { throw .invalidField(path: path(), reason: "empty name") }
         self.init(name)
     }
 }

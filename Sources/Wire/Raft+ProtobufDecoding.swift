@@ -19,68 +19,68 @@ import SwiftProtobuf
 // Counters that the core only compares (`read_sequence`) are taken as they are.
 
 extension Raft.Message {
-    init(_ proto: Ordinal_Wire_V1_RaftMessage, path: String) throws(Wire.DecodeError) {
-        let from = try NodeID(proto.from, path: "\(path).from")
-        let to = try NodeID(proto.to, path: "\(path).to")
-        guard from != to else { throw .invalidField(path: "\(path).to", reason: "same as from") }
-        let term = try Raft.term(proto.term, path: "\(path).term")
+    init(_ proto: Ordinal_Wire_V1_RaftMessage, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let from = try NodeID(proto.from, path: "\(path()).from")
+        let to = try NodeID(proto.to, path: "\(path()).to")
+        guard from != to else { throw .invalidField(path: "\(path()).to", reason: "same as from") }
+        let term = try Raft.term(proto.term, path: "\(path()).term")
         let payload: Payload
         switch proto.payload {
         case let .preVote(request)?:
-            payload = .preVote(try VoteRequest(request, path: "\(path).pre_vote"))
+            payload = .preVote(try VoteRequest(request, path: "\(path()).pre_vote"))
         case let .preVoteResponse(response)?:
             payload = .preVoteResponse(granted: response.granted)
         case let .vote(request)?:
-            payload = .vote(try VoteRequest(request, path: "\(path).vote"))
+            payload = .vote(try VoteRequest(request, path: "\(path()).vote"))
         case let .voteResponse(response)?:
             payload = .voteResponse(granted: response.granted)
         case let .append(append)?:
-            payload = .append(try Append(append, messageTerm: term, path: "\(path).append"))
+            payload = .append(try Append(append, messageTerm: term, path: "\(path()).append"))
         case let .appendResponse(response)?:
-            payload = .appendResponse(try AppendResponse(response, path: "\(path).append_response"))
+            payload = .appendResponse(try AppendResponse(response, path: "\(path()).append_response"))
         case let .heartbeat(heartbeat)?:
-            let commit = try Raft.bounded(heartbeat.commit, path: "\(path).heartbeat.commit")
+            let commit = try Raft.bounded(heartbeat.commit, path: "\(path()).heartbeat.commit")
             payload = .heartbeat(Heartbeat(commit: commit, readSequence: heartbeat.readSequence))
         case let .heartbeatResponse(response)?:
             payload = .heartbeatResponse(HeartbeatResponse(readSequence: response.readSequence))
         case let .snapshot(snapshot)?:
-            payload = .snapshot(try Raft.Snapshot(snapshot, messageTerm: term, path: "\(path).snapshot"))
+            payload = .snapshot(try Raft.Snapshot(snapshot, messageTerm: term, path: "\(path()).snapshot"))
         case .timeoutNow?:
             payload = .timeoutNow
         case nil:
-            throw .missingBody(path: "\(path).payload")
+            throw .missingBody(path: "\(path()).payload")
         }
         self.init(from: from, to: to, term: term, payload: payload)
     }
 }
 
 extension Raft.Message.VoteRequest {
-    init(_ proto: Ordinal_Wire_V1_RaftVoteRequest, path: String) throws(Wire.DecodeError) {
+    init(_ proto: Ordinal_Wire_V1_RaftVoteRequest, path: @autoclosure () -> String) throws(Wire.DecodeError) {
         self.init(
-            lastIndex: try Raft.bounded(proto.lastIndex, path: "\(path).last_index"),
-            lastTerm: try Raft.bounded(proto.lastTerm, path: "\(path).last_term"),
+            lastIndex: try Raft.bounded(proto.lastIndex, path: "\(path()).last_index"),
+            lastTerm: try Raft.bounded(proto.lastTerm, path: "\(path()).last_term"),
             leadershipTransfer: proto.leadershipTransfer
         )
     }
 }
 
 extension Raft.Message.Append {
-    init(_ proto: Ordinal_Wire_V1_RaftAppend, messageTerm: UInt64, path: String) throws(Wire.DecodeError) {
-        let prevIndex = try Raft.bounded(proto.prevIndex, path: "\(path).prev_index")
-        let prevTerm = try Raft.bounded(proto.prevTerm, path: "\(path).prev_term")
-        let commit = try Raft.bounded(proto.commit, path: "\(path).commit")
+    init(_ proto: Ordinal_Wire_V1_RaftAppend, messageTerm: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let prevIndex = try Raft.bounded(proto.prevIndex, path: "\(path()).prev_index")
+        let prevTerm = try Raft.bounded(proto.prevTerm, path: "\(path()).prev_term")
+        let commit = try Raft.bounded(proto.commit, path: "\(path()).commit")
         var entries: [Raft.Entry] = []
         entries.reserveCapacity(proto.entries.count)
         var expectedIndex = prevIndex + 1  // prevIndex <= Int64.max
         var lastTerm = prevTerm
         for (offset, entryProto) in proto.entries.enumerated() {
-            let entryPath = "\(path).entries[\(offset)]"
-            let entry = try Raft.Entry(entryProto, path: entryPath)
+            func entryPath() -> String { "\(path()).entries[\(offset)]" }
+            let entry = try Raft.Entry(entryProto, path: entryPath())
             guard entry.index == expectedIndex else {
-                throw .invalidField(path: "\(entryPath).index", reason: "\(entry.index), expected \(expectedIndex)")
+                throw .invalidField(path: "\(entryPath()).index", reason: "\(entry.index), expected \(expectedIndex)")
             }
             guard entry.term >= lastTerm, entry.term <= messageTerm else {
-                throw .invalidField(path: "\(entryPath).term", reason: "\(entry.term) is outside \(lastTerm)...\(messageTerm)")
+                throw .invalidField(path: "\(entryPath()).term", reason: "\(entry.term) is outside \(lastTerm)...\(messageTerm)")
             }
             entries.append(entry)
             expectedIndex = entry.index + 1  // entry.index <= Int64.max
@@ -91,29 +91,29 @@ extension Raft.Message.Append {
 }
 
 extension Raft.Entry {
-    init(_ proto: Ordinal_Wire_V1_RaftEntry, path: String) throws(Wire.DecodeError) {
-        let term = try Raft.term(proto.term, path: "\(path).term")
-        let index = try Raft.bounded(proto.index, path: "\(path).index")
+    init(_ proto: Ordinal_Wire_V1_RaftEntry, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let term = try Raft.term(proto.term, path: "\(path()).term")
+        let index = try Raft.bounded(proto.index, path: "\(path()).index")
         let kind: Kind
         switch proto.kind {
         case .normal: kind = .normal
         case .confChange: kind = .confChange
         case .noop: kind = .noop
-        case .unspecified: throw .invalidField(path: "\(path).kind", reason: "unspecified")
-        case let .UNRECOGNIZED(value): throw .invalidField(path: "\(path).kind", reason: "unknown value \(value)")
+        case .unspecified: throw .invalidField(path: "\(path()).kind", reason: "unspecified")
+        case let .UNRECOGNIZED(value): throw .invalidField(path: "\(path()).kind", reason: "unknown value \(value)")
         }
         self.init(term: term, index: index, kind: kind, data: Array(proto.data))
     }
 }
 
 extension Raft.Message.AppendResponse {
-    init(_ proto: Ordinal_Wire_V1_RaftAppendResponse, path: String) throws(Wire.DecodeError) {
-        let index = try Raft.bounded(proto.index, path: "\(path).index")
+    init(_ proto: Ordinal_Wire_V1_RaftAppendResponse, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let index = try Raft.bounded(proto.index, path: "\(path()).index")
         var rejection: Raft.Message.Rejection?
         if proto.hasRejection {
             rejection = Raft.Message.Rejection(
-                hintIndex: try Raft.bounded(proto.rejection.hintIndex, path: "\(path).rejection.hint_index"),
-                hintTerm: try Raft.bounded(proto.rejection.hintTerm, path: "\(path).rejection.hint_term")
+                hintIndex: try Raft.bounded(proto.rejection.hintIndex, path: "\(path()).rejection.hint_index"),
+                hintTerm: try Raft.bounded(proto.rejection.hintTerm, path: "\(path()).rejection.hint_term")
             )
         }
         self.init(index: index, rejection: rejection)
@@ -127,16 +127,16 @@ extension Wire {
 
 extension Raft {
     /// A log index or a term in `0...Wire.maxRaftIndex`.
-    static func bounded(_ value: UInt64, path: String) throws(Wire.DecodeError) -> UInt64 {
+    static func bounded(_ value: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) -> UInt64 {
         guard value <= Wire.maxRaftIndex else {
-            throw .invalidField(path: path, reason: "\(value) is above \(Wire.maxRaftIndex)")
+            throw .invalidField(path: path(), reason: "\(value) is above \(Wire.maxRaftIndex)")
         }
         return value
     }
 
     /// A term of a message or an entry: `1...Wire.maxRaftIndex`.
-    static func term(_ value: UInt64, path: String) throws(Wire.DecodeError) -> UInt64 {
-        guard value > 0 else { throw .invalidField(path: path, reason: "zero") }
-        return try bounded(value, path: path)
+    static func term(_ value: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) -> UInt64 {
+        guard value > 0 else { throw .invalidField(path: path(), reason: "zero") }
+        return try bounded(value, path: path())
     }
 }

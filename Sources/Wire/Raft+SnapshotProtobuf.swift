@@ -27,46 +27,46 @@ extension Ordinal_Wire_V1_RaftSnapshot {
 }
 
 extension Raft.Snapshot {
-    init(_ proto: Ordinal_Wire_V1_RaftSnapshot, messageTerm: UInt64, path: String) throws(Wire.DecodeError) {
-        guard proto.hasMetadata else { throw .invalidField(path: "\(path).metadata", reason: "missing") }
-        let metadata = try Raft.SnapshotMetadata(proto.metadata, messageTerm: messageTerm, path: "\(path).metadata")
+    init(_ proto: Ordinal_Wire_V1_RaftSnapshot, messageTerm: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        guard proto.hasMetadata else { throw .invalidField(path: "\(path()).metadata", reason: "missing") }
+        let metadata = try Raft.SnapshotMetadata(proto.metadata, messageTerm: messageTerm, path: "\(path()).metadata")
         self.init(metadata: metadata, data: Array(proto.data))
     }
 }
 
 extension Raft.SnapshotMetadata {
-    init(_ proto: Ordinal_Wire_V1_RaftSnapshotMetadata, messageTerm: UInt64, path: String) throws(Wire.DecodeError) {
-        guard proto.index > 0 else { throw .invalidField(path: "\(path).index", reason: "zero") }
-        let index = try Raft.bounded(proto.index, path: "\(path).index")
-        let term = try Raft.term(proto.term, path: "\(path).term")
+    init(_ proto: Ordinal_Wire_V1_RaftSnapshotMetadata, messageTerm: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        guard proto.index > 0 else { throw .invalidField(path: "\(path()).index", reason: "zero") }
+        let index = try Raft.bounded(proto.index, path: "\(path()).index")
+        let term = try Raft.term(proto.term, path: "\(path()).term")
         guard term <= messageTerm else {
-            throw .invalidField(path: "\(path).term", reason: "\(term) is above the message term \(messageTerm)")
+            throw .invalidField(path: "\(path()).term", reason: "\(term) is above the message term \(messageTerm)")
         }
-        guard proto.hasConfState else { throw .invalidField(path: "\(path).conf_state", reason: "missing") }
-        let confState = try Raft.ConfState(proto.confState, path: "\(path).conf_state")
+        guard proto.hasConfState else { throw .invalidField(path: "\(path()).conf_state", reason: "missing") }
+        let confState = try Raft.ConfState(proto.confState, path: "\(path()).conf_state")
         self.init(index: index, term: term, confState: confState)
     }
 }
 
 extension Raft.ConfState {
-    init(_ proto: Ordinal_Wire_V1_RaftConfState, path: String) throws(Wire.DecodeError) {
-        guard !proto.voters.isEmpty else { throw .invalidField(path: "\(path).voters", reason: "empty") }
+    init(_ proto: Ordinal_Wire_V1_RaftConfState, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        guard !proto.voters.isEmpty else { throw .invalidField(path: "\(path()).voters", reason: "empty") }
         var seen: Set<NodeID> = []
-        let voters = try Self.ids(proto.voters, path: "\(path).voters", seen: &seen)
-        let learners = try Self.ids(proto.learners, path: "\(path).learners", seen: &seen)
+        let voters = try Self.ids(proto.voters, path: "\(path()).voters", seen: &seen)
+        let learners = try Self.ids(proto.learners, path: "\(path()).learners", seen: &seen)
         self.init(voters: voters, learners: learners)
     }
 
     /// Non-empty names, none already in `seen` (which collects them).
     private static func ids(
-        _ names: [String], path: String, seen: inout Set<NodeID>
+        _ names: [String], path: @autoclosure () -> String, seen: inout Set<NodeID>
     ) throws(Wire.DecodeError) -> [NodeID] {
         var ids: [NodeID] = []
         ids.reserveCapacity(names.count)
         for (offset, name) in names.enumerated() {
-            let id = try NodeID(name, path: "\(path)[\(offset)]")
+            let id = try NodeID(name, path: "\(path())[\(offset)]")
             guard seen.insert(id).inserted else {
-                throw .invalidField(path: "\(path)[\(offset)]", reason: "duplicate member")
+                throw .invalidField(path: "\(path())[\(offset)]", reason: "duplicate member")
             }
             ids.append(id)
         }

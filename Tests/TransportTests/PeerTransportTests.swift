@@ -19,7 +19,7 @@ import Wire
             settings: TransportSettings(bind: address),
             codec: Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: 1 << 20),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            deliver: { message in inbox.received.withLock { $0[address, default: []].append(message) } }
+            deliver: { messages in inbox.received.withLock { $0[address, default: []].append(contentsOf: messages) } }
         )
     }
 
