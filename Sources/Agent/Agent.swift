@@ -90,6 +90,10 @@ package struct Agent: Sendable {
                     .init(service: dns),
                     .init(service: api),
                     .init(service: WatchCloser(feed: store.changes)),
+                    .init(
+                        service: StartupCodeRelease(delay: .seconds(15), logger: logger),
+                        successTerminationBehavior: .ignore
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
