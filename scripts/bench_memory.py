@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -37,6 +38,18 @@ def code_rss_kib(pid, binary):
         elif fields[0] == "Rss:" and current and current[0] == "r-xp" and current[1] == binary:
             total += int(fields[1])
     return total
+
+
+def wait_listening(host, port, seconds):
+    """Whether a TCP connect to host:port succeeds within `seconds` (tried every 100 ms)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 def sample(pid, binary):
@@ -85,6 +98,8 @@ def main():
                     argv.append("-join=127.0.8.101:7946")
                 procs[("serf", f"s{i + 1}")] = subprocess.Popen(argv, stdout=open(os.path.join(work, f"s{i + 1}.log"), "w"),
                                                                  stderr=subprocess.STDOUT)
+                if i == 0 and not wait_listening("127.0.8.101", 7946, seconds=10):
+                    sys.exit("bench-memory: serf s1 did not listen on 127.0.8.101:7946 within 10 s")
         started = time.time()
         results = {}
         for t in at:
