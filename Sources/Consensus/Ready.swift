@@ -2,7 +2,8 @@ extension Raft {
     /// One batch of work for the shell. The fields are ordered by what the shell MUST do:
     ///
     /// 1. Persist `snapshotToInstall`, then `entriesToAppend` (truncating any conflicting
-    ///    suffix), then `hardState` — durably (fsync) if `mustSync`.
+    ///    suffix), then `hardState` — durably (fsync), except that a hard state whose only
+    ///    change is the commit index need not wait for the disk (``HardState/mustSync(over:)``).
     /// 2. Send `messagesAfterPersist` only after step 1: they promise durability (votes,
     ///    append acknowledgements, and a candidate's vote requests, which rest on its
     ///    persisted self-vote). `messagesNow` (the leader's appends, heartbeats, snapshots)
@@ -23,8 +24,8 @@ extension Raft {
 
         package init() {}
 
-        /// Whether step 1 has anything to write durably.
-        package var mustSync: Bool {
+        /// Whether step 1 has anything to write.
+        package var hasStateToPersist: Bool {
             hardState != nil || !entriesToAppend.isEmpty || snapshotToInstall != nil
         }
 

@@ -46,7 +46,7 @@ extension ControllerSimulation {
         guard var raft = nodes[i].raft, raft.hasReady else { return }
         let ready = raft.ready()
         for m in ready.messagesNow { transmit(m) }
-        if chaos && ready.mustSync && Double.random(in: 0 ..< 1, using: &faultRng) < config.crashDuringPersistRate {
+        if chaos && ready.hasStateToPersist && Double.random(in: 0 ..< 1, using: &faultRng) < config.crashDuringPersistRate {
             crash(i, reason: "before persisting")
             return
         }
