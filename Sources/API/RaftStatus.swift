@@ -12,12 +12,14 @@ package struct RaftStatus: ResponseCodable, Sendable, Equatable {
     package var commitIndex: UInt64
     package var appliedIndex: UInt64
     package var lastIndex: UInt64
+    /// The index of the latest snapshot: the log holds the entries after it.
+    package var snapshotIndex: UInt64
     package var voters: [String]
     package var learners: [String]
 
     package init(
         node: String, role: String, term: UInt64, leader: String?, leaderAPI: String?,
-        commitIndex: UInt64, appliedIndex: UInt64, lastIndex: UInt64, voters: [String], learners: [String]
+        commitIndex: UInt64, appliedIndex: UInt64, lastIndex: UInt64, snapshotIndex: UInt64 = 0, voters: [String], learners: [String]
     ) {
         self.node = node
         self.role = role
@@ -27,6 +29,7 @@ package struct RaftStatus: ResponseCodable, Sendable, Equatable {
         self.commitIndex = commitIndex
         self.appliedIndex = appliedIndex
         self.lastIndex = lastIndex
+        self.snapshotIndex = snapshotIndex
         self.voters = voters
         self.learners = learners
     }

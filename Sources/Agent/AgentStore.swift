@@ -56,16 +56,38 @@ final class AgentStore: Sendable {
         }
     }
 
+    /// Makes a `Ready`'s durable part durable. A snapshot from the leader is installed in
+    /// the same transaction as the state it carries, so a crash at any point leaves the
+    /// agent wholly before or wholly after the install.
+    /// - Throws: a `StorageError` (nothing was written); the agent must stop.
     func persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?) throws {
         try handles.withLock { handles in
-            try handles.log.persist(hardState: hardState, entries: entries, snapshot: snapshot)
-            if let snapshot, snapshot.metadata.index > handles.state.appliedIndex {
-                try handles.state.restore(snapshot)
-                changes.reset(after: snapshot.metadata.index)
-                let rebuilt = DNSZoneIndex(state: handles.state.cluster, zone: zone.withLock { $0.index.zone })
-                zone.withLock { $0 = (rebuilt, UInt32(truncatingIfNeeded: snapshot.metadata.index)) }
+            guard let snapshot, snapshot.metadata.index > handles.state.appliedIndex else {
+                try handles.log.persist(hardState: hardState, entries: entries, snapshot: snapshot)
+                return
             }
+            let restoration = try handles.state.decode(snapshot)
+            try handles.log.persist(hardState: hardState, entries: entries, snapshot: snapshot) { [state = handles.state] database throws(StorageError) in
+                try state.write(restoration, into: database)
+            }
+            handles.state.adopt(restoration)
+            handles.outcomes = [:]
+            changes.reset(after: snapshot.metadata.index)
+            let rebuilt = DNSZoneIndex(state: handles.state.cluster, zone: zone.withLock { $0.index.zone })
+            zone.withLock { $0 = (rebuilt, UInt32(truncatingIfNeeded: snapshot.metadata.index)) }
         }
+    }
+
+    /// The state machine's snapshot bytes and the index they describe.
+    func snapshotData() throws -> (index: UInt64, data: [UInt8]) {
+        try handles.withLock { handles in
+            (handles.state.appliedIndex, try handles.state.snapshotData())
+        }
+    }
+
+    /// Records a snapshot this agent took and drops the log entries it covers.
+    func compact(through snapshot: Raft.Snapshot) throws {
+        try handles.withLock { try $0.log.compact(through: snapshot) }
     }
 
     func bootstrap(voters: [NodeID]) throws {

@@ -117,7 +117,7 @@ final class NodeDriver: Service, Sendable {
                     controllerTimer.cancel()
                     proposalSweep.cancel()
                 }
-                try interpret(node.handle(.start(seeds: settings.join, now: now)), node: node)
+                try step(&node, [.start(seeds: settings.join, now: now)])
                 var shutdown = ShutdownProgress()
                 for await _ in mailbox.doorbell {
                     let batch = mailbox.takeAll()
@@ -137,11 +137,11 @@ final class NodeDriver: Service, Sendable {
                     if shutdown.shouldLeave(at: at, isLeader: node.raft.role == .leader) {
                         logger.notice("leaving the cluster")
                         events.append(.leave(now: at))
-                        try interpret(node.handle(events), node: node)
+                        try step(&node, events)
                         try? await Task.sleep(for: settings.leavePropagation)
                         break
                     }
-                    try interpret(node.handle(events), node: node)
+                    try step(&node, events)
                 }
                 mailbox.finish()
                 controllerBell.finish()
@@ -156,8 +156,20 @@ final class NodeDriver: Service, Sendable {
         }
     }
 
+    /// Hands the node a batch and carries out its effects, then the events those effects
+    /// answer at once (a snapshot capture), until there are none. Bounded: the node asks
+    /// for one capture per applied index.
+    private func step(_ node: inout AgentNode, _ events: [AgentEvent]) throws {
+        var followUps = try interpret(node.handle(events), node: node)
+        while !followUps.isEmpty {
+            followUps = try interpret(node.handle(followUps), node: node)
+        }
+    }
+
     /// Carries out the effects in order.
-    private func interpret(_ effects: [AgentEffect], node: AgentNode) throws {
+    /// - Returns: events that answer effects and go back to the node right away.
+    private func interpret(_ effects: [AgentEffect], node: AgentNode) throws -> [AgentEvent] {
+        var followUps: [AgentEvent] = []
         var membersChanged = false
         // Consecutive sends go to the transport together: one hand-over and flush per peer.
         var outgoing: [(message: Wire.PeerMessage, endpoint: Endpoint)] = []
@@ -183,6 +195,12 @@ final class NodeDriver: Service, Sendable {
                     controllerBell.ring()
                     podBell.ring()
                 }
+            case .takeSnapshot:
+                let (index, data) = try store.snapshotData()
+                followUps.append(.snapshotTaken(index: index, data: data, now: now))
+            case .compact(let snapshot):
+                try store.compact(through: snapshot)
+                logger.info("log compacted", metadata: ["raft.snapshot.index": "\(snapshot.index)", "raft.snapshot.bytes": "\(snapshot.data.count)"])
             case .proposalCommitted(let id, let index):
                 proposals.close(id, with: .committed(index: index))
             case .proposalFailed(let id, .notLeader(_, let leaderAPI)):
@@ -202,6 +220,7 @@ final class NodeDriver: Service, Sendable {
         }
         if !outgoing.isEmpty { transport.send(outgoing) }
         publish(node, membersChanged: membersChanged)
+        return followUps
     }
 
     private func publish(_ node: AgentNode, membersChanged: Bool) {
@@ -210,7 +229,7 @@ final class NodeDriver: Service, Sendable {
         let status = RaftStatus(
             node: settings.name.name, role: raft.role.rawValue, term: raft.term,
             leader: raft.leader?.name, leaderAPI: leaderAPI,
-            commitIndex: raft.commitIndex, appliedIndex: store.appliedIndex, lastIndex: raft.lastIndex,
+            commitIndex: raft.commitIndex, appliedIndex: store.appliedIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotIndex,
             voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
         )
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil

@@ -20,8 +20,30 @@ package struct AgentCoreSettings: Sendable, Hashable {
     /// What the leader adds to a lease before it moves pods off a silent agent: room for
     /// clock-rate differences and for a supervisor that notices its deadline late.
     package var leaseMargin: Duration = .seconds(1)
+    /// Snapshot the state machine and compact the log once this many entries were applied
+    /// since the last snapshot (`--snapshot-entries`; etcd's `--snapshot-count` is 10,000
+    /// in its older releases): the log holds at most this many entries plus those in flight.
+    package var snapshotEntries: UInt64 = 10_000
+    /// … or once the applied entries since the last snapshot carry this many bytes
+    /// (`--snapshot-bytes`), so a few large writes do not grow the log for long.
+    package var snapshotBytes: UInt64 = 64 << 20
 
     package init() {}
+
+    /// - Throws: ``AgentCoreSettingsError`` naming the first setting out of range.
+    package func validate() throws(AgentCoreSettingsError) {
+        guard snapshotEntries >= 1 else { throw AgentCoreSettingsError(reason: "the snapshot entry threshold must be at least 1") }
+        guard snapshotBytes >= 1 else { throw AgentCoreSettingsError(reason: "the snapshot byte threshold must be at least 1") }
+        guard lease > .zero, leaseMargin >= .zero else { throw AgentCoreSettingsError(reason: "the lease must be positive and its margin not negative") }
+        guard raftTick > .zero, reviewInterval > .zero else { throw AgentCoreSettingsError(reason: "the Raft tick and the review interval must be positive") }
+        guard maxVoters >= 1 else { throw AgentCoreSettingsError(reason: "at least one voter is needed") }
+    }
+}
+
+/// A setting of ``AgentCoreSettings`` out of range.
+package struct AgentCoreSettingsError: Error, CustomStringConvertible {
+    package var reason: String
+    package var description: String { reason }
 }
 
 /// Gossip metadata keys the agent publishes about itself.

@@ -18,6 +18,11 @@ package enum AgentEffect: Sendable {
     case bootstrapStorage(voters: [NodeID])
     /// Apply committed normal entries, in order, to the replicated state machine.
     case apply([Raft.Entry])
+    /// Capture the state machine as of its applied index (which includes every `.apply`
+    /// before this effect) and hand it back as ``AgentEvent/snapshotTaken(index:data:now:)``.
+    case takeSnapshot
+    /// Store this snapshot the agent took and drop the log entries it covers.
+    case compact(Raft.Snapshot)
     /// A proposal made through `.propose` is committed at `index`.
     case proposalCommitted(id: UInt64, index: UInt64)
     /// A proposal will not commit; the client may retry, at the leader if one is known.

@@ -17,6 +17,8 @@ package enum AgentEvent: Sendable {
     /// A client asks to replicate `data`; the answer is a `.proposalCommitted` or
     /// `.proposalFailed` effect carrying `id`.
     case propose(id: UInt64, data: [UInt8], now: Instant)
+    /// The state machine's bytes as of `index`, asked for by ``AgentEffect/takeSnapshot``.
+    case snapshotTaken(index: UInt64, data: [UInt8], now: Instant)
     /// Hand leadership to the most caught-up voter, before shutting down.
     case transferLeadership(now: Instant)
     /// The operator asked the agent to leave the cluster (SIGTERM).

@@ -14,6 +14,7 @@ extension AgentNode {
             let applyFirst = Self.mayApplyBeforePersist(ready)
             for message in ready.messagesNow { send(message, into: &effects) }
             if applyFirst { apply(ready.committedEntries, into: &effects) }
+            if ready.snapshotToInstall != nil { bytesSinceSnapshot = 0 }
             if ready.hardState != nil || !ready.entriesToAppend.isEmpty || ready.snapshotToInstall != nil {
                 effects.append(.persist(hardState: ready.hardState, entries: ready.entriesToAppend, snapshot: ready.snapshotToInstall))
             }
@@ -38,6 +39,7 @@ extension AgentNode {
     private mutating func apply(_ committed: [Raft.Entry], into effects: inout [AgentEffect]) {
         guard !committed.isEmpty else { return }
         effects.append(.apply(committed))
+        countApplied(committed)
         resolveProposals(committed: committed, into: &effects)
     }
 

@@ -27,6 +27,12 @@ package struct AgentNode: Sendable {
     package internal(set) var leaseBook: LeaseBook
     /// Lease requests (this agent's own included) waiting for one confirming Raft read.
     var leaseRequests: [(node: NodeID, sequence: UInt64)] = []
+    /// Bytes of the entries applied since the last snapshot (taken or installed).
+    var bytesSinceSnapshot: UInt64 = 0
+    /// A `.takeSnapshot` is out and its `.snapshotTaken` has not come back yet.
+    var snapshotAsked = false
+    /// The applied index of the last snapshot request.
+    var lastSnapshotAttempt: UInt64 = 0
 
     struct PendingProposal: Sendable {
         var id: UInt64
@@ -96,6 +102,7 @@ package struct AgentNode: Sendable {
         renewLease(now: now, into: &effects)
         confirmLeaseRequests()
         drainReady(into: &effects)
+        considerSnapshot(into: &effects)
         trackLeadership(now: now)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
@@ -136,6 +143,9 @@ package struct AgentNode: Sendable {
             return now
         case .propose(let id, let data, let now):
             propose(id: id, data: data, into: &effects)
+            return now
+        case .snapshotTaken(let index, let data, let now):
+            compact(through: index, data: data, into: &effects)
             return now
         case .transferLeadership(let now):
             transferLeadership()

@@ -80,7 +80,7 @@ package struct MemoryRaftStorage: RaftStorage, Sendable, Hashable {
     }
 
     /// Records a snapshot the application made at `snapshot.index` (see
-    /// ``RaftNode/compact(snapshotData:)``) and discards the entries it covers.
+    /// ``RaftNode/compact(through:snapshotData:)``) and discards the entries it covers.
     /// - Throws: `.snapshotOutOfDate` if not newer; `.unavailable` beyond the last entry.
     package mutating func compact(_ snapshot: Raft.Snapshot) throws(Raft.StorageError) {
         if snapshot.index <= latestSnapshot.index { throw .snapshotOutOfDate(snapshot.index) }

@@ -1,13 +1,14 @@
 extension RaftNode {
-    /// Takes a snapshot at the applied index with the application's state bytes and
+    /// Takes a snapshot at `index` with the application's state bytes as of that index and
     /// discards the log it covers (thesis §5.1). The shell MUST store the returned snapshot
     /// (``MemoryRaftStorage/compact(_:)``); peers that need the discarded entries will be
-    /// sent it.
-    /// - Returns: the snapshot, or `nil` if nothing new is applied since the last one.
+    /// sent it. The application may have captured its state a little while ago: any
+    /// applied index newer than the held snapshot will do.
+    /// - Returns: the snapshot, or `nil` if `index` is not applied, or not newer than the
+    ///   held snapshot, or a snapshot from the leader is being installed.
     @discardableResult
-    package mutating func compact(snapshotData: [UInt8]) -> Raft.Snapshot? {
-        let index = log.applied
-        guard index > log.snapshot.index, !log.snapshotIsPending, let term = log.term(at: index) else { return nil }
+    package mutating func compact(through index: UInt64, snapshotData: [UInt8]) -> Raft.Snapshot? {
+        guard index <= log.applied, index > log.snapshot.index, !log.snapshotIsPending, let term = log.term(at: index) else { return nil }
         let snapshot = Raft.Snapshot(
             metadata: Raft.SnapshotMetadata(index: index, term: term, confState: conf),
             data: snapshotData

@@ -17,6 +17,12 @@ struct ConsensusOptions: ParsableArguments {
     @Option(help: "Seconds gossip must report a voter dead before the leader replaces it with a learner (default 10).")
     var replaceDeadVoterAfterS: Int?
 
+    @Option(help: "Snapshot the state and compact the Raft log after this many applied entries (1...100000000, default 10000).")
+    var snapshotEntries: UInt64?
+
+    @Option(help: "… or after the applied entries carry this many bytes (1 KiB...64 GiB, default 64 MiB).")
+    var snapshotBytes: UInt64?
+
     func apply(to settings: inout AgentSettings) throws {
         if let bootstrapExpect {
             guard (1...5).contains(bootstrapExpect) else {
@@ -33,7 +39,20 @@ struct ConsensusOptions: ParsableArguments {
             guard replaceDeadVoterAfterS >= 0 else { throw ValidationError("--replace-dead-voter-after-s: must not be negative") }
             settings.core.replaceDeadVoterAfter = .seconds(replaceDeadVoterAfterS)
         }
+        if let snapshotEntries {
+            guard (1...100_000_000).contains(snapshotEntries) else {
+                throw ValidationError("--snapshot-entries \(snapshotEntries): must be 1...100000000")
+            }
+            settings.core.snapshotEntries = snapshotEntries
+        }
+        if let snapshotBytes {
+            guard (1024...(64 << 30)).contains(snapshotBytes) else {
+                throw ValidationError("--snapshot-bytes \(snapshotBytes): must be 1024...68719476736")
+            }
+            settings.core.snapshotBytes = snapshotBytes
+        }
         do {
+            try settings.core.validate()
             try settings.raft.validate()
         } catch {
             throw ValidationError("raft settings: \(error)")

@@ -66,7 +66,7 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
                     try write(command, revision: entry.index)
                 }
             }
-            try writeAppliedIndex(next - 1)
+            try Self.writeAppliedIndex(next - 1, into: database)
         }
         appliedIndex = next - 1
         cluster = nextCluster
@@ -106,12 +106,12 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
                 try delete.bind(3, key.name)
                 try delete.run()
             } else {
-                try writeObject(change.object)
+                try Self.writeObject(change.object, into: database)
             }
         }
     }
 
-    func writeObject(_ object: ClusterObject) throws(StorageError) {
+    static func writeObject(_ object: ClusterObject, into database: SQLiteDatabase) throws(StorageError) {
         let upsert = try database.prepare("INSERT OR REPLACE INTO objects(kind, namespace, name, revision, body) VALUES (?1, ?2, ?3, ?4, ?5)")
         defer { upsert.reset() }
         try upsert.bind(1, object.kind.rawValue)
@@ -153,7 +153,7 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
         }
     }
 
-    func writeAppliedIndex(_ index: UInt64) throws(StorageError) {
+    static func writeAppliedIndex(_ index: UInt64, into database: SQLiteDatabase) throws(StorageError) {
         let update = try database.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
         defer { update.reset() }
         try update.bind(1, Schema.appliedIndexKey)

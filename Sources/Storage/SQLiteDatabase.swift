@@ -56,6 +56,9 @@ package final class SQLiteDatabase {
         // Checks each b-tree cell's size against its page as it is read, so a damaged page
         // is reported rather than misread (SQLite, "cell_size_check" pragma).
         try execute("PRAGMA cell_size_check=ON")
+        // A checkpoint rewinds the write-ahead log but leaves the file at its largest size;
+        // past 64 MiB it is truncated, so a burst of writes does not keep its disk forever.
+        try execute("PRAGMA journal_size_limit=67108864")
     }
 
     /// Runs one or more statements that return no rows the caller needs.

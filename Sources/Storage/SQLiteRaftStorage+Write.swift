@@ -19,11 +19,15 @@ extension SQLiteRaftStorage {
     ///   - entries: contiguous; they MUST start at or before `lastIndex + 1`. Stored entries
     ///     from `entries[0].index` on are discarded first (the conflicting suffix a new leader
     ///     overwrote, Raft §5.3); entries inside the snapshot are skipped.
+    ///   - alongside: more writes that MUST commit with these or not at all, run in the same
+    ///     transaction after the snapshot is written (the application's state for that
+    ///     snapshot: a crash then leaves the agent wholly before or wholly after the install).
     /// - Throws: `.rejected(.gap)`, `.rejected(.snapshotOutOfDate)`, or an SQLite failure.
     package func persist(
         hardState newHardState: Raft.HardState? = nil,
         entries: [Raft.Entry] = [],
-        snapshot: Raft.Snapshot? = nil
+        snapshot: Raft.Snapshot? = nil,
+        alongside: ((SQLiteDatabase) throws(StorageError) -> Void)? = nil
     ) throws(StorageError) {
         if newHardState == nil && entries.isEmpty && snapshot == nil { return }
         var metadata = snapshotMetadata
@@ -39,6 +43,7 @@ extension SQLiteRaftStorage {
                 metadata = snapshot.metadata
                 last = snapshot.index
             }
+            try alongside?(database)
             if let first = entries.first {
                 if first.index > last + 1 {
                     throw StorageError(path: path, .rejected(.gap(expected: last + 1, got: first.index)))

@@ -5,7 +5,7 @@ package import Consensus
 ///
 /// Contract with the shell: for every ``Raft/Ready`` it MUST call ``persist(_:)`` (one durable
 /// transaction) before sending `messagesAfterPersist`; after taking a snapshot with
-/// ``RaftNode/compact(snapshotData:)`` it MUST call ``compact(through:)``.
+/// ``RaftNode/compact(through:snapshotData:)`` it MUST call ``compact(through:)``.
 ///
 /// Opening an existing file verifies it before Raft sees any of it (a node that restarts on
 /// a damaged log could vote twice or lose acknowledged entries): schema identity, SQLite's

@@ -13,15 +13,20 @@ struct MiniCluster {
     var committed: [UInt64: UInt64] = [:]   // proposal id -> index
     var failed: [UInt64: ProposalFailure] = [:]
     var crashed: Set<Endpoint> = []
+    /// Snapshots each node stored through `.compact`, newest last.
+    var compactions: [Endpoint: [Raft.Snapshot]] = [:]
+    /// Snapshots each node installed from its leader through `.persist`.
+    var installs: [Endpoint: [Raft.Snapshot]] = [:]
 
     static func address(_ index: Int) -> Endpoint { Endpoint(host: "127.0.9.\(index)", port: 7400) }
 
-    init(count: Int, bootstrapExpect: Int?, replaceDeadVoterAfter: Duration = .seconds(10)) {
+    init(count: Int, bootstrapExpect: Int?, replaceDeadVoterAfter: Duration = .seconds(10), snapshotEntries: UInt64 = 10_000) {
         for index in 1...count {
             let id = NodeID("n\(index)")
             var settings = AgentCoreSettings()
             settings.bootstrapExpect = bootstrapExpect
             settings.replaceDeadVoterAfter = replaceDeadVoterAfter
+            settings.snapshotEntries = snapshotEntries
             var raftSettings = Raft.Settings()
             raftSettings.electionTicks = 6
             nodes[Self.address(index)] = AgentNode(
@@ -39,6 +44,7 @@ struct MiniCluster {
         guard !crashed.contains(endpoint), var node = nodes[endpoint] else { return }
         let effects = node.handle(event)
         nodes[endpoint] = node
+        var followUps: [AgentEvent] = []
         for effect in effects {
             switch effect {
             case .sendGossip(let envelope, let to): inFlight.append((.gossip(envelope, now: now), to))
@@ -46,9 +52,15 @@ struct MiniCluster {
             case .sendLease(let message, let to): inFlight.append((.lease(message, now: now), to))
             case .proposalCommitted(let id, let index): committed[id] = index
             case .proposalFailed(let id, let reason): failed[id] = reason
+            case .takeSnapshot:
+                let index = node.raft.appliedIndex
+                followUps.append(.snapshotTaken(index: index, data: Self.state(at: index), now: now))
+            case .compact(let snapshot): compactions[endpoint, default: []].append(snapshot)
+            case .persist(_, _, let snapshot?): installs[endpoint, default: []].append(snapshot)
             case .persist, .bootstrapStorage, .apply, .scheduleTick, .memberChanged, .leaderChanged: break
             }
         }
+        for event in followUps { deliver(event, to: endpoint) }
     }
 
     /// Advances virtual time in 10 ms steps, ticking every node and delivering messages.
@@ -75,6 +87,9 @@ struct MiniCluster {
         default: event
         }
     }
+
+    /// The bytes a node's state machine hands over at `index`.
+    static func state(at index: UInt64) -> [UInt8] { Array("state@\(index)".utf8) }
 
     var leaders: [NodeID] {
         nodes.filter { !crashed.contains($0.key) && $0.value.raft.role == .leader }.map(\.value.id).sorted()

@@ -12,7 +12,7 @@ import Testing
         c.isolate("n3")
         for i in 0 ..< 10 { try c.propose("n1", "e\(i)") }
         let n1 = NodeID("n1")
-        let made = c.nodes[n1]!.compact(snapshotData: Array("state".utf8))
+        let made = c.nodes[n1]!.compact(through: c["n1"].appliedIndex, snapshotData: Array("state".utf8))
         let snapshot = try #require(made)
         try c.disks[n1]!.compact(snapshot)
         #expect(c["n1"].firstIndex == snapshot.index + 1)
@@ -33,7 +33,7 @@ import Testing
         c.campaign("n1")
         try c.propose("n1", "a")
         let id = NodeID("n1")
-        let made = c.nodes[id]!.compact(snapshotData: [7])
+        let made = c.nodes[id]!.compact(through: c["n1"].appliedIndex, snapshotData: [7])
         let snapshot = try #require(made)
         try c.disks[id]!.compact(snapshot)
         try c.propose("n1", "b")
@@ -46,7 +46,8 @@ import Testing
     /// Nothing new applied: nothing to compact.
     @Test func compactWithoutNewAppliedEntriesIsNil() {
         var node = Fixture.node(terms: [1], term: 1)
-        #expect(node.compact(snapshotData: []) == nil)
+        #expect(node.compact(through: node.appliedIndex, snapshotData: []) == nil)
+        #expect(node.compact(through: node.appliedIndex + 1, snapshotData: []) == nil)
     }
 
     /// ReadIndex answers only after a quorum acknowledged a heartbeat sent after the read.

@@ -11,6 +11,8 @@ struct RaftView: Decodable, Equatable {
     let leader: String?
     let commitIndex: UInt64
     let appliedIndex: UInt64
+    let lastIndex: UInt64
+    let snapshotIndex: UInt64
     let voters: [String]
     let learners: [String]
 }

@@ -36,18 +36,18 @@ struct CrashTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
-    func sigkillAtRandomPoints_losesNoAcknowledgedEntry() throws {
+    /// Runs the crasher in `mode` for `rounds` lives, each SIGKILLed after 50–300 ms, and
+    /// after each calls `check` with the last index it acknowledged so far.
+    private func crashRepeatedly(mode: String, rounds: Int, seed: UInt64, check: (_ round: Int, _ acknowledged: UInt64, _ path: String) throws -> Void) throws {
         let crasher = try Self.crasherURL()
         let dir = try TemporaryDirectory()
-        var rng = SplitMix64(seed: 0xC4A5_4000)
+        var rng = SplitMix64(seed: seed)
         var acknowledged: UInt64 = 0
-        let rounds = 12
         var totalAcks = 0
         for round in 0 ..< rounds {
             let process = Process()
             process.executableURL = crasher
-            process.arguments = [dir.databasePath]
+            process.arguments = [mode, dir.databasePath]
             let output = Pipe()
             let errors = Pipe()
             process.standardOutput = output
@@ -69,9 +69,16 @@ struct CrashTests {
                 #expect(last > acknowledged, "round \(round): indices went backwards")
                 acknowledged = last
             }
+            try check(round, acknowledged, dir.databasePath)
+        }
+        #expect(totalAcks > rounds, "the writer barely ran: \(totalAcks) acknowledgements in \(rounds) rounds")
+    }
 
+    @Test(.timeLimit(.minutes(2)))
+    func sigkillAtRandomPoints_losesNoAcknowledgedEntry() throws {
+        try crashRepeatedly(mode: "append", rounds: 12, seed: 0xC4A5_4000) { round, acknowledged, path in
             // Reopening runs the full verification pass (checksums, contiguity).
-            let storage = try SQLiteRaftStorage(path: dir.databasePath)
+            let storage = try SQLiteRaftStorage(path: path)
             #expect(storage.lastIndex >= acknowledged, "round \(round): acknowledged \(acknowledged), found \(storage.lastIndex)")
             let log = try storage.entries(in: 1 ..< storage.lastIndex + 1)
             for entry in log where entry.data != Self.entryPayload(entry.index) || entry.term != 1 {
@@ -79,6 +86,25 @@ struct CrashTests {
             }
             #expect(storage.hardState.commit + 1 >= acknowledged)
         }
-        #expect(totalAcks > rounds, "the writer barely ran: \(totalAcks) acknowledgements in \(rounds) rounds")
+    }
+
+    /// A snapshot install is one transaction: after a kill at any point the Raft snapshot
+    /// and the state machine describe the same index, and the state is that snapshot's.
+    @Test(.timeLimit(.minutes(2)))
+    func sigkillDuringSnapshotInstalls_leavesWhollyOldOrWhollyNew() throws {
+        try crashRepeatedly(mode: "install", rounds: 12, seed: 0x5AA9_5407) { round, acknowledged, path in
+            let storage = try SQLiteRaftStorage(path: path)
+            let state = try ReplicatedStateMachine(path: path)
+            let snapshot = try storage.snapshot()
+            #expect(snapshot.index >= acknowledged, "round \(round): acknowledged \(acknowledged), found \(snapshot.index)")
+            #expect(state.appliedIndex == snapshot.index, "round \(round): the state is at \(state.appliedIndex), the log's snapshot at \(snapshot.index)")
+            #expect(storage.lastIndex == snapshot.index)
+            guard snapshot.index > 0 else { return }
+            let row = try #require(try state.get("k"))
+            #expect(row.revision == snapshot.index)
+            let data = try state.snapshotData()
+            let matches = row.value == Self.entryPayload(snapshot.index) && data == snapshot.data
+            #expect(matches, "round \(round): the state does not match snapshot \(snapshot.index)")
+        }
     }
 }

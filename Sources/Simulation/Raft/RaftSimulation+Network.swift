@@ -77,7 +77,7 @@ extension RaftSimulation {
         }
         raft.advance(ready)
         if raft.appliedIndex >= raft.snapshotIndex + config.compactEvery,
-           let snapshot = raft.compact(snapshotData: nodes[i].machine.encoded) {
+           let snapshot = raft.compact(through: raft.appliedIndex, snapshotData: nodes[i].machine.encoded) {
             do {
                 try nodes[i].disk.compact(snapshot)
             } catch {

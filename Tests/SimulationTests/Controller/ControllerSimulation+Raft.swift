@@ -71,7 +71,7 @@ extension ControllerSimulation {
         }
         raft.advance(ready)
         if raft.appliedIndex >= raft.snapshotIndex + config.compactEvery, nodes[i].store.index == raft.appliedIndex,
-           let snapshot = raft.compact(snapshotData: codec.snapshot(nodes[i].store)) {
+           let snapshot = raft.compact(through: raft.appliedIndex, snapshotData: codec.snapshot(nodes[i].store)) {
             do {
                 try nodes[i].disk.compact(snapshot)
             } catch {
