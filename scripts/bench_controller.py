@@ -10,23 +10,10 @@ import argparse
 import concurrent.futures
 import json
 import os
-import platform
-import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
-
-def http(method, url, body=None, timeout=10):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+import harness as H
 
 
 def statefulset(index, replicas, claims):
@@ -50,16 +37,6 @@ def statefulset(index, replicas, claims):
     return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
 
 
-def memory_kib(pid):
-    fields = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                fields[key] = int(value.split()[0])
-    return fields
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ordinal-bin", required=True)
@@ -73,45 +50,33 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
-    agents, procs = ["a1", "a2", "a3"], []
+    agents = ["a1", "a2", "a3"]
     apis = [f"http://127.0.2.{i}:7480" for i in (1, 2, 3)]
+    pg = H.ProcGroup()
     try:
         for i, name in enumerate(agents, start=1):
-            log = open(os.path.join(args.out, f"{name}.log"), "w")
-            cmd = [args.ordinal_bin, "agent", "--name", name, "--bind", f"127.0.2.{i}:7400",
-                   "--api", f"127.0.2.{i}:7480", "--data-dir", os.path.join(args.out, name),
-                   "--bootstrap-expect", "3", "--max-pods", str(args.max_pods)]
-            if i > 1:
-                cmd += ["--join", "127.0.2.1:7400"]
-            procs.append(subprocess.Popen(cmd, stdout=log, stderr=log))
-        deadline = time.time() + 60
-        leader = None
-        while time.time() < deadline:
-            try:
-                status, raft = http("GET", apis[0] + "/ordinal/v1/raft", timeout=1)
-                status2, nodes = http("GET", apis[0] + "/api/v1/nodes", timeout=1)
-                if raft.get("leaderAPI") and len(nodes.get("items", [])) == 3:
-                    leader = "http://" + raft["leaderAPI"]
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        if leader is None:
+            pg.spawn(name, H.agent_argv(args.ordinal_bin, name, f"127.0.2.{i}", os.path.join(args.out, name),
+                                        bootstrap_expect=3, max_pods=args.max_pods,
+                                        join=["127.0.2.1"] if i > 1 else ()),
+                     os.path.join(args.out, f"{name}.log"))
+        formed, raft = H.wait_formed(apis[0], 3, timeout=60, need="leaderAPI")
+        if not formed:
             sys.exit("bench-controller: the cluster did not form within 60 s")
-        start_commit = http("GET", leader + "/ordinal/v1/raft")[1]["commitIndex"]
+        leader = "http://" + raft["leaderAPI"]
+        start_commit = H.request_json("GET", leader + "/ordinal/v1/raft")[1]["commitIndex"]
         total = args.sets * args.replicas
         t0 = time.time()
         with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-            creates = list(pool.map(lambda i: http("POST", apis[i % 3] + "/apis/apps/v1/namespaces/default/statefulsets",
-                                                   statefulset(i, args.replicas, not args.no_claims), timeout=30),
-                                    range(args.sets)))
+            creates = list(pool.map(lambda i: H.request_json(
+                "POST", apis[i % 3] + "/apis/apps/v1/namespaces/default/statefulsets",
+                statefulset(i, args.replicas, not args.no_claims), timeout=30), range(args.sets)))
         applied_at = time.time() - t0
         failures = [body for status, body in creates if status != 201]
         if failures:
             sys.exit(f"bench-controller: {len(failures)} creates failed, first: {failures[0]}")
         scheduled_at = running_at = None
         while time.time() - t0 < args.timeout:
-            pods = http("GET", leader + "/api/v1/namespaces/default/pods", timeout=30)[1].get("items", [])
+            pods = H.request_json("GET", leader + "/api/v1/namespaces/default/pods", timeout=30)[1].get("items", [])
             placed = sum(1 for p in pods if p["spec"].get("nodeName"))
             running = sum(1 for p in pods if p.get("status", {}).get("phase") == "Running")
             now = time.time() - t0
@@ -121,15 +86,15 @@ def main():
                 running_at = now
                 break
             time.sleep(0.2)
-        end_commit = http("GET", leader + "/ordinal/v1/raft")[1]["commitIndex"]
+        end_commit = H.request_json("GET", leader + "/ordinal/v1/raft")[1]["commitIndex"]
         elapsed = running_at or (time.time() - t0)
         replicas_agree = len({json.dumps(sorted((p["metadata"]["name"], p["spec"].get("nodeName"), p["metadata"]["resourceVersion"])
-                                                for p in http("GET", api + "/api/v1/namespaces/default/pods", timeout=30)[1]["items"]))
+                                                for p in H.request_json("GET", api + "/api/v1/namespaces/default/pods", timeout=30)[1]["items"]))
                               for api in apis}) == 1
-        memory = {name: memory_kib(proc.pid) for name, proc in zip(agents, procs)}
+        memory = {name: H.proc_status(pg.pid(name), ("VmRSS", "VmHWM")) for name in agents}
         result = {
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, {platform.platform()}",
+            "date": H.utc_date(),
+            "machine": H.host_line(),
             "sets": args.sets, "replicas": args.replicas, "pods": total, "claims": not args.no_claims,
             "creates_acknowledged_s": round(applied_at, 3),
             "all_scheduled_s": None if scheduled_at is None else round(scheduled_at, 3),
@@ -140,14 +105,9 @@ def main():
             "rss_mib": {name: round(m["VmRSS"] / 1024, 1) for name, m in memory.items()},
             "peak_rss_mib": {name: round(m["VmHWM"] / 1024, 1) for name, m in memory.items()},
         }
-        print(json.dumps(result, indent=2))
-        with open(os.path.join(args.out, "result.json"), "w") as out:
-            json.dump(result, out, indent=2)
+        H.print_json(os.path.join(args.out, "result.json"), result)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=10)
+        pg.kill_all()
 
 
 if __name__ == "__main__":

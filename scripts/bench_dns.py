@@ -4,7 +4,7 @@ names, same dnsperf runs; then how fast every agent answers a pod's new address.
 
 1. Starts 3 agents on 127.0.4.1-3 (DNS on port 7453), creates SETS headless services and
    StatefulSets of REPLICAS pods (no volumes), waits until every pod is Running.
-2. Runs ../shared/anchors/dns_bench.sh against agent a1 (START_SERVER=0, the pod names as
+2. Runs scripts/peers/dns_bench.sh against agent a1 (START_SERVER=0, the pod names as
    the query file) and against dnsmasq on 127.0.4.9:5353 serving the same number of names.
 3. Moves one pod between nodes MOVES times (its set's nodeSelector alternates between a2
    and a3, so the pod is replaced on the other node with an address from that node's
@@ -16,62 +16,21 @@ names, same dnsperf runs; then how fast every agent answers a pod's new address.
 Every process started here is stopped here by its PID.
 """
 import argparse
-import json
 import os
-import signal
-import socket
-import struct
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
+import harness as H
 
-def http(method, url, body=None, timeout=10, content_type="application/json"):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-def query_a(server, name, timeout=0.5):
-    """One UDP A query; the addresses answered (empty on NXDOMAIN or no answer)."""
-    qid = os.getpid() & 0xFFFF
-    question = b"".join(bytes([len(label)]) + label.encode() for label in name.strip(".").split(".")) + b"\0"
-    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + question + struct.pack(">HH", 1, 1)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(timeout)
-        sock.sendto(packet, server)
-        try:
-            reply, _ = sock.recvfrom(4096)
-        except socket.timeout:
-            return None
-    count = struct.unpack(">H", reply[6:8])[0]
-    offset = 12 + len(question) + 4
-    addresses = []
-    for _ in range(count):
-        if reply[offset] & 0xC0 == 0xC0:
-            offset += 2
-        else:
-            while reply[offset] != 0:
-                offset += reply[offset] + 1
-            offset += 1
-        rtype, _, _, length = struct.unpack(">HHIH", reply[offset:offset + 10])
-        offset += 10
-        if rtype == 1 and length == 4:
-            addresses.append(socket.inet_ntoa(reply[offset:offset + 4]))
-        offset += length
-    return addresses
+PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ordinal-bin", required=True)
-    parser.add_argument("--shared", required=True)
+    parser.add_argument("--shared", help="ignored: the peer scripts live in scripts/peers/ now "
+                        "(kept so older command lines still work)")
     parser.add_argument("--sets", type=int, default=100)
     parser.add_argument("--replicas", type=int, default=10)
     parser.add_argument("--duration", type=int, default=15)
@@ -82,43 +41,34 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
-    procs = []
     apis = [f"http://127.0.4.{i}:7480" for i in (1, 2, 3)]
+    pg = H.ProcGroup()
     try:
         for i in (1, 2, 3):
-            log = open(os.path.join(args.out, f"a{i}.log"), "w")
-            cmd = [args.ordinal_bin, "agent", "--name", f"a{i}", "--bind", f"127.0.4.{i}:7400",
-                   "--api", f"127.0.4.{i}:7480", "--dns", f"127.0.4.{i}:7453", "--data-dir", os.path.join(args.out, f"a{i}"),
-                   "--bootstrap-expect", "3", "--max-pods", "1000"] + (["--join", "127.0.4.1:7400"] if i > 1 else [])
-            procs.append(subprocess.Popen(cmd, stdout=log, stderr=log))
+            pg.spawn(f"a{i}", H.agent_argv(args.ordinal_bin, f"a{i}", f"127.0.4.{i}", os.path.join(args.out, f"a{i}"),
+                                           bootstrap_expect=3, dns=True, max_pods=1000,
+                                           join=["127.0.4.1"] if i > 1 else ()),
+                     os.path.join(args.out, f"a{i}.log"))
         deadline = time.time() + 60
-        leader = None
-        while time.time() < deadline and leader is None:
-            try:
-                raft = http("GET", apis[0] + "/ordinal/v1/raft", timeout=1)[1]
-                nodes = http("GET", apis[0] + "/api/v1/nodes", timeout=1)[1].get("items", [])
-                if raft.get("leaderAPI") and len(nodes) == 3:
-                    leader = "http://" + raft["leaderAPI"]
-            except OSError:
-                pass
-            time.sleep(0.2)
-        if leader is None:
+        formed, raft = H.wait_formed(apis[0], 3, timeout=60, need="leaderAPI")
+        if not formed:
             sys.exit("bench-dns: the cluster did not form")
+        leader = "http://" + raft["leaderAPI"]
         for s in range(args.sets):
             name = f"set-{s:03d}"
-            http("POST", apis[0] + "/api/v1/namespaces/default/services", {
+            H.request_json("POST", apis[0] + "/api/v1/namespaces/default/services", {
                 "apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
                 "spec": {"clusterIP": "None", "selector": {"app": name}, "ports": [{"name": "web", "port": 80}]}})
             template = {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "main", "image": "ordinal/pause"}]}}
             if s == 0:
                 template["spec"]["nodeSelector"] = {"kubernetes.io/hostname": "a2"}
-            http("POST", apis[0] + "/apis/apps/v1/namespaces/default/statefulsets", {
+            H.request_json("POST", apis[0] + "/apis/apps/v1/namespaces/default/statefulsets", {
                 "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
                 "spec": {"replicas": 1 if s == 0 else args.replicas, "podManagementPolicy": "Parallel", "serviceName": name,
                          "selector": {"matchLabels": {"app": name}}, "template": template}})
         total = 1 + (args.sets - 1) * args.replicas
         while time.time() < deadline + 300:
-            pods = http("GET", leader + "/api/v1/namespaces/default/pods", timeout=30)[1].get("items", [])
+            pods = H.request_json("GET", leader + "/api/v1/namespaces/default/pods", timeout=30)[1].get("items", [])
             if sum(1 for p in pods if p.get("status", {}).get("phase") == "Running") == total:
                 break
             time.sleep(0.5)
@@ -126,13 +76,13 @@ def main():
         queries = os.path.join(args.out, "queries.txt")
         with open(queries, "w") as out:
             out.writelines(f"{n} A\n" for n in names)
-        anchor = os.path.join(args.shared, "anchors", "dns_bench.sh")
+        peer = os.path.join(PEERS, "dns_bench.sh")
         env = dict(os.environ, DURATION=str(args.duration), RUNS=args.runs, DIG_COUNT="51", RTT_COUNT="2000")
         if not args.skip_load:
-            subprocess.run(["bash", anchor], env=dict(env, ADDR="127.0.4.1", PORT="7453", START_SERVER="0", QUERYFILE=queries,
-                                                       SERVER_PID=str(procs[0].pid), OUTDIR=os.path.abspath(os.path.join(args.out, "ordinal"))), check=False)
+            subprocess.run(["bash", peer], env=dict(env, ADDR="127.0.4.1", PORT="7453", START_SERVER="0", QUERYFILE=queries,
+                                                       SERVER_PID=str(pg.pid("a1")), OUTDIR=os.path.abspath(os.path.join(args.out, "ordinal"))), check=False)
             # dnsmasq drops privileges, so its hosts file lives in a world-readable temp directory.
-            subprocess.run(["bash", anchor], env=dict(env, ADDR="127.0.4.9", PORT="5353", NAMES=str(len(names)),
+            subprocess.run(["bash", peer], env=dict(env, ADDR="127.0.4.9", PORT="5353", NAMES=str(len(names)),
                                                        WORK=f"/tmp/ordinal-bench-dns-{os.getpid()}",
                                                        OUTDIR=os.path.abspath(os.path.join(args.out, "dnsmasq"))), check=False)
 
@@ -141,8 +91,8 @@ def main():
         servers = [(f"127.0.4.{i}", 7453) for i in (1, 2, 3)]
         for move in range(args.moves):
             node = "a3" if move % 2 == 0 else "a2"
-            old = query_a(servers[0], target)
-            http("PATCH", leader + "/apis/apps/v1/namespaces/default/statefulsets/set-000",
+            old = H.query_a(servers[0], target)
+            H.request_json("PATCH", leader + "/apis/apps/v1/namespaces/default/statefulsets/set-000",
                  {"spec": {"template": {"spec": {"nodeSelector": {"kubernetes.io/hostname": node}}}}},
                  content_type="application/merge-patch+json")
             committed = new_ip = None
@@ -151,7 +101,7 @@ def main():
             while time.time() < limit and len(seen) < 3:
                 now = time.time()
                 if committed is None:
-                    code, pod = http("GET", leader + "/api/v1/namespaces/default/pods/set-000-0", timeout=2)
+                    code, pod = H.request_json("GET", leader + "/api/v1/namespaces/default/pods/set-000-0", timeout=2)
                     if code != 200:
                         continue
                     ip = pod.get("status", {}).get("podIP")
@@ -159,20 +109,19 @@ def main():
                         committed, new_ip = now, ip
                     continue
                 for server in servers:
-                    if server not in seen and query_a(server, target) == [new_ip]:
+                    if server not in seen and H.query_a(server, target) == [new_ip]:
                         seen[server] = time.time()
                 time.sleep(0.002)
             if committed and len(seen) == 3:
                 moves.append(round((max(seen.values()) - committed) * 1000, 1))
         # 4. kill -9 the leader while dnsperf asks a follower: answers must keep coming.
-        raft = http("GET", leader + "/ordinal/v1/raft")[1]
+        raft = H.request_json("GET", leader + "/ordinal/v1/raft")[1]
         victim = int(raft["node"][1:]) - 1
         asked = (victim + 1) % 3
         perf = subprocess.Popen(["dnsperf", "-s", f"127.0.4.{asked + 1}", "-p", "7453", "-d", queries, "-l", "10", "-c", "4"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         time.sleep(3)
-        procs[victim].send_signal(signal.SIGKILL)
-        procs[victim].wait(timeout=10)
+        pg.kill9(f"a{victim + 1}")
         report = perf.communicate(timeout=60)[0]
         with open(os.path.join(args.out, "leader-kill-dnsperf.txt"), "w") as out:
             out.write(report)
@@ -189,14 +138,9 @@ def main():
                   "move_median_ms": sorted(moves)[len(moves) // 2] if moves else None,
                   "move_max_ms": max(moves) if moves else None,
                   "leader_kill": dict(stats, killed=f"a{victim + 1}", asked=f"a{asked + 1}")}
-        print(json.dumps(result, indent=2))
-        with open(os.path.join(args.out, "moves.json"), "w") as out:
-            json.dump(result, out, indent=2)
+        H.print_json(os.path.join(args.out, "moves.json"), result)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=10)
+        pg.kill_all()
 
 
 if __name__ == "__main__":

@@ -27,36 +27,19 @@ section exists). Every process started is tracked by PID and killed by PID at th
 every wait has a deadline. The binary is copied to a temporary directory first.
 """
 import argparse
-import hashlib
-import json
 import os
-import platform
 import random
 import re
-import shlex
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import textwrap
 import time
-import urllib.error
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-SHARED = os.environ.get("ORDINAL_SHARED") or os.path.join(REPO, "..", "shared")
-sys.path.insert(0, os.path.join(SHARED, "anchors"))
-sys.path.insert(0, HERE)
-try:
-    import lib_anchor as L  # noqa: E402
-except ImportError as e:  # pragma: no cover
-    sys.exit(f"bench-failover: cannot import lib_anchor from {SHARED}/anchors ({e}); "
-             f"set ORDINAL_SHARED to the directory that holds anchors/")
-import chaos_checker as C  # noqa: E402
+import chaos_checker as C
+import harness as H
 
+REPO = H.REPO
 NS = "failover"
 SET = "bench"
 PORT = 8080
@@ -69,18 +52,6 @@ def ip(i):
 
 def api(i):
     return f"http://{ip(i)}:7480"
-
-
-def post(url, obj, timeout=10):
-    req = urllib.request.Request(url, data=json.dumps(obj).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-    except OSError as e:
-        return None, str(e).encode()
 
 
 def workload(replicas):
@@ -110,13 +81,10 @@ class Bench:
         self.down = set()
 
     def agent_argv(self, i):
-        seeds = ",".join(f"{ip(j)}:7400" for j in range(1, min(self.n, 3) + 1) if j != i)
-        argv = [self.a.ordinal_bin_run, "agent", "--name", f"a{i}", "--bind", f"{ip(i)}:7400",
-                "--api", f"{ip(i)}:7480", "--data-dir", os.path.join(self.outdir, f"a{i}"),
-                "--bootstrap-expect", str(min(self.n, 3))]
-        if seeds:
-            argv += ["--join", seeds]
-        return argv + shlex.split(self.a.agent_args)
+        voters = min(self.n, 3)
+        return H.agent_argv(self.a.ordinal_bin_run, f"a{i}", ip(i), os.path.join(self.outdir, f"a{i}"),
+                            bootstrap_expect=voters, join=[ip(j) for j in range(1, voters + 1) if j != i],
+                            extra=self.a.agent_args)
 
     def start(self, i):
         name = f"a{i}"
@@ -133,18 +101,15 @@ class Bench:
         return [i for i in range(1, self.n + 1) if f"a{i}" not in self.down]
 
     def raft(self, i, timeout=0.5):
-        return C.http_json(api(i) + "/ordinal/v1/raft", timeout=timeout)
+        return H.get_json(api(i) + "/ordinal/v1/raft", timeout=timeout)
 
     def pods(self, i, timeout=1.0):
-        body = C.http_json(f"{api(i)}/api/v1/namespaces/{NS}/pods", timeout=timeout)
-        if not isinstance(body, dict) or "items" not in body:
-            return None
-        return {p["name"]: p for p in map(C.pod_summary, body["items"])}
+        return H.pods_by_name(api(i), NS, timeout=timeout)
 
     def converged(self):
         leaders = set()
         for i in range(1, self.n + 1):
-            m = C.http_json(api(i) + "/ordinal/v1/members", timeout=1.0)
+            m = H.get_json(api(i) + "/ordinal/v1/members", timeout=1.0)
             if not isinstance(m, dict):
                 return False, f"a{i} does not answer"
             alive = {e["name"] for e in m.get("members", []) if e.get("state") == "alive"}
@@ -159,19 +124,12 @@ class Bench:
         lead = int(next(iter(leaders))[1:])
         pods = self.pods(lead)
         want = [f"{SET}-{k}" for k in range(self.a.replicas)]
-        if pods is None or any(w not in pods or not C.pod_up(pods[w]) for w in want):
+        if pods is None or any(w not in pods or not H.pod_up(pods[w]) for w in want):
             return False, f"pods {({k: (v['node'], v['phase'], v['ready']) for k, v in (pods or {}).items()})}"
         return True, {"leader": f"a{lead}", "pods": pods}
 
-    def wait(self, pred, timeout, period=0.2):
-        end = L.now() + timeout
-        last = (False, "never evaluated")
-        while L.now() < end:
-            last = pred()
-            if last[0]:
-                return last
-            time.sleep(period)
-        return last
+    def wait(self, pred, timeout):
+        return H.wait_for(pred, timeout, period=0.2)
 
 
 def run(a, pg, outdir, checker):
@@ -179,31 +137,29 @@ def run(a, pg, outdir, checker):
     res = {"reps": [], "errors": []}
     for i in range(1, b.n + 1):
         b.start(i)
-    def formed():
-        r = b.raft(1)
-        nodes = C.http_json(api(1) + "/api/v1/nodes") or {}
-        return bool(isinstance(r, dict) and r.get("leader") and len(nodes.get("items") or []) == b.n), r
-
-    t0 = L.now()
-    ok, info = b.wait(formed, 60)
+    t0 = H.now()
+    ok, info = H.wait_formed(api(1), b.n, timeout=60, need="leader", raft_timeout=0.5)
     if not ok:
         res["errors"].append(f"the cluster did not form within 60 s: {info}")
         return res
-    res["bootstrap_s"] = round(L.now() - t0, 3)
+    res["bootstrap_s"] = round(H.now() - t0, 3)
     svc, sts = workload(a.replicas)
     for path, obj in ((f"/api/v1/namespaces/{NS}/services", svc),
                       (f"/apis/apps/v1/namespaces/{NS}/statefulsets", sts)):
-        status, body = post(api(1) + path, obj)
+        try:
+            status, body = H.request("POST", api(1) + path, obj)
+        except OSError as e:
+            status, body = None, str(e).encode()
         if status not in (200, 201):
             res["errors"].append(f"POST {path}: {status} {body[:200]!r}")
             return res
-    t0 = L.now()
+    t0 = H.now()
     ok, info = b.wait(b.converged, a.phase_timeout)
     if not ok:
         res["errors"].append(f"workload not Running and Ready within {a.phase_timeout:g} s: {info}")
         return res
-    res["workload_up_s"] = round(L.now() - t0, 3)
-    L.log(f"bench-failover: {b.n} agents, {a.replicas} pods up in {res['workload_up_s']:.1f}s")
+    res["workload_up_s"] = round(H.now() - t0, 3)
+    H.log(f"bench-failover: {b.n} agents, {a.replicas} pods up in {res['workload_up_s']:.1f}s")
     rng = random.Random(a.seed)
     scanner = C.HolderScanner([NS])      # our own: the checker thread owns its scanner
     for k in range(a.kills):
@@ -228,8 +184,8 @@ def run(a, pg, outdir, checker):
         gone_s = None
         deadline = tk + a.phase_timeout
         src = 0
-        while L.now() < deadline:
-            now = L.now()
+        while H.now() < deadline:
+            now = H.now()
             surv = b.survivors()
             if gone_s is None:
                 cur = scanner.scan()
@@ -248,19 +204,19 @@ def run(a, pg, outdir, checker):
                         r["rescheduled_s"] = round(now - tk, 3)
                     if r["running_s"] is None and p["phase"] == "Running":
                         r["running_s"] = round(now - tk, 3)
-                    if r["ready_s"] is None and C.pod_up(p, not_on=victim):
+                    if r["ready_s"] is None and H.pod_up(p, not_on=victim):
                         r["ready_s"] = round(now - tk, 3)
                         r["to"] = p["node"]
             if gone_s is not None and all(r["ready_s"] is not None for r in rec["pods"].values()):
                 break
-            time.sleep(max(0.0, a.poll_ms / 1000 - (L.now() - now)))
+            time.sleep(max(0.0, a.poll_ms / 1000 - (H.now() - now)))
         rec["old_processes_gone_s"] = None if gone_s is None else round(gone_s, 3)
         rec["had_processes"] = bool(before)
         failed = [n for n, r in rec["pods"].items() if r["ready_s"] is None]
         if failed:
             rec["error"] = f"{failed} not Running and Ready elsewhere within {a.phase_timeout:g} s"
         b.start(int(victim[1:]))
-        L.log(f"kill {k + 1}/{a.kills}: {victim}{' (leader)' if rec['was_leader'] else ''} "
+        H.log(f"kill {k + 1}/{a.kills}: {victim}{' (leader)' if rec['was_leader'] else ''} "
               + ", ".join(f"{n} " + (f"{r['ready_s']}s -> {r.get('to')}" if r["ready_s"] is not None else "FAILED")
                           for n, r in rec["pods"].items())
               + f"; old processes gone {rec['old_processes_gone_s']}s")
@@ -276,12 +232,12 @@ def summarize(res, checker_summary):
     out = {
         "kills": len(res["reps"]),
         "leader_kills": sum(1 for r in res["reps"] if r["was_leader"]),
-        "ready_s": L.stats([p["ready_s"] for _, p in per_pod]),
-        "ready_follower_kill_s": L.stats([p["ready_s"] for lead, p in per_pod if not lead]),
-        "ready_leader_kill_s": L.stats([p["ready_s"] for lead, p in per_pod if lead]),
-        "rescheduled_s": L.stats([p["rescheduled_s"] for _, p in per_pod]),
-        "running_s": L.stats([p["running_s"] for _, p in per_pod]),
-        "old_processes_gone_s": L.stats([r["old_processes_gone_s"] for r in res["reps"]
+        "ready_s": H.stats([p["ready_s"] for _, p in per_pod]),
+        "ready_follower_kill_s": H.stats([p["ready_s"] for lead, p in per_pod if not lead]),
+        "ready_leader_kill_s": H.stats([p["ready_s"] for lead, p in per_pod if lead]),
+        "rescheduled_s": H.stats([p["rescheduled_s"] for _, p in per_pod]),
+        "running_s": H.stats([p["running_s"] for _, p in per_pod]),
+        "old_processes_gone_s": H.stats([r["old_processes_gone_s"] for r in res["reps"]
                                          if r.get("had_processes")]),
         "reps_without_processes": sum(1 for r in res["reps"] if not r.get("had_processes")),
         "failed_pods": sum(1 for _, p in per_pod if p["ready_s"] is None),
@@ -291,67 +247,27 @@ def summarize(res, checker_summary):
     return out
 
 
-def cell(s, n=True):
-    if not s or not s.get("n"):
-        return "—"
-    return f"{s['median']:.2f} [{s['min']:.2f}–{s['max']:.2f}]" + (f" (n={s['n']})" if n else "")
-
-
-def machine_facts(a):
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    st = os.stat(a.ordinal_bin)
-    try:
-        commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        commit, dirty = "?", ""
-    return {"nproc": os.cpu_count(), "model": model, "mem": mem, "kernel": platform.release(),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "commit": commit + ("+changes" if dirty else ""),
-            "ordinal_bin": {"path": a.ordinal_bin, "sha256": a.ordinal_sha,
-                            "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))}}
-
-
-def shown(path):
-    """A path relative to the repository when it lies inside it."""
-    path = os.path.abspath(path)
-    return os.path.relpath(path, REPO) if path.startswith(REPO + os.sep) else path
-
-
 def render(summary, facts, cmdline, a, outdir):
     b = facts["ordinal_bin"]
-    path = shown(b["path"])
+    path = H.shown(b["path"])
     lease = re.search(r"--lease\s+(\S+)", a.agent_args)
     out = [f"**Command** `{cmdline}`, {a.agents} agents, {a.replicas} pods, "
            f"{'agent flags `' + a.agent_args + '`' if a.agent_args else 'default agent flags (lease 4 s)'}; "
            f"`{path}` (sha256 {b['sha256'][:12]}, built {b['mtime']}, tree at `{facts['commit']}`); "
            f"{facts['date']}; {facts['nproc']} × {facts['model']}, {facts['mem']} RAM, kernel "
-           f"{facts['kernel']}. Raw data: `{shown(outdir)}/`.", ""]
+           f"{facts['kernel']}. Raw data: `{H.shown(outdir)}/`.", ""]
     out.append("| kills (of the leader) | kill → Running and Ready elsewhere, median [min–max] (n pods) s | "
                "follower kills s | leader kills s | rescheduled s | Running s | "
                "old pod processes gone, max s | two holders seen | failed |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+    out.append(H.md_sep(9))
     g = summary["old_processes_gone_s"]
-    out.append("| " + " | ".join([
-        f"{summary['kills']} ({summary['leader_kills']})", cell(summary["ready_s"]),
-        cell(summary["ready_follower_kill_s"], n=False), cell(summary["ready_leader_kill_s"], n=False),
-        cell(summary["rescheduled_s"], n=False), cell(summary["running_s"], n=False),
+    out.append(H.md_row([
+        f"{summary['kills']} ({summary['leader_kills']})", H.stat_cell(summary["ready_s"], 2, n=True),
+        H.stat_cell(summary["ready_follower_kill_s"], 2), H.stat_cell(summary["ready_leader_kill_s"], 2),
+        H.stat_cell(summary["rescheduled_s"], 2), H.stat_cell(summary["running_s"], 2),
         "—" if not g.get("n") else f"{g['max']:.2f}",
         f"{summary['violations']} in {summary['checker_samples']} samples",
-        str(summary["failed_pods"])]) + " |")
+        str(summary["failed_pods"])]))
     m = summary["ready_s"].get("median")
     out.append("")
     out.append(f"Against the target (median under 10 s with the default lease"
@@ -392,14 +308,6 @@ def write_docs(text, facts):
     return path
 
 
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="scripts/bench-failover", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -426,40 +334,30 @@ def main(argv=None):
         ap.error("--replicas must be 1..50")
     if not os.access(a.ordinal_bin, os.X_OK):
         ap.error(f"ordinal binary not found: {a.ordinal_bin}")
-    busy = []
-    for i in range(1, a.agents + 1):
-        try:
-            socket.create_connection((ip(i), 7480), timeout=0.3).close()
-            busy.append(f"{ip(i)}:7480")
-        except OSError:
-            pass
+    busy = [f"{ip(i)}:7480" for i in range(1, a.agents + 1) if H.tcp_answers(ip(i), 7480)]
     if busy:
         sys.exit(f"bench-failover: something already answers on {', '.join(busy)}; refusing to start")
     if C.HolderScanner([NS]).scan():
         sys.exit(f"bench-failover: processes of namespace {NS} are alive (a previous run?); refusing")
 
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    outdir = os.path.join(a.out, stamp)
+    outdir = os.path.join(a.out, H.stamp())
     os.makedirs(outdir, exist_ok=True)
-    tmpbin = tempfile.mkdtemp(prefix="bench-failover-bin-")
-    a.ordinal_bin_run = os.path.join(tmpbin, "ordinal")
-    shutil.copy2(a.ordinal_bin, a.ordinal_bin_run)
-    a.ordinal_sha = sha256(a.ordinal_bin_run)
-    cmdline = os.environ.get("BENCH_FAILOVER_CMD") or " ".join(
-        shlex.quote(x) for x in ["scripts/bench_failover.py"] + sys.argv[1:])
-    facts = machine_facts(a)
-    pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
+    tmpbin, a.ordinal_bin_run, a.ordinal_sha = H.copy_binary(a.ordinal_bin, "bench-failover-bin-")
+    cmdline = H.command_line("scripts/bench_failover.py", "BENCH_FAILOVER_CMD")
+    facts = dict(H.machine_facts(), commit=H.git_commit(),
+                 ordinal_bin=H.binary_facts(a.ordinal_bin, a.ordinal_sha))
+    pg = H.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
     checker = C.HolderChecker(namespaces=[NS])
     checker.start()
-    L.log(f"bench-failover: {a.agents} agents, {a.kills} kills -> {outdir}")
+    H.log(f"bench-failover: {a.agents} agents, {a.kills} kills -> {outdir}")
     res = {"reps": [], "errors": ["did not run"]}
     try:
         res = run(a, pg, outdir, checker)
     finally:
         pg.kill_all()
         left = {}
-        end = L.now() + 10
-        while L.now() < end:
+        end = H.now() + 10
+        while H.now() < end:
             left = checker.current_holders()
             if not left:
                 break
@@ -478,12 +376,11 @@ def main(argv=None):
     cs = checker.summary()
     summary = summarize(res, cs)
     text = render(summary, facts, cmdline, a, outdir)
-    L.write_json(os.path.join(outdir, "result.json"),
+    H.write_json(os.path.join(outdir, "result.json"),
                  {"command": cmdline, "machine": facts, "args": {k: v for k, v in vars(a).items()
                                                                    if k != "ordinal_bin_run"},
                   "summary": summary, "checker": cs, **res})
-    with open(os.path.join(outdir, "table.md"), "w") as f:
-        f.write(text + "\n")
+    H.write_text(os.path.join(outdir, "table.md"), text + "\n")
     print(text)
     if res["errors"]:
         print("\nErrors:\n" + "\n".join(f"* {e}" for e in res["errors"]))

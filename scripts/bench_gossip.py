@@ -42,44 +42,31 @@ printed to stdout; progress goes to stderr.
 Quick smoke test:  scripts/bench-gossip --ns 5 --reps 1 --idle-secs 5 --window-secs 5
 """
 import argparse
-import hashlib
-import http.client
-import json
 import os
-import platform
 import re
-import shlex
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get("ORDINAL_SHARED") or os.path.join(REPO, "..", "shared")
-sys.path.insert(0, os.path.join(SHARED, "anchors"))
-try:
-    import lib_anchor as L  # noqa: E402
-    from bench_common import _f, quantile_or_max, stop_keys  # noqa: E402
-except ImportError as e:  # pragma: no cover
-    sys.exit(f"bench-gossip: cannot import lib_anchor from {SHARED}/anchors ({e}); "
-             f"set ORDINAL_SHARED to the directory that holds anchors/")
+import harness as H
 
+REPO = H.REPO
 POLL_WINDOW_S = 0.25
 
 
 # ----------------------------------------------------------------------------------------
 # systems
 # ----------------------------------------------------------------------------------------
-class System:
+class System(H.Members):
     """One gossip implementation: how to start agent i and how to read its member list.
     members(i) returns [(name, state)] with state normalised to alive/suspect/dead/left,
     or None when the agent does not answer."""
-    key = "?"
+    cmd_file = "agent-cmd.txt"
 
     def __init__(self, a, pg, n, workdir):
-        self.a, self.pg, self.n, self.workdir = a, pg, n, workdir
+        super().__init__(pg, workdir, n)
+        self.a, self.n = a, n
 
     def name(self, i):
         return f"a{i + 1}"
@@ -89,40 +76,6 @@ class System:
 
     def pkey(self, i):
         return (self.key, self.n, i)
-
-    def pid(self, i):
-        return self.pg.pid(self.pkey(i))
-
-    def running(self, i):
-        return self.pg.alive(self.pkey(i))
-
-    def start(self, i):
-        self.drop(i)
-        argv = self.argv(i)
-        if i == 0:
-            with open(os.path.join(self.workdir, "agent-cmd.txt"), "w") as f:
-                f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
-        return self.pg.spawn(self.pkey(i), argv, self.logpath(i))
-
-    def kill9(self, i):
-        self.drop(i)
-        return self.pg.kill9(self.pkey(i))
-
-    def stop_all(self):
-        for i in range(self.n):
-            self.drop(i)
-        for i in range(self.n):
-            k = self.pkey(i)
-            if k in self.pg.procs and self.pg.procs[k].poll() is None:
-                try:
-                    os.kill(self.pg.procs[k].pid, 9)
-                    self.pg.procs[k].wait(timeout=10)
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
-
-    def drop_all(self):
-        for i in range(self.n):
-            self.drop(i)
 
     # log accounting ------------------------------------------------------------------
     def log_size(self, i):
@@ -145,10 +98,6 @@ class Serf(System):
     RE_MARK = re.compile(r"memberlist: Marking (\S+) as failed")
     RE_REFUTE = re.compile(r"memberlist: Refuting a (suspect|dead) message")
 
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.rpc = {}
-
     def ip(self, i):
         return f"127.0.4.{i + 1}"
 
@@ -157,24 +106,15 @@ class Serf(System):
                 ("tcp", self.ip(i), self.a.serf_rpc_port)]
 
     def argv(self, i):
-        v = ["serf", "agent", f"-node={self.name(i)}",
-             f"-bind={self.ip(i)}:{self.a.serf_port}",
-             f"-rpc-addr={self.ip(i)}:{self.a.serf_rpc_port}",
-             "-profile=lan", "-log-level=info"]
-        if i != 0:
-            v.append(f"-join={self.ip(0)}:{self.a.serf_port}")
-        return v + shlex.split(self.a.serf_args)
-
-    def drop(self, i):
-        c = self.rpc.pop(i, None)
-        if c:
-            c.close()
+        return H.serf_argv(self.name(i), self.ip(i), self.a.serf_port, self.a.serf_rpc_port,
+                           join=self.ip(0) if i != 0 else None, profile="lan", log_level="info",
+                           extra=self.a.serf_args)
 
     def members(self, i):
         try:
-            c = self.rpc.get(i)
+            c = self.cli.get(i)
             if c is None:
-                c = self.rpc[i] = L.SerfRPC(f"{self.ip(i)}:{self.a.serf_rpc_port}", timeout=1.0)
+                c = self.cli[i] = H.SerfRPC(f"{self.ip(i)}:{self.a.serf_rpc_port}", timeout=1.0)
             return [(n, self.STATE.get(s, s)) for n, s in c.members()]
         except Exception:
             self.drop(i)
@@ -189,51 +129,9 @@ class Serf(System):
                 "declared_dead": sorted(set(self.RE_DEAD.findall(text)))}
 
 
-class HttpGet:
-    """Keep-alive HTTP/1.1 GET returning parsed JSON."""
-
-    def __init__(self, host, port, timeout=1.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.conn = None
-
-    def get(self, path):
-        for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-                self.conn.connect()
-                self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                self.conn.request("GET", path)
-                r = self.conn.getresponse()
-                data = r.read()
-                if r.status != 200:
-                    raise RuntimeError(f"HTTP {r.status}")
-                return json.loads(data)
-            except (http.client.RemoteDisconnected, http.client.BadStatusLine,
-                    BrokenPipeError, ConnectionResetError):
-                self.close()
-                if attempt:
-                    raise
-            except Exception:
-                self.close()
-                raise
-
-    def close(self):
-        if self.conn is not None:
-            try:
-                self.conn.close()
-            except Exception:
-                pass
-        self.conn = None
-
-
 class Ordinal(System):
     key = "ordinal"
     RE_PEER = re.compile(r"swim\.peer=(\S+)")
-
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.http = {}
 
     def ip(self, i):
         return f"127.0.3.{i + 1}"
@@ -244,24 +142,15 @@ class Ordinal(System):
     def argv(self, i):
         d = os.path.join(self.workdir, f"d{i}")
         os.makedirs(d, exist_ok=True)
-        v = [self.a.ordinal_bin, "agent", "--name", self.name(i),
-             "--bind", f"{self.ip(i)}:7400", "--api", f"{self.ip(i)}:7480",
-             "--data-dir", d, "--log-level", "info"]
-        if i != 0:
-            v += ["--join", f"{self.ip(0)}:7400"]
-        return v + shlex.split(self.a.ordinal_args)
-
-    def drop(self, i):
-        c = self.http.pop(i, None)
-        if c:
-            c.close()
+        return H.agent_argv(self.a.ordinal_bin, self.name(i), self.ip(i), d, log_level="info",
+                            join=[self.ip(0)] if i != 0 else (), extra=self.a.ordinal_args)
 
     def members(self, i):
         try:
-            c = self.http.get(i)
+            c = self.cli.get(i)
             if c is None:
-                c = self.http[i] = HttpGet(self.ip(i), 7480, timeout=1.0)
-            obj = c.get("/ordinal/v1/members")
+                c = self.cli[i] = H.KeepAlive(self.ip(i), 7480, timeout=1.0, retry_fresh=True)
+            obj = c.get_json("/ordinal/v1/members")
             out = [(m["name"], m["state"]) for m in obj["members"]]
             if obj.get("observer") and all(n != obj["observer"] for n, _ in out):
                 out.append((obj["observer"], "alive"))  # an agent is alive to itself
@@ -291,29 +180,16 @@ SYSTEMS = {"serf": Serf, "ordinal": Ordinal}
 # ----------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------
-def port_free(proto, ip, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-    try:
-        if proto == "tcp":
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((ip, port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
 def wait_until(sysm, agents, pred, deadline, poll_sleep):
     """Poll agents until pred(members) holds for each; {agent: first time it held}."""
     first = {}
-    while L.now() < deadline and len(first) < len(agents):
+    while H.now() < deadline and len(first) < len(agents):
         for i in agents:
             if i in first:
                 continue
             m = sysm.members(i)
             if m is not None and pred(m):
-                first[i] = L.now()
+                first[i] = H.now()
         if len(first) < len(agents):
             time.sleep(poll_sleep)
     return first
@@ -331,27 +207,19 @@ def state_pred(name, state):
     return pred
 
 
-def own_pids(sysm, extra=()):
-    return [sysm.pid(i) for i in range(sysm.n) if sysm.running(i)] + list(extra)
-
-
-def crashed(sysm):
-    return [sysm.name(i) for i in range(sysm.n) if not sysm.running(i)]
-
-
 def window(sysm, secs, label):
     """False-suspicion window: log lines over the window + polling every 250 ms."""
     everyone = range(sysm.n)
     names = {sysm.name(i) for i in everyone}
     off0 = {i: sysm.log_size(i) for i in everyone}
-    s0 = L.sys_cpu()
-    t0 = L.now()
+    s0 = H.sys_cpu()
+    t0 = H.now()
     end = t0 + secs
     seen = set()          # (observer, member, state) currently non-alive, as polled
     episodes = []         # transitions alive -> non-alive seen by polling
     polls = unanswered = 0
-    while L.now() < end:
-        tick = L.now()
+    while H.now() < end:
+        tick = H.now()
         for i in everyone:
             m = sysm.members(i)
             polls += 1
@@ -363,11 +231,11 @@ def window(sysm, secs, label):
             missing = names - {n for n, _ in m}
             now_bad |= {(obs, n, "missing") for n in missing}
             for e in now_bad - seen:
-                episodes.append({"t": round(L.now() - t0, 3), "observer": e[0],
+                episodes.append({"t": round(H.now() - t0, 3), "observer": e[0],
                                  "member": e[1], "state": e[2]})
             seen = {x for x in seen if x[0] != obs} | now_bad
-        time.sleep(max(0.0, POLL_WINDOW_S - (L.now() - tick)))
-    busy = L.busy_pct(s0, L.sys_cpu())
+        time.sleep(max(0.0, POLL_WINDOW_S - (H.now() - tick)))
+    busy = H.busy_pct(s0, H.sys_cpu())
     per_agent = {}
     tot = {"suspect_lines": 0, "dead_lines": 0}
     suspected, declared = set(), set()
@@ -389,20 +257,11 @@ def window(sysm, secs, label):
            "polled_suspect_observations": len(polled_suspect),
            "polled_dead_observations": len(polled_dead),
            "polled_events": episodes[:200], "polls": polls, "unanswered_polls": unanswered,
-           "crashed_agents": crashed(sysm), "per_agent_log": per_agent}
-    L.log(f"{sysm.key} N={sysm.n} {label} window {secs:.0f}s: suspect lines "
+           "crashed_agents": sysm.crashed(), "per_agent_log": per_agent}
+    H.log(f"{sysm.key} N={sysm.n} {label} window {secs:.0f}s: suspect lines "
           f"{tot['suspect_lines']}, dead lines {tot['dead_lines']}, polled non-alive "
           f"{len(episodes)} (dead {len(polled_dead)}), machine busy {busy:.0f}%")
     return res
-
-
-def busy_load(pg, ncores):
-    keys = []
-    for k in range(ncores):
-        key = ("busy", k)
-        pg.spawn(key, [sys.executable, "-c", "while True: pass"], os.devnull)
-        keys.append(key)
-    return keys
 
 
 # ----------------------------------------------------------------------------------------
@@ -415,72 +274,74 @@ def run_one(a, pg, key, n, outdir):
     sysm = SYSTEMS[key](a, pg, n, workdir)
     everyone = list(range(n))
     all_names = {sysm.name(i) for i in everyone}
-    res = {"system": key, "n": n, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    res = {"system": key, "n": n, "started": H.iso_utc(),
            "workdir": workdir, "errors": []}
     busy_keys = []
-    try:
+    # an error is recorded and ends this (system, N) only
+    with H.recorded(res, os.path.join(outdir, f"{key}-n{n}.json"), f"{key} N={n}",
+                    lambda: (pg.stop_keys(busy_keys), sysm.stop_all())):
         taken = [f"{p}/{ip}:{port}" for i in everyone for p, ip, port in sysm.ports(i)
-                 if not port_free(p, ip, port)]
+                 if not H.port_free(ip, port, p)]
         if taken:
             raise RuntimeError(f"addresses already in use: {', '.join(taken[:5])}")
         # ---- 1. cold join ---------------------------------------------------------
-        res["bg_before_join_pct"] = L.wait_quiet(max_wait=a.quiet_wait)
-        t_first = L.now()
+        res["bg_before_join_pct"] = H.wait_quiet(max_wait=a.quiet_wait)
+        t_first = H.now()
         sysm.start(0)
-        if not wait_until(sysm, [0], lambda m: True, L.now() + 30, 0.01):
+        if not wait_until(sysm, [0], lambda m: True, H.now() + 30, 0.01):
             raise RuntimeError("seed agent did not answer within 30 s")
         t_last = t_first
         for i in range(1, n):
-            t_last = L.now()
+            t_last = H.now()
             sysm.start(i)
         first = wait_until(sysm, everyone, all_alive_pred(all_names),
-                           L.now() + a.phase_timeout, a.poll_ms / 1000)
+                           H.now() + a.phase_timeout, a.poll_ms / 1000)
         if len(first) < n:
             raise RuntimeError(f"join did not converge within {a.phase_timeout:.0f}s: "
                                f"{len(first)}/{n} agents saw everyone alive; "
-                               f"crashed: {crashed(sysm)}")
+                               f"crashed: {sysm.crashed()}")
         t_conv = max(first.values())
         res["join"] = {"from_last_spawn_s": t_conv - t_last,
                        "from_first_spawn_s": t_conv - t_first,
                        "spawn_all_s": t_last - t_first,
                        "per_agent_from_last_spawn_s": {sysm.name(i): first[i] - t_last
                                                        for i in everyone}}
-        L.log(f"{key} N={n} join: {t_conv - t_last:.3f}s from last spawn "
+        H.log(f"{key} N={n} join: {t_conv - t_last:.3f}s from last spawn "
               f"({t_conv - t_first:.3f}s from first)")
 
         # ---- 2+3. settle, idle CPU / RSS -----------------------------------------
         sysm.drop_all()
         time.sleep(a.settle_secs)
-        pids = own_pids(sysm)
-        res["bg_before_idle_pct"] = L.wait_quiet(own_pids=pids, max_wait=a.quiet_wait)
-        s0 = L.sys_cpu()
-        samp = L.sample_idle(pids, a.idle_secs)
-        busy = L.busy_pct(s0, L.sys_cpu())
+        pids = sysm.pids()
+        res["bg_before_idle_pct"] = H.wait_quiet(own_pids=pids, max_wait=a.quiet_wait)
+        s0 = H.sys_cpu()
+        samp = H.sample_idle(pids, a.idle_secs)
+        busy = H.busy_pct(s0, H.sys_cpu())
         cpu = [s["cpu_pct"] for s in samp]
         rss = [s["rss_kb"] / 1024 for s in samp]
         res["idle"] = {"window_s": a.idle_secs, "per_agent": samp,
-                       "cpu_pct": L.stats(cpu), "rss_mib": L.stats(rss),
+                       "cpu_pct": H.stats(cpu), "rss_mib": H.stats(rss),
                        "cpu_pct_total": sum(cpu), "rss_mib_total": sum(rss),
                        "machine_busy_pct": busy, "background_pct": busy - sum(cpu),
-                       "top_others": L.top_others(set(pids))}
-        L.log(f"{key} N={n} idle: CPU% per agent {L.fmt_stats(L.stats(cpu), '%', 2)}; "
-              f"RSS MiB {L.fmt_stats(L.stats(rss), '', 1)}; background {busy - sum(cpu):.0f}%")
+                       "top_others": H.top_others(set(pids))}
+        H.log(f"{key} N={n} idle: CPU% per agent {H.fmt_stats(H.stats(cpu), '%', 2)}; "
+              f"RSS MiB {H.fmt_stats(H.stats(rss), '', 1)}; background {busy - sum(cpu):.0f}%")
 
         # ---- 4. false-suspicion window, idle ---------------------------------------
-        res["bg_before_window_idle_pct"] = L.wait_quiet(own_pids=own_pids(sysm),
+        res["bg_before_window_idle_pct"] = H.wait_quiet(own_pids=sysm.pids(),
                                                         max_wait=a.quiet_wait)
         res["window_idle"] = window(sysm, a.window_secs, "idle")
 
         # ---- 5. false-suspicion window under load -----------------------------------
-        res["bg_before_window_loaded_pct"] = L.wait_quiet(own_pids=own_pids(sysm),
+        res["bg_before_window_loaded_pct"] = H.wait_quiet(own_pids=sysm.pids(),
                                                           max_wait=a.quiet_wait)
         ncores = max(2, os.cpu_count() or 2)
-        busy_keys = busy_load(pg, ncores)
+        busy_keys = H.busy_load(pg, ncores)
         try:
             res["window_loaded"] = window(sysm, a.window_secs, "loaded")
             res["window_loaded"]["busy_processes"] = ncores
         finally:
-            stop_keys(pg, busy_keys)
+            pg.stop_keys(busy_keys)
         sysm.drop_all()
         time.sleep(a.settle_secs)
 
@@ -492,57 +353,49 @@ def run_one(a, pg, key, n, outdir):
             victim = pool[(r * 7 + n // 2) % len(pool)]
             vname = sysm.name(victim)
             others = [i for i in everyone if i != victim]
-            pre = wait_until(sysm, everyone, all_alive_pred(all_names), L.now() + 60, 0.05)
+            pre = wait_until(sysm, everyone, all_alive_pred(all_names), H.now() + 60, 0.05)
             rec = {"rep": r + 1, "victim": vname, "all_alive_before": len(pre) == n}
             if len(pre) < n:
-                L.log(f"{key} N={n} warning: cluster not fully alive before rep {r + 1}")
-            rec["bg_before_pct"] = L.wait_quiet(own_pids=own_pids(sysm), max_wait=a.quiet_wait)
-            sk0 = L.sys_cpu()
+                H.log(f"{key} N={n} warning: cluster not fully alive before rep {r + 1}")
+            rec["bg_before_pct"] = H.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+            sk0 = H.sys_cpu()
             me0 = sum(os.times()[:2])
             t_kill = sysm.kill9(victim)
             det = wait_until(sysm, others, state_pred(vname, "dead"),
-                             L.now() + a.phase_timeout, poll)
-            t_det = L.now()
+                             H.now() + a.phase_timeout, poll)
+            t_det = H.now()
             rec.update({"agents_detected": len(det), "agents_expected": len(others),
-                        "machine_busy_during_pct": L.busy_pct(sk0, L.sys_cpu()),
+                        "machine_busy_during_pct": H.busy_pct(sk0, H.sys_cpu()),
                         "poller_cpu_pct": 100 * (sum(os.times()[:2]) - me0) / max(1e-9, t_det - t_kill)})
             if det:
                 rec["first_s"] = min(det.values()) - t_kill
                 rec["all_s"] = max(det.values()) - t_kill if len(det) == len(others) else None
                 rec["per_agent_s"] = {sysm.name(i): det[i] - t_kill for i in det}
-            t_re = L.now()
+            t_re = H.now()
             sysm.start(victim)
             rj = wait_until(sysm, everyone, all_alive_pred(all_names),
-                            L.now() + a.phase_timeout, poll)
+                            H.now() + a.phase_timeout, poll)
             rec["rejoin_all_s"] = (max(rj.values()) - t_re) if len(rj) == n else None
             rec["rejoin_agents"] = len(rj)
             reps.append(rec)
-            L.log(f"{key} N={n} rep {r + 1}/{a.reps}: victim {vname} first "
-                  f"{_f(rec.get('first_s'))} all {_f(rec.get('all_s'))} "
-                  f"({len(det)}/{len(others)}) rejoin {_f(rec['rejoin_all_s'])}")
+            H.log(f"{key} N={n} rep {r + 1}/{a.reps}: victim {vname} first "
+                  f"{H.fmt(rec.get('first_s'))} all {H.fmt(rec.get('all_s'))} "
+                  f"({len(det)}/{len(others)}) rejoin {H.fmt(rec['rejoin_all_s'])}")
             sysm.drop_all()
             time.sleep(a.settle_secs)
         all_s = [x.get("all_s") for x in reps]
         pooled = [v for x in reps for v in x.get("per_agent_s", {}).values()]
-        tail, tail_kind = quantile_or_max(all_s)
+        tail, tail_kind = H.quantile_or_max(all_s)
         res["failure"] = {
             "reps": reps,
-            "all_s": L.stats(all_s), "first_s": L.stats([x.get("first_s") for x in reps]),
-            "rejoin_all_s": L.stats([x.get("rejoin_all_s") for x in reps]),
+            "all_s": H.stats(all_s), "first_s": H.stats([x.get("first_s") for x in reps]),
+            "rejoin_all_s": H.stats([x.get("rejoin_all_s") for x in reps]),
             "all_tail_s": tail, "all_tail_kind": tail_kind,
             "timed_out_reps": sum(1 for x in all_s if x is None),
-            "per_observer_pooled": {"n": len(pooled), "p99": L.quantile(pooled, 0.99) if pooled else None,
+            "per_observer_pooled": {"n": len(pooled), "p99": H.quantile(pooled, 0.99) if pooled else None,
                                     "max": max(pooled) if pooled else None},
         }
-        res["crashed_at_end"] = crashed(sysm)
-    except Exception as e:  # record and move on to the next (system, N)
-        res["errors"].append(f"{type(e).__name__}: {e}")
-        L.log(f"{key} N={n} ERROR: {e}")
-    finally:
-        stop_keys(pg, busy_keys)
-        sysm.stop_all()
-        res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        L.write_json(os.path.join(outdir, f"{key}-n{n}.json"), res)
+        res["crashed_at_end"] = sysm.crashed()
     return res
 
 
@@ -550,52 +403,10 @@ def run_one(a, pg, key, n, outdir):
 # report
 # ----------------------------------------------------------------------------------------
 def machine_facts(a):
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    ver = subprocess.run(["serf", "version"], capture_output=True, text=True).stdout.split("\n")[0] \
-        if shutil.which("serf") else "not installed"
-    facts = {"nproc": os.cpu_count(), "model": model, "mem": mem, "kernel": platform.release(),
-             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "serf": ver}
+    facts = dict(H.machine_facts(), serf=H.serf_version())
     if "ordinal" in a.systems:
-        h = hashlib.sha256()
-        with open(a.ordinal_bin, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        st = os.stat(a.ordinal_bin)
-        facts["ordinal_bin"] = {"path": a.ordinal_bin, "sha256": h.hexdigest(),
-                                "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))}
+        facts["ordinal_bin"] = H.binary_facts(a.ordinal_bin)
     return facts
-
-
-def _binname(facts):
-    b = facts.get("ordinal_bin")
-    if not b:
-        return "—"
-    return f"{os.path.relpath(b['path'], REPO) if b['path'].startswith(REPO) else b['path']} (sha256 {b['sha256'][:12]}, built {b['mtime']})"
-
-
-def stat_cell(s, nd=3):
-    if not s or not s.get("n"):
-        return "—"
-    return f"{s['median']:.{nd}f} [{s['min']:.{nd}f}–{s['max']:.{nd}f}]"
-
-
-def win_cell(r, field):
-    i, l_ = r.get("window_idle", {}), r.get("window_loaded", {})
-    return f"{i.get(field, '—')} / {l_.get(field, '—')}"
 
 
 def render(results, facts, cmdline, a):
@@ -603,14 +414,14 @@ def render(results, facts, cmdline, a):
     out.append(f"Command: `{cmdline}`  ")
     out.append(f"Machine: {facts['nproc']} × {facts['model']}, {facts['mem']} RAM, "
                f"kernel {facts['kernel']}; {facts['date']}; serf `{facts['serf']}`, "
-               f"ordinal `{_binname(facts)}`"
+               f"ordinal `{H.bin_label(facts.get('ordinal_bin'))}`"
                f"{'; extra Ordinal flags `' + a.ordinal_args + '`' if a.ordinal_args else ''}"
                f"{'; extra serf flags `' + a.serf_args + '`' if a.serf_args else ''}")
     out.append("")
     out.append("| system | N | join s | detect all median [min–max] s | detect first median s | "
                "p99 s | false suspects idle / loaded | false dead idle / loaded | "
                "idle CPU % per agent (median) | RSS MiB per agent (median) |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append(H.md_sep(10))
     for r in results:
         f = r.get("failure", {})
         tail = f.get("all_tail_s")
@@ -621,15 +432,15 @@ def render(results, facts, cmdline, a):
             tail_cell += f"; {f['timed_out_reps']} rep(s) not detected by all"
         join = r.get("join", {}).get("from_last_spawn_s")
         idle = r.get("idle", {})
-        out.append("| " + " | ".join([
-            r["system"], str(r["n"]), _f(join),
-            stat_cell(f.get("all_s")),
-            _f(f.get("first_s", {}).get("median")),
+        out.append(H.md_row([
+            r["system"], str(r["n"]), H.fmt(join),
+            H.stat_cell(f.get("all_s")),
+            H.fmt(f.get("first_s", {}).get("median")),
             tail_cell,
-            win_cell(r, "suspect_lines"), win_cell(r, "dead_lines"),
-            _f(idle.get("cpu_pct", {}).get("median"), 2),
-            _f(idle.get("rss_mib", {}).get("median"), 1),
-        ]) + " |")
+            H.win_cell(r, "suspect_lines"), H.win_cell(r, "dead_lines"),
+            H.fmt(idle.get("cpu_pct", {}).get("median"), 2),
+            H.fmt(idle.get("rss_mib", {}).get("median"), 1),
+        ]))
     out.append("")
     out.append("Details: re-join after restart of the victim; polled non-alive observations "
                "(suspect+dead / of which dead) in the idle / loaded windows; CPU/RSS ranges; "
@@ -638,7 +449,7 @@ def render(results, facts, cmdline, a):
     out.append("| system | N | re-join median [min–max] s | polled non-alive idle / loaded | "
                "polled dead idle / loaded | idle CPU % per agent [min–max] | RSS MiB [min–max] | "
                "machine busy in loaded window % | background before phases % (max) | errors |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append(H.md_sep(10))
     for r in results:
         f = r.get("failure", {})
         idle = r.get("idle", {})
@@ -646,13 +457,13 @@ def render(results, facts, cmdline, a):
         bgs += [x.get("bg_before_pct", 0) for x in f.get("reps", [])]
         errs = "; ".join(r.get("errors", [])) or ("crashed: " + ",".join(r["crashed_at_end"])
                                                  if r.get("crashed_at_end") else "—")
-        out.append("| " + " | ".join([
-            r["system"], str(r["n"]), stat_cell(f.get("rejoin_all_s")),
-            win_cell(r, "polled_nonalive_observations"), win_cell(r, "polled_dead_observations"),
-            stat_cell(idle.get("cpu_pct"), 2), stat_cell(idle.get("rss_mib"), 1),
-            _f(r.get("window_loaded", {}).get("machine_busy_pct"), 0),
-            _f(max(bgs) if bgs else None, 0), errs.replace("|", "/"),
-        ]) + " |")
+        out.append(H.md_row([
+            r["system"], str(r["n"]), H.stat_cell(f.get("rejoin_all_s")),
+            H.win_cell(r, "polled_nonalive_observations"), H.win_cell(r, "polled_dead_observations"),
+            H.stat_cell(idle.get("cpu_pct"), 2), H.stat_cell(idle.get("rss_mib"), 1),
+            H.fmt(r.get("window_loaded", {}).get("machine_busy_pct"), 0),
+            H.fmt(max(bgs) if bgs else None, 0), errs.replace("|", "/"),
+        ]))
     out.append("")
     out.append(
         "Counting: *false suspects* are log lines — Ordinal `member suspect` (each agent logs "
@@ -747,13 +558,8 @@ def main():
         sys.exit(f"--ns {a.ns!r}: expected e.g. 5,20")
     if not ns or any(n < 2 or n > 250 for n in ns):
         sys.exit("--ns: every N must be 2..250")
-    systems = [s.strip() for s in a.systems.split(",") if s.strip()]
-    bad = [s for s in systems if s not in SYSTEMS]
-    if bad or not systems:
-        sys.exit(f"--systems: unknown {bad}; choose from {sorted(SYSTEMS)}")
     # serf first, then Ordinal, for every N (interleaved, same phases)
-    systems = [s for s in ("serf", "ordinal") if s in systems]
-    a.systems = systems
+    systems = a.systems = H.systems_arg(a.systems, ("serf", "ordinal"))
     if a.reps < 1:
         sys.exit("--reps must be ≥ 1")
     if "ordinal" in systems and not os.access(a.ordinal_bin, os.X_OK):
@@ -761,27 +567,25 @@ def main():
     if "serf" in systems and not shutil.which("serf"):
         sys.exit("serf is not on PATH (scripts/setup bench installs it)")
 
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    outdir = os.path.join(a.out, stamp)
+    outdir = os.path.join(a.out, H.stamp())
     os.makedirs(outdir, exist_ok=True)
-    cmdline = " ".join([os.environ.get("BENCH_GOSSIP_PROG") or "scripts/bench_gossip.py"]
-                       + [shlex.quote(x) for x in sys.argv[1:]])
+    cmdline = H.command_line(os.environ.get("BENCH_GOSSIP_PROG") or "scripts/bench_gossip.py")
     facts = machine_facts(a)
-    pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
+    pg = H.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
 
     def on_signal(signum, frame):  # say why the run stops, then ProcGroup kills by PID
-        L.log(f"bench-gossip: received signal {signum}; stopping every agent")
+        H.log(f"bench-gossip: received signal {signum}; stopping every agent")
         pg._on_signal(signum, frame)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    L.log(f"bench-gossip: N={ns} systems={systems} reps={a.reps} -> {outdir}")
-    bg0 = L.wait_quiet(max_wait=a.quiet_wait)
-    L.log(f"background CPU before start: {bg0:.0f}% of one core; top: {L.top_others(n=3)}")
+    H.log(f"bench-gossip: N={ns} systems={systems} reps={a.reps} -> {outdir}")
+    bg0 = H.wait_quiet(max_wait=a.quiet_wait)
+    H.log(f"background CPU before start: {bg0:.0f}% of one core; top: {H.top_others(n=3)}")
     results = []
     try:
         for n in ns:
             for key in systems:
-                L.log(f"=== {key} N={n} ===")
+                H.log(f"=== {key} N={n} ===")
                 results.append(run_one(a, pg, key, n, outdir))
     finally:
         pg.kill_all()
@@ -800,14 +604,8 @@ def main():
                         "window_loaded": {k: v for k, v in r.get("window_loaded", {}).items()
                                           if k not in ("per_agent_log", "polled_events")}}
                        for r in results], "targets": tg}
-        L.write_json(os.path.join(outdir, "summary.json"), summary)
-        with open(os.path.join(outdir, "table.md"), "w") as f:
-            f.write(table + "\n\nTargets (Ordinal):\n\n```\n" + tg + "\n```\n")
-        print(table)
-        if tg:
-            print("\nTargets (Ordinal):\n```\n" + tg + "\n```")
-        print(f"\nRaw JSON: {outdir}/")
-        sys.stdout.flush()
+        H.write_json(os.path.join(outdir, "summary.json"), summary)
+        H.publish(outdir, table, tg, empty_targets=True)
 
 
 if __name__ == "__main__":

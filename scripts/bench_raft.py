@@ -55,7 +55,6 @@ Quick smoke test:  scripts/bench-raft --reps 2 --tput-secs 2 --window-secs 5
 """
 import argparse
 import base64
-import hashlib
 import http.client
 import json
 import os
@@ -66,21 +65,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get("ORDINAL_SHARED") or os.path.join(REPO, "..", "shared")
-sys.path.insert(0, os.path.join(SHARED, "anchors"))
-try:
-    import lib_anchor as L  # noqa: E402
-    from bench_common import _f, quantile_or_max, stop_keys  # noqa: E402
-except ImportError as e:  # pragma: no cover
-    sys.exit(f"bench-raft: cannot import lib_anchor from {SHARED}/anchors ({e}); "
-             f"set ORDINAL_SHARED to the directory that holds anchors/")
+import harness as H
 
+REPO = H.REPO
 M = 3                 # members per cluster
 WINDOW_POLL_S = 0.25  # status polling period in the leader-change windows
 KEYS_PER_CLIENT = 1000
@@ -95,53 +86,8 @@ def unb64(s):
 
 
 # ----------------------------------------------------------------------------------------
-# HTTP
+# HTTP errors
 # ----------------------------------------------------------------------------------------
-class Http:
-    """Keep-alive HTTP/1.1 client on one connection (not thread-safe)."""
-
-    def __init__(self, host, port, timeout=1.0):
-        self.host, self.port, self.timeout = host, int(port), timeout
-        self.conn = None
-
-    def request(self, method, path, body=None, headers=None, timeout=None):
-        """-> (status, body bytes).  Raises on connection errors / timeouts."""
-        for attempt in (0, 1):
-            fresh = self.conn is None
-            if fresh:
-                self.conn = http.client.HTTPConnection(self.host, self.port,
-                                                       timeout=timeout or self.timeout)
-                self.conn.connect()
-                self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            elif timeout is not None:
-                self.conn.sock.settimeout(timeout)
-            try:
-                self.conn.request(method, path, body, headers or {})
-                r = self.conn.getresponse()
-                data = r.read()
-                if r.getheader("Connection", "").lower() == "close":
-                    self.close()
-                return r.status, data
-            except (http.client.RemoteDisconnected, http.client.BadStatusLine,
-                    BrokenPipeError, ConnectionResetError):
-                # a stale keep-alive connection: retry once on a new one (never when the
-                # connection was fresh, so a write is not sent twice to a live server)
-                self.close()
-                if attempt or fresh:
-                    raise
-            except Exception:
-                self.close()
-                raise
-
-    def close(self):
-        if self.conn is not None:
-            try:
-                self.conn.close()
-            except Exception:
-                pass
-        self.conn = None
-
-
 def err_kind(e):
     if isinstance(e, socket.timeout) or "timed out" in str(e):
         return "timeout"
@@ -155,65 +101,20 @@ def err_kind(e):
 # ----------------------------------------------------------------------------------------
 # systems
 # ----------------------------------------------------------------------------------------
-class System:
+class System(H.Members):
     """A 3-member Raft cluster.  status(i) -> {"term", "leader" (member index, -1 none,
     -2 unknown), "role", "applied", "commit"} or None when member i does not answer.
     put(i, key, value, timeout, cli) -> (ok, status-or-error-kind, detail)."""
-    key = "?"
 
     def __init__(self, a, pg, workdir):
-        self.a, self.pg, self.workdir = a, pg, workdir
-        self.cli = {}
-
-    def pkey(self, i):
-        return (self.key, i)
-
-    def pid(self, i):
-        return self.pg.pid(self.pkey(i))
-
-    def running(self, i):
-        return self.pg.alive(self.pkey(i))
-
-    def pids(self):
-        return [self.pid(i) for i in range(M) if self.running(i)]
+        super().__init__(pg, workdir, M)
+        self.a = a
 
     def logpath(self, i):
         return os.path.join(self.workdir, f"{self.name(i)}.log")
 
     def datadir(self, i):
         return os.path.join(self.workdir, f"{self.name(i)}.data")
-
-    def start(self, i):
-        self.drop(i)
-        argv = self.argv(i)
-        if i == 0 and not os.path.exists(os.path.join(self.workdir, "member-cmd.txt")):
-            with open(os.path.join(self.workdir, "member-cmd.txt"), "w") as f:
-                f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
-        return self.pg.spawn(self.pkey(i), argv, self.logpath(i))
-
-    def kill9(self, i):
-        self.drop(i)
-        return self.pg.kill9(self.pkey(i))
-
-    def stop_all(self):
-        for i in range(M):
-            self.drop(i)
-            p = self.pg.procs.get(self.pkey(i))
-            if p is not None and p.poll() is None:
-                try:
-                    os.kill(p.pid, 9)
-                    p.wait(timeout=10)
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
-
-    def drop(self, i):
-        c = self.cli.pop(i, None)
-        if c:
-            c.close()
-
-    def drop_all(self):
-        for i in range(M):
-            self.drop(i)
 
     def _c(self, i):
         if i not in self.cli:
@@ -222,10 +123,7 @@ class System:
 
     def client(self, i, timeout):
         host, port = self.api(i)
-        return Http(host, port, timeout=timeout)
-
-    def crashed(self):
-        return [self.name(i) for i in range(M) if not self.running(i)]
+        return H.KeepAlive(host, port, timeout=timeout)
 
 
 class Etcd(System):
@@ -336,11 +234,9 @@ class Ordinal(System):
 
     def argv(self, i):
         os.makedirs(self.datadir(i), exist_ok=True)
-        others = ",".join(f"{self.ip(j)}:7400" for j in range(M) if j != i)
-        return [self.a.ordinal_bin_run, "agent", "--name", self.name(i),
-                "--bind", f"{self.ip(i)}:7400", "--api", f"{self.ip(i)}:7480",
-                "--data-dir", self.datadir(i), "--bootstrap-expect", str(M),
-                "--join", others] + shlex.split(self.a.ordinal_args)
+        return H.agent_argv(self.a.ordinal_bin_run, self.name(i), self.ip(i), self.datadir(i),
+                            bootstrap_expect=M, join=[self.ip(j) for j in range(M) if j != i],
+                            extra=self.a.ordinal_args)
 
     def status(self, i, timeout=0.2):
         try:
@@ -386,22 +282,10 @@ SYSTEMS = {"etcd": Etcd, "ordinal": Ordinal}
 # ----------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------
-def port_free(ip, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((ip, port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
 def agreed_leader(sysm, deadline, members=range(M)):
     """Wait (bounded) until every member answers and all name the same leader, which
     itself answers as leader.  -> leader index or None."""
-    while L.now() < deadline:
+    while H.now() < deadline:
         sts = [sysm.status(i) for i in members]
         if all(s is not None for s in sts):
             ls = {s["leader"] for s in sts}
@@ -417,9 +301,9 @@ def ensure_whole(sysm, a, why):
     """Restart any member that is not running, then wait for an agreed leader."""
     for i in range(M):
         if not sysm.running(i):
-            L.log(f"{sysm.key}: {sysm.name(i)} not running before {why}; restarting it")
+            H.log(f"{sysm.key}: {sysm.name(i)} not running before {why}; restarting it")
             sysm.start(i)
-    ld = agreed_leader(sysm, L.now() + a.phase_timeout)
+    ld = agreed_leader(sysm, H.now() + a.phase_timeout)
     if ld is None:
         raise RuntimeError(f"no agreed leader before {why} within {a.phase_timeout:.0f}s; "
                            f"crashed: {sysm.crashed()}")
@@ -429,10 +313,10 @@ def ensure_whole(sysm, a, why):
 def wait_caught_up(sysm, a, deadline):
     """Wait until every member has applied what the leader has committed.
     -> {"ok": bool, "s": seconds, "target": index, "applied": {name: index}}"""
-    t0 = L.now()
+    t0 = H.now()
     target = None
     applied = {}
-    while L.now() < deadline:
+    while H.now() < deadline:
         sts = {i: sysm.status(i, timeout=1.0) for i in range(M)}
         if target is None:
             lead = [s for s in sts.values() if s and s["leader"] >= 0]
@@ -443,18 +327,9 @@ def wait_caught_up(sysm, a, deadline):
         if target is not None:
             applied = {sysm.name(i): (s or {}).get("applied") for i, s in sts.items()}
             if all(v is not None and v >= target for v in applied.values()):
-                return {"ok": True, "s": L.now() - t0, "target": target, "applied": applied}
+                return {"ok": True, "s": H.now() - t0, "target": target, "applied": applied}
         time.sleep(0.1)
-    return {"ok": False, "s": L.now() - t0, "target": target, "applied": applied}
-
-
-def busy_load(pg, n):
-    keys = []
-    for k in range(n):
-        key = ("busy", k)
-        pg.spawn(key, [sys.executable, "-c", "while True: pass"], os.devnull)
-        keys.append(key)
-    return keys
+    return {"ok": False, "s": H.now() - t0, "target": target, "applied": applied}
 
 
 def bump(d, k, n=1):
@@ -466,18 +341,18 @@ def bump(d, k, n=1):
 # ----------------------------------------------------------------------------------------
 def window(sysm, a, secs, label):
     """Leader-change window: poll every member's status every 250 ms."""
-    t0 = L.now()
+    t0 = H.now()
     end = t0 + secs
-    s0 = L.sys_cpu()
-    cpu0 = {i: L._safe_ticks(sysm.pid(i)) for i in range(M)}
+    s0 = H.sys_cpu()
+    cpu0 = {i: H.safe_ticks(sysm.pid(i)) for i in range(M)}
     epochs = []           # distinct (term, leader) pairs in the order first seen
     last_view = {}        # observer -> leader it reported last
     view_changes = {sysm.name(i): 0 for i in range(M)}
     leaderless = unanswered = polls = 0
     term_first = term_last = None
     events = []
-    while L.now() < end:
-        tick = L.now()
+    while H.now() < end:
+        tick = H.now()
         for i in range(M):
             s = sysm.status(i, timeout=1.0)
             polls += 1
@@ -494,15 +369,15 @@ def window(sysm, a, secs, label):
                 if ep not in epochs:
                     epochs.append(ep)
                     if len(epochs) > 1:
-                        events.append({"t": round(L.now() - t0, 3), "observer": sysm.name(i),
+                        events.append({"t": round(H.now() - t0, 3), "observer": sysm.name(i),
                                        "term": s["term"], "leader": sysm.name(ld)})
             obs = sysm.name(i)
             if obs in last_view and last_view[obs] != ld:
                 view_changes[obs] += 1
             last_view[obs] = ld
-        time.sleep(max(0.0, WINDOW_POLL_S - (L.now() - tick)))
-    el = L.now() - t0
-    busy = L.busy_pct(s0, L.sys_cpu())
+        time.sleep(max(0.0, WINDOW_POLL_S - (H.now() - tick)))
+    el = H.now() - t0
+    busy = H.busy_pct(s0, H.sys_cpu())
     leaders = {e[1] for e in epochs}
     res = {"window_s": el, "machine_busy_pct": busy,
            "leader_changes": max(0, len(epochs) - 1),
@@ -512,10 +387,10 @@ def window(sysm, a, secs, label):
            "observer_view_changes": view_changes,
            "leaderless_observations": leaderless, "polls": polls,
            "unanswered_polls": unanswered, "events": events[:100],
-           "member_cpu_pct": {sysm.name(i): 100 * (L._safe_ticks(sysm.pid(i)) - cpu0[i])
-                              / L.CLK_TCK / el for i in range(M)},
+           "member_cpu_pct": {sysm.name(i): 100 * (H.safe_ticks(sysm.pid(i)) - cpu0[i])
+                              / H.CLK_TCK / el for i in range(M)},
            "crashed": sysm.crashed()}
-    L.log(f"{sysm.key} {label} window {el:.0f}s: leader changes {res['leader_changes']}, "
+    H.log(f"{sysm.key} {label} window {el:.0f}s: leader changes {res['leader_changes']}, "
           f"term changes {res['term_changes']}, leaderless polls {leaderless}, unanswered "
           f"{unanswered}/{polls}, machine busy {busy:.0f}%")
     return res
@@ -544,8 +419,8 @@ class Tracker:
 
 def failover_once(sysm, a, rep, tracker):
     members = list(range(M))
-    bg = L.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
-    old = agreed_leader(sysm, L.now() + a.phase_timeout)
+    bg = H.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+    old = agreed_leader(sysm, H.now() + a.phase_timeout)
     if old is None:
         raise RuntimeError("no agreed leader before kill")
     st_old = sysm.status(old) or {}
@@ -563,13 +438,13 @@ def failover_once(sysm, a, rep, tracker):
     def one_put(target, k):
         key = f"failover-{rep}-{k}"
         val = f"fo-{rep}-{k}-{sysm.name(target)}".encode()
-        t_issue = L.now()
+        t_issue = H.now()
         cli = sysm.client(target, a.put_timeout)
         try:
             ok, code, detail = sysm.put(target, key, val, timeout=a.put_timeout, cli=cli)
         except Exception as e:
             ok, code, detail = False, err_kind(e), str(e)[:120]
-        t_done = L.now()
+        t_done = H.now()
         cli.close()
         with lock:
             inflight[0] -= 1
@@ -581,9 +456,9 @@ def failover_once(sysm, a, rep, tracker):
                 write.update(done=t_done, issued=t_issue, target=target, key=key)
 
     threads = []
-    next_put = L.now()
-    while L.now() < deadline and ("done" not in write or not elected):
-        tnow = L.now()
+    next_put = H.now()
+    while H.now() < deadline and ("done" not in write or not elected):
+        tnow = H.now()
         if "done" not in write and tnow >= next_put and inflight[0] < a.max_inflight:
             target = survivors[seq[0] % len(survivors)]
             seq[0] += 1
@@ -597,7 +472,7 @@ def failover_once(sysm, a, rep, tracker):
             for i in survivors:
                 s = sysm.status(i, timeout=0.1)
                 if s is not None and s["leader"] >= 0 and s["leader"] != old:
-                    elected.update(t=L.now(), leader=s["leader"], seen_by=i, term=s["term"])
+                    elected.update(t=H.now(), leader=s["leader"], seen_by=i, term=s["term"])
                     break
         time.sleep(a.poll_ms / 1000)
     for th in threads:
@@ -612,10 +487,10 @@ def failover_once(sysm, a, rep, tracker):
            "write_issued_s": write["issued"] - t0 if write else None,
            "write_target": sysm.name(write["target"]) if write else None,
            "puts_fired": seq[0], "put_outcomes": outcomes, "put_error_samples": samples}
-    t_re = L.now()
+    t_re = H.now()
     sysm.start(old)
-    ld = agreed_leader(sysm, L.now() + a.phase_timeout)
-    rec["restart_whole_s"] = L.now() - t_re if ld is not None else None
+    ld = agreed_leader(sysm, H.now() + a.phase_timeout)
+    rec["restart_whole_s"] = H.now() - t_re if ld is not None else None
     if ld is None:
         rec["error"] = f"cluster not whole {a.phase_timeout:.0f}s after restarting {sysm.name(old)}"
     return rec
@@ -635,15 +510,15 @@ def throughput(sysm, a, leader, conc, secs, tracker, run_tag):
         local = {}
         k = 0
         start_evt.wait(30)
-        while L.now() < stop_at[0]:
+        while H.now() < stop_at[0]:
             key = f"bench-{w}-{k % KEYS_PER_CLIENT}"
             val = f"{run_tag}-{w}-{k}-".encode().ljust(a.value_size, b"v")
-            t = L.now()
+            t = H.now()
             try:
                 ok, code, detail = sysm.put(leader, key, val, timeout=5.0, cli=cli)
             except Exception as e:
                 ok, code, detail = False, err_kind(e), str(e)[:120]
-            d = L.now() - t
+            d = H.now() - t
             if ok:
                 mine.append(d)
                 local[key] = (val, [])
@@ -664,23 +539,23 @@ def throughput(sysm, a, leader, conc, secs, tracker, run_tag):
     ths = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(conc)]
     for t in ths:
         t.start()
-    cpu0 = {i: L._safe_ticks(p) for i, p in enumerate(pids)}
-    s0, me0 = L.sys_cpu(), sum(os.times()[:2])
-    t0 = L.now()
+    cpu0 = {i: H.safe_ticks(p) for i, p in enumerate(pids)}
+    s0, me0 = H.sys_cpu(), sum(os.times()[:2])
+    t0 = H.now()
     stop_at[0] = t0 + secs
     start_evt.set()
     for t in ths:
-        t.join(timeout=max(0.0, stop_at[0] - L.now()) + 30)
-    el = L.now() - t0
-    busy = L.busy_pct(s0, L.sys_cpu())
+        t.join(timeout=max(0.0, stop_at[0] - H.now()) + 30)
+    el = H.now() - t0
+    busy = H.busy_pct(s0, H.sys_cpu())
     ms = [x * 1000 for x in lat]
-    member_cpu = {sysm.name(i): 100 * (L._safe_ticks(p) - cpu0[i]) / L.CLK_TCK / el
+    member_cpu = {sysm.name(i): 100 * (H.safe_ticks(p) - cpu0[i]) / H.CLK_TCK / el
                   for i, p in enumerate(pids)}
     client_cpu = 100 * (sum(os.times()[:2]) - me0) / el
     return {"clients": conc, "secs": el, "ok": len(ms), "errors": errs,
             "error_samples": err_samples,
-            "puts_per_s": len(ms) / el, "lat_ms_p50": L.quantile(ms, 0.5),
-            "lat_ms_p99": L.quantile(ms, 0.99), "lat_ms_max": max(ms) if ms else None,
+            "puts_per_s": len(ms) / el, "lat_ms_p50": H.quantile(ms, 0.5),
+            "lat_ms_p99": H.quantile(ms, 0.99), "lat_ms_max": max(ms) if ms else None,
             "lat_ms_mean": sum(ms) / len(ms) if ms else None,
             "target": f"{sysm.name(leader)} (leader)", "member_cpu_pct": member_cpu,
             "client_cpu_pct": client_cpu, "machine_busy_pct": busy,
@@ -690,15 +565,15 @@ def throughput(sysm, a, leader, conc, secs, tracker, run_tag):
 
 def verify(sysm, a, tracker, keys, label):
     """Read `keys` from every member's own replica and compare with the tracker."""
-    cu = wait_caught_up(sysm, a, L.now() + a.phase_timeout)
+    cu = wait_caught_up(sysm, a, H.now() + a.phase_timeout)
     res = {"label": label, "keys": len(keys), "caught_up": cu, "per_member": {}}
     total_bad = 0
     bad_samples = []
     for i in range(M):
         r = {"checked": 0, "ok": 0, "missing": 0, "wrong": 0, "read_errors": 0}
-        deadline = L.now() + max(60.0, a.phase_timeout)
+        deadline = H.now() + max(60.0, a.phase_timeout)
         for key in keys:
-            if L.now() > deadline:
+            if H.now() > deadline:
                 r["timed_out"] = True
                 break
             want = tracker.exp[key]
@@ -730,7 +605,7 @@ def verify(sysm, a, tracker, keys, label):
     res["mismatches"] = total_bad
     res["read_errors"] = sum(r["read_errors"] for r in res["per_member"].values())
     res["bad_samples"] = bad_samples
-    L.log(f"{sysm.key} durability ({label}): {len(keys)} keys × {M} members, mismatches "
+    H.log(f"{sysm.key} durability ({label}): {len(keys)} keys × {M} members, mismatches "
           f"{total_bad}, read errors {res['read_errors']}, caught up {cu['ok']} in {cu['s']:.2f}s")
     return res
 
@@ -743,7 +618,7 @@ def run_system(a, pg, key, outdir):
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     sysm = SYSTEMS[key](a, pg, workdir)
-    res = {"system": key, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    res = {"system": key, "started": H.iso_utc(),
            "workdir": workdir, "errors": []}
     if key == "etcd":
         res["etcd_version"] = sysm.version()
@@ -759,26 +634,27 @@ def run_system(a, pg, key, outdir):
             return fn()
         except Exception as e:
             res["errors"].append(f"{name}: {type(e).__name__}: {e}")
-            L.log(f"{key} ERROR in {name}: {e}")
+            H.log(f"{key} ERROR in {name}: {e}")
             return None
 
-    try:
+    with H.recorded(res, os.path.join(outdir, f"{key}.json"), key,
+                    lambda: (pg.stop_keys(busy_keys), sysm.stop_all())):
         taken = [f"{ip}:{port}" for i in range(M) for ip, port in sysm.ports(i)
-                 if not port_free(ip, port)]
+                 if not H.port_free(ip, port)]
         if taken:
             raise RuntimeError(f"addresses already in use: {', '.join(taken)}")
         # ---- 1. bootstrap -----------------------------------------------------------
-        res["bg_before_bootstrap_pct"] = L.wait_quiet(max_wait=a.quiet_wait)
-        t0 = L.now()
+        res["bg_before_bootstrap_pct"] = H.wait_quiet(max_wait=a.quiet_wait)
+        t0 = H.now()
         for i in range(M):
             sysm.start(i)
-        ld = agreed_leader(sysm, L.now() + a.phase_timeout)
+        ld = agreed_leader(sysm, H.now() + a.phase_timeout)
         if ld is None:
             raise RuntimeError(f"cluster did not elect an agreed leader within "
                                f"{a.phase_timeout:.0f}s; crashed: {sysm.crashed()}")
-        res["bootstrap_s"] = L.now() - t0
+        res["bootstrap_s"] = H.now() - t0
         ok = sysm.put(ld, "warmup", b"1", timeout=5.0)
-        L.log(f"{key}: cluster up in {res['bootstrap_s']:.3f}s, leader {sysm.name(ld)}, "
+        H.log(f"{key}: cluster up in {res['bootstrap_s']:.3f}s, leader {sysm.name(ld)}, "
               f"warmup put {ok}")
         sysm.drop_all()
         time.sleep(a.settle_secs)
@@ -787,17 +663,17 @@ def run_system(a, pg, key, outdir):
         if a.window_secs > 0:
             def windows():
                 ensure_whole(sysm, a, "idle window")
-                res["bg_before_idle_window_pct"] = L.wait_quiet(own_pids=sysm.pids(),
+                res["bg_before_idle_window_pct"] = H.wait_quiet(own_pids=sysm.pids(),
                                                                 max_wait=a.quiet_wait)
                 res["window_idle"] = window(sysm, a, a.window_secs, "idle")
                 ensure_whole(sysm, a, "loaded window")
-                busy_keys.extend(busy_load(pg, a.busy_procs))
+                busy_keys.extend(H.busy_load(pg, a.busy_procs))
                 try:
                     res["window_loaded"] = window(sysm, a, a.window_secs,
                                                   f"loaded ({a.busy_procs} busy procs)")
                     res["window_loaded"]["busy_procs"] = a.busy_procs
                 finally:
-                    stop_keys(pg, busy_keys)
+                    pg.stop_keys(busy_keys)
                     busy_keys.clear()
                 time.sleep(a.settle_secs)
             phase("windows", windows)
@@ -813,23 +689,23 @@ def run_system(a, pg, key, outdir):
                 except Exception as e:
                     rec = {"rep": r, "error": f"{type(e).__name__}: {e}"}
                 reps.append(rec)
-                L.log(f"{key} rep {r}: killed {rec.get('killed')} elected "
-                      f"{_f(rec.get('elected_s'))} write {_f(rec.get('write_s'))} new "
+                H.log(f"{key} rep {r}: killed {rec.get('killed')} elected "
+                      f"{H.fmt(rec.get('elected_s'))} write {H.fmt(rec.get('write_s'))} new "
                       f"{rec.get('new_leader')} term {rec.get('term_before')}->"
                       f"{rec.get('term_after')} puts {rec.get('puts_fired')} "
-                      f"{rec.get('put_outcomes')} restart {_f(rec.get('restart_whole_s'))}"
+                      f"{rec.get('put_outcomes')} restart {H.fmt(rec.get('restart_whole_s'))}"
                       f"{' ERROR ' + rec['error'] if rec.get('error') else ''}")
                 sysm.drop_all()
                 time.sleep(a.settle_secs)
             ws = [x.get("write_s") for x in reps]
-            tail, kind = quantile_or_max(ws)
+            tail, kind = H.quantile_or_max(ws)
             res["failover"].update(
-                write_s=L.stats(ws), elected_s=L.stats([x.get("elected_s") for x in reps]),
-                restart_whole_s=L.stats([x.get("restart_whole_s") for x in reps]),
+                write_s=H.stats(ws), elected_s=H.stats([x.get("elected_s") for x in reps]),
+                restart_whole_s=H.stats([x.get("restart_whole_s") for x in reps]),
                 write_tail_s=tail, write_tail_kind=kind,
                 failed_reps=sum(1 for x in reps if x.get("write_s") is None or x.get("error")))
-            L.log(f"{key} failover write: {L.fmt_stats(res['failover']['write_s'])}")
-            L.log(f"{key} failover elected: {L.fmt_stats(res['failover']['elected_s'])}")
+            H.log(f"{key} failover write: {H.fmt_stats(res['failover']['write_s'])}")
+            H.log(f"{key} failover elected: {H.fmt_stats(res['failover']['elected_s'])}")
         if a.reps > 0:
             phase("failover", failover)
 
@@ -839,13 +715,13 @@ def run_system(a, pg, key, outdir):
             for conc in a.tput_clients:
                 ld = ensure_whole(sysm, a, f"throughput {conc}")
                 sysm.drop_all()
-                bg = L.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+                bg = H.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
                 tp = throughput(sysm, a, ld, conc, a.tput_secs, tracker, f"c{conc}")
                 tp["bg_before_pct"] = bg
                 res["throughput"].append(tp)
-                L.log(f"{key} throughput {conc} clients: {tp['puts_per_s']:.0f} puts/s, p50 "
-                      f"{_f(tp['lat_ms_p50'], 2)} ms p99 {_f(tp['lat_ms_p99'], 2)} ms max "
-                      f"{_f(tp['lat_ms_max'], 2)} ms errors {tp['errors']} client cpu "
+                H.log(f"{key} throughput {conc} clients: {tp['puts_per_s']:.0f} puts/s, p50 "
+                      f"{H.fmt(tp['lat_ms_p50'], 2)} ms p99 {H.fmt(tp['lat_ms_p99'], 2)} ms max "
+                      f"{H.fmt(tp['lat_ms_max'], 2)} ms errors {tp['errors']} client cpu "
                       f"{tp['client_cpu_pct']:.0f}% members "
                       f"{ {k: round(v) for k, v in tp['member_cpu_pct'].items()} }")
                 time.sleep(min(a.settle_secs, 2))
@@ -874,11 +750,11 @@ def run_system(a, pg, key, outdir):
                 for i in range(M):
                     if sysm.running(i):
                         sysm.kill9(i)
-                t_re = L.now()
+                t_re = H.now()
                 for i in range(M):
                     sysm.start(i)
-                ld = agreed_leader(sysm, L.now() + a.phase_timeout)
-                res["durability"]["crash_restart_s"] = L.now() - t_re if ld is not None else None
+                ld = agreed_leader(sysm, H.now() + a.phase_timeout)
+                res["durability"]["crash_restart_s"] = H.now() - t_re if ld is not None else None
                 if ld is None:
                     raise RuntimeError("no agreed leader after kill -9 of all members and restart")
                 res["durability"]["after_crash"] = verify(sysm, a, tracker, keys,
@@ -886,90 +762,28 @@ def run_system(a, pg, key, outdir):
         if a.verify_keys >= 0:
             phase("durability", durability)
         res["crashed_at_end"] = sysm.crashed()
-    except Exception as e:
-        res["errors"].append(f"{type(e).__name__}: {e}")
-        L.log(f"{key} ERROR: {e}")
-    finally:
-        stop_keys(pg, busy_keys)
-        sysm.stop_all()
-        res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        L.write_json(os.path.join(outdir, f"{key}.json"), res)
     return res
 
 
 # ----------------------------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------------------------
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def machine_facts(a):
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    fs = "?"
-    try:
-        fs = " ".join(subprocess.run(["df", "--output=fstype,source", a.out], capture_output=True,
-                                     text=True, timeout=5).stdout.split("\n")[1].split())
-    except Exception:
-        pass
-    facts = {"nproc": os.cpu_count(), "model": model, "mem": mem, "kernel": platform.release(),
-             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "data_fs": fs,
-             "python": platform.python_version()}
+    facts = dict(H.machine_facts(), data_fs=H.data_fs(a.out), python=platform.python_version())
     if "etcd" in a.systems:
         facts["etcd"] = Etcd.version(None)
     if "ordinal" in a.systems:
-        st = os.stat(a.ordinal_bin)
-        facts["ordinal_bin"] = {"path": a.ordinal_bin, "sha256": a.ordinal_sha,
-                                "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                       time.gmtime(st.st_mtime))}
+        facts["ordinal_bin"] = H.binary_facts(a.ordinal_bin, a.ordinal_sha)
     return facts
-
-
-def _binname(facts):
-    b = facts.get("ordinal_bin")
-    if not b:
-        return "—"
-    p = os.path.relpath(b["path"], REPO) if b["path"].startswith(REPO) else b["path"]
-    return f"{p} (sha256 {b['sha256'][:12]}, built {b['mtime']})"
-
-
-def stat_cell(s, nd=3, n=True):
-    if not s or not s.get("n"):
-        return "—"
-    return (f"{s['median']:.{nd}f} [{s['min']:.{nd}f}–{s['max']:.{nd}f}]"
-            + (f" (n={s['n']})" if n else ""))
 
 
 def tput_cell(r, conc):
     for t in r.get("throughput", []):
         if t["clients"] == conc:
             e = sum(t["errors"].values())
-            return (f"{t['puts_per_s']:.0f} ({_f(t['lat_ms_p50'], 2)} / {_f(t['lat_ms_p99'], 2)})"
+            return (f"{t['puts_per_s']:.0f} ({H.fmt(t['lat_ms_p50'], 2)} / {H.fmt(t['lat_ms_p99'], 2)})"
                     + (f", {e} err" if e else ""))
     return "—"
-
-
-def win_cell(r, field):
-    i, l_ = r.get("window_idle"), r.get("window_loaded")
-    return f"{i.get(field, '—') if i else '—'} / {l_.get(field, '—') if l_ else '—'}"
 
 
 def dur_cell(r):
@@ -995,7 +809,7 @@ def render(results, facts, cmdline, a):
         extra.append(f"etcd {facts.get('etcd')} (--heartbeat-interval {a.etcd_hb} "
                      f"--election-timeout {a.etcd_et}{' ' + a.etcd_args if a.etcd_args else ''})")
     if "ordinal" in a.systems:
-        extra.append(f"ordinal `{_binname(facts)}`"
+        extra.append(f"ordinal `{H.bin_label(facts.get('ordinal_bin'))}`"
                      f"{' with `' + a.ordinal_args + '`' if a.ordinal_args else ' (default flags)'}")
     out.append(f"Machine: {facts['nproc']} × {facts['model']}, {facts['mem']} RAM, kernel "
                f"{facts['kernel']}, data on {facts['data_fs']}; {facts['date']}; "
@@ -1008,7 +822,7 @@ def render(results, facts, cmdline, a):
                             for c in clients)
                + " | leader changes idle / loaded | term changes idle / loaded | "
                  "durability mismatches live / after crash |")
-    out.append("|---|---|---|---|" + "---|" * len(clients) + "---|---|---|")
+    out.append(H.md_sep(7 + len(clients)))
     for r in results:
         f = r.get("failover", {})
         tail = f.get("write_tail_s")
@@ -1017,33 +831,33 @@ def render(results, facts, cmdline, a):
             else f"{tail:.3f} (max of {f['write_s']['n']})")
         if f.get("failed_reps"):
             tail_cell += f"; {f['failed_reps']} failed rep(s)"
-        out.append("| " + " | ".join(
-            [r["system"], stat_cell(f.get("write_s")), tail_cell,
-             stat_cell(f.get("elected_s"), n=False)]
+        out.append(H.md_row(
+            [r["system"], H.stat_cell(f.get("write_s"), n=True), tail_cell,
+             H.stat_cell(f.get("elected_s"))]
             + [tput_cell(r, c) for c in clients]
-            + [win_cell(r, "leader_changes"), win_cell(r, "term_changes"), dur_cell(r)]) + " |")
+            + [H.win_cell(r, "leader_changes"), H.win_cell(r, "term_changes"), dur_cell(r)]))
     out.append("")
     out.append("Throughput details (latency ms; CPU % of one core, leader first; errors by "
                "HTTP status or client error):")
     out.append("")
     out.append("| system | clients | puts/s | p50 | p99 | max | CPU per member | client CPU | "
                "machine busy | errors |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append(H.md_sep(10))
     for r in results:
         for t in r.get("throughput", []):
             lead = t["target"].split()[0]
             cpus = sorted(t["member_cpu_pct"].items(), key=lambda kv: kv[0] != lead)
-            out.append("| " + " | ".join([
+            out.append(H.md_row([
                 r["system"], str(t["clients"]), f"{t['puts_per_s']:.0f}",
-                _f(t["lat_ms_p50"], 2), _f(t["lat_ms_p99"], 2), _f(t["lat_ms_max"], 2),
+                H.fmt(t["lat_ms_p50"], 2), H.fmt(t["lat_ms_p99"], 2), H.fmt(t["lat_ms_max"], 2),
                 " / ".join(f"{v:.0f}" for _, v in cpus), f"{t['client_cpu_pct']:.0f}",
                 f"{t['machine_busy_pct']:.0f}",
-                (", ".join(f"{k}×{v}" for k, v in t["errors"].items()) or "0")]) + " |")
+                (", ".join(f"{k}×{v}" for k, v in t["errors"].items()) or "0")]))
     out.append("")
     out.append("| system | bootstrap s | restart → whole median [min–max] s | leaderless polls "
                "idle / loaded | unanswered polls idle / loaded | machine busy loaded window % | "
                "max background before phases % | errors |")
-    out.append("|---|---|---|---|---|---|---|---|")
+    out.append(H.md_sep(8))
     for r in results:
         f = r.get("failover", {})
         bgs = [v for k, v in r.items() if k.startswith("bg_") and isinstance(v, (int, float))]
@@ -1053,12 +867,12 @@ def render(results, facts, cmdline, a):
         errs += [f"rep {x['rep']}: {x['error']}" for x in f.get("reps", []) if x.get("error")]
         if r.get("crashed_at_end"):
             errs.append("crashed: " + ",".join(r["crashed_at_end"]))
-        out.append("| " + " | ".join([
-            r["system"], _f(r.get("bootstrap_s")), stat_cell(f.get("restart_whole_s"), n=False),
-            win_cell(r, "leaderless_observations"), win_cell(r, "unanswered_polls"),
-            _f((r.get("window_loaded") or {}).get("machine_busy_pct"), 0),
-            _f(max(bgs) if bgs else None, 0),
-            ("; ".join(errs) or "—").replace("|", "/")]) + " |")
+        out.append(H.md_row([
+            r["system"], H.fmt(r.get("bootstrap_s")), H.stat_cell(f.get("restart_whole_s")),
+            H.win_cell(r, "leaderless_observations"), H.win_cell(r, "unanswered_polls"),
+            H.fmt((r.get("window_loaded") or {}).get("machine_busy_pct"), 0),
+            H.fmt(max(bgs) if bgs else None, 0),
+            ("; ".join(errs) or "—").replace("|", "/")]))
     out.append("")
     out.append(
         "Method: failover = kill -9 of the agreed leader, clock until the first put to a "
@@ -1160,11 +974,7 @@ def main():
     ap.add_argument("--quiet-wait", type=float, default=60,
                     help="max s to wait for other processes' CPU to drop before a phase")
     a = ap.parse_args()
-    systems = [s.strip() for s in a.systems.split(",") if s.strip()]
-    bad = [s for s in systems if s not in SYSTEMS]
-    if bad or not systems:
-        sys.exit(f"--systems: unknown {bad}; choose from {sorted(SYSTEMS)}")
-    a.systems = [s for s in ("etcd", "ordinal") if s in systems]   # etcd first, then Ordinal
+    a.systems = H.systems_arg(a.systems, ("etcd", "ordinal"))   # etcd first, then Ordinal
     try:
         a.tput_clients = [int(x) for x in a.tput_clients.split(",") if x.strip()]
     except ValueError:
@@ -1176,35 +986,30 @@ def main():
     if "etcd" in a.systems and not shutil.which("etcd"):
         sys.exit("etcd is not on PATH (apt-get install etcd-server etcd-client)")
 
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    outdir = os.path.join(a.out, stamp)
+    outdir = os.path.join(a.out, H.stamp())
     os.makedirs(outdir, exist_ok=True)
     tmpbin = None
     if "ordinal" in a.systems:
         if not os.access(a.ordinal_bin, os.X_OK):
             sys.exit(f"ordinal binary not found: {a.ordinal_bin}")
-        tmpbin = tempfile.mkdtemp(prefix="bench-raft-bin-")
-        a.ordinal_bin_run = os.path.join(tmpbin, "ordinal")
-        shutil.copy2(a.ordinal_bin, a.ordinal_bin_run)
-        a.ordinal_sha = sha256(a.ordinal_bin_run)
+        tmpbin, a.ordinal_bin_run, a.ordinal_sha = H.copy_binary(a.ordinal_bin, "bench-raft-bin-")
         h = subprocess.run([a.ordinal_bin_run, "agent", "--help"], capture_output=True,
                            text=True, timeout=30)
         if "--bootstrap-expect" not in h.stdout + h.stderr:
             shutil.rmtree(tmpbin, ignore_errors=True)
             sys.exit(f"{a.ordinal_bin} has no Raft (`agent --help` lists no --bootstrap-expect); "
                      f"build a binary with Raft first")
-    cmdline = os.environ.get("BENCH_RAFT_CMD") or " ".join(
-        shlex.quote(x) for x in ["scripts/bench_raft.py"] + sys.argv[1:])
+    cmdline = H.command_line("scripts/bench_raft.py", "BENCH_RAFT_CMD")
     facts = machine_facts(a)
-    pg = L.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
-    L.log(f"bench-raft: systems={a.systems} reps={a.reps} tput={a.tput_secs}s "
+    pg = H.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
+    H.log(f"bench-raft: systems={a.systems} reps={a.reps} tput={a.tput_secs}s "
           f"windows={a.window_secs}s -> {outdir}")
-    bg0 = L.wait_quiet(max_wait=a.quiet_wait)
-    L.log(f"background CPU before start: {bg0:.0f}% of one core; top: {L.top_others(n=3)}")
+    bg0 = H.wait_quiet(max_wait=a.quiet_wait)
+    H.log(f"background CPU before start: {bg0:.0f}% of one core; top: {H.top_others(n=3)}")
     results = []
     try:
         for key in a.systems:
-            L.log(f"=== {key} ===")
+            H.log(f"=== {key} ===")
             results.append(run_system(a, pg, key, outdir))
     finally:
         pg.kill_all()
@@ -1228,14 +1033,8 @@ def main():
                                                   if k != "events"},
                                 "durability": r.get("durability")}
                                for r in results]}
-        L.write_json(os.path.join(outdir, "summary.json"), summary)
-        with open(os.path.join(outdir, "table.md"), "w") as f:
-            f.write(table + ("\n\nTargets (Ordinal):\n\n```\n" + tg + "\n```\n" if tg else "\n"))
-        print(table)
-        if tg:
-            print("\nTargets (Ordinal):\n```\n" + tg + "\n```")
-        print(f"\nRaw JSON: {outdir}/")
-        sys.stdout.flush()
+        H.write_json(os.path.join(outdir, "summary.json"), summary)
+        H.publish(outdir, table, tg)
 
 
 if __name__ == "__main__":

@@ -47,20 +47,16 @@ import json
 import os
 import random
 import re
-import shlex
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import chaos_checker as C  # noqa: E402
+import chaos_checker as C
+import harness as H
 
-REPO = os.path.dirname(HERE)
+REPO = H.REPO
 STATE = os.path.join(REPO, ".cluster")
 MANIFEST = os.path.join(REPO, "cluster", "manifests", "chaos.yaml")
 NS = "chaos"
@@ -301,10 +297,7 @@ class Cluster:
         child stays a zombie for seconds here, and `kill -0` would call it running)."""
         with open(os.path.join(STATE, name, "cmd")) as f:
             cmd = f.read().strip()
-        log = open(os.path.join(STATE, name, "agent.log"), "ab")
-        p = subprocess.Popen(["bash", "-c", "exec " + cmd], stdin=subprocess.DEVNULL,
-                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
+        p = H.spawn(["bash", "-c", "exec " + cmd], os.path.join(STATE, name, "agent.log"))
         self.procs[name] = p
         self.pids[name] = p.pid
         with open(self.pid_file(name), "w") as f:
@@ -359,7 +352,7 @@ class Observer(threading.Thread):
     def poll_raft(self):
         best = None
         for a in self.c.running():
-            s = C.http_json(api_of(a) + "/ordinal/v1/raft", timeout=0.5)
+            s = H.get_json(api_of(a) + "/ordinal/v1/raft", timeout=0.5)
             if not isinstance(s, dict):
                 continue
             with self.lock:
@@ -389,12 +382,12 @@ class Observer(threading.Thread):
         if api is None:
             return
         self.polls += 1
-        body = C.http_json(f"{api}/api/v1/namespaces/{NS}/pods", timeout=1.0)
-        if not isinstance(body, dict) or "items" not in body:
+        pods = H.pods_by_name(api, NS, timeout=1.0)
+        if pods is None:
             self.poll_errors += 1
             return
         now = self.tl.now()
-        pods = {p["name"]: p for p in map(C.pod_summary, body["items"]) if p["name"]}
+        pods = {n: p for n, p in pods.items() if n}
         with self.lock:
             self.pods = pods
             for name, p in pods.items():
@@ -419,7 +412,7 @@ class Observer(threading.Thread):
                 p = pods.get(name)
                 if p is None:
                     continue
-                if C.pod_up(p, not_on=pend["from"]):
+                if H.pod_up(p, not_on=pend["from"]):
                     rec = dict(pend, pod=name, to=p["node"], seconds=round(now - pend["t0"], 3),
                                outcome="moved")
                     self.failovers.append(rec)
@@ -427,7 +420,7 @@ class Observer(threading.Thread):
                     self.tl.add("failover", f"{name} Running+Ready on {p['node']} "
                                 f"{rec['seconds']:.1f}s after {pend['cause']} of {pend['from']}",
                                 pod=name, seconds=rec["seconds"], cause=pend["cause"])
-                elif C.pod_up(p) and p["node"] == pend["from"] and \
+                elif H.pod_up(p) and p["node"] == pend["from"] and \
                         self.c.changed.get(pend["from"], 0) > pend["t0"] and \
                         self.c.state.get(pend["from"]) == "up":
                     rec = dict(pend, pod=name, to=p["node"], seconds=round(now - pend["t0"], 3),
@@ -547,7 +540,7 @@ def volume_dirs(cluster):
     a running agent, else a glob of the agents' data dirs (then keyed by PV name)."""
     out = {}
     for a in cluster.running():
-        body = C.http_json(api_of(a) + "/api/v1/persistentvolumes", timeout=1.0)
+        body = H.get_json(api_of(a) + "/api/v1/persistentvolumes", timeout=1.0)
         if not isinstance(body, dict):
             continue
         for pv in body.get("items") or []:
@@ -625,14 +618,6 @@ def expected_pods(manifest=MANIFEST):
     return sorted(names)
 
 
-def api_answers(name):
-    try:
-        socket.create_connection((f"127.0.1.{int(name[1:])}", 7480), timeout=0.3).close()
-        return True
-    except OSError:
-        return False
-
-
 def preflight(n):
     """Refuse when a cluster runs here or chaos pods are alive; return stale agent dirs."""
     problems, stale = [], []
@@ -650,7 +635,7 @@ def preflight(n):
             except (OSError, ValueError):
                 pass
     for i in range(1, n + 1):
-        if api_answers(f"a{i}"):
+        if H.tcp_answers(f"127.0.1.{i}", 7480):
             problems.append(f"something answers on 127.0.1.{i}:7480 (another cluster?)")
     left = C.HolderScanner([NS]).scan()
     if left:
@@ -679,25 +664,8 @@ def run_cli(binary, args, timeout=30, input=None):
         return None, "", f"timeout {timeout}s"
 
 
-def wait_for(pred, timeout, period=0.25, halt=None):
-    """Call pred() until it returns (True, info) or the deadline passes; returns the last."""
-    end = time.monotonic() + timeout
-    last = (False, "never evaluated")
-    while time.monotonic() < end:
-        last = pred()
-        if last[0]:
-            return last
-        if halt is not None and halt.is_set():
-            break
-        time.sleep(period)
-    return last
-
-
 def pods_of(api):
-    body = C.http_json(f"{api}/api/v1/namespaces/{NS}/pods", timeout=2.0)
-    if not isinstance(body, dict) or "items" not in body:
-        return None
-    return {p["name"]: p for p in map(C.pod_summary, body["items"])}
+    return H.pods_by_name(api, NS, timeout=2.0)
 
 
 def workload_up(cluster, expected):
@@ -710,7 +678,7 @@ def workload_up(cluster, expected):
             return False, f"{run[0]} did not list pods"
         missing = [n for n in expected if n not in pods]
         notup = [f"{n}={pods[n]['phase'] or '?'}{'' if pods[n]['ready'] else ',notReady'}"
-                 for n in expected if n in pods and not C.pod_up(pods[n])]
+                 for n in expected if n in pods and not H.pod_up(pods[n])]
         if missing or notup:
             return False, f"missing {missing} not up {notup}"
         return True, pods
@@ -722,13 +690,13 @@ def converged(cluster, observer, expected):
         names = cluster.names
         leaders = set()
         for a in names:
-            m = C.http_json(api_of(a) + "/ordinal/v1/members", timeout=1.0)
+            m = H.get_json(api_of(a) + "/ordinal/v1/members", timeout=1.0)
             if not isinstance(m, dict):
                 return False, f"{a} does not answer"
             alive = {e["name"] for e in m.get("members", []) if e.get("state") == "alive"}
             if not set(names) <= alive:
                 return False, f"{a} sees alive {sorted(alive)}"
-            r = C.http_json(api_of(a) + "/ordinal/v1/raft", timeout=1.0)
+            r = H.get_json(api_of(a) + "/ordinal/v1/raft", timeout=1.0)
             if not isinstance(r, dict) or not r.get("leader"):
                 return False, f"{a} knows no leader"
             leaders.add(r["leader"])
@@ -739,7 +707,7 @@ def converged(cluster, observer, expected):
         if pods is None:
             return False, "the leader did not list pods"
         bad = [f"{n}:{pods[n]['phase'] or '?'}/{'Ready' if pods[n]['ready'] else 'notReady'}"
-               if n in pods else f"{n}:missing" for n in expected if n not in pods or not C.pod_up(pods[n])]
+               if n in pods else f"{n}:missing" for n in expected if n not in pods or not H.pod_up(pods[n])]
         extra = sorted(set(pods) - set(expected))
         if bad or extra:
             return False, f"pods not up {bad} extra {extra}"
@@ -910,7 +878,7 @@ def check_acks(cluster, writer, binary, timeout=30):
                     wrong.append(f"{n}: chaos-rev={labels[n].get('chaos-rev')} allowed {sorted(allowed)}")
             return not missing and not wrong, {"missing": missing[:20], "n_missing": len(missing),
                                                "wrong": wrong[:20], "n_wrong": len(wrong)}
-        ok, info = wait_for(pred, timeout, period=1.0)
+        ok, info = H.wait_for(pred, timeout, period=1.0)
         results[a] = dict(info, ok=ok)
     return all(r["ok"] for r in results.values()), {"acknowledged": len(required), "agents": results}
 
@@ -935,20 +903,12 @@ def check_ledgers(cluster, reader, settle=3.0):
 def check_serving(pods):
     res, ok = {}, True
     for name, p in sorted(pods.items()):
-        status, body = C.http_text(f"http://{p['ip']}:8080/", timeout=2.0) if p["ip"] else (None, "no pod IP")
+        status, body = H.get_text(f"http://{p['ip']}:8080/", timeout=2.0) if p["ip"] else (None, "no pod IP")
         good = status == 200 and name in body
         res[name] = {"ip": p["ip"], "node": p["node"], "ok": good,
                      "answer": body.strip().splitlines()[0][:80] if body.strip() else f"status {status}"}
         ok = ok and good
     return ok, res
-
-
-def stats(xs):
-    xs = [x for x in xs if x is not None]
-    if not xs:
-        return {"n": 0}
-    return {"n": len(xs), "median": round(statistics.median(xs), 3), "min": round(min(xs), 3),
-            "max": round(max(xs), 3)}
 
 
 # ----------------------------------------------------------------------------------------
@@ -984,8 +944,7 @@ def summarize(r):
 def write_report(r, tl, outdir):
     os.makedirs(outdir, exist_ok=True)
     r = dict(r, timeline=tl.events, timeline_dropped=tl.dropped)
-    with open(os.path.join(outdir, "report.json"), "w") as f:
-        json.dump(r, f, indent=1, default=str)
+    H.write_json(os.path.join(outdir, "report.json"), r)
     md = [f"# Chaos run {r['started']}", "",
           f"Command: `{r['command']}`  ",
           f"Replay: `{r['replay']}`  ",
@@ -1012,8 +971,7 @@ def write_report(r, tl, outdir):
     if tl.dropped:
         md.append(f"... {tl.dropped} more events dropped (bounded at {MAX_TIMELINE})")
     md += ["```", ""]
-    with open(os.path.join(outdir, "report.md"), "w") as f:
-        f.write("\n".join(md))
+    H.write_text(os.path.join(outdir, "report.md"), "\n".join(md))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1086,7 +1044,7 @@ def main(argv=None):
     reader = Reader(cluster, tl, halt)
     executor = None
     report = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-              "command": os.environ.get("CHAOS_CMD") or "scripts/chaos " + " ".join(map(shlex.quote, sys.argv[1:])),
+              "command": H.command_line("scripts/chaos", "CHAOS_CMD"),
               "replay": replay, "seed": a.seed, "agents": a.agents, "duration_s": a.duration,
               "lease_s": lease, "binary": os.path.relpath(binary, REPO), "plan": plan,
               "report_dir": os.path.relpath(outdir, REPO), "checks": {}}
@@ -1115,7 +1073,7 @@ def main(argv=None):
             say(f"apply failed: {err.strip()[:300]}")
             code = 3
             return code
-        ok, info = wait_for(workload_up(cluster, expected), 180, period=0.5)
+        ok, info = H.wait_for(workload_up(cluster, expected), 180, period=0.5)
         if not ok:
             checks["workload Running and Ready"] = {"ok": False, "why": str(info)[:300]}
             say(f"the workload did not become Ready within 180s: {str(info)[:300]}")
@@ -1130,7 +1088,7 @@ def main(argv=None):
         executor.run()
         tl.add("phase", "chaos over: every agent restarted or continued; waiting for convergence",
                echo=True)
-        ok, info = wait_for(converged(cluster, observer, expected), 180, period=1.0)
+        ok, info = H.wait_for(converged(cluster, observer, expected), 180, period=1.0)
         checks["converged after the chaos (agents, leader, pods Ready, replicas agree)"] = \
             {"ok": ok, "why": "" if ok else str(info)[:300]}
         tl.add("phase", "converged" if ok else f"did not converge within 180s: {str(info)[:200]}",
@@ -1171,7 +1129,7 @@ def main(argv=None):
         if not a.keep:
             cluster.down()
             tl.add("phase", "cluster down")
-            ok, left = wait_for(lambda: (not checker.current_holders(), checker.current_holders()), 10,
+            ok, left = H.wait_for(lambda: (not checker.current_holders(), checker.current_holders()), 10,
                                 period=0.25)
             if not ok and left:
                 pids = sorted(p for ps in left.values() for p in ps)
@@ -1196,8 +1154,10 @@ def main(argv=None):
             "checker": {k: v for k, v in cs.items() if k != "details"},
             "violations": cs["details"] + [dict(b, kind="counter-backwards") for b in reader.backwards],
             "failovers": fo + [dict(p, pod=n, outcome="unresolved") for n, p in observer.pending.items()],
-            "failover_kill_s": stats([f["seconds"] for f in fo if f["cause"] == "kill" and f["outcome"] == "moved"]),
-            "failover_freeze_s": stats([f["seconds"] for f in fo if f["cause"] == "freeze" and f["outcome"] == "moved"]),
+            "failover_kill_s": H.stats([f["seconds"] for f in fo if f["cause"] == "kill" and f["outcome"] == "moved"],
+                                       nd=3, mean=False),
+            "failover_freeze_s": H.stats([f["seconds"] for f in fo if f["cause"] == "freeze" and f["outcome"] == "moved"],
+                                         nd=3, mean=False),
             "leader_history": observer.pairs, "moves": observer.moves,
             "actions": executor.done if executor else [], "skipped": executor.skipped if executor else [],
             "writes": {"total": len(writer.writes), "acked": writer.acked_count(), "errors": writer.errors,

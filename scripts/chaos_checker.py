@@ -11,20 +11,17 @@
                  start time (so both lived across an instant); otherwise it is kept as an
                  unconfirmed suspect (a hand-over inside one scan, a few ms).
   ledger_*       reads the counter files the `ledger` pods append to.
-  pod helpers    Running/Ready from a Kubernetes pod object; tiny HTTP/JSON client.
+(Pod objects and HTTP: scripts/harness.py.)
 
 Self-test (spawns `setsid env POD_NAME=... sleep` holders, no cluster needed):
     python3 scripts/chaos_checker.py --self-test
 """
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -277,46 +274,6 @@ def ledger_sequence_breaks(path, limit=20):
         if len(breaks) >= limit:
             break
     return len(lines), breaks
-
-
-# ----------------------------------------------------------------------------------------
-# pods and HTTP
-def pod_ready(pod):
-    for c in (pod.get("status") or {}).get("conditions") or []:
-        if c.get("type") == "Ready":
-            return c.get("status") == "True"
-    return False
-
-
-def pod_summary(pod):
-    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    return {"name": meta.get("name"), "uid": meta.get("uid"), "node": spec.get("nodeName") or "",
-            "phase": status.get("phase") or "", "ready": pod_ready(pod),
-            "ip": status.get("podIP") or "", "deleting": bool(meta.get("deletionTimestamp"))}
-
-
-def pod_up(p, not_on=None):
-    return (p["phase"] == "Running" and p["ready"] and p["node"] != "" and not p["deleting"]
-            and (not_on is None or p["node"] != not_on))
-
-
-def http_json(url, timeout=1.0):
-    """GET url -> parsed JSON, or None on any error (timeouts included)."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return json.loads(r.read() or b"null")
-    except (OSError, ValueError, urllib.error.URLError):
-        return None
-
-
-def http_text(url, timeout=2.0, limit=4096):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read(limit).decode(errors="replace")
-    except urllib.error.HTTPError as e:
-        return e.code, ""
-    except (OSError, ValueError, urllib.error.URLError) as e:
-        return None, str(e)
 
 
 # ----------------------------------------------------------------------------------------
