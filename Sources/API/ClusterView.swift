@@ -10,16 +10,16 @@ package protocol ClusterView: Sendable {
     func members() async -> [Membership.Member]
     /// This agent's view of Raft.
     func raftStatus() async -> RaftStatus
-    /// Replicates a write through Raft. A follower forwards it to the leader unless
-    /// `forwarded` says it already was (one hop, never a loop).
-    func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome
+    /// Replicates a write through Raft (a follower hands it to the leader over the peer
+    /// transport); answers once this agent applied it.
+    func write(_ write: KeyValueWrite) async -> WriteOutcome
     /// Reads a key from this agent's own replica.
     func read(key: String) async -> KeyValueEntry?
     /// The cluster state of this agent's own replica, and the index it is applied through.
     func cluster() async -> (state: ClusterState, index: UInt64)
-    /// Replicates cluster commands through Raft as one entry and returns what each did. A
-    /// follower forwards them to the leader unless `forwarded` says it already was.
-    func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome
+    /// Replicates cluster commands through Raft as one entry and returns what each did,
+    /// once this agent applied it.
+    func submit(_ commands: [ClusterCommand]) async -> SubmitOutcome
     /// Changes applied after `index`, then live; nil when `index` is too old.
     func watch(after index: UInt64) -> AsyncStream<Change>?
     /// A pod's container log, read on the agent that runs the pod (this one, or through its

@@ -160,17 +160,6 @@ struct KubeHandlers<View: ClusterView>: Sendable {
         return Scale(metadata: metadata, spec: .init(replicas: set.replicas), status: .init(replicas: set.status?.replicas ?? 0, selector: selector))
     }
 
-    // MARK: Forwarded proposals
-
-    func forwarded(_ request: Request) async throws -> Response {
-        try authorize(request)
-        let submission = try Self.decode(SubmitRequest.self, try await request.body.collect(upTo: Self.maxBody))
-        switch await view.submit(submission.commands, forwarded: true) {
-        case .applied(let results): return API.json(SubmitResponse(results))
-        case .unavailable(let reason): throw KubeStatus.unavailable(reason)
-        }
-    }
-
     // MARK: Helpers
 
     private func authorize(_ request: Request) throws {
@@ -182,7 +171,7 @@ struct KubeHandlers<View: ClusterView>: Sendable {
 
     /// Submits one command; the stored object afterwards, or the refusal as a Status.
     private func submitOne(_ command: ClusterCommand) async throws -> ClusterObject? {
-        switch await view.submit([command], forwarded: false) {
+        switch await view.submit([command]) {
         case .applied(let results):
             switch results.first {
             case .applied(let object, _)?: return object

@@ -4,7 +4,6 @@ package import HTTPTypes
 
 extension API {
     /// Header a forwarding agent sets, so the receiver does not forward again.
-    package static let forwardedHeader = HTTPField.Name("X-Ordinal-Forwarded")!
     /// Largest value accepted by `PUT /ordinal/v1/kv/{key}`.
     static let maxValueBytes = 1 << 20
 
@@ -14,13 +13,11 @@ extension API {
         router.put("/ordinal/v1/kv/:key") { request, context -> Response in
             let key = try validKey(context)
             let body = try await request.body.collect(upTo: maxValueBytes)
-            let forwarded = request.headers[forwardedHeader] != nil
-            return try outcome(await view.write(.put(key: key, value: Array(buffer: body)), forwarded: forwarded), key: key)
+            return try outcome(await view.write(.put(key: key, value: Array(buffer: body))), key: key)
         }
         router.delete("/ordinal/v1/kv/:key") { request, context -> Response in
             let key = try validKey(context)
-            let forwarded = request.headers[forwardedHeader] != nil
-            return try outcome(await view.write(.delete(key: key), forwarded: forwarded), key: key)
+            return try outcome(await view.write(.delete(key: key)), key: key)
         }
         router.get("/ordinal/v1/kv/:key") { _, context -> Response in
             let key = try validKey(context)

@@ -54,9 +54,6 @@ extension API {
         router.get(RouterPath("/api/v1/namespaces/:namespace/:plural/:name/:subresource")) { request, context in
             try await handlers.podLog(request, context)
         }
-        router.post(RouterPath("/ordinal/v1/proposals")) { request, _ in
-            try await handlers.forwarded(request)
-        }
     }
 }
 

@@ -139,8 +139,8 @@ private struct AgentView: ClusterView {
         )
     }
 
-    func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome {
-        await driver.write(write, forwarded: forwarded)
+    func write(_ write: KeyValueWrite) async -> WriteOutcome {
+        await driver.write(write)
     }
 
     func read(key: String) async -> KeyValueEntry? {
@@ -151,8 +151,8 @@ private struct AgentView: ClusterView {
         store.cluster
     }
 
-    func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome {
-        await driver.submit(commands, forwarded: forwarded)
+    func submit(_ commands: [ClusterCommand]) async -> SubmitOutcome {
+        await driver.submit(commands)
     }
 
     func watch(after index: UInt64) -> AsyncStream<Change>? {

@@ -11,10 +11,10 @@ extension NodeDriver {
     /// and awaited before the next pass, so each pass sees the effect of the last.
     func runController() async {
         for await _ in controllerBell.rings {
-            guard raftStatus?.role == "leader" else { continue }
+            guard mayRunController else { continue }
             let commands = controllerPass()
             guard !commands.isEmpty else { continue }
-            if case .unavailable(let reason) = await submit(commands, forwarded: true) {
+            if case .unavailable(let reason) = await submit(commands) {
                 logger.debug("controller pass not committed", metadata: ["reason": "\(reason)"])
             }
         }

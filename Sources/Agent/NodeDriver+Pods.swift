@@ -35,7 +35,7 @@ extension NodeDriver {
                 }
                 let commands = podStatusCommands()
                 guard !commands.isEmpty else { continue }
-                let outcome: SubmitOutcome = await submit(commands, forwarded: false)
+                let outcome: SubmitOutcome = await submit(commands)
                 if case .unavailable(let reason) = outcome {
                     logger.debug("pod status report not committed", metadata: ["reason": "\(reason)"])
                 }

@@ -22,8 +22,9 @@ extension NodeDriver {
         }
     }
 
-    /// A key-value write through Raft; a follower forwards it once to the leader's API.
-    func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome {
+    /// A key-value write through Raft (a follower's node hands it to the leader); answers
+    /// once it is applied here.
+    func write(_ write: KeyValueWrite) async -> WriteOutcome {
         let command: KVCommand = switch write {
         case .put(let key, let value): .put(key: key, value: value)
         case .delete(let key): .delete(key: key)
@@ -33,33 +34,6 @@ extension NodeDriver {
             return .committed(index: index)
         case .failed(let reason):
             return .unavailable(reason: reason)
-        case .notLeader(let leaderAPI):
-            guard !forwarded, let leaderAPI else {
-                return .unavailable(reason: "no leader is known yet; retry")
-            }
-            return await forward(write, to: leaderAPI)
-        }
-    }
-
-    private func forward(_ write: KeyValueWrite, to leaderAPI: String) async -> WriteOutcome {
-        guard let client = APIClient(address: leaderAPI) else {
-            return .unavailable(reason: "bad leader address \(leaderAPI)")
-        }
-        let path = "/ordinal/v1/kv/" + API.percentEncoded(write.key)
-        let header = [(API.forwardedHeader.rawName, "1")]
-        do {
-            let response = switch write {
-            case .put(_, let value): try await client.send(.PUT, path, headers: header, body: value, timeout: .seconds(6))
-            case .delete: try await client.send(.DELETE, path, headers: header, timeout: .seconds(6))
-            }
-            guard response.status == 200,
-                  let body = try? JSONDecoder().decode([String: String].self, from: Data(response.body)),
-                  let index = body["index"].flatMap(UInt64.init) else {
-                return .unavailable(reason: "the leader at \(leaderAPI) did not commit: \(response.text)")
-            }
-            return .committed(index: index)
-        } catch {
-            return .unavailable(reason: "cannot reach the leader at \(leaderAPI): \(error)")
         }
     }
 }

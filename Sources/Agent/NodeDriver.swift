@@ -52,10 +52,7 @@ final class NodeDriver: Service, Sendable {
     struct Published: Sendable {
         var members: [Membership.Member] = []
         var raft: RaftStatus?
-        /// Leader that has applied an entry of its own term: its state then holds every
-        /// entry a previous leader's controller pass could still commit ahead of its own,
-        /// so its passes follow the last one (found by the controller simulation: a pass
-        /// on a lagging state could hand a taken pod CIDR to a new node).
+        /// The node's ``AgentCore/ControllerGate``, as of the last batch.
         var mayRunController = false
         /// This agent's lease: until when it may run pods, once it has applied its read index.
         var lease: LeaseHolder?
@@ -183,7 +180,7 @@ final class NodeDriver: Service, Sendable {
                 outgoing.removeAll(keepingCapacity: true)
             }
             switch effect {
-            case .sendGossip, .sendRaft, .sendLease:
+            case .sendGossip, .sendRaft, .sendLease, .sendForward:
                 break  // taken above
             case .persist(let hardState, let entries, let snapshot):
                 try store.persist(hardState: hardState, entries: entries, snapshot: snapshot)
@@ -203,8 +200,6 @@ final class NodeDriver: Service, Sendable {
                 logger.info("log compacted", metadata: ["raft.snapshot.index": "\(snapshot.index)", "raft.snapshot.bytes": "\(snapshot.data.count)"])
             case .proposalCommitted(let id, let index):
                 proposals.close(id, with: .committed(index: index))
-            case .proposalFailed(let id, .notLeader(_, let leaderAPI)):
-                proposals.close(id, with: .notLeader(leaderAPI: leaderAPI))
             case .proposalFailed(let id, let reason):
                 proposals.close(id, with: .failed(reason: reason.description))
             case .scheduleTick(let at):
@@ -233,18 +228,21 @@ final class NodeDriver: Service, Sendable {
             voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
         )
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
-        let mayRunController = raft.role == .leader && raft.term(at: raft.appliedIndex) == raft.term
+        let now = self.now
+        let mayRunController = node.mayRunController(now: now)
         let lostNodes = Set(node.fencedNodes(now: now).map(\.name))
-        let leaseChanged = published.withLock { published in
+        let (leaseChanged, gateOpened) = published.withLock { published in
             published.raft = status
+            let gateOpened = mayRunController && !published.mayRunController
             published.mayRunController = mayRunController
             published.lostNodes = lostNodes
             let changed = published.lease?.deadline != node.lease.deadline || published.lease?.readIndex != node.lease.readIndex
             published.lease = node.lease
             if let members { published.members = members }
-            return changed
+            return (changed, gateOpened)
         }
         if leaseChanged { podBell.ring() }
+        if gateOpened { controllerBell.ring() }
     }
 
     private func log(_ change: Membership.MemberChange) {
@@ -285,12 +283,13 @@ final class NodeDriver: Service, Sendable {
 }
 
 extension AgentEffect {
-    /// The wire message and its destination, for the three send effects.
+    /// The wire message and its destination, for the send effects.
     var peerMessage: (message: Wire.PeerMessage, endpoint: Endpoint)? {
         switch self {
         case .sendGossip(let envelope, let endpoint): (.gossip(envelope), endpoint)
         case .sendRaft(let message, let endpoint): (.raft(message), endpoint)
         case .sendLease(let message, let endpoint): (.lease(message), endpoint)
+        case .sendForward(let message, let endpoint): (.forward(message), endpoint)
         default: nil
         }
     }
@@ -303,6 +302,7 @@ extension Wire.PeerMessage {
         case .gossip(let envelope): .gossip(envelope, now: now)
         case .raft(let message): .raft(message, now: now)
         case .lease(let message): .lease(message, now: now)
+        case .forward(let message): .forward(message, now: now)
         }
     }
 }

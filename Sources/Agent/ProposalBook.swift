@@ -51,8 +51,7 @@ final class ProposalBook: Sendable {
 
 /// How a proposal ended, as the write path needs to know it.
 enum ProposalOutcome: Sendable, Hashable {
+    /// Committed, and applied on this agent.
     case committed(index: UInt64)
-    /// This agent is not the leader; the leader's API address when gossip knows it.
-    case notLeader(leaderAPI: String?)
     case failed(reason: String)
 }

@@ -20,6 +20,14 @@ package struct AgentCoreSettings: Sendable, Hashable {
     /// What the leader adds to a lease before it moves pods off a silent agent: room for
     /// clock-rate differences and for a supervisor that notices its deadline late.
     package var leaseMargin: Duration = .seconds(1)
+    /// A gap between ticks longer than this means the agent was paused.
+    package var pauseThreshold: Duration = .seconds(1)
+    /// How long a paused leader waits after it resumes before its controller acts on
+    /// liveness again: a few gossip probe rounds.
+    package var livenessSettle: Duration = .seconds(2)
+    /// How long a client's write may wait for a leader to take it (an election, a leader
+    /// that is unreachable) before it fails: a few election timeouts.
+    package var proposalWait: Duration = .seconds(4)
     /// Snapshot the state machine and compact the log once this many entries were applied
     /// since the last snapshot (`--snapshot-entries`; etcd's `--snapshot-count` is 10,000
     /// in its older releases): the log holds at most this many entries plus those in flight.
@@ -36,6 +44,7 @@ package struct AgentCoreSettings: Sendable, Hashable {
         guard snapshotBytes >= 1 else { throw AgentCoreSettingsError(reason: "the snapshot byte threshold must be at least 1") }
         guard lease > .zero, leaseMargin >= .zero else { throw AgentCoreSettingsError(reason: "the lease must be positive and its margin not negative") }
         guard raftTick > .zero, reviewInterval > .zero else { throw AgentCoreSettingsError(reason: "the Raft tick and the review interval must be positive") }
+        guard proposalWait > .zero else { throw AgentCoreSettingsError(reason: "the proposal wait must be positive") }
         guard maxVoters >= 1 else { throw AgentCoreSettingsError(reason: "at least one voter is needed") }
     }
 }

@@ -11,6 +11,8 @@ package enum AgentEffect: Sendable {
     case sendRaft(Raft.Message, to: Endpoint)
     /// Send a lease request or grant to the peer at the address.
     case sendLease(LeaseMessage, to: Endpoint)
+    /// Hand a proposal to the leader, or refuse one, over the peer transport.
+    case sendForward(ForwardMessage, to: Endpoint)
     /// Make these durable before carrying out any later effect (Raft §5.1: respond only
     /// after persisting). A failure to persist must stop the agent.
     case persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?)
@@ -23,7 +25,7 @@ package enum AgentEffect: Sendable {
     case takeSnapshot
     /// Store this snapshot the agent took and drop the log entries it covers.
     case compact(Raft.Snapshot)
-    /// A proposal made through `.propose` is committed at `index`.
+    /// A proposal made through `.propose` is committed at `index`, and applied here.
     case proposalCommitted(id: UInt64, index: UInt64)
     /// A proposal will not commit; the client may retry, at the leader if one is known.
     case proposalFailed(id: UInt64, reason: ProposalFailure)
@@ -37,8 +39,9 @@ package enum AgentEffect: Sendable {
 
 /// Why a proposal did not commit.
 package enum ProposalFailure: Sendable, Hashable, CustomStringConvertible {
-    /// This node is not the leader; `leaderAPI` is the leader's API address when known.
-    case notLeader(leader: NodeID?, leaderAPI: String?)
+    /// No leader took the write within the wait (an election that did not end, or a
+    /// partition from the majority).
+    case noLeader(waited: Duration)
     /// Leadership changed before the entry committed, and another entry took its index.
     case superseded
     /// The core refused the proposal (a transfer in progress, a pending change).
@@ -46,7 +49,7 @@ package enum ProposalFailure: Sendable, Hashable, CustomStringConvertible {
 
     package var description: String {
         switch self {
-        case .notLeader(let leader, _): "not the leader (leader: \(leader?.name ?? "unknown"))"
+        case .noLeader(let waited): "no leader committed the write within \(waited); the cluster may have lost its majority"
         case .superseded: "leadership changed before the write committed"
         case .refused(let reason): reason
         }

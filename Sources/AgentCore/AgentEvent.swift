@@ -14,8 +14,11 @@ package enum AgentEvent: Sendable {
     case raft(Raft.Message, now: Instant)
     /// A lease request or grant arrived from a peer.
     case lease(LeaseMessage, now: Instant)
-    /// A client asks to replicate `data`; the answer is a `.proposalCommitted` or
-    /// `.proposalFailed` effect carrying `id`.
+    /// A proposal handed over, or refused, by another agent.
+    case forward(ForwardMessage, now: Instant)
+    /// A client asks to replicate `data`; the answer is a `.proposalCommitted` (once the
+    /// entry is applied here) or `.proposalFailed` effect carrying `id`. Any agent takes
+    /// it: a follower hands it to the leader, and holds it while no leader is known.
     case propose(id: UInt64, data: [UInt8], now: Instant)
     /// The state machine's bytes as of `index`, asked for by ``AgentEffect/takeSnapshot``.
     case snapshotTaken(index: UInt64, data: [UInt8], now: Instant)

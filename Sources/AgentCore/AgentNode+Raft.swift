@@ -38,9 +38,11 @@ extension AgentNode {
 
     private mutating func apply(_ committed: [Raft.Entry], into effects: inout [AgentEffect]) {
         guard !committed.isEmpty else { return }
-        effects.append(.apply(committed))
+        let (entries, forwarded) = unwrapForwarded(committed)
+        effects.append(.apply(entries))
         countApplied(committed)
         resolveProposals(committed: committed, into: &effects)
+        for proposal in forwarded { effects.append(.proposalCommitted(id: proposal.id, index: proposal.index)) }
     }
 
     /// Raft messages go to the address gossip knows for the recipient; with none, the
@@ -61,9 +63,8 @@ extension AgentNode {
 
     private func failure(for error: Raft.ProposalError) -> ProposalFailure {
         switch error {
-        case .notLeader(let hint):
-            let api = hint.flatMap { membership.member($0)?.metadata[MetadataKey.api] }
-            return .notLeader(leader: hint, leaderAPI: api)
+        case .notLeader:
+            return .refused("leadership moved before the write was proposed")
         case .transferring(let target):
             return .refused("leadership is moving to \(target)")
         case .confChangePending(let index):

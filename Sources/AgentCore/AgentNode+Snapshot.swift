@@ -23,6 +23,7 @@ extension AgentNode {
         snapshotAsked = false
         guard let snapshot = raft.compact(through: index, snapshotData: data) else { return }
         bytesSinceSnapshot = 0
+        forgetForwarded(through: snapshot.index)
         effects.append(.compact(snapshot))
     }
 

@@ -27,6 +27,15 @@ package struct AgentNode: Sendable {
     package internal(set) var leaseBook: LeaseBook
     /// Lease requests (this agent's own included) waiting for one confirming Raft read.
     var leaseRequests: [(node: NodeID, sequence: UInt64)] = []
+    /// Clients' proposals handed (or to be handed) to the leader, by proposal id.
+    var waiting: [UInt64: WaitingProposal] = [:]
+    /// On the leader: the forwarded proposals its log holds, by proposer and id, as of
+    /// `forwardedIndexTerm` (rebuilt from the log in a new term).
+    var forwardedIndex: [ForwardKey: UInt64] = [:]
+    var forwardedIndexTerm: UInt64 = 0
+    /// The last tick, and when the agent last resumed after a pause (``noticePause(now:)``).
+    var lastTick: Instant?
+    var resumedAt: Instant?
     /// Bytes of the entries applied since the last snapshot (taken or installed).
     var bytesSinceSnapshot: UInt64 = 0
     /// A `.takeSnapshot` is out and its `.snapshotTaken` has not come back yet.
@@ -101,13 +110,15 @@ package struct AgentNode: Sendable {
         trackLeadership(now: now)
         renewLease(now: now, into: &effects)
         confirmLeaseRequests()
+        dispatchWaiting(now: now, into: &effects)
         drainReady(into: &effects)
         considerSnapshot(into: &effects)
         trackLeadership(now: now)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
         let renewal = raft.leader == nil ? nil : lease.nextRequest
-        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil, renewal].compactMap { $0 }
+        let waitEnds = waiting.values.map(\.deadline).min()
+        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil, renewal, waitEnds].compactMap { $0 }
         effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
         return effects
     }
@@ -121,6 +132,7 @@ package struct AgentNode: Sendable {
             nextReview = now + settings.reviewInterval
             return now
         case .tick(let now):
+            noticePause(now: now)
             route(membership.handle(.tick(now: now)), now: now, into: &effects)
             if let due = nextRaftTick, due <= now {
                 if isInConfiguration { raft.tick() }
@@ -142,7 +154,10 @@ package struct AgentNode: Sendable {
             receive(message, now: now)
             return now
         case .propose(let id, let data, let now):
-            propose(id: id, data: data, into: &effects)
+            submit(id: id, data: data, now: now, into: &effects)
+            return now
+        case .forward(let message, let now):
+            receive(message, now: now, into: &effects)
             return now
         case .snapshotTaken(let index, let data, let now):
             compact(through: index, data: data, into: &effects)

@@ -36,6 +36,10 @@ extension Wire.PeerMessage {
             self = .lease(try LeaseMessage(request, path: "lease_request"))
         case let .leaseGrant(grant)?:
             self = .lease(try LeaseMessage(grant, path: "lease_grant"))
+        case let .forwardPropose(propose)?:
+            self = .forward(try ForwardMessage(propose, path: "forward_propose"))
+        case let .forwardRefused(refused)?:
+            self = .forward(try ForwardMessage(refused, path: "forward_refused"))
         case nil:
             throw .missingBody(path: "body")
         }
@@ -58,6 +62,8 @@ extension Ordinal_Wire_V1_PeerFrame {
             raft = Ordinal_Wire_V1_RaftMessage(message)
         case let .lease(message):
             setLease(message)
+        case let .forward(message):
+            setForward(message)
         }
     }
 }

@@ -15,5 +15,7 @@ extension Wire {
         case raft(Raft.Message)
         /// Pod lease renewals between an agent and the Raft leader.
         case lease(LeaseMessage)
+        /// Clients' writes handed to the leader (and its refusals).
+        case forward(ForwardMessage)
     }
 }

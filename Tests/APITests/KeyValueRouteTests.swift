@@ -12,7 +12,7 @@ import Testing
     final class RecordingView: ClusterView, Sendable {
         let nodeName = "a2"
         let available: Bool
-        let store = Mutex<(index: UInt64, values: [String: KeyValueEntry], forwarded: [Bool])>((0, [:], []))
+        let store = Mutex<(index: UInt64, values: [String: KeyValueEntry])>((0, [:]))
 
         init(available: Bool) { self.available = available }
 
@@ -21,11 +21,10 @@ import Testing
             RaftStatus(node: "a2", role: "follower", term: 1, leader: nil, leaderAPI: nil,
                        commitIndex: 0, appliedIndex: 0, lastIndex: 0, voters: [], learners: [])
         }
-        func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome {
+        func write(_ write: KeyValueWrite) async -> WriteOutcome {
             guard available else { return .unavailable(reason: "no leader is known yet; retry") }
             return store.withLock { state in
                 state.index += 1
-                state.forwarded.append(forwarded)
                 switch write {
                 case .put(let key, let value): state.values[key] = KeyValueEntry(value: value, revision: state.index)
                 case .delete(let key): state.values[key] = nil
@@ -64,18 +63,6 @@ import Testing
                 #expect(response.status == .notFound)
             }
         }
-        #expect(view.store.withLock { $0.forwarded } == [false, false])
-    }
-
-    @Test func forwardedHeaderIsPassedToTheView() async throws {
-        let view = RecordingView(available: true)
-        let app = Application(router: API.makeRouter(view: view))
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/ordinal/v1/kv/k", method: .put, headers: [API.forwardedHeader: "1"], body: ByteBuffer(string: "v")) { response in
-                #expect(response.status == .ok)
-            }
-        }
-        #expect(view.store.withLock { $0.forwarded } == [true])
     }
 
     @Test func withoutALeaderWritesAreUnavailable() async throws {

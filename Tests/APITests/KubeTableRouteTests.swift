@@ -16,7 +16,7 @@ import Testing
         let view = MemoryClusterView()
         for text in objects {
             let object = try JSONDecoder().decode(ClusterObject.self, from: Data(text.utf8))
-            guard case .applied(let results) = await view.submit([.create(object)], forwarded: false),
+            guard case .applied(let results) = await view.submit([.create(object)]),
                   case .applied? = results.first else { throw CancellationError() }
         }
         let now = view.now + 300
@@ -50,7 +50,7 @@ import Testing
 
     @Test func podList_isATableWithKubectlColumnsAndServerCells() async throws {
         let (app, view) = try await app(Self.pod("web-0", status: Self.running), Self.pod("web-1", status: Self.crashing), Self.pod("web-2", status: Self.running))
-        _ = await view.submit([.delete(.pod, ObjectKey(namespace: "default", name: "web-2"), uid: nil)], forwarded: false)
+        _ = await view.submit([.delete(.pod, ObjectKey(namespace: "default", name: "web-2"), uid: nil)])
         try await app.test(.router) { client in
             try await client.execute(uri: Self.pods + "?limit=500", method: .get, headers: Self.tableAccept) { response in
                 #expect(response.headers[.contentType] == "application/json")
@@ -182,7 +182,7 @@ import Testing
                 #expect(tables.map { cells($0).map(\.first) } == [["web-0"], ["web-1"]])
                 #expect(tables.map { ($0["metadata"] as? [String: Any])?["resourceVersion"] as? String } == ["1", "2"])
             }
-            _ = await view.submit([.delete(.pod, ObjectKey(namespace: "default", name: "web-1"), uid: nil)], forwarded: false)
+            _ = await view.submit([.delete(.pod, ObjectKey(namespace: "default", name: "web-1"), uid: nil)])
             try await client.execute(uri: Self.pods + "?watch=true&resourceVersion=2&timeoutSeconds=1", method: .get, headers: Self.tableAccept) { response in
                 let lines = String(buffer: response.body).split(separator: "\n")
                 let line = try #require(lines.first)

@@ -6,7 +6,7 @@ import Synchronization
 /// What the fixed test views answer for the cluster routes they do not exercise.
 extension ClusterView {
     func cluster() async -> (state: ClusterState, index: UInt64) { (ClusterState(), 0) }
-    func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome {
+    func submit(_ commands: [ClusterCommand]) async -> SubmitOutcome {
         .unavailable(reason: "no leader is known yet; retry")
     }
     func watch(after index: UInt64) -> AsyncStream<Change>? { nil }
@@ -34,14 +34,14 @@ final class MemoryClusterView: ClusterView, Sendable {
         RaftStatus(node: "a1", role: "leader", term: 1, leader: "a1", leaderAPI: nil,
                    commitIndex: 0, appliedIndex: 0, lastIndex: 0, voters: ["a1"], learners: [])
     }
-    func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome { .unavailable(reason: "not used") }
+    func write(_ write: KeyValueWrite) async -> WriteOutcome { .unavailable(reason: "not used") }
     func read(key: String) async -> KeyValueEntry? { nil }
 
     func cluster() async -> (state: ClusterState, index: UInt64) {
         state.withLock { ($0.cluster, $0.index) }
     }
 
-    func submit(_ commands: [ClusterCommand], forwarded: Bool) async -> SubmitOutcome {
+    func submit(_ commands: [ClusterCommand]) async -> SubmitOutcome {
         let (results, changes, watchers) = state.withLock { state in
             state.index += 1
             let applied = state.cluster.apply(ClusterProposal(at: now, commands: commands), at: state.index)

@@ -15,7 +15,7 @@ import Testing
             RaftStatus(node: "a1", role: "leader", term: 3, leader: "a1", leaderAPI: "127.0.1.1:7480",
                        commitIndex: 9, appliedIndex: 9, lastIndex: 9, voters: ["a1", "a2", "a3"], learners: ["a4"])
         }
-        func write(_ write: KeyValueWrite, forwarded: Bool) async -> WriteOutcome { .unavailable(reason: "read-only view") }
+        func write(_ write: KeyValueWrite) async -> WriteOutcome { .unavailable(reason: "read-only view") }
         func read(key: String) async -> KeyValueEntry? { nil }
     }
 

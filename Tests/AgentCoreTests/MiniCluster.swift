@@ -50,6 +50,7 @@ struct MiniCluster {
             case .sendGossip(let envelope, let to): inFlight.append((.gossip(envelope, now: now), to))
             case .sendRaft(let message, let to): inFlight.append((.raft(message, now: now), to))
             case .sendLease(let message, let to): inFlight.append((.lease(message, now: now), to))
+            case .sendForward(let message, let to): inFlight.append((.forward(message, now: now), to))
             case .proposalCommitted(let id, let index): committed[id] = index
             case .proposalFailed(let id, let reason): failed[id] = reason
             case .takeSnapshot:
@@ -84,6 +85,7 @@ struct MiniCluster {
         case .gossip(let envelope, _): .gossip(envelope, now: now)
         case .raft(let message, _): .raft(message, now: now)
         case .lease(let message, _): .lease(message, now: now)
+        case .forward(let message, _): .forward(message, now: now)
         default: event
         }
     }

@@ -31,9 +31,9 @@ import Testing
         let start = ContinuousClock.now
         let outcome = await withCheckedContinuation { continuation in
             let id = book.open(continuation, deadline: start + .seconds(1))
-            book.close(id, with: .notLeader(leaderAPI: "127.0.1.2:7480"))
+            book.close(id, with: .failed(reason: "refused"))
             book.expire(now: start + .seconds(5), reason: "too slow")  // must not resume it again
         }
-        #expect(outcome == .notLeader(leaderAPI: "127.0.1.2:7480"))
+        #expect(outcome == .failed(reason: "refused"))
     }
 }

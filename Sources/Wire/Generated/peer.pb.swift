@@ -167,6 +167,24 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     set {body = .leaseGrant(newValue)}
   }
 
+  /// Proposal forwarding (etcd's MsgProp): a client's write handed to the leader, and the
+  /// leader's refusal. A commit needs no message: the proposer sees its entry applied.
+  package var forwardPropose: Ordinal_Wire_V1_ForwardPropose {
+    get {
+      if case .forwardPropose(let v)? = body {return v}
+      return Ordinal_Wire_V1_ForwardPropose()
+    }
+    set {body = .forwardPropose(newValue)}
+  }
+
+  package var forwardRefused: Ordinal_Wire_V1_ForwardRefused {
+    get {
+      if case .forwardRefused(let v)? = body {return v}
+      return Ordinal_Wire_V1_ForwardRefused()
+    }
+    set {body = .forwardRefused(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -177,8 +195,55 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     /// Pod leases (design §5): an agent's renewal request and the leader's grant.
     case leaseRequest(Ordinal_Wire_V1_LeaseRequest)
     case leaseGrant(Ordinal_Wire_V1_LeaseGrant)
+    /// Proposal forwarding (etcd's MsgProp): a client's write handed to the leader, and the
+    /// leader's refusal. A commit needs no message: the proposer sees its entry applied.
+    case forwardPropose(Ordinal_Wire_V1_ForwardPropose)
+    case forwardRefused(Ordinal_Wire_V1_ForwardRefused)
 
   }
+
+  package init() {}
+}
+
+/// "Replicate this for me", from any agent to the Raft leader.
+package nonisolated struct Ordinal_Wire_V1_ForwardPropose: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  /// The proposer's id for the write; the entry carries it back.
+  package var id: UInt64 = 0
+
+  /// The command, as the state machine applies it.
+  package var data: Data = Data()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// The leader did not take proposal `id`; not_leader asks the proposer to try again with
+/// the leader it learns next.
+package nonisolated struct Ordinal_Wire_V1_ForwardRefused: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var id: UInt64 = 0
+
+  package var notLeader: Bool = false
+
+  package var reason: String = String()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 }
@@ -767,7 +832,7 @@ nonisolated extension Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PeerFrame"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -828,6 +893,32 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
           self.body = .leaseGrant(v)
         }
       }()
+      case 50: try {
+        var v: Ordinal_Wire_V1_ForwardPropose?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .forwardPropose(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .forwardPropose(v)
+        }
+      }()
+      case 51: try {
+        var v: Ordinal_Wire_V1_ForwardRefused?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .forwardRefused(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .forwardRefused(v)
+        }
+      }()
       default: break
       }
     }
@@ -858,6 +949,14 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
       guard case .leaseGrant(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
     }()
+    case .forwardPropose?: try {
+      guard case .forwardPropose(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
+    }()
+    case .forwardRefused?: try {
+      guard case .forwardRefused(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 51)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -866,6 +965,101 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
   package static func ==(lhs: Ordinal_Wire_V1_PeerFrame, rhs: Ordinal_Wire_V1_PeerFrame) -> Bool {
     if lhs.version != rhs.version {return false}
     if lhs.body != rhs.body {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_ForwardPropose: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ForwardPropose"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}id\0\u{1}data\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 3)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_ForwardPropose, rhs: Ordinal_Wire_V1_ForwardPropose) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_ForwardRefused: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ForwardRefused"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}id\0\u{3}not_leader\0\u{1}reason\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.notLeader) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 3)
+    }
+    if self.notLeader != false {
+      try visitor.visitSingularBoolField(value: self.notLeader, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_ForwardRefused, rhs: Ordinal_Wire_V1_ForwardRefused) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.notLeader != rhs.notLeader {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

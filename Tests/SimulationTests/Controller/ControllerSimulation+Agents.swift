@@ -56,7 +56,7 @@ extension ControllerSimulation {
     /// has applied an entry of its own term.
     mutating func runController(_ i: Int) {
         guard let raft = nodes[i].raft, raft.role == .leader, nodes[i].controllerPass == nil else { return }
-        if config.leaderGate == .ownTermApplied, raft.term(at: nodes[i].store.index) != raft.term { return }
+        if config.leaderGate == .ownTermApplied, !ControllerGate.isOpen(raft: raft, applied: nodes[i].store.index) { return }
         let state = nodes[i].store.state
         let at = nodes[i].wallClock(at: now)
         let agents = nodes.map { node in

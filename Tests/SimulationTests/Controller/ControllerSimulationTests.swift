@@ -60,7 +60,8 @@ struct ControllerSimReport {
         return simulation.run()
     }
 
-    /// The agent's rule (`NodeDriver.mayRunController`): a leader runs passes only once it
+    /// The agent's rule (`AgentCore.ControllerGate`, which the agent's controller loop
+    /// reads through `AgentNode.mayRunController`): a leader runs passes only once it
     /// has applied an entry of its own term. Every invariant holds, passes are serial too.
     @Test(arguments: seeds)
     func agentDiscipline_keepsIdentitiesOrdinalsAndVolumes(seed: UInt64) {

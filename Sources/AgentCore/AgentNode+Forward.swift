@@ -1,0 +1,138 @@
+import Basics
+import Consensus
+import Membership
+
+/// A client's proposal on this agent that is not (or not yet) in this agent's own log as
+/// leader: waiting for a leader, or forwarded to one.
+struct WaitingProposal: Sendable {
+    var data: [UInt8]
+    /// When the client is told no leader committed it.
+    var deadline: Instant
+    /// The leader it was last handed to, in which term: handed again only to another.
+    var sentTo: (leader: NodeID, term: UInt64)?
+}
+
+extension AgentNode {
+    /// A client's proposal: the leader proposes it; any other agent hands it to the leader
+    /// over the peer transport, or holds it until a leader is known (``AgentCoreSettings/proposalWait``),
+    /// so a write made during an election is committed by the next leader.
+    mutating func submit(id: UInt64, data: [UInt8], now: Instant, into effects: inout [AgentEffect]) {
+        if raft.role == .leader {
+            propose(id: id, data: data, into: &effects)
+            return
+        }
+        waiting[id] = WaitingProposal(data: data, deadline: now + settings.proposalWait)
+    }
+
+    /// Hands every waiting proposal to the leader it has not been handed to yet, and fails
+    /// those past their deadline. Runs once per batch, after the events.
+    mutating func dispatchWaiting(now: Instant, into effects: inout [AgentEffect]) {
+        guard !waiting.isEmpty else { return }
+        for proposalID in waiting.keys.sorted() {
+            guard let proposal = waiting[proposalID] else { continue }
+            if now >= proposal.deadline {
+                waiting[proposalID] = nil
+                effects.append(.proposalFailed(id: proposalID, reason: .noLeader(waited: settings.proposalWait)))
+                continue
+            }
+            guard let leader = raft.leader else { continue }
+            if let sent = proposal.sentTo, sent.leader == leader, sent.term == raft.term { continue }
+            if leader == id {
+                waiting[proposalID]?.sentTo = (leader, raft.term)
+                takeForwarded(origin: id, id: proposalID, data: proposal.data, into: &effects)
+            } else if let member = membership.member(leader), !member.status.isGone {
+                waiting[proposalID]?.sentTo = (leader, raft.term)
+                effects.append(.sendForward(.propose(from: id, to: leader, id: proposalID, data: proposal.data), to: member.address))
+            }
+        }
+    }
+
+    mutating func receive(_ message: ForwardMessage, now: Instant, into effects: inout [AgentEffect]) {
+        guard message.to == id else { return }
+        switch message {
+        case .propose(let origin, _, let proposalID, let data):
+            guard membership.member(origin).map({ !$0.status.isGone }) ?? false else { return }
+            takeForwarded(origin: origin, id: proposalID, data: data, into: &effects)
+        case .refused(let leader, _, let proposalID, let notLeader, let reason):
+            guard waiting[proposalID]?.sentTo?.leader == leader else { return }
+            if notLeader {
+                waiting[proposalID]?.sentTo = nil  // hand it to the next leader known
+            } else {
+                waiting[proposalID] = nil
+                effects.append(.proposalFailed(id: proposalID, reason: .refused(reason)))
+            }
+        }
+    }
+
+    /// On the leader: appends a proposal made on `origin`'s behalf, unless its log already
+    /// holds it (handed over again after a change of leader).
+    private mutating func takeForwarded(origin: NodeID, id proposalID: UInt64, data: [UInt8], into effects: inout [AgentEffect]) {
+        let key = ForwardKey(origin: origin, id: proposalID)
+        guard raft.role == .leader else {
+            refuse(key, notLeader: true, reason: "not the leader", into: &effects)
+            return
+        }
+        indexForwardedEntries()
+        guard forwardedIndex[key] == nil else { return }
+        do {
+            try raft.propose(ForwardedEntry.encode(origin: origin, id: proposalID, command: data))
+            forwardedIndex[key] = raft.lastIndex
+        } catch {
+            refuse(key, notLeader: { if case .notLeader = error { true } else { false } }(), reason: "\(error)", into: &effects)
+        }
+    }
+
+    private mutating func refuse(_ key: ForwardKey, notLeader: Bool, reason: String, into effects: inout [AgentEffect]) {
+        if key.origin == id {
+            if notLeader {
+                waiting[key.id]?.sentTo = nil
+            } else if waiting.removeValue(forKey: key.id) != nil {
+                effects.append(.proposalFailed(id: key.id, reason: .refused(reason)))
+            }
+        } else if let member = membership.member(key.origin), !member.status.isGone {
+            effects.append(.sendForward(.refused(from: id, to: key.origin, id: key.id, notLeader: notLeader, reason: reason), to: member.address))
+        }
+    }
+
+    /// A new leader learns which forwarded proposals its log already holds (entries of the
+    /// previous leader it may yet commit) with one scan of the log it keeps.
+    private mutating func indexForwardedEntries() {
+        guard forwardedIndexTerm != raft.term else { return }
+        forwardedIndexTerm = raft.term
+        forwardedIndex = [:]
+        for entry in raft.entries(raft.firstIndex, raft.lastIndex) where entry.kind == .normal {
+            if let (origin, proposalID, _) = ForwardedEntry.decode(entry.data) {
+                forwardedIndex[ForwardKey(origin: origin, id: proposalID)] = entry.index
+            }
+        }
+    }
+
+    /// Strips the proposer from forwarded entries before they reach the state machine.
+    /// - Returns: the entries as the state machine applies them, and this agent's own
+    ///   forwarded proposals among them, to answer once they are applied.
+    mutating func unwrapForwarded(_ committed: [Raft.Entry]) -> (entries: [Raft.Entry], mine: [(id: UInt64, index: UInt64)]) {
+        var mine: [(id: UInt64, index: UInt64)] = []
+        let entries = committed.map { entry in
+            guard entry.kind == .normal, let (origin, proposalID, command) = ForwardedEntry.decode(entry.data) else { return entry }
+            if origin == id, waiting.removeValue(forKey: proposalID) != nil {
+                mine.append((proposalID, entry.index))
+            }
+            var unwrapped = entry
+            unwrapped.data = Array(command)
+            return unwrapped
+        }
+        return (entries, mine)
+    }
+
+    /// Forgets forwarded entries a snapshot now covers: they are applied everywhere that
+    /// matters, and the map stays as small as the log.
+    mutating func forgetForwarded(through index: UInt64) {
+        forwardedIndex = forwardedIndex.filter { $0.value > index }
+    }
+}
+
+/// A forwarded proposal's identity: its proposer and the proposer's id for it.
+struct ForwardKey: Hashable, Sendable {
+    var origin: NodeID
+    var id: UInt64
+}
