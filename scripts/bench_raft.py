@@ -38,6 +38,36 @@ are close in time) the same phases run on a fresh 3-member cluster:
                    Then (unless --no-crash-verify) kill -9 all 3 members at once, restart
                    them on their data dirs and read the same sample again.
 
+Optional phases (issue 13):
+
+  5b. encryption   (--encrypt-compare; Ordinal only, etcd has no equivalent flag here)
+                   after the throughput phase, paired: kill -9 all agents, restart them on
+                   their data dirs, run the throughput settings --encrypt-clients (8,16) for
+                   --tput-secs each; kill -9 all again, restart them with `--encrypt <base64
+                   of 32 random bytes>`, run the same settings; report encrypted / plaintext
+                   puts/s (target ≥ 0.85); restart them without the key.  Their writes are
+                   tracked, so the durability check covers them too.
+  7. long phase    (--long-writes N, 0 = skip; the issue's run is 1,000,000) after the
+                   durability check, on the same cluster: every member is restarted on its
+                   data dir (etcd with --long-etcd-args, by default
+                   `--auto-compaction-mode=periodic --auto-compaction-retention=10s`: etcd
+                   keeps its whole MVCC history unless told to compact, and never
+                   defragments by itself; revision mode would compact only every 5 min;
+                   --snapshot-count stays at its default, 100,000 in 3.4, --max-wals at 5),
+                   then N puts from --long-clients (8) threads, the throughput phase's
+                   clients and keys (long-<client>-<0..999>, 64-byte values), to the
+                   leader.  Each member's VmRSS (/proc/<pid>/status) and data size
+                   (Ordinal: ordinal.db + -wal + -shm; etcd: the member dir, WAL + snapshots
+                   + bbolt db, whose db is also reported alone; apparent sizes) are sampled
+                   at the start, every --long-sample-secs (10), once when the acknowledged
+                   writes reach --long-ref-writes (10,000), and at the end.  Verdicts per
+                   member:
+                     RSS     end − (sample nearest --long-ref-writes) ≤ --long-rss-slack-mib
+                             (10 MiB), and every write acknowledged;
+                     growth  the largest data size sampled in the last third of the writes
+                             ≤ the largest of the middle third + --long-growth-pct (10 %);
+                             the last third's slope in bytes per write is reported too.
+
 Ordinal agent i: name o<i+1>, peer 127.0.5.<i+1>:7400, API 127.0.5.<i+1>:7480,
   `--bootstrap-expect 3 --join <the other two>`, plus --ordinal-args.
 etcd member i: name e<i+1>, client http://127.0.6.<i+1>:2379, peer :2380,
@@ -52,8 +82,12 @@ logs and data dirs under <system>/.  The markdown table is printed to stdout; pr
 goes to stderr.
 
 Quick smoke test:  scripts/bench-raft --reps 2 --tput-secs 2 --window-secs 5
+Long phase and encryption only:
+  scripts/bench-raft --reps 0 --window-secs 0 --tput-clients 8,16 --encrypt-compare \
+                     --long-writes 1000000
 """
 import argparse
+import array
 import base64
 import http.client
 import json
@@ -109,6 +143,7 @@ class System(H.Members):
     def __init__(self, a, pg, workdir):
         super().__init__(pg, workdir, M)
         self.a = a
+        self.extra = ""   # flags added for the members' next starts (encrypt / long phase)
 
     def logpath(self, i):
         return os.path.join(self.workdir, f"{self.name(i)}.log")
@@ -156,7 +191,16 @@ class Etcd(System):
                 "--initial-cluster", ic, "--initial-cluster-state", "new",
                 "--initial-cluster-token", "bench-raft",
                 "--heartbeat-interval", str(a.etcd_hb), "--election-timeout", str(a.etcd_et),
-                "--logger", "zap", "--log-level", "info"] + shlex.split(a.etcd_args)
+                "--logger", "zap", "--log-level", "info"] + shlex.split(a.etcd_args) \
+            + shlex.split(self.extra)
+
+    def data_sizes(self, i):
+        """{"data": the member dir's total bytes, "db": member/snap/db (bbolt), "wal":
+        member/wal, "snap": member/snap without the db}."""
+        d = self.datadir(i)
+        db = file_bytes(os.path.join(d, "member", "snap", "db"))
+        return {"data": dir_bytes(d), "db": db, "wal": dir_bytes(os.path.join(d, "member", "wal")),
+                "snap": max(0, dir_bytes(os.path.join(d, "member", "snap")) - (db or 0))}
 
     def _post(self, i, path, obj, timeout, cli=None):
         c = cli or self._c(i)
@@ -236,7 +280,14 @@ class Ordinal(System):
         os.makedirs(self.datadir(i), exist_ok=True)
         return H.agent_argv(self.a.ordinal_bin_run, self.name(i), self.ip(i), self.datadir(i),
                             bootstrap_expect=M, join=[self.ip(j) for j in range(M) if j != i],
-                            extra=self.a.ordinal_args)
+                            extra=self.a.ordinal_args + " " + self.extra)
+
+    def data_sizes(self, i):
+        """{"data": ordinal.db + -wal + -shm, the three files' bytes, "dir": the data dir}."""
+        d = self.datadir(i)
+        parts = {f"ordinal.db{x}": file_bytes(os.path.join(d, "ordinal.db" + x))
+                 for x in ("", "-wal", "-shm")}
+        return {"data": sum(v or 0 for v in parts.values()), **parts, "dir": dir_bytes(d)}
 
     def status(self, i, timeout=0.2):
         try:
@@ -334,6 +385,56 @@ def wait_caught_up(sysm, a, deadline):
 
 def bump(d, k, n=1):
     d[k] = d.get(k, 0) + n
+
+
+def file_bytes(path):
+    """Apparent size of a file, None when it does not exist."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
+
+
+def dir_bytes(path):
+    """Apparent size of every file under path (0 when it does not exist)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def wire_encrypted(sysm):
+    """{member: whether its last "agent starting" log line says wire.encrypted=true}."""
+    out = {}
+    for i in range(M):
+        try:
+            with open(sysm.logpath(i), errors="replace") as f:
+                lines = [ln for ln in f if "agent starting" in ln]
+        except OSError:
+            lines = []
+        out[sysm.name(i)] = ("wire.encrypted=true" in lines[-1]) if lines else None
+    return out
+
+
+def restart_all(sysm, a, why):
+    """kill -9 every member, start all again on their data dirs (with sysm.extra), wait
+    for an agreed leader. -> (leader, seconds)"""
+    sysm.drop_all()
+    for i in range(M):
+        if sysm.running(i):
+            sysm.kill9(i)
+    t0 = H.now()
+    for i in range(M):
+        sysm.start(i)
+    ld = agreed_leader(sysm, H.now() + a.phase_timeout)
+    if ld is None:
+        raise RuntimeError(f"no agreed leader {a.phase_timeout:.0f}s after restarting all "
+                           f"members ({why}); crashed: {sysm.crashed()}")
+    return ld, H.now() - t0
 
 
 # ----------------------------------------------------------------------------------------
@@ -611,6 +712,194 @@ def verify(sysm, a, tracker, keys, label):
 
 
 # ----------------------------------------------------------------------------------------
+# long phase: N writes, RSS and data size sampled
+# ----------------------------------------------------------------------------------------
+def long_sample(sysm, kind, t0, acked, errs_n):
+    rec = {"t": round(H.now() - t0, 2), "kind": kind, "writes": sum(acked),
+           "errors": sum(errs_n), "rss_kb": {}, "data_bytes": {}, "parts": {}}
+    for i in range(M):
+        nm = sysm.name(i)
+        rss = None
+        if sysm.running(i):
+            try:
+                rss = H.proc_status(sysm.pid(i), ("VmRSS",)).get("VmRSS")
+            except OSError:
+                pass
+        rec["rss_kb"][nm] = rss
+        sz = sysm.data_sizes(i)
+        rec["data_bytes"][nm] = sz.pop("data")
+        rec["parts"][nm] = sz
+    return rec
+
+
+def long_phase(sysm, a, leader):
+    """--long-writes puts from --long-clients threads (keep-alive, to the leader, 64-byte
+    values, KEYS_PER_CLIENT keys per client, cycled); every member's VmRSS and data size
+    sampled at the start, every --long-sample-secs, once when the acknowledged writes
+    reach --long-ref-writes, and at the end."""
+    n, conc = a.long_writes, a.long_clients
+    quota = [n // conc + (1 if w < n % conc else 0) for w in range(conc)]
+    acked = [0] * conc
+    errs_n = [0] * conc
+    lats = [array.array("d") for _ in range(conc)]
+    errs, err_samples = {}, []
+    lock = threading.Lock()
+    start_evt = threading.Event()
+    stop_at = [H.now() + 10 ** 6]
+
+    def worker(w):
+        cli = sysm.client(leader, 5.0)
+        lat = lats[w]
+        start_evt.wait(30)
+        k = 0
+        while k < quota[w] and H.now() < stop_at[0]:
+            key = f"long-{w}-{k % KEYS_PER_CLIENT}"
+            val = f"long-{w}-{k}-".encode().ljust(a.value_size, b"v")
+            t = H.now()
+            try:
+                ok, code, detail = sysm.put(leader, key, val, timeout=5.0, cli=cli)
+            except Exception as e:
+                ok, code, detail = False, err_kind(e), str(e)[:120]
+            if ok:
+                lat.append(H.now() - t)
+                acked[w] += 1
+            else:
+                errs_n[w] += 1
+                with lock:
+                    bump(errs, str(code))
+                    if len(err_samples) < 5:
+                        err_samples.append(f"{code}: {detail}")
+                time.sleep(0.01)   # a failing member is not hammered
+            k += 1
+        cli.close()
+
+    pids = [sysm.pid(i) for i in range(M)]
+    ths = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(conc)]
+    for t in ths:
+        t.start()
+    t0 = H.now()
+    samples = [long_sample(sysm, "start", t0, acked, errs_n)]
+    cpu0 = {i: H.safe_ticks(p) for i, p in enumerate(pids)}
+    s0, me0 = H.sys_cpu(), sum(os.times()[:2])
+    t0 = H.now()
+    stop_at[0] = t0 + a.long_max_secs
+    start_evt.set()
+    next_tick = t0 + a.long_sample_secs
+    ref_done = a.long_ref_writes <= 0
+    while any(t.is_alive() for t in ths) and H.now() < stop_at[0] + 30:
+        time.sleep(0.05)
+        if not ref_done and sum(acked) >= a.long_ref_writes:
+            samples.append(long_sample(sysm, "ref", t0, acked, errs_n))
+            ref_done = True
+        if H.now() >= next_tick:
+            r = long_sample(sysm, "tick", t0, acked, errs_n)
+            samples.append(r)
+            next_tick += a.long_sample_secs
+            H.log(f"{sysm.key} long: {r['t']:.0f}s {r['writes']} writes, {r['errors']} errors, "
+                  f"RSS MiB {', '.join(f'{k} {mib(v * 1024)}' for k, v in r['rss_kb'].items())}; "
+                  f"data MiB {', '.join(f'{k} {mib(v)}' for k, v in r['data_bytes'].items())}")
+    for t in ths:
+        t.join(timeout=10)
+    el = H.now() - t0
+    busy = H.busy_pct(s0, H.sys_cpu())
+    member_cpu = {sysm.name(i): 100 * (H.safe_ticks(p) - cpu0[i]) / H.CLK_TCK / el
+                  for i, p in enumerate(pids)}
+    client_cpu = 100 * (sum(os.times()[:2]) - me0) / el
+    samples.append(long_sample(sysm, "end", t0, acked, errs_n))
+    ms = sorted(x * 1000 for lat in lats for x in lat)
+    ok = len(ms)
+    res = {"writes_requested": n, "clients": conc, "secs": el, "ok": ok, "errors": errs,
+           "error_samples": err_samples, "puts_per_s": ok / el if el else None,
+           "lat_ms_p50": H.quantile(ms, 0.5) if ms else None,
+           "lat_ms_p99": H.quantile(ms, 0.99) if ms else None,
+           "lat_ms_max": ms[-1] if ms else None,
+           "target": f"{sysm.name(leader)} (leader)", "member_cpu_pct": member_cpu,
+           "client_cpu_pct": client_cpu, "machine_busy_pct": busy,
+           "stuck_clients": sum(1 for t in ths if t.is_alive()),
+           "timed_out": sum(acked) + sum(errs_n) < n,
+           "sample_secs": a.long_sample_secs, "ref_writes": a.long_ref_writes,
+           "settings": sysm.extra, "samples": samples}
+    res["verdicts"] = long_verdicts(res, a, sysm.key)
+    v = res["verdicts"]
+    H.log(f"{sysm.key} long: {ok} writes in {el:.0f}s ({res['puts_per_s']:.0f} puts/s), errors "
+          f"{errs}; RSS within {a.long_rss_slack_mib:g} MiB: {v['rss']['ok']}; data stops growing: "
+          f"{v['growth']['ok']}")
+    return res
+
+
+def mib(b, nd=1):
+    return "—" if b is None else f"{b / 1048576:.{nd}f}"
+
+
+def growth_verdict(samples, names, get, total, pct):
+    """Rule: per member, the largest value sampled in the last third of the writes (more
+    than 2/3 of `total` done) may exceed the largest of the middle third (1/3 .. 2/3) by at
+    most pct %.  Also the slope over the last third in bytes per write."""
+    mid = [s for s in samples if total / 3 < s["writes"] <= 2 * total / 3]
+    last = [s for s in samples if s["writes"] > 2 * total / 3]
+    out = {"rule": f"max over the last third of the writes ≤ max over the middle third + {pct:g} %",
+           "samples_middle": len(mid), "samples_last": len(last), "members": {}}
+    if not mid or not last:
+        out["ok"] = None
+        out["why"] = "too few samples in the middle or last third"
+        return out
+    oks = []
+    for nm in names:
+        vm = [get(s, nm) for s in mid if get(s, nm) is not None]
+        vl = [get(s, nm) for s in last if get(s, nm) is not None]
+        if not vm or not vl:
+            out["members"][nm] = {"ok": None}
+            oks.append(None)
+            continue
+        g = max(vl) / max(vm) - 1 if max(vm) else None
+        a0, a1 = last[0], last[-1]
+        dw = a1["writes"] - a0["writes"]
+        slope = ((get(a1, nm) or 0) - (get(a0, nm) or 0)) / dw if dw > 0 else None
+        ok = g is not None and g <= pct / 100
+        out["members"][nm] = {"max_middle": max(vm), "max_last": max(vl),
+                              "growth_pct": None if g is None else 100 * g,
+                              "last_third_bytes_per_write": slope, "ok": ok}
+        oks.append(ok)
+    out["ok"] = None if None in oks else all(oks)
+    return out
+
+
+def long_verdicts(res, a, key):
+    samples = res["samples"]
+    names = list(samples[0]["rss_kb"])
+    total = samples[-1]["writes"]
+    # RSS: the sample nearest --long-ref-writes against the last one
+    ref = min(samples, key=lambda s: (abs(s["writes"] - a.long_ref_writes), -s["t"]))
+    end = samples[-1]
+    rss = {"rule": f"RSS at the end ≤ RSS at the sample nearest {a.long_ref_writes} writes "
+                   f"+ {a.long_rss_slack_mib:g} MiB, per member",
+           "ref_sample": {"t": ref["t"], "writes": ref["writes"]},
+           "end_sample": {"t": end["t"], "writes": end["writes"]}, "members": {}}
+    oks = []
+    for nm in names:
+        r0, r1 = ref["rss_kb"].get(nm), end["rss_kb"].get(nm)
+        d = None if r0 is None or r1 is None else (r1 - r0) / 1024
+        ok = d is not None and d <= a.long_rss_slack_mib
+        rss["members"][nm] = {"ref_kb": r0, "end_kb": r1, "delta_mib": d,
+                              "max_kb": max((s["rss_kb"].get(nm) or 0) for s in samples), "ok": ok}
+        oks.append(ok)
+    rss["ok"] = all(oks) and total >= res["writes_requested"]
+    if total < res["writes_requested"]:
+        rss["why"] = f"only {total} of {res['writes_requested']} writes acknowledged"
+    out = {"rss": rss,
+           "growth": growth_verdict(samples, names, lambda s, nm: s["data_bytes"].get(nm),
+                                    total, a.long_growth_pct)}
+    out["growth"]["of"] = ("member dir (wal + snap + bbolt db)" if key == "etcd"
+                           else "ordinal.db + -wal + -shm")
+    if key == "etcd":
+        out["growth_db"] = growth_verdict(samples, names,
+                                          lambda s, nm: s["parts"].get(nm, {}).get("db"),
+                                          total, a.long_growth_pct)
+        out["growth_db"]["of"] = "bbolt db (member/snap/db) alone"
+    return out
+
+
+# ----------------------------------------------------------------------------------------
 # one system
 # ----------------------------------------------------------------------------------------
 def run_system(a, pg, key, outdir):
@@ -728,6 +1017,50 @@ def run_system(a, pg, key, outdir):
         if a.tput_secs > 0:
             phase("throughput", tput)
 
+        # ---- 5b. the same throughput, sealed (Ordinal only) ------------------------
+        def encrypt_compare():
+            # Paired: restart all plaintext and run each setting, then restart all with the
+            # key and run them again, so both sides start from the same state.
+            ec = res["encrypt_compare"] = {"clients": a.encrypt_clients, "runs": [],
+                                           "secs": a.tput_secs}
+
+            def runs(why, tag):
+                ld, rs = restart_all(sysm, a, why)
+                ec[f"wire_encrypted_{tag}"] = wire_encrypted(sysm)
+                H.log(f"{key}: restarted all {why} in {rs:.2f}s, leader {sysm.name(ld)}; "
+                      f"logged wire.encrypted: {ec[f'wire_encrypted_{tag}']}")
+                time.sleep(a.settle_secs)
+                out = {}
+                for conc in a.encrypt_clients:
+                    ld = ensure_whole(sysm, a, f"{why}, {conc} clients")
+                    sysm.drop_all()
+                    bg = H.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+                    tp = throughput(sysm, a, ld, conc, a.tput_secs, tracker, f"{tag}{conc}")
+                    tp["bg_before_pct"] = bg
+                    out[conc] = tp
+                    H.log(f"{key} {why}, {conc} clients: {tp['puts_per_s']:.0f} puts/s, p50 "
+                          f"{H.fmt(tp['lat_ms_p50'], 2)} ms p99 {H.fmt(tp['lat_ms_p99'], 2)} ms, "
+                          f"errors {tp['errors']}")
+                    time.sleep(min(a.settle_secs, 2))
+                return out, rs
+
+            plain, ec["restart_plain_s"] = runs("plaintext", "p")
+            sysm.extra = "--encrypt " + base64.b64encode(os.urandom(32)).decode()
+            try:
+                enc, ec["restart_s"] = runs("with --encrypt <random key>", "e")
+            finally:
+                sysm.extra = ""
+                restart_all(sysm, a, "back to plaintext")
+                time.sleep(a.settle_secs)
+            for conc in a.encrypt_clients:
+                p, e = plain[conc], enc[conc]
+                ratio = e["puts_per_s"] / p["puts_per_s"] if p["puts_per_s"] else None
+                ec["runs"].append({"clients": conc, "plain": p, "encrypted": e, "ratio": ratio})
+                H.log(f"{key} encrypted / plaintext at {conc} clients: {e['puts_per_s']:.0f} / "
+                      f"{p['puts_per_s']:.0f} puts/s = {H.fmt(ratio, 2)}")
+        if a.encrypt_compare and key == "ordinal":
+            phase("encrypt_compare", encrypt_compare)
+
         # ---- 6. durability ----------------------------------------------------------
         def durability():
             acked = sorted(tracker.acked)
@@ -761,6 +1094,23 @@ def run_system(a, pg, key, outdir):
                                                           "after kill -9 of all + restart")
         if a.verify_keys >= 0:
             phase("durability", durability)
+
+        # ---- 7. long phase ----------------------------------------------------------
+        def long():
+            # Every member is restarted on its data dir first: etcd to take its compaction
+            # flags (--long-etcd-args), Ordinal the same way so both start alike.
+            sysm.extra = a.long_etcd_args if key == "etcd" else ""
+            ld, rs = restart_all(sysm, a, "before the long phase")
+            time.sleep(a.settle_secs)
+            ld = ensure_whole(sysm, a, "long phase")
+            sysm.drop_all()
+            bg = H.wait_quiet(own_pids=sysm.pids(), max_wait=a.quiet_wait)
+            H.log(f"{key} long phase: {a.long_writes} writes, {a.long_clients} clients, leader "
+                  f"{sysm.name(ld)}{', flags ' + sysm.extra if sysm.extra else ''}")
+            res["long"] = long_phase(sysm, a, ld)
+            res["long"].update(restart_s=rs, bg_before_pct=bg)
+        if a.long_writes > 0:
+            phase("long", long)
         res["crashed_at_end"] = sysm.crashed()
     return res
 
@@ -887,7 +1237,118 @@ def render(results, facts, cmdline, a):
         "setting; etcd through its grpc-gateway `POST /v3/kv/put` (JSON, base64). "
         "Durability = sampled acknowledged keys read from every member's own replica, after "
         "the throughput runs and again after kill -9 of all members and a restart.")
+    out += render_encrypt(results, a)
+    out += render_long(results, a)
     return "\n".join(out)
+
+
+def tp_cell(t):
+    return (f"{t['puts_per_s']:.0f} ({H.fmt(t['lat_ms_p50'], 2)} / {H.fmt(t['lat_ms_p99'], 2)})"
+            + (f", {sum(t['errors'].values())} err" if t["errors"] else ""))
+
+
+def enc_logged(r):
+    ec = r["encrypt_compare"]
+    e, p = ec.get("wire_encrypted_e") or {}, ec.get("wire_encrypted_p") or {}
+    return ("yes" if e and all(e.values()) and not any(p.values()) else
+            f"**no** (encrypted {e}, plaintext {p})")
+
+
+def render_encrypt(results, a):
+    rows = [(r, x) for r in results for x in (r.get("encrypt_compare") or {}).get("runs", [])]
+    if not rows:
+        return []
+    out = ["", f"Encryption (Ordinal only; etcd has no equivalent here), paired after the "
+               f"throughput phase: all agents restarted on their data dirs without a key and the "
+               f"{a.tput_secs:g} s runs made, then all restarted with `--encrypt <random 32-byte "
+               f"key>` and the same runs made again; target ratio ≥ 0.85. The agents logged "
+               f"wire.encrypted=true in the encrypted runs: "
+               + ", ".join(f"{r['system']} {enc_logged(r)}" for r in results
+                           if r.get("encrypt_compare")) + ".", "",
+           "| system | clients | plaintext puts/s (p50 / p99 ms) | encrypted puts/s (p50 / p99 ms) "
+           "| ratio | CPU per member plaintext → encrypted | target |", H.md_sep(7)]
+    for r, x in rows:
+        p, e = x["plain"], x["encrypted"]
+
+        def cpu(t):
+            lead = t["target"].split()[0]
+            return " / ".join(f"{v:.0f}" for _, v in sorted(t["member_cpu_pct"].items(),
+                                                            key=lambda kv: kv[0] != lead))
+        out.append(H.md_row([r["system"], str(x["clients"]), tp_cell(p), tp_cell(e),
+                             H.fmt(x["ratio"], 2), f"{cpu(p)} → {cpu(e)}",
+                             "—" if x["ratio"] is None else
+                             ("met" if x["ratio"] >= 0.85 else "NOT met")]))
+    return out
+
+
+def member_list(d, f):
+    return ", ".join(f"{k} {f(v)}" for k, v in d.items())
+
+
+def verdict_word(ok):
+    return {True: "yes", False: "**no**", None: "n/a"}[ok]
+
+
+def render_long(results, a):
+    rs = [r for r in results if r.get("long")]
+    if not rs:
+        return []
+    out = ["", f"Long phase: {a.long_writes} puts from {a.long_clients} keep-alive clients to "
+               f"the leader ({KEYS_PER_CLIENT} keys per client, cycled, {a.value_size}-byte values) "
+               f"on the same cluster after the other phases, every member restarted on its data "
+               f"dir first; VmRSS and data size sampled every {a.long_sample_secs:g} s, once at "
+               f"{a.long_ref_writes} writes and at the end. Data = Ordinal `ordinal.db` + `-wal` + "
+               f"`-shm`; etcd the member dir (WAL, snapshots, bbolt db), apparent sizes. "
+               f"etcd ran this phase with `{a.long_etcd_args or '(no extra flags)'}`: without "
+               f"them etcd keeps its whole MVCC history, and it never defragments by itself; "
+               f"its --snapshot-count stays at the default (100,000 in 3.4) and --max-wals at 5. "
+               f"Ordinal snapshots every 10,000 applied entries by default.", "",
+           "| system | writes acked (errors) | s | puts/s (p50 / p99 ms) | RSS MiB at the ref sample "
+           "→ end | RSS end − ref ≤ "
+           f"{a.long_rss_slack_mib:g} MiB | data MiB max middle third → max last third | data stops "
+           f"growing (≤ +{a.long_growth_pct:g} %) |", H.md_sep(8)]
+    for r in rs:
+        lg = r["long"]
+        v = lg["verdicts"]
+        rv, gv = v["rss"], v["growth"]
+        ref = rv["ref_sample"]
+        rss_cell = (f"at {ref['writes']} writes: " + member_list(
+            rv["members"], lambda m: f"{mib((m['ref_kb'] or 0) * 1024)} → "
+                                     f"{mib((m['end_kb'] or 0) * 1024)}"))
+        def growth_cell(g, pct=True):
+            if not g["members"]:
+                return g.get("why", "—")
+            return member_list(g["members"], lambda m: (
+                f"{mib(m.get('max_middle'))} → {mib(m.get('max_last'))}"
+                + (f" ({m['growth_pct']:+.1f} %)" if pct and m.get("growth_pct") is not None
+                   else "")))
+        g_cell = growth_cell(gv)
+        g_word = verdict_word(gv["ok"])
+        if "growth_db" in v:
+            dv = v["growth_db"]
+            if dv["members"]:
+                g_cell += "; bbolt db alone: " + growth_cell(dv, pct=False)
+            g_word += f" (db alone: {verdict_word(dv['ok'])})"
+        e = sum(lg["errors"].values())
+        out.append(H.md_row([
+            r["system"], f"{lg['ok']} ({e})", f"{lg['secs']:.0f}",
+            f"{lg['puts_per_s']:.0f} ({H.fmt(lg['lat_ms_p50'], 2)} / {H.fmt(lg['lat_ms_p99'], 2)})",
+            rss_cell, verdict_word(rv["ok"]) + (f" ({rv['why']})" if rv.get("why") else ""),
+            g_cell, g_word]))
+    out += ["", "Long phase samples (MiB; RSS = VmRSS; members in order):", "",
+            "| system | t s | writes | RSS per member | data per member | etcd bbolt db per member |",
+            H.md_sep(6)]
+    for r in rs:
+        for smp in r["long"]["samples"]:
+            dbs = "—"
+            if r["system"] == "etcd":
+                dbs = " / ".join(mib(p.get("db")) for p in smp["parts"].values())
+            out.append(H.md_row([
+                r["system"], f"{smp['t']:.0f}" + (f" ({smp['kind']})" if smp["kind"] != "tick" else ""),
+                str(smp["writes"]),
+                " / ".join(mib(None if v is None else v * 1024) for v in smp["rss_kb"].values()),
+                " / ".join(mib(v) for v in smp["data_bytes"].values()), dbs]))
+    return out
 
 
 def targets(results, a):
@@ -933,9 +1394,50 @@ def targets(results, a):
                      f"{d['sampled_keys']} keys × {M} members"
                      f"{' (live and after kill -9 of all)' if 'after_crash' in d else ' (live)'}"
                      f" (target 0): {'MET' if bad == 0 and rerr == 0 else 'NOT MET'}")
+    for x in (o.get("encrypt_compare") or {}).get("runs", []):
+        if x["ratio"] is not None:
+            lines.append(f"encrypted throughput {x['clients']} clients "
+                         f"{x['encrypted']['puts_per_s']:.0f} vs plaintext "
+                         f"{x['plain']['puts_per_s']:.0f} puts/s (ratio {x['ratio']:.2f}; target "
+                         f"≥ 0.85): {'MET' if x['ratio'] >= 0.85 else 'NOT MET'}")
+    lg = o.get("long")
+    if lg:
+        v = lg["verdicts"]
+        word = {True: "MET", False: "NOT MET", None: "n/a"}
+        rv = v["rss"]
+        lines.append(f"RSS after {lg['ok']} writes within {a.long_rss_slack_mib:g} MiB of RSS after "
+                     f"{rv['ref_sample']['writes']} writes: "
+                     + ", ".join(f"{k} {m['delta_mib']:+.1f} MiB" if m["delta_mib"] is not None
+                                 else f"{k} ?" for k, m in rv["members"].items())
+                     + f": {word[rv['ok']]}" + (f" ({rv['why']})" if rv.get("why") else ""))
+        gv = v["growth"]
+        lines.append(f"database stops growing ({gv['of']}; {gv['rule']}): "
+                     + (", ".join(f"{k} {m['growth_pct']:+.1f} %" for k, m in gv["members"].items()
+                                  if m.get("growth_pct") is not None) or gv.get("why", ""))
+                     + f": {word[gv['ok']]}")
+        el = (e or {}).get("long")
+        if el:
+            lines.append(f"etcd in the same long phase: RSS {word[el['verdicts']['rss']['ok']]}, "
+                         f"member dir stops growing {word[el['verdicts']['growth']['ok']]}, bbolt db "
+                         f"alone {word[el['verdicts']['growth_db']['ok']]}; "
+                         f"{el['puts_per_s']:.0f} vs Ordinal {lg['puts_per_s']:.0f} puts/s")
     if o.get("errors"):
         lines.append(f"errors: {'; '.join(o['errors'])}")
     return "\n".join(lines)
+
+
+def encrypt_summary(ec):
+    if not ec:
+        return None
+    keep = ("clients", "puts_per_s", "lat_ms_p50", "lat_ms_p99", "lat_ms_max", "errors",
+            "member_cpu_pct", "client_cpu_pct", "machine_busy_pct")
+    return {"secs": ec.get("secs"), "restart_s": ec.get("restart_s"),
+            "wire_encrypted_logged": {"plaintext": ec.get("wire_encrypted_p"),
+                                      "encrypted": ec.get("wire_encrypted_e")},
+            "runs": [{"clients": x["clients"], "ratio": x["ratio"],
+                      "plain": {k: x["plain"].get(k) for k in keep},
+                      "encrypted": {k: x["encrypted"].get(k) for k in keep}}
+                     for x in ec.get("runs", [])]}
 
 
 # ----------------------------------------------------------------------------------------
@@ -968,6 +1470,32 @@ def main():
                     help="acknowledged keys sampled for the durability check (0 = all, -1 = skip)")
     ap.add_argument("--no-crash-verify", dest="crash_verify", action="store_false",
                     help="skip the re-check after kill -9 of all members")
+    ap.add_argument("--encrypt-compare", action="store_true",
+                    help="Ordinal only: after the throughput phase, run the --encrypt-clients "
+                         "settings on the agents restarted without, then with --encrypt <random "
+                         "key>; ratio encrypted / plaintext puts/s (target ≥ 0.85)")
+    ap.add_argument("--encrypt-clients", default="8,16",
+                    help="client counts of the encrypted runs, comma-separated")
+    ap.add_argument("--long-writes", type=int, default=0,
+                    help="long phase: this many puts after the other phases (0 = skip; "
+                         "the issue's run is 1000000)")
+    ap.add_argument("--long-clients", type=int, default=8)
+    ap.add_argument("--long-sample-secs", type=float, default=10,
+                    help="RSS and data size sampled this often in the long phase")
+    ap.add_argument("--long-ref-writes", type=int, default=10000,
+                    help="the RSS verdict compares the end with the sample nearest this many "
+                         "writes (one sample is taken when they are reached)")
+    ap.add_argument("--long-rss-slack-mib", type=float, default=10)
+    ap.add_argument("--long-growth-pct", type=float, default=10,
+                    help="data stops growing: max over the last third of the writes ≤ max "
+                         "over the middle third + this %%")
+    ap.add_argument("--long-max-secs", type=float, default=7200,
+                    help="deadline of the long phase's writes")
+    ap.add_argument("--long-etcd-args",
+                    default="--auto-compaction-mode=periodic --auto-compaction-retention=10s",
+                    help="flags etcd's members are restarted with for the long phase (etcd "
+                         "keeps its whole MVCC history unless told to compact; it never "
+                         "defragments by itself)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phase-timeout", type=float, default=60,
                     help="max s for elections, failover, restarts and catch-up")
@@ -981,6 +1509,18 @@ def main():
         sys.exit(f"--tput-clients {a.tput_clients!r}: expected e.g. 1,8,16")
     if any(c < 1 or c > 256 for c in a.tput_clients):
         sys.exit("--tput-clients: each must be 1..256")
+    try:
+        a.encrypt_clients = [int(x) for x in a.encrypt_clients.split(",") if x.strip()]
+    except ValueError:
+        sys.exit(f"--encrypt-clients {a.encrypt_clients!r}: expected e.g. 8,16")
+    if any(c < 1 or c > 256 for c in a.encrypt_clients):
+        sys.exit("--encrypt-clients: each must be 1..256")
+    if a.encrypt_compare and a.tput_secs <= 0:
+        sys.exit("--encrypt-compare needs --tput-secs > 0 (its runs last that long)")
+    if a.encrypt_compare and "--encrypt" in shlex.split(a.ordinal_args):
+        sys.exit("--encrypt-compare: --ordinal-args already has --encrypt; nothing to compare")
+    if a.long_writes < 0 or not 1 <= a.long_clients <= 256 or a.long_sample_secs <= 0:
+        sys.exit("--long-writes must be ≥ 0, --long-clients 1..256, --long-sample-secs > 0")
     if a.reps < 0 or a.busy_procs < 0:
         sys.exit("--reps and --busy-procs must be ≥ 0")
     if "etcd" in a.systems and not shutil.which("etcd"):
@@ -1031,7 +1571,9 @@ def main():
                                                 if k != "events"},
                                 "window_loaded": {k: v for k, v in (r.get("window_loaded") or {}).items()
                                                   if k != "events"},
-                                "durability": r.get("durability")}
+                                "durability": r.get("durability"),
+                                "encrypt_compare": encrypt_summary(r.get("encrypt_compare")),
+                                "long": r.get("long")}
                                for r in results]}
         H.write_json(os.path.join(outdir, "summary.json"), summary)
         H.publish(outdir, table, tg)
