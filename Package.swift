@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Controller", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
         .target(name: "DNS", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
         // L2 — pure composition of the cores.
-        .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus", "ClusterState"], swiftSettings: strictSettings),
+        .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller"], swiftSettings: strictSettings),
         // L3 — shells.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Storage", dependencies: ["Basics", "Consensus", "ClusterState", "CSQLite"], swiftSettings: shellSettings),
@@ -151,7 +151,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )

@@ -61,15 +61,10 @@ package struct AgentSettings: Sendable {
         metadata[MetadataKey.api] = api.description
         metadata["version"] = OrdinalVersion.current
         metadata["role"] = "agent"
-        metadata[Self.volumeRootKey] = volumeRoot
-        metadata[Self.maxPodsKey] = String(maxPods)
+        metadata[MetadataKey.volumes] = volumeRoot
+        metadata[MetadataKey.maxPods] = String(maxPods)
         return metadata
     }
-
-    /// The gossip metadata keys carrying ``volumeRoot`` and ``maxPods``, which the leader
-    /// writes on the agent's Node.
-    static let volumeRootKey = "volumes"
-    static let maxPodsKey = "max-pods"
 
     /// Where this agent keeps pod volumes: `<data-dir>/volumes`.
     var volumeRoot: String {

@@ -49,11 +49,9 @@ final class AgentStore: Sendable {
         UInt64(zone.withLock { $0.serial })
     }
 
-    /// A Raft node restored from the log: empty on a new agent, with its log after a restart.
-    func restoreRaft(id: NodeID, settings: Raft.Settings, seed: UInt64) throws -> RaftNode {
-        try handles.withLock { handles in
-            try RaftNode(id: id, storage: handles.log, settings: settings, seed: seed)
-        }
+    /// Reads the Raft log (to restore a node from it: empty on a new agent).
+    func withLog<T>(_ body: (SQLiteRaftStorage) throws -> T) throws -> T {
+        try handles.withLock { try body($0.log) }
     }
 
     /// Makes a `Ready`'s durable part durable. A snapshot from the leader is installed in

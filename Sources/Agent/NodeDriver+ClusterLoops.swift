@@ -1,7 +1,7 @@
+import AgentCore
 import API
 import Basics
 import ClusterState
-import Controller
 import Logging
 import Membership
 
@@ -21,18 +21,6 @@ extension NodeDriver {
     }
 
     private func controllerPass() -> [ClusterCommand] {
-        let state = store.cluster.state
-        let agents = members.filter { $0.status != .left }.map { member in
-            NodeRegistrar.Agent(
-                name: member.id.name, address: member.address.host,
-                alive: member.status == .alive || member.status == .suspect,
-                volumeRoot: member.metadata[AgentSettings.volumeRootKey],
-                maxPods: member.metadata[AgentSettings.maxPodsKey].flatMap(Int.init) ?? 110
-            )
-        }
-        let now = wallClock
-        let alive = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)), lostNodes: lostNodes)
-        return NodeRegistrar.commands(state: state, agents: agents, now: now)
-            + Reconciler.reconcile(state: state, liveness: alive, now: now)
+        ControllerPass.commands(state: store.cluster.state, members: members, lost: lostNodes, now: wallClock)
     }
 }

@@ -1,6 +1,5 @@
 import API
 import ClusterState
-import FoundationEssentials
 import Storage
 
 extension NodeDriver {
@@ -8,7 +7,7 @@ extension NodeDriver {
     static let maxEntryBytes = 1_500_000
 
     /// The wall-clock time stamped on proposals this agent makes.
-    var wallClock: Timestamp { Timestamp(seconds: Int64(Date().timeIntervalSince1970)) }
+    var wallClock: Timestamp { clock.wall() }
 
     /// Cluster commands through Raft as one entry (a follower's node hands it to the leader
     /// over the peer transport). Answers once the entry is applied here, with what each

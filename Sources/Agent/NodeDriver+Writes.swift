@@ -1,5 +1,6 @@
 import API
 import AgentCore
+import Basics
 import FoundationEssentials
 import NIOCore
 import NIOHTTP1
@@ -15,7 +16,7 @@ extension NodeDriver {
     /// Proposes `data` and waits for the outcome; resumes exactly once.
     func propose(_ data: [UInt8]) async -> ProposalOutcome {
         await withCheckedContinuation { continuation in
-            let id = proposals.open(continuation, deadline: .now + Self.proposalTimeout)
+            let id = proposals.open(continuation, deadline: now + Self.proposalTimeout)
             if !mailbox.post(.event(.propose(id: id, data: data, now: now))) {
                 proposals.close(id, with: .failed(reason: "the agent is overloaded"))
             }

@@ -32,8 +32,7 @@ final class NodeDriver: Service, Sendable {
     private let transport: PeerTransport
     let store: AgentStore
     let logger: Logger
-    private let clock = ContinuousClock()
-    private let origin = ContinuousClock.now
+    let clock: AgentClock
     let mailbox: Mailbox<Input>
     let proposals = ProposalBook()
     /// Rung when the controller (on the leader) or the pod runtime should look again.
@@ -57,12 +56,13 @@ final class NodeDriver: Service, Sendable {
         /// This agent's lease: until when it may run pods, once it has applied its read index.
         var lease: LeaseHolder?
         /// On the leader: agents dead to gossip whose lease has surely run out.
-        var lostNodes: Set<String> = []
+        var lostNodes: Set<NodeID> = []
     }
 
     /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
-    init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, mailbox: Mailbox<Input>, logger: Logger) {
+    init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, mailbox: Mailbox<Input>, clock: AgentClock = .system(), logger: Logger) {
         self.settings = settings
+        self.clock = clock
         self.mailbox = mailbox
         self.transport = transport
         self.store = store
@@ -77,25 +77,19 @@ final class NodeDriver: Service, Sendable {
     var members: [Membership.Member] { published.withLock { $0.members } }
     var raftStatus: RaftStatus? { published.withLock { $0.raft } }
     var mayRunController: Bool { published.withLock { $0.mayRunController } }
-    var lostNodes: Set<String> { published.withLock { $0.lostNodes } }
+    var lostNodes: Set<NodeID> { published.withLock { $0.lostNodes } }
     var lease: LeaseHolder { published.withLock { $0.lease } ?? LeaseHolder(duration: settings.core.lease) }
 
-    var now: Instant {
-        Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
-    }
+    var now: Instant { clock.now() }
 
     func run() async throws {
-        let seed = UInt64.random(in: .min ... .max)
-        var node = AgentNode(
-            id: settings.name,
-            address: settings.advertise,
-            metadata: settings.metadata,
-            membershipSettings: settings.membership,
-            raft: try store.restoreRaft(id: settings.name, settings: settings.raft, seed: seed),
-            raftSettings: settings.raft,
-            settings: settings.core,
-            seed: seed &+ 1
-        )
+        var node = try store.withLog { log in
+            try AgentNode.compose(
+                id: settings.name, address: settings.advertise, metadata: settings.metadata, storage: log,
+                membership: settings.membership, raft: settings.raft, core: settings.core,
+                seed: UInt64.random(in: .min ... .max)
+            )
+        }
         defer {
             cancelPendingTick()
             proposals.closeAll(with: .failed(reason: "the agent is stopping"))
@@ -109,7 +103,7 @@ final class NodeDriver: Service, Sendable {
                 ) { [controllerBell] _ in controllerBell.ring() }
                 let proposalSweep = eventLoop.scheduleRepeatedTask(
                     initialDelay: Self.proposalSweepInterval, delay: Self.proposalSweepInterval
-                ) { [proposals] _ in proposals.expire(now: .now, reason: "no commit within \(Self.proposalTimeout)") }
+                ) { [proposals, clock] _ in proposals.expire(now: clock.now(), reason: "no commit within \(Self.proposalTimeout)") }
                 defer {
                     controllerTimer.cancel()
                     proposalSweep.cancel()
@@ -230,7 +224,7 @@ final class NodeDriver: Service, Sendable {
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
         let now = self.now
         let mayRunController = node.mayRunController(now: now)
-        let lostNodes = Set(node.fencedNodes(now: now).map(\.name))
+        let lostNodes = node.fencedNodes(now: now)
         let (leaseChanged, gateOpened) = published.withLock { published in
             published.raft = status
             let gateOpened = mayRunController && !published.mayRunController

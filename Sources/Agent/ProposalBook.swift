@@ -1,3 +1,4 @@
+import Basics
 import Synchronization
 
 /// Callers waiting for their proposals to commit, by proposal id. Each waiter is resumed
@@ -8,13 +9,13 @@ import Synchronization
 final class ProposalBook: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<ProposalOutcome, Never>
-        let deadline: ContinuousClock.Instant
+        let deadline: Instant
     }
 
     private let state = Mutex<(next: UInt64, waiting: [UInt64: Waiter])>((1, [:]))
 
     /// Registers a waiter that ``expire(now:)`` fails once `deadline` passed; returns its id.
-    func open(_ continuation: CheckedContinuation<ProposalOutcome, Never>, deadline: ContinuousClock.Instant) -> UInt64 {
+    func open(_ continuation: CheckedContinuation<ProposalOutcome, Never>, deadline: Instant) -> UInt64 {
         state.withLock { state in
             let id = state.next
             state.next += 1
@@ -30,7 +31,7 @@ final class ProposalBook: Sendable {
     }
 
     /// Fails every waiter whose deadline is at or before `now`.
-    func expire(now: ContinuousClock.Instant, reason: String) {
+    func expire(now: Instant, reason: String) {
         let expired = state.withLock { state -> [Waiter] in
             let ids = state.waiting.compactMap { $0.value.deadline <= now ? $0.key : nil }
             return ids.compactMap { state.waiting.removeValue(forKey: $0) }

@@ -63,4 +63,8 @@ package enum MetadataKey {
     package static let bootstrapExpect = "bootstrap-expect"
     /// `voter`, `learner` or `none`: whether the agent is in a Raft configuration yet.
     package static let raft = "raft"
+    /// Where the agent keeps pod volumes; the leader writes it on the agent's Node.
+    package static let volumes = "volumes"
+    /// How many pods the agent takes (`--max-pods`).
+    package static let maxPods = "max-pods"
 }

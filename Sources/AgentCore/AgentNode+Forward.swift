@@ -6,6 +6,10 @@ import Membership
 /// leader: waiting for a leader, or forwarded to one.
 struct WaitingProposal: Sendable {
     var data: [UInt8]
+    /// Its id on the wire and in the log: drawn from a random start at every start of the
+    /// agent (``AgentNode/nextWireID``), so a restarted agent never reuses the id of an
+    /// entry its previous life forwarded (a leader would take the new write for the old).
+    var wireID: UInt64
     /// When the client is told no leader committed it.
     var deadline: Instant
     /// The leader it was last handed to, in which term: handed again only to another.
@@ -21,7 +25,10 @@ extension AgentNode {
             propose(id: id, data: data, into: &effects)
             return
         }
-        waiting[id] = WaitingProposal(data: data, deadline: now + settings.proposalWait)
+        let wireID = nextWireID
+        nextWireID &+= 1
+        waiting[id] = WaitingProposal(data: data, wireID: wireID, deadline: now + settings.proposalWait)
+        waitingByWire[wireID] = id
     }
 
     /// Hands every waiting proposal to the leader it has not been handed to yet, and fails
@@ -31,7 +38,7 @@ extension AgentNode {
         for proposalID in waiting.keys.sorted() {
             guard let proposal = waiting[proposalID] else { continue }
             if now >= proposal.deadline {
-                waiting[proposalID] = nil
+                forget(proposalID)
                 effects.append(.proposalFailed(id: proposalID, reason: .noLeader(waited: settings.proposalWait)))
                 continue
             }
@@ -39,10 +46,10 @@ extension AgentNode {
             if let sent = proposal.sentTo, sent.leader == leader, sent.term == raft.term { continue }
             if leader == id {
                 waiting[proposalID]?.sentTo = (leader, raft.term)
-                takeForwarded(origin: id, id: proposalID, data: proposal.data, into: &effects)
+                takeForwarded(origin: id, id: proposal.wireID, data: proposal.data, into: &effects)
             } else if let member = membership.member(leader), !member.status.isGone {
                 waiting[proposalID]?.sentTo = (leader, raft.term)
-                effects.append(.sendForward(.propose(from: id, to: leader, id: proposalID, data: proposal.data), to: member.address))
+                effects.append(.sendForward(.propose(from: id, to: leader, id: proposal.wireID, data: proposal.data), to: member.address))
             }
         }
     }
@@ -53,12 +60,12 @@ extension AgentNode {
         case .propose(let origin, _, let proposalID, let data):
             guard membership.member(origin).map({ !$0.status.isGone }) ?? false else { return }
             takeForwarded(origin: origin, id: proposalID, data: data, into: &effects)
-        case .refused(let leader, _, let proposalID, let notLeader, let reason):
-            guard waiting[proposalID]?.sentTo?.leader == leader else { return }
+        case .refused(let leader, _, let wireID, let notLeader, let reason):
+            guard let proposalID = waitingByWire[wireID], waiting[proposalID]?.sentTo?.leader == leader else { return }
             if notLeader {
                 waiting[proposalID]?.sentTo = nil  // hand it to the next leader known
             } else {
-                waiting[proposalID] = nil
+                forget(proposalID)
                 effects.append(.proposalFailed(id: proposalID, reason: .refused(reason)))
             }
         }
@@ -84,10 +91,12 @@ extension AgentNode {
 
     private mutating func refuse(_ key: ForwardKey, notLeader: Bool, reason: String, into effects: inout [AgentEffect]) {
         if key.origin == id {
+            guard let proposalID = waitingByWire[key.id] else { return }
             if notLeader {
-                waiting[key.id]?.sentTo = nil
-            } else if waiting.removeValue(forKey: key.id) != nil {
-                effects.append(.proposalFailed(id: key.id, reason: .refused(reason)))
+                waiting[proposalID]?.sentTo = nil
+            } else {
+                forget(proposalID)
+                effects.append(.proposalFailed(id: proposalID, reason: .refused(reason)))
             }
         } else if let member = membership.member(key.origin), !member.status.isGone {
             effects.append(.sendForward(.refused(from: id, to: key.origin, id: key.id, notLeader: notLeader, reason: reason), to: member.address))
@@ -113,8 +122,9 @@ extension AgentNode {
     mutating func unwrapForwarded(_ committed: [Raft.Entry]) -> (entries: [Raft.Entry], mine: [(id: UInt64, index: UInt64)]) {
         var mine: [(id: UInt64, index: UInt64)] = []
         let entries = committed.map { entry in
-            guard entry.kind == .normal, let (origin, proposalID, command) = ForwardedEntry.decode(entry.data) else { return entry }
-            if origin == id, waiting.removeValue(forKey: proposalID) != nil {
+            guard entry.kind == .normal, let (origin, wireID, command) = ForwardedEntry.decode(entry.data) else { return entry }
+            if origin == id, let proposalID = waitingByWire[wireID] {
+                forget(proposalID)
                 mine.append((proposalID, entry.index))
             }
             var unwrapped = entry
@@ -122,6 +132,11 @@ extension AgentNode {
             return unwrapped
         }
         return (entries, mine)
+    }
+
+    private mutating func forget(_ proposalID: UInt64) {
+        guard let proposal = waiting.removeValue(forKey: proposalID) else { return }
+        waitingByWire[proposal.wireID] = nil
     }
 
     /// Forgets forwarded entries a snapshot now covers: they are applied everywhere that

@@ -27,8 +27,12 @@ package struct AgentNode: Sendable {
     package internal(set) var leaseBook: LeaseBook
     /// Lease requests (this agent's own included) waiting for one confirming Raft read.
     var leaseRequests: [(node: NodeID, sequence: UInt64)] = []
-    /// Clients' proposals handed (or to be handed) to the leader, by proposal id.
+    /// Clients' proposals handed (or to be handed) to the leader, by proposal id, and the
+    /// same by their wire id.
     var waiting: [UInt64: WaitingProposal] = [:]
+    var waitingByWire: [UInt64: UInt64] = [:]
+    /// The wire id of the next forwarded proposal; starts at random.
+    var nextWireID: UInt64
     /// On the leader: the forwarded proposals its log holds, by proposer and id, as of
     /// `forwardedIndexTerm` (rebuilt from the log in a new term).
     var forwardedIndex: [ForwardKey: UInt64] = [:]
@@ -51,7 +55,8 @@ package struct AgentNode: Sendable {
     /// - Parameters:
     ///   - raft: the Raft node restored from this agent's storage (empty on a new agent).
     ///   - seed: drives every random choice of the cores.
-    package init(
+    /// Internal: the agent and the simulation build nodes through ``compose(id:address:metadata:storage:membership:raft:core:seed:)``.
+    init(
         id: NodeID,
         address: Endpoint,
         metadata: [String: String],
@@ -75,6 +80,7 @@ package struct AgentNode: Sendable {
         self.raft = raft
         self.raftSettings = raftSettings
         self.settings = settings
+        nextWireID = generator.next()
         self.generator = generator
         lease = LeaseHolder(duration: settings.lease)
         leaseBook = LeaseBook(lease: settings.lease, margin: settings.leaseMargin)
@@ -116,7 +122,9 @@ package struct AgentNode: Sendable {
         trackLeadership(now: now)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
-        let renewal = raft.leader == nil ? nil : lease.nextRequest
+        // A renewal that could not be sent (the leader's address is gone) is retried at the
+        // next Raft tick, not at once: a deadline in the past would spin the agent.
+        let renewal = raft.leader == nil ? nil : lease.nextRequest.map { max($0, now + settings.raftTick) }
         let waitEnds = waiting.values.map(\.deadline).min()
         let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil, renewal, waitEnds].compactMap { $0 }
         effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
@@ -213,5 +221,31 @@ package struct AgentNode: Sendable {
         guard metadata[MetadataKey.raft] != role else { return }
         metadata[MetadataKey.raft] = role
         route(membership.handle(.updateMetadata(metadata, now: now)), now: now, into: &effects)
+    }
+}
+
+extension AgentNode {
+    /// The one way an agent's cores are put together, used by the running agent (on its
+    /// SQLite log) and by the simulation (on an in-memory log) alike, so the two cannot
+    /// compose them differently.
+    /// - Parameters:
+    ///   - storage: the Raft log and hard state this agent restarts from (empty when new).
+    ///   - seed: drives every random choice; Raft takes it, the rest of the agent the next.
+    /// - Throws: the storage's error when it cannot be read.
+    package static func compose(
+        id: NodeID,
+        address: Endpoint,
+        metadata: [String: String],
+        storage: some RaftStorage,
+        membership: Membership.Settings,
+        raft raftSettings: Raft.Settings,
+        core: AgentCoreSettings,
+        seed: UInt64
+    ) throws -> AgentNode {
+        let raft = try RaftNode(id: id, storage: storage, settings: raftSettings, seed: seed)
+        return AgentNode(
+            id: id, address: address, metadata: metadata, membershipSettings: membership,
+            raft: raft, raftSettings: raftSettings, settings: core, seed: seed &+ 1
+        )
     }
 }

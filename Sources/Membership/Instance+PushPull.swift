@@ -32,7 +32,27 @@ extension Membership.Instance {
     /// answers with its own (`isReply: true`); both merge by the usual rules.
     mutating func pushPullRound(now: Instant, into directives: inout [Membership.Directive]) {
         nextPushPullAt = now + settings.pushPullInterval
-        guard let peer = randomMembers(1, where: { $0.member.status == .alive }).first else { return }
-        send(.pushPull(members: members, isReply: false), to: peer, into: &directives)
+        if let peer = randomMembers(1, where: { $0.member.status == .alive }).first {
+            send(.pushPull(members: members, isReply: false), to: peer, into: &directives)
+        }
+        reconnect(into: &directives)
+    }
+
+    /// Serf's reconnect, once per push-pull round: a push-pull to one member we believe
+    /// dead, and to one join seed where no alive member listens. Without it, two groups
+    /// that declared each other dead during a partition (or agents that restarted inside
+    /// one and met only their own side) never find each other again once it heals, since
+    /// SWIM probes only the living. A member that is alive after all refutes its death on
+    /// receipt; a seed that answers is merged as at join.
+    mutating func reconnect(into directives: inout [Membership.Directive]) {
+        if let failed = randomMembers(1, where: { $0.member.status == .dead }).first {
+            send(.pushPull(members: members, isReply: false), to: failed, into: &directives)
+        }
+        guard !joinSeeds.isEmpty else { return }
+        let alive = Set(members.filter { $0.status == .alive }.map(\.address))
+        let unreached = joinSeeds.filter { !alive.contains($0) }
+        guard !unreached.isEmpty else { return }
+        let seed = unreached[Int.random(in: 0 ..< unreached.count, using: &rng)]
+        send(.pushPull(members: members, isReply: false), to: nil, at: seed, into: &directives)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Synchronization
 import Testing
 @testable import Agent
@@ -11,7 +12,7 @@ import Testing
 
     @Test func theSweepFailsOnlyWaitersPastTheirDeadline() async {
         let book = ProposalBook()
-        let start = ContinuousClock.now
+        let start = Instant(nanoseconds: 1_000_000_000)
         let opened = Opened()
         async let early = withCheckedContinuation { continuation in
             opened.ids.withLock { $0.append(book.open(continuation, deadline: start + .seconds(1))) }
@@ -28,7 +29,7 @@ import Testing
 
     @Test func aWaiterClosedBeforeItsDeadlineIsNotExpiredLater() async {
         let book = ProposalBook()
-        let start = ContinuousClock.now
+        let start = Instant(nanoseconds: 1_000_000_000)
         let outcome = await withCheckedContinuation { continuation in
             let id = book.open(continuation, deadline: start + .seconds(1))
             book.close(id, with: .failed(reason: "refused"))

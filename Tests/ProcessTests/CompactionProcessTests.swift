@@ -12,12 +12,12 @@ import Testing
 
     /// `count` writes of keys `k0…` through 16 concurrent writers spread over the agents.
     /// - Returns: how many were acknowledged.
-    private func write(_ count: Int, through agents: [AgentProcess]) async -> Int {
+    private func write(_ count: Int, through agents: [AgentProcess], value: String = "") async -> Int {
         await withTaskGroup(of: Int.self) { group in
             for writer in 0 ..< 16 {
                 group.addTask {
                     var acknowledged = 0
-                    for key in stride(from: writer, to: count, by: 16) where await agents[key % agents.count].put("k\(key % 1_000)", "v\(key)", timeout: 5) != nil {
+                    for key in stride(from: writer, to: count, by: 16) where await agents[key % agents.count].put("k\(key % 1_000)", "v\(key)" + value, timeout: 5) != nil {
                         acknowledged += 1
                     }
                     return acknowledged
@@ -69,6 +69,33 @@ import Testing
                     return first != nil && last != nil
                 }
             }
+        }
+    }
+
+    /// A follower that must catch up from a snapshot is killed with SIGKILL at several
+    /// moments of its catch-up (the install included), and always comes back whole.
+    @Test func killedDuringSnapshotInstallsAFollowerComesBack() async throws {
+        try await withCluster("install-kill", count: 3, basePort: 17850, extra: Self.flags) { agents in
+            _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
+            let leaderName = await agreedLeader(agents) ?? ""
+            guard let follower = agents.first(where: { $0.name != leaderName }) else { return }
+            let writers = agents.filter { $0 !== follower }
+            follower.kill9()
+            let padding = String(repeating: "x", count: 2_000)
+            #expect(await write(3_000, through: writers, value: padding) == 3_000)
+            let target = try #require(await writers[0].raftStatus()).commitIndex
+            for delay in [30, 80, 150, 300] {
+                try follower.restart()
+                try await Task.sleep(for: .milliseconds(delay))
+                follower.kill9()
+            }
+            try follower.restart()
+            let seconds = try await require("the follower catches up after the kills", within: .seconds(20)) {
+                guard let status = await follower.raftStatus() else { return false }
+                return status.appliedIndex >= target && status.snapshotIndex > 0
+            }
+            print("process test: after 4 kills during catch-up the follower caught up in \(seconds) s")
+            #expect(await follower.get("k999")?.hasSuffix(padding) == true)
         }
     }
 }

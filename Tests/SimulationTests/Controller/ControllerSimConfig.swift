@@ -17,6 +17,9 @@ struct ControllerSimConfig: CustomStringConvertible {
     var leaderGate: LeaderGate
     var voters: Int
     var learners: Int
+    /// Agents that are in no configuration and start, with an empty disk, this long into
+    /// the run: the leader adds each as a learner, and it catches up from a snapshot.
+    var lateJoiners: [UInt64]
     /// Nominal Raft tick period; each node's clock runs up to ±`maxDrift` off it.
     var tickPeriod: UInt64 = 10_000_000
     var maxDrift = 0.2
@@ -41,8 +44,6 @@ struct ControllerSimConfig: CustomStringConvertible {
     /// Period of every node's controller and kubelet timers (the agent's bells also ring on
     /// every applied change).
     var loopInterval: UInt64 = 50_000_000
-    /// Period at which the liveness view (what gossip would report) catches up.
-    var gossipInterval: UInt64 = 250_000_000
     /// Pod leases, scaled to the simulation's 10 ms ticks. The margin covers the clock
     /// drift drawn here (±20 %): a lease timed on the slowest clock must end before the
     /// leader, on the fastest, counts lease plus margin.
@@ -56,6 +57,7 @@ struct ControllerSimConfig: CustomStringConvertible {
             leaderGate: gate,
             voters: Bool.random(using: &rng) ? 3 : 5,
             learners: Int.random(in: 0 ... 1, using: &rng),
+            lateJoiners: (0 ..< Int.random(in: 0 ... 1, using: &rng)).map { _ in UInt64.random(in: 500_000_000 ... 3_000_000_000, using: &rng) },
             lossRate: Double.random(in: 0 ... 0.08, using: &rng),
             duplicateRate: Double.random(in: 0 ... 0.04, using: &rng),
             maxDelay: UInt64.random(in: 2_000_000 ... 25_000_000, using: &rng),
@@ -67,7 +69,7 @@ struct ControllerSimConfig: CustomStringConvertible {
     }
 
     var description: String {
-        "gate=\(leaderGate.rawValue) voters=\(voters) learners=\(learners) loss=\(Int(lossRate * 100))% dup=\(Int(duplicateRate * 100))% "
+        "gate=\(leaderGate.rawValue) voters=\(voters) learners=\(learners) lateJoiners=\(lateJoiners.map { "\($0 / 1_000_000)ms" }) loss=\(Int(lossRate * 100))% dup=\(Int(duplicateRate * 100))% "
             + "delay<=\(maxDelay / 1_000_000)ms crashAfterPass=\(Int(crashAfterPassRate * 100))% \(workload)"
     }
 }

@@ -11,11 +11,11 @@ struct ControllerSimStore: Equatable {
     var index: UInt64 = 0
 }
 
-/// A write this node submitted and is waiting on, as the agent's `submit` awaits it: it ends
-/// when this node has applied the entry's index (ours, or another leader's entry that took
-/// the index), or when the deadline passes, or with the node's life.
+/// A write this node's loops submitted (`.propose` with this id) and wait on, as the agent's
+/// `submit` awaits it: it ends with the node's `proposalCommitted` or `proposalFailed`
+/// effect, when the deadline passes, or with the node's life.
 struct ControllerSimWrite: Equatable {
-    var index: UInt64
+    var id: UInt64
     var deadline: UInt64
 }
 
@@ -31,35 +31,36 @@ struct ControllerSimProcess: Equatable {
     var stoppingUntil: UInt64?
 }
 
-/// One simulated agent: a Raft node (volatile), its disk (the Raft log and the materialised
-/// state), a wall clock with skew, and the agent's volatile loops: the controller (when
-/// leader), the pod reporter, and the processes of the pods placed here.
+/// One simulated agent: the real ``AgentCore/AgentNode`` (volatile: gossip, Raft, leases,
+/// forwarding, snapshots, the controller gate), its disk (the Raft log and the materialised
+/// state), clocks with drift and skew, and the shell's volatile loops: the controller pass
+/// and the pod report in flight, and the processes of the pods placed here.
 struct ControllerSimNode {
     let id: NodeID
-    /// Nanoseconds between this node's Raft ticks: its clock rate, drift included.
-    let tickPeriod: UInt64
-    /// How fast this node's clocks run against true time (the same drift as its ticks).
+    let address: Endpoint
+    /// How fast this node's clocks run against true time.
     let clockRate: Double
     /// Seconds this node's wall clock is ahead (or behind) of true time.
     let skew: Int64
-    var raft: RaftNode?
+    var agent: AgentNode?
     var disk: MemoryRaftStorage
     var store = ControllerSimStore()
-    /// Bumped at every crash, so events scheduled for an earlier life are ignored.
+    /// Bumped at every start, so events scheduled for an earlier life are ignored.
     var incarnation = 0
-    var readyScheduled = false
+    /// The true time of the tick the node asked for last; earlier requests are stale.
+    var tickAt: UInt64?
     var lastCommit: UInt64 = 0
     var leaderTermSeen: UInt64 = 0
     var observedRole = ""
 
-    // Volatile agent state, lost at a crash.
+    // Volatile shell state, lost at a crash.
     var controllerPass: ControllerSimWrite?
     var report: ControllerSimWrite?
     var processes: [ObjectKey: ControllerSimProcess] = [:]
-    var lease: LeaseHolder
-    var book: LeaseBook
+    var nextProposal: UInt64 = 1
 
-    var isUp: Bool { raft != nil }
+    var isUp: Bool { agent != nil }
+    var raft: RaftNode? { agent?.raft }
     var name: String { id.name }
 
     /// The time stamped on this node's proposals, drifting and skewed: one-second
@@ -70,12 +71,10 @@ struct ControllerSimNode {
 
     /// Forgets everything volatile, as a `kill -9` does: pod processes die with the agent.
     mutating func crash() {
-        raft = nil
-        readyScheduled = false
+        agent = nil
+        tickAt = nil
         controllerPass = nil
         report = nil
         processes = [:]
-        lease = LeaseHolder(duration: lease.duration)
-        book = LeaseBook(lease: book.lease, margin: book.margin)
     }
 }

@@ -6,72 +6,47 @@ import Controller
 import Simulation
 
 extension ControllerSimulation {
-    /// How long a write waits before its writer gives up (the agent's proposal timeout; a
-    /// forwarded report also waits on the HTTP round trip).
+    /// How long a write waits before its writer gives up (the agent's proposal timeout).
     static let proposalTimeout: UInt64 = 5_000_000_000
-    static let forwardTimeout: UInt64 = 6_000_000_000
 
     /// One turn of node `i`'s agent loops, as its bells and timers drive them.
     mutating func runAgent(_ i: Int) {
-        settleWrites(i)
+        expireWrites(i)
         runKubelet(i)
         runController(i)
     }
 
-    /// Ends the writes node `i` waits on that it has applied (ours or superseded: either
-    /// way the entry at that index is decided) or that timed out; returns whether any ended.
-    @discardableResult
-    mutating func settleWrites(_ i: Int) -> Bool {
-        let applied = nodes[i].store.index
-        var ended = false
-        if let pass = nodes[i].controllerPass, applied >= pass.index || now >= pass.deadline {
-            nodes[i].controllerPass = nil
-            ended = true
-        }
-        if let report = nodes[i].report, applied >= report.index || now >= report.deadline {
-            nodes[i].report = nil
-            ended = true
-        }
-        return ended
-    }
-
-    /// Proposes on node `i`; returns the entry's index, or nil when Raft refuses.
-    mutating func propose(on i: Int, _ proposal: ClusterProposal) -> UInt64? {
-        guard nodes[i].raft?.role == .leader else { return nil }
-        do {
-            try nodes[i].raft?.propose(codec.encode(proposal))
-        } catch {
-            return nil
-        }
-        let index = nodes[i].raft?.lastIndex
-        afterStep(i)
-        return index
+    /// Gives up on the writes node `i` waits on past their deadline, as the agent's
+    /// proposal book does.
+    private mutating func expireWrites(_ i: Int) {
+        if let pass = nodes[i].controllerPass, now >= pass.deadline { nodes[i].controllerPass = nil }
+        if let report = nodes[i].report, now >= report.deadline { nodes[i].report = nil }
     }
 
     // MARK: Controller (the leader only)
 
-    /// The agent's `runController`: on the leader, with no pass of its own outstanding, one
-    /// pass of node registration and reconciliation over its applied state, as one entry.
-    /// With ``ControllerSimConfig/LeaderGate/ownTermApplied`` the leader also waits until it
-    /// has applied an entry of its own term.
+    /// The agent's `runController`: while the agent's gate is open and no pass of its own
+    /// is outstanding, one ``AgentCore/ControllerPass`` over its applied state, as one entry.
+    /// ``ControllerSimConfig/LeaderGate/anyLeader`` removes the gate (a mutation the
+    /// invariants must catch).
     mutating func runController(_ i: Int) {
-        guard let raft = nodes[i].raft, raft.role == .leader, nodes[i].controllerPass == nil else { return }
-        if config.leaderGate == .ownTermApplied, !ControllerGate.isOpen(raft: raft, applied: nodes[i].store.index) { return }
+        guard let agent = nodes[i].agent, nodes[i].controllerPass == nil else { return }
+        let local = localTime(i)
+        switch config.leaderGate {
+        case .ownTermApplied: guard agent.mayRunController(now: local) else { return }
+        case .anyLeader: guard agent.raft.role == .leader else { return }
+        }
         let state = nodes[i].store.state
         let at = nodes[i].wallClock(at: now)
-        let agents = nodes.map { node in
-            NodeRegistrar.Agent(
-                name: node.name, address: Self.address(of: node.name),
-                alive: aliveView.contains(node.name), volumeRoot: "/data/\(node.name)/volumes"
-            )
-        }
-        let commands = NodeRegistrar.commands(state: state, agents: agents, now: at)
-            + Reconciler.reconcile(state: state, liveness: Liveness(aliveNodes: aliveView, lostNodes: lostNodes(seenBy: i)), now: at)
-        guard !commands.isEmpty, let index = propose(on: i, ClusterProposal(at: at, commands: commands)) else { return }
-        nodes[i].controllerPass = ControllerSimWrite(index: index, deadline: now + Self.proposalTimeout)
-        checks.proposedPass(at: index, term: raft.term, computedAt: nodes[i].store.index, by: nodes[i].name)
+        let commands = ControllerPass.commands(state: state, members: agent.membership.members, lost: agent.fencedNodes(now: local), now: at)
+        guard !commands.isEmpty else { return }
+        let term = agent.raft.term
+        let id = propose(on: i, ClusterProposal(at: at, commands: commands))
+        guard let raft = nodes[i].raft, raft.role == .leader, raft.term == term else { return }
+        nodes[i].controllerPass = ControllerSimWrite(id: id, deadline: now + Self.proposalTimeout)
+        checks.proposedPass(at: raft.lastIndex, term: term, computedAt: nodes[i].store.index, by: nodes[i].name)
         passes += 1
-        note("\(nodes[i].name) pass at \(index) (applied \(nodes[i].store.index)): \(Self.summary(commands))")
+        note("\(nodes[i].name) pass at \(raft.lastIndex) (applied \(nodes[i].store.index)): \(Self.summary(commands))")
         if chaos && Double.random(in: 0 ..< 1, using: &faultRng) < config.crashAfterPassRate {
             let delay = UInt64.random(in: 0 ... 20_000_000, using: &faultRng)
             queue.schedule(.crash(i, incarnation: nodes[i].incarnation, reason: "leader right after a pass"), at: now + delay)
@@ -87,7 +62,8 @@ extension ControllerSimulation {
     }
 
     static func address(of node: String) -> String {
-        "127.0.1." + String(node.hasPrefix("n") ? Int(node.dropFirst()) ?? 0 : 10 + (Int(node.dropFirst()) ?? 0))
+        let number = Int(node.dropFirst()) ?? 0
+        return "127.0.1." + String(node.hasPrefix("n") ? number : node.hasPrefix("l") ? 10 + number : 20 + number)
     }
 
     // MARK: Kubelet (every node)
@@ -107,13 +83,14 @@ extension ControllerSimulation {
         for orphan in orphans where orphan.node == i && held[orphan.key] == nil {
             held[orphan.key] = PodDuty.Held(uid: orphan.process.uid, epoch: orphan.process.epoch)
         }
-        let plan = PodDuty.plan(state: state, node: name, held: held, lease: nodes[i].lease, applied: nodes[i].store.index, now: local)
+        guard let lease = nodes[i].agent?.lease else { return }
+        let plan = PodDuty.plan(state: state, node: name, held: held, lease: lease, applied: nodes[i].store.index, now: local)
         for key in plan.stop where nodes[i].processes[key] != nil && nodes[i].processes[key]?.stoppingUntil == nil {
             let grace = UInt64.random(in: 0 ... 300_000_000, using: &diskRng)
             nodes[i].processes[key]?.stoppingUntil = now + grace
             note("\(name) stops \(key.name) \(Self.tag(nodes[i].processes[key]?.uid ?? ""))")
         }
-        if let deadline = nodes[i].lease.deadline, nodes[i].lease.isValid(at: local) {
+        if let deadline = lease.deadline, lease.isValid(at: local) {
             for (key, process) in nodes[i].processes where process.stoppingUntil == nil && process.deadline < deadline {
                 nodes[i].processes[key]?.deadline = deadline
             }
@@ -142,20 +119,12 @@ extension ControllerSimulation {
         submitReport(from: i, commands)
     }
 
-    /// A report goes through the leader this node knows, over a link that works both ways
-    /// (the agent forwards it over HTTP); the leader stamps its own time on it.
+    /// A report is a proposal on the node itself, which hands it to the leader it knows.
     private mutating func submitReport(from i: Int, _ commands: [ClusterCommand]) {
-        guard let raft = nodes[i].raft else { return }
-        let leader: Int
-        if raft.role == .leader {
-            leader = i
-        } else {
-            guard let known = raft.leader.flatMap({ indexOf[$0] }), !blocked[i][known], !blocked[known][i] else { return }
-            leader = known
-        }
-        guard let index = propose(on: leader, ClusterProposal(at: nodes[leader].wallClock(at: now), commands: commands)) else { return }
-        nodes[i].report = ControllerSimWrite(index: index, deadline: now + Self.forwardTimeout)
-        note("\(nodes[i].name) report via \(nodes[leader].name) at \(index): \(Self.summary(commands))")
+        let id = propose(on: i, ClusterProposal(at: nodes[i].wallClock(at: now), commands: commands))
+        guard nodes[i].isUp else { return }
+        nodes[i].report = ControllerSimWrite(id: id, deadline: now + Self.proposalTimeout)
+        note("\(nodes[i].name) report \(id): \(Self.summary(commands))")
     }
 
     /// Ready once its container has run for the pod's seeded readiness delay, unless its
@@ -200,19 +169,24 @@ extension ControllerSimulation {
 
     /// The operator's client: while the leader's state differs from what the workload wants
     /// now, it applies the wanted spec (create, or update without a resourceVersion, as
-    /// `ordinal apply` does), one write at a time, retrying after a timeout.
+    /// `ordinal apply` does) through any agent, one write at a time, retrying after a
+    /// failure or a timeout. Also forgets history no replica can return to.
     mutating func operate() {
+        checks.prune(below: nodes.map { min($0.store.index, $0.disk.firstIndex - 1) }.min() ?? 0)
         guard let desired = config.workload.desired(at: now), let leader = currentLeader else { return }
         if let pending = operatorWrite {
-            guard nodes[pending.node].store.index >= pending.write.index || now >= pending.write.deadline else { return }
+            guard now >= pending.write.deadline else { return }
             operatorWrite = nil
         }
         let stored = nodes[leader].store.state.statefulSets[ObjectKey(namespace: "default", name: desired.metadata.name)]
         guard stored?.spec != desired.spec else { return }
+        let up = nodes.indices.filter { nodes[$0].isUp }
+        let target = up[Int.random(in: 0 ..< up.count, using: &faultRng)]
         let command: ClusterCommand = stored == nil ? .create(.statefulSet(desired)) : .update(.statefulSet(desired))
-        guard let index = propose(on: leader, ClusterProposal(at: nodes[leader].wallClock(at: now), commands: [command])) else { return }
-        operatorWrite = (leader, ControllerSimWrite(index: index, deadline: now + 2_000_000_000))
+        let id = propose(on: target, ClusterProposal(at: nodes[target].wallClock(at: now), commands: [command]))
+        guard nodes[target].isUp else { return }
+        operatorWrite = (target, ControllerSimWrite(id: id, deadline: now + Self.proposalTimeout))
         let change = config.workload.steps.last { $0.at <= now }?.change.description ?? ""
-        note("operator via \(nodes[leader].name) at \(index): \(stored == nil ? "create" : "update") (latest step: \(change))")
+        note("operator via \(nodes[target].name): \(stored == nil ? "create" : "update") (latest step: \(change))")
     }
 }

@@ -36,12 +36,11 @@ extension ControllerSimulation {
         }
     }
 
+    /// The leader hands over as it does before a graceful stop (to the most caught-up voter).
     mutating func transferLeadership() {
-        guard let leader = currentLeader, let voters = nodes[leader].raft?.voters else { return }
-        let target = voters[Int.random(in: 0 ..< voters.count, using: &faultRng)]
-        note("transfer \(nodes[leader].name) -> \(target)")
-        try? nodes[leader].raft?.transferLeadership(to: target)
-        afterStep(leader)
+        guard let leader = currentLeader else { return }
+        note("transfer from \(nodes[leader].name)")
+        step(leader, [.transferLeadership(now: localTime(leader))])
     }
 
     /// (5) After the faults stop and the cluster settles: a leader, every node up and holding
@@ -61,6 +60,9 @@ extension ControllerSimulation {
         }
         for node in nodes where node.store != leader || !node.isUp {
             convergenceFailures.append("[liveness] \(node.name) (up: \(node.isUp)) applied \(node.store.index), leader \(leader.index)")
+        }
+        if let lost = acknowledged.first(where: { $0 > leader.index }) {
+            convergenceFailures.append("[acknowledgedWritesKept] the operator's write acknowledged at \(lost) is beyond the leader's applied \(leader.index)")
         }
         guard let desired = config.workload.desired(at: .max) else { return }
         let state = leader.state

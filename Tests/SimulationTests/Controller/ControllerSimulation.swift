@@ -2,28 +2,49 @@ import AgentCore
 import Basics
 import ClusterState
 import Consensus
+import Membership
 import Simulation
 
-/// The Raft simulation grown into a whole Ordinal cluster (design §9.2, conventions §8.4):
-/// every node is a Raft member with a disk (``Consensus/MemoryRaftStorage`` plus its
-/// materialised ``ClusterState`` and applied index), applies committed entries to its own
-/// state, and runs the agent's loops — the leader's controller pass (``NodeRegistrar`` plus
-/// `Reconciler.reconcile`, proposed as one entry, the next only once the last was applied
-/// or failed), and a kubelet that runs, reports and stops the pods placed on it. An operator
-/// creates, scales and rolls out a StatefulSet while faults crash nodes (the leader above
-/// all, also right after it proposed a pass), partition the network and move leadership.
+/// A whole Ordinal cluster of real agents on a virtual network and clock (design §9.2,
+/// conventions §8.4). Every node is the agent's own ``AgentCore/AgentNode``, built by the
+/// same ``AgentCore/AgentNode/compose(id:address:metadata:storage:membership:raft:core:seed:)``
+/// the agent uses — SWIM gossip, Raft, leases, proposal forwarding, snapshots and the
+/// controller gate all run as they do in a process — on a disk of
+/// ``Consensus/MemoryRaftStorage`` plus its materialised ``ClusterState``. Only IO is
+/// swapped: messages cross a lossy, duplicating, reordering network with one-way cuts; the
+/// shell's loops run the leader's controller pass (``AgentCore/ControllerPass``, gated by
+/// ``AgentCore/AgentNode/mayRunController(now:)``) and a kubelet that runs, reports and
+/// stops pods as simulated processes. An operator creates, scales and rolls out a
+/// StatefulSet through any agent while faults crash nodes (the leader above all, also right
+/// after it proposed a pass, or in the middle of a persist), partition the network and move
+/// leadership.
 ///
 /// After every step the controller's safety properties (``ControllerSimInvariants``) and
 /// Raft's (`RaftSimInvariants`) are checked; after the faults stop and the cluster settles,
 /// the set must match its spec on every replica. One seed drives every choice, so a failing
 /// seed replays exactly.
 struct ControllerSimulation {
+    /// What one agent sends another, as the peer wire carries it.
+    enum Message {
+        case gossip(Membership.Envelope)
+        case raft(Raft.Message)
+        case lease(LeaseMessage)
+        case forward(ForwardMessage)
+
+        func event(now: Instant) -> AgentEvent {
+            switch self {
+            case .gossip(let envelope): .gossip(envelope, now: now)
+            case .raft(let message): .raft(message, now: now)
+            case .lease(let message): .lease(message, now: now)
+            case .forward(let message): .forward(message, now: now)
+            }
+        }
+    }
+
     enum Event {
-        case tick(Int, incarnation: Int)
-        case ready(Int, incarnation: Int)
-        case deliver(Raft.Message, to: Int)
-        /// A lease request or grant arrives.
-        case lease(LeaseMessage, to: Int)
+        /// The deadline node `i` asked for (its latest `.scheduleTick`, in true time).
+        case tick(Int, incarnation: Int, at: UInt64)
+        case deliver(Message, from: Int, to: Int)
         /// The agent's bell: applied changes or a leadership change woke its loops.
         case bell(Int, incarnation: Int)
         /// The agent's periodic timer for the same loops.
@@ -31,16 +52,17 @@ struct ControllerSimulation {
         case crash(Int, incarnation: Int, reason: String)
         case restart(Int)
         case fault
-        case gossip
         case operate
         case heal
     }
 
     let seed: UInt64
     let config: ControllerSimConfig
-    let settings: Raft.Settings
+    let raftSettings: Raft.Settings
+    let membershipSettings: Membership.Settings
+    let coreSettings: AgentCoreSettings
     var nodes: [ControllerSimNode] = []
-    var indexOf: [NodeID: Int] = [:]
+    var indexOf: [Endpoint: Int] = [:]
     var nodeSeeds: [UInt64] = []
     var queue = EventQueue<Event>()
     var now: UInt64 = 0
@@ -57,9 +79,9 @@ struct ControllerSimulation {
     var messages = RaftSimTrace(capacity: 40)
     var notes = RaftSimTrace(capacity: 200)
     var bellRung: [Bool] = []
-    /// The nodes gossip reports alive: those that were up at the last refresh.
-    var aliveView: Set<String> = []
     var operatorWrite: (node: Int, write: ControllerSimWrite)?
+    /// Indices at which the operator's writes were acknowledged: every one must survive.
+    var acknowledged: [UInt64] = []
     /// Pod processes of crashed agents that their supervisors have not killed yet.
     var orphans: [ControllerSimOrphan] = []
     /// The node that last started each identity; a start elsewhere is a move.
@@ -77,14 +99,24 @@ struct ControllerSimulation {
         self.seed = seed
         self.config = config
         checks = ControllerSimInvariants(tolerating: tolerating)
-        var settings = Raft.Settings()
-        settings.maxEntriesPerAppend = 16
-        settings.maxInflightMessages = 8
-        self.settings = settings
+        var raft = Raft.Settings()
+        raft.maxEntriesPerAppend = 16
+        raft.maxInflightMessages = 8
+        raftSettings = raft
+        membershipSettings = Self.membershipSettings
+        var core = AgentCoreSettings()
+        core.raftTick = .nanoseconds(Int64(config.tickPeriod))
+        core.bootstrapExpect = config.voters
+        core.lease = config.lease
+        core.leaseMargin = config.leaseMargin
+        core.snapshotEntries = config.compactEvery
+        core.proposalWait = .seconds(2)
+        coreSettings = core
         var root = SplitMix64(seed: seed)
         let voterIDs = (1 ... config.voters).map { NodeID("n\($0)") }
         let learnerIDs = (0 ..< config.learners).map { NodeID("l\($0 + 1)") }
-        let ids = (voterIDs + learnerIDs).sorted()
+        let lateIDs = config.lateJoiners.indices.map { NodeID("j\($0 + 1)") }
+        let ids = (voterIDs + learnerIDs + lateIDs).sorted()
         var clockRng = root.split()
         netRng = root.split()
         faultRng = root.split()
@@ -93,22 +125,38 @@ struct ControllerSimulation {
         for (i, id) in ids.enumerated() {
             let drift = Double.random(in: -config.maxDrift ... config.maxDrift, using: &clockRng)
             let skew = Int64.random(in: -config.maxSkewSeconds ... config.maxSkewSeconds, using: &clockRng)
-            let period = UInt64((Double(config.tickPeriod) * (1 + drift)).rounded())
-            nodes.append(ControllerSimNode(
-                id: id, tickPeriod: period, clockRate: 1 / (1 + drift), skew: skew, raft: nil, disk: disk,
-                lease: LeaseHolder(duration: config.lease), book: LeaseBook(lease: config.lease, margin: config.leaseMargin)
-            ))
-            indexOf[id] = i
+            let address = Endpoint(host: Self.address(of: id.name), port: 7400)
+            let late = lateIDs.contains(id)
+            nodes.append(ControllerSimNode(id: id, address: address, clockRate: 1 + drift, skew: skew, disk: late ? MemoryRaftStorage() : disk))
+            indexOf[address] = i
             nodeSeeds.append(root.next())
         }
         blocked = Array(repeating: Array(repeating: false, count: ids.count), count: ids.count)
         bellRung = Array(repeating: false, count: ids.count)
     }
 
+    /// SWIM scaled as the lease is (a tenth of the agent's defaults), so gossip may declare
+    /// a silent agent dead before its lease ran out, as it can in a real cluster (detection
+    /// about 2 s against a 4 s lease): then only the lease keeps two holders apart.
+    static var membershipSettings: Membership.Settings {
+        var settings = Membership.Settings()
+        settings.probeInterval = .milliseconds(40)
+        settings.probeTimeout = .milliseconds(30)
+        settings.gossipInterval = .milliseconds(20)
+        settings.pushPullInterval = .seconds(2)
+        settings.gossipToTheDead = .seconds(5)
+        return settings
+    }
+
     /// Runs the scenario: chaos, then settling, then the liveness check.
     mutating func run() -> ControllerSimReport {
-        for i in nodes.indices { start(i) }
-        queue.schedule(.gossip, at: 0)
+        for i in nodes.indices {
+            if let position = Int(nodes[i].name.dropFirst()), nodes[i].name.hasPrefix("j") {
+                queue.schedule(.restart(i), at: config.lateJoiners[position - 1])
+            } else {
+                start(i)
+            }
+        }
         queue.schedule(.operate, at: 50_000_000)
         queue.schedule(.fault, at: config.faultInterval)
         queue.schedule(.heal, at: config.chaosDuration)
@@ -144,21 +192,12 @@ struct ControllerSimulation {
 
     mutating func handle(_ event: Event) {
         switch event {
-        case .tick(let i, let incarnation):
-            guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
-            nodes[i].raft?.tick()
-            queue.schedule(.tick(i, incarnation: incarnation), at: now + nodes[i].tickPeriod)
-            renewLease(i)
-            afterStep(i)
-        case .ready(let i, let incarnation):
-            guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
-            nodes[i].readyScheduled = false
-            processReady(i)
-            afterStep(i)
-        case .deliver(let message, let j):
-            deliver(message, to: j)
-        case .lease(let message, let j):
-            receiveLease(message, on: j)
+        case .tick(let i, let incarnation, let at):
+            guard nodes[i].incarnation == incarnation, nodes[i].tickAt == at, nodes[i].isUp else { return }
+            nodes[i].tickAt = nil
+            step(i, [.tick(now: localTime(i))])
+        case .deliver(let message, let from, let to):
+            deliver(message, from: from, to: to)
         case .bell(let i, let incarnation):
             guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
             bellRung[i] = false
@@ -176,9 +215,6 @@ struct ControllerSimulation {
             guard chaos else { return }
             injectFault()
             queue.schedule(.fault, at: now + UInt64.random(in: config.faultInterval / 2 ... config.faultInterval * 3 / 2, using: &faultRng))
-        case .gossip:
-            refreshLiveness()
-            queue.schedule(.gossip, at: now + config.gossipInterval)
         case .operate:
             operate()
             queue.schedule(.operate, at: now + 100_000_000)
@@ -190,14 +226,18 @@ struct ControllerSimulation {
         }
     }
 
-    /// Boots node `i` from its disk. A restart keeps the materialised state (as the agent's
-    /// SQLite does) or, one time in three, rebuilds it from the Raft snapshot and replays the
-    /// committed log after it; either way the state must match the shared history.
+    /// Boots node `i` from its disk, as the agent does: the node is composed by the same
+    /// function, and the kept state is reused or, one time in three, rebuilt from the Raft
+    /// snapshot and replayed from the log after it; either way the state must match the
+    /// shared history.
     mutating func start(_ i: Int) {
         nodes[i].incarnation += 1
         let seed = nodeSeeds[i] &+ UInt64(nodes[i].incarnation)
         do {
-            nodes[i].raft = try RaftNode(id: nodes[i].id, storage: nodes[i].disk, settings: settings, seed: seed)
+            nodes[i].agent = try AgentNode.compose(
+                id: nodes[i].id, address: nodes[i].address, metadata: [MetadataKey.volumes: "/data/\(nodes[i].name)/volumes"],
+                storage: nodes[i].disk, membership: membershipSettings, raft: raftSettings, core: coreSettings, seed: seed
+            )
         } catch {
             convergenceFailures.append("\(nodes[i].id) failed to start: \(error)")
             return
@@ -210,14 +250,14 @@ struct ControllerSimulation {
         checks.observe(nodes[i].store, on: nodes[i].name)
         nodes[i].lastCommit = nodes[i].raft?.commitIndex ?? 0
         nodes[i].leaderTermSeen = 0
-        nodes[i].readyScheduled = false
         nodes[i].observedRole = ""
+        nodes[i].nextProposal = 1
         bellRung[i] = false
         note("\(nodes[i].name) start incarnation=\(nodes[i].incarnation) applied=\(nodes[i].store.index) commit=\(nodes[i].lastCommit)")
-        let phase = UInt64.random(in: 0 ..< nodes[i].tickPeriod, using: &diskRng)
-        queue.schedule(.tick(i, incarnation: nodes[i].incarnation), at: now + phase + 1)
-        queue.schedule(.loop(i, incarnation: nodes[i].incarnation), at: now + phase + config.loopInterval)
-        afterStep(i)
+        let seeds = nodes.indices.filter { $0 != i }.map { nodes[$0].address }
+        step(i, [.start(seeds: seeds, now: localTime(i))])
+        let phase = UInt64.random(in: 0 ..< config.loopInterval, using: &diskRng)
+        queue.schedule(.loop(i, incarnation: nodes[i].incarnation), at: now + phase + 1)
     }
 
     mutating func crash(_ i: Int, reason: String) {
@@ -241,11 +281,10 @@ struct ControllerSimulation {
         queue.schedule(.bell(i, incarnation: nodes[i].incarnation), at: now + latency)
     }
 
-    /// Checks Raft's invariants for node `i`, notes role changes (a new leader rings its
-    /// controller) and schedules its next `Ready`.
+    /// Checks Raft's invariants for node `i` and notes role changes (a new leader rings its
+    /// controller).
     mutating func afterStep(_ i: Int) {
         guard let raft = nodes[i].raft else { return }
-        trackLeadership(i)
         raftChecks.observeCommit(raft, previous: nodes[i].lastCommit)
         nodes[i].lastCommit = raft.commitIndex
         if raft.role == .leader {
@@ -261,11 +300,6 @@ struct ControllerSimulation {
             note("\(raft.id) \(role) last=\(raft.lastIndex) commit=\(raft.commitIndex) applied=\(nodes[i].store.index)")
             if raft.role == .leader { ring(i) }
         }
-        if raft.hasReady && !nodes[i].readyScheduled {
-            nodes[i].readyScheduled = true
-            let latency = UInt64.random(in: 100_000 ... 2_000_000, using: &diskRng)
-            queue.schedule(.ready(i, incarnation: nodes[i].incarnation), at: now + latency)
-        }
     }
 
     /// The up node that believes it leads the highest term, if any.
@@ -276,27 +310,5 @@ struct ControllerSimulation {
             if best.map({ raft.term > nodes[$0].raft?.term ?? 0 }) ?? true { best = i }
         }
         return best
-    }
-
-    /// What gossip would report after a round, as the leader sees it: the nodes that are up
-    /// and that it reaches both ways, directly or through one other node (SWIM's indirect
-    /// probe); an isolated node is dead to gossip though its processes may still run, which
-    /// is exactly when only the lease keeps two holders apart. The same beat lets
-    /// the checker forget states below every node's applied state and snapshot, the lowest
-    /// any replica could come back to.
-    mutating func refreshLiveness() {
-        checks.prune(below: nodes.map { min($0.store.index, $0.disk.firstIndex - 1) }.min() ?? 0)
-        let up = nodes.indices.filter { nodes[$0].isUp }
-        let viewer = currentLeader ?? up.first
-        let cut = blocked
-        let linked = { (a: Int, b: Int) in a == b || (!cut[a][b] && !cut[b][a]) }
-        let alive = Set(up.filter { j in
-            guard let viewer else { return true }
-            return linked(viewer, j) || up.contains { linked(viewer, $0) && linked($0, j) }
-        }.map { nodes[$0].name })
-        guard alive != aliveView else { return }
-        aliveView = alive
-        note("gossip: alive \(alive.sorted())")
-        if let leader = currentLeader { ring(leader) }
     }
 }

@@ -1,0 +1,25 @@
+import Basics
+package import ClusterState
+import Controller
+import Membership
+
+/// One pass of the leader's controller, from what this agent knows: node registration for
+/// every agent gossip knows (with the volume root and pod limit each publishes), then
+/// StatefulSet reconciliation against liveness — alive to gossip, and lost once gossip
+/// says dead and the leader's ``LeaseBook`` says the lease has run out. The agent's
+/// controller loop and the simulation call this one function.
+package enum ControllerPass {
+    package static func commands(state: ClusterState, members: [Membership.Member], lost: Set<NodeID>, now: Timestamp) -> [ClusterCommand] {
+        let agents = members.filter { $0.status != .left }.map { member in
+            NodeRegistrar.Agent(
+                name: member.id.name, address: member.address.host,
+                alive: member.status == .alive || member.status == .suspect,
+                volumeRoot: member.metadata[MetadataKey.volumes],
+                maxPods: member.metadata[MetadataKey.maxPods].flatMap(Int.init) ?? 110
+            )
+        }
+        let liveness = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)), lostNodes: Set(lost.map(\.name)))
+        return NodeRegistrar.commands(state: state, agents: agents, now: now)
+            + Reconciler.reconcile(state: state, liveness: liveness, now: now)
+    }
+}
