@@ -289,18 +289,6 @@ extension AgentEffect {
     }
 }
 
-extension Wire.PeerMessage {
-    /// The agent event for a message handled at `now`.
-    func event(now: Instant) -> AgentEvent {
-        switch self {
-        case .gossip(let envelope): .gossip(envelope, now: now)
-        case .raft(let message): .raft(message, now: now)
-        case .lease(let message): .lease(message, now: now)
-        case .forward(let message): .forward(message, now: now)
-        }
-    }
-}
-
 /// A graceful stop: a leader first hands leadership over (bounded wait), then the agent
 /// announces it leaves.
 struct ShutdownProgress {

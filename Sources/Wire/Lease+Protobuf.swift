@@ -7,12 +7,12 @@ import SwiftProtobuf
 /// message from a stranger decides when pods may run, so decoding is as strict as Raft's.
 extension LeaseMessage {
     init(_ proto: Ordinal_Wire_V1_LeaseRequest, path: @autoclosure () -> String) throws(Wire.DecodeError) {
-        let (from, to) = try Self.ends(proto.from, proto.to, path: path())
+        let (from, to) = try NodeID.ends(proto.from, proto.to, path: path())
         self = .request(from: from, to: to, sequence: try Self.sequence(proto.sequence, path: "\(path()).sequence"))
     }
 
     init(_ proto: Ordinal_Wire_V1_LeaseGrant, path: @autoclosure () -> String) throws(Wire.DecodeError) {
-        let (from, to) = try Self.ends(proto.from, proto.to, path: path())
+        let (from, to) = try NodeID.ends(proto.from, proto.to, path: path())
         self = .grant(
             from: from, to: to,
             sequence: try Self.sequence(proto.sequence, path: "\(path()).sequence"),
@@ -21,12 +21,6 @@ extension LeaseMessage {
         )
     }
 
-    private static func ends(_ from: String, _ to: String, path: @autoclosure () -> String) throws(Wire.DecodeError) -> (NodeID, NodeID) {
-        let sender = try NodeID(from, path: "\(path()).from")
-        let receiver = try NodeID(to, path: "\(path()).to")
-        guard sender != receiver else { throw .invalidField(path: "\(path()).to", reason: "same as from") }
-        return (sender, receiver)
-    }
 
     private static func sequence(_ value: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) -> UInt64 {
         guard value != 0 else { throw .invalidField(path: path(), reason: "0") }

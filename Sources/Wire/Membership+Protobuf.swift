@@ -130,8 +130,21 @@ extension Endpoint {
 }
 
 extension NodeID {
+    /// The longest agent name a peer may send: a log entry names a forwarding agent in
+    /// a length byte (``AgentCore/ForwardedEntry``).
+    static let maxWireBytes = 255
+
     init(_ name: String, path: @autoclosure () -> String) throws(Wire.DecodeError) {
         guard !name.isEmpty else { throw .invalidField(path: path(), reason: "empty name") }
+        guard name.utf8.count <= Self.maxWireBytes else { throw .invalidField(path: path(), reason: "longer than \(Self.maxWireBytes) bytes") }
         self.init(name)
+    }
+
+    /// The sender and receiver of a point-to-point message; never the same agent.
+    static func ends(_ from: String, _ to: String, path: @autoclosure () -> String) throws(Wire.DecodeError) -> (NodeID, NodeID) {
+        let sender = try NodeID(from, path: "\(path()).from")
+        let receiver = try NodeID(to, path: "\(path()).to")
+        guard sender != receiver else { throw .invalidField(path: "\(path()).to", reason: "same as from") }
+        return (sender, receiver)
     }
 }

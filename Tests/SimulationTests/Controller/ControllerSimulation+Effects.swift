@@ -86,7 +86,7 @@ extension ControllerSimulation {
 
     /// Puts a message on the wire: maybe lost, maybe duplicated, each copy delayed at
     /// random (which reorders), and dropped on a cut link.
-    private mutating func transmit(_ message: Message, from i: Int, to endpoint: Endpoint) {
+    private mutating func transmit(_ message: PeerMessage, from i: Int, to endpoint: Endpoint) {
         guard let j = indexOf[endpoint] else { return }
         if case .raft(let m) = message { messages.record(.message(time: now, m, note: blocked[i][j] ? "cut" : "")) }
         if blocked[i][j] { return }
@@ -98,7 +98,7 @@ extension ControllerSimulation {
         }
     }
 
-    mutating func deliver(_ message: Message, from i: Int, to j: Int) {
+    mutating func deliver(_ message: PeerMessage, from i: Int, to j: Int) {
         guard !blocked[i][j], nodes[j].isUp else { return }
         step(j, [message.event(now: localTime(j))])
     }

@@ -24,27 +24,10 @@ import Simulation
 /// the set must match its spec on every replica. One seed drives every choice, so a failing
 /// seed replays exactly.
 struct ControllerSimulation {
-    /// What one agent sends another, as the peer wire carries it.
-    enum Message {
-        case gossip(Membership.Envelope)
-        case raft(Raft.Message)
-        case lease(LeaseMessage)
-        case forward(ForwardMessage)
-
-        func event(now: Instant) -> AgentEvent {
-            switch self {
-            case .gossip(let envelope): .gossip(envelope, now: now)
-            case .raft(let message): .raft(message, now: now)
-            case .lease(let message): .lease(message, now: now)
-            case .forward(let message): .forward(message, now: now)
-            }
-        }
-    }
-
     enum Event {
         /// The deadline node `i` asked for (its latest `.scheduleTick`, in true time).
         case tick(Int, incarnation: Int, at: UInt64)
-        case deliver(Message, from: Int, to: Int)
+        case deliver(PeerMessage, from: Int, to: Int)
         /// The agent's bell: applied changes or a leadership change woke its loops.
         case bell(Int, incarnation: Int)
         /// The agent's periodic timer for the same loops.

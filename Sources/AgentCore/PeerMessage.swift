@@ -1,0 +1,26 @@
+import Basics
+import Consensus
+import Membership
+
+/// Everything one agent says to another, in the cores' own types: the peer wire carries it
+/// (`Wire.PeerMessage` is this type), and the simulation's network carries it too.
+package enum PeerMessage: Sendable, Hashable {
+    /// SWIM membership traffic (probes, acks, push-pull) with piggybacked gossip.
+    case gossip(Membership.Envelope)
+    /// Raft consensus traffic (votes, appends, heartbeats, snapshots) between two nodes.
+    case raft(Raft.Message)
+    /// Pod lease renewals between an agent and the Raft leader.
+    case lease(LeaseMessage)
+    /// Clients' writes handed to the leader (and its refusals).
+    case forward(ForwardMessage)
+
+    /// The agent event for this message, handled at `now`.
+    package func event(now: Instant) -> AgentEvent {
+        switch self {
+        case .gossip(let envelope): .gossip(envelope, now: now)
+        case .raft(let message): .raft(message, now: now)
+        case .lease(let message): .lease(message, now: now)
+        case .forward(let message): .forward(message, now: now)
+        }
+    }
+}
