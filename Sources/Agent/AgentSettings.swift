@@ -27,9 +27,6 @@ package struct AgentSettings: Sendable {
     /// The cluster zone and the answers' TTL (`--cluster-domain`, `--dns-ttl`).
     package var clusterDomain = "cluster.local"
     package var dnsTTL: UInt32 = 5
-    /// How often the leader runs the controller even when nothing changed (readiness
-    /// timers such as `minReadySeconds`, liveness from gossip).
-    package var controllerInterval: Duration = .seconds(1)
     package var membership = Membership.Settings()
     /// Raft timing, counted in ticks of `core.raftTick`. The defaults (tick 50 ms, heartbeat
     /// every tick, election after 6–12 ticks) fail over in well under a second on a LAN.

@@ -4,23 +4,35 @@ import Basics
 import ClusterState
 import Logging
 import Membership
+import Storage
 
 extension NodeDriver {
-    /// The leader's controller: on every applied change (and every `controllerInterval`)
-    /// one pass of node registration and StatefulSet reconciliation, submitted as one entry
-    /// and awaited before the next pass, so each pass sees the effect of the last.
+    /// A controller pass the node asked for (``AgentCore/AgentEffect/runControllerPass(members:lost:term:)``).
+    struct ControllerRequest: Sendable {
+        var members: [Membership.Member]
+        var lost: Set<NodeID>
+        var term: UInt64
+    }
+
+    /// The leader's controller: computes each pass the node asks for over the applied
+    /// state, off the node's loop, and hands it back as one entry; the node proposes it.
     func runController() async {
-        for await _ in controllerBell.rings {
-            guard mayRunController else { continue }
-            let commands = controllerPass()
-            guard !commands.isEmpty else { continue }
-            if case .unavailable(let reason) = await submit(commands) {
-                logger.debug("controller pass not committed", metadata: ["reason": "\(reason)"])
-            }
+        for await request in controllerRequests.requests {
+            let commands = ControllerPass.commands(state: store.cluster.state, members: request.members, lost: request.lost, now: wallClock)
+            let proposal = entry(commands, of: "controller pass")
+            _ = mailbox.post(.event(.controllerPassComputed(proposal: proposal, term: request.term, now: now)))
         }
     }
 
-    private func controllerPass() -> [ClusterCommand] {
-        ControllerPass.commands(state: store.cluster.state, members: members, lost: lostNodes, now: wallClock)
+    /// Commands as one cluster entry; nil when there are none, or too many to fit one
+    /// entry (logged: the work is retried on the next change).
+    func entry(_ commands: [ClusterCommand], of kind: String) -> [UInt8]? {
+        guard !commands.isEmpty else { return nil }
+        let data = ClusterEntry.encode(ClusterProposal(at: wallClock, commands: commands))
+        guard data.count <= Self.maxEntryBytes else {
+            logger.warning("\(kind) too large for one entry", metadata: ["bytes": "\(data.count)", "limit": "\(Self.maxEntryBytes)"])
+            return nil
+        }
+        return data
     }
 }

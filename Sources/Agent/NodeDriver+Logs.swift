@@ -8,7 +8,8 @@ import Runtime
 
 extension NodeDriver {
     /// A pod's container log: read from this agent's disk when the pod runs here, otherwise
-    /// streamed from the API of the agent that runs it (`ordinal logs` works through any agent).
+    /// streamed over the peer transport from the agent that runs it (``PeerLogs``), so
+    /// `ordinal logs` works through any agent.
     func podLog(_ request: PodLogRequest) -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError> {
         let state = store.cluster.state
         guard let pod = state.pods[request.pod], let uid = pod.metadata.uid else { return .failure(.notFound(.pod, request.pod.name)) }
@@ -28,29 +29,60 @@ extension NodeDriver {
         guard let node = pod.nodeName else {
             return .failure(StatusError(code: 400, reason: "BadRequest", message: "container \"\(container)\" in pod \"\(pod.metadata.name)\" is waiting to start: the pod is not placed on a node yet"))
         }
-        guard node == settings.name.name else { return remoteLog(request, container: container, node: node) }
-        let files = PodLogFiles(directory: launchPlan.podDirectory(uid: uid) + "/logs")
+        let target = LogMessage.Target(
+            pod: .init(namespace: request.pod.namespace, name: request.pod.name), uid: uid, container: container,
+            tailLines: request.tailLines.map { UInt64(max($0, 0)) }, follow: request.follow
+        )
+        guard node == settings.name.name else {
+            guard peerAddresses.address(of: NodeID(node)) != nil else {
+                return .failure(StatusError(code: 503, reason: "ServiceUnavailable", message: "node \(node), which runs pod \(request.pod.name), is unreachable"))
+            }
+            return .success(peerLogs.read(target, from: NodeID(node), now: now))
+        }
+        return localLog(target).mapError { StatusError(code: 400, reason: "BadRequest", message: $0.reason) }
+    }
+
+    /// Another agent's log stream traffic: requests are served from this agent's disk.
+    func receive(_ message: LogMessage, now: Instant) {
+        let addresses = peerAddresses
+        peerLogs.receive(message, now: now, open: localLog) { addresses.address(of: $0) != nil }
+    }
+
+    /// A log of a pod placed on this agent, from its files.
+    private func localLog(_ target: LogMessage.Target) -> Result<AsyncThrowingStream<[UInt8], any Error>, LogStreamError> {
+        let key = ObjectKey(namespace: target.pod.namespace, name: target.pod.name)
+        guard let pod = store.cluster.state.pods[key], pod.metadata.uid == target.uid, pod.nodeName == settings.name.name else {
+            return .failure(LogStreamError(reason: "pod \(target.pod.name) does not run on node \(settings.name.name)"))
+        }
+        let files = PodLogFiles(directory: launchPlan.podDirectory(uid: target.uid) + "/logs")
         let text: String
         do {
-            text = try files.read(container: container, tailLines: request.tailLines)
+            text = try files.read(container: target.container, tailLines: target.tailLines.map { Int(clamping: $0) })
         } catch {
-            return .failure(StatusError(code: 400, reason: "BadRequest", message: "container \"\(container)\" in pod \"\(pod.metadata.name)\" has not written a log yet"))
+            return .failure(LogStreamError(reason: "container \"\(target.container)\" in pod \"\(target.pod.name)\" has not written a log yet"))
         }
-        guard request.follow else {
+        guard target.follow else {
             return .success(AsyncThrowingStream { $0.yield(Array(text.utf8)); $0.finish() })
         }
-        return .success(follow(files.current(container), first: Array(text.utf8), pod: request.pod, uid: uid))
+        return .success(follow(files.current(target.container), first: Array(text.utf8), pod: key, uid: target.uid))
     }
 
     /// The bytes already read, then what the container appends, until the pod is gone or
     /// the reader leaves. A rotation (the file shrinks) restarts at the new file's start.
+    /// Quiet for ``PeerLogs/keepAlive``, it yields an empty chunk, which keeps a stream read
+    /// by another agent alive (an HTTP client gets nothing from it).
     private func follow(_ path: String, first: [UInt8], pod: ObjectKey, uid: String) -> AsyncThrowingStream<[UInt8], any Error> {
         AsyncThrowingStream { continuation in
             continuation.yield(first)
-            let task = Task { [store] in
+            let task = Task { [store, clock] in
                 var offset = UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0)
+                var lastSent = clock.now()
                 while !Task.isCancelled, store.cluster.state.pods[pod]?.metadata.uid == uid {
                     try? await Task.sleep(for: .milliseconds(250))
+                    if clock.now() - lastSent >= PeerLogs.keepAlive {
+                        continuation.yield([])
+                        lastSent = clock.now()
+                    }
                     guard let handle = FileHandle(forReadingAtPath: path) else { continue }
                     defer { try? handle.close() }
                     let size = (try? handle.seekToEnd()) ?? 0
@@ -60,22 +92,12 @@ extension NodeDriver {
                     if let data = try? handle.readToEnd() {
                         offset += UInt64(data.count)
                         continuation.yield(Array(data))
+                        lastSent = clock.now()
                     }
                 }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
         }
-    }
-
-    private func remoteLog(_ request: PodLogRequest, container: String, node: String) -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError> {
-        guard let member = members.first(where: { $0.id.name == node }), member.status == .alive || member.status == .suspect,
-              let client = member.metadata[MetadataKey.api].flatMap(APIClient.init(address:))
-        else {
-            return .failure(StatusError(code: 503, reason: "ServiceUnavailable", message: "node \(node), which runs pod \(request.pod.name), is unreachable"))
-        }
-        var forwarded = request
-        forwarded.container = container
-        return .success(client.stream(forwarded.path))
     }
 }

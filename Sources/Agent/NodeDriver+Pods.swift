@@ -7,48 +7,55 @@ import Runtime
 import Synchronization
 
 extension NodeDriver {
-    /// This agent's side of its pods (design §5–§6): on every applied change, lease renewal
-    /// and supervisor report, it starts and stops supervisors as ``AgentCore/PodDuty`` says,
-    /// hands them the lease, and reports pod status and confirmed deletions to the leader as
-    /// one batched entry, awaited before the next pass.
+    /// A pod pass the node asked for (``AgentCore/AgentEffect/runPods(lease:report:)``).
+    struct PodRequest: Sendable {
+        var lease: LeaseHolder
+        var report: Bool
+
+        /// A waiting request that wanted a report still wants one.
+        static func merge(_ waiting: PodRequest, _ newer: PodRequest) -> PodRequest {
+            PodRequest(lease: newer.lease, report: waiting.report || newer.report)
+        }
+    }
+
+    /// This agent's side of its pods (design §5–§6): for each pass the node asks for, it
+    /// stops and starts supervisors as ``AgentCore/PodDuty`` says, hands them the lease,
+    /// and (when asked) hands the node the ``AgentCore/PodReport`` to send to the leader.
+    /// Every supervisor report or exit tells the node (`.podsChanged`).
     func runPods() async {
         await withDiscardingTaskGroup { group in
-            for await _ in podBell.rings {
+            for await request in podRequests.requests {
                 guard !pods.isClosed else { break }
-                for (key, process) in podPass() {
+                for (key, process) in podPass(lease: request.lease) {
                     let reports = process.reports
                     let pid = process.pid
-                    group.addTask { [pods, podBell, self] in
+                    group.addTask { [pods, mailbox, clock, self] in
                         var exit: SupervisorExit?
                         for await report in reports {
                             pods.record(report, for: key, pid: pid)
                             exit = report.exit
-                            podBell.ring()
+                            _ = mailbox.post(.event(.podsChanged(now: clock.now())))
                         }
                         guard !Task.isCancelled else { return }
                         if case .failed(let reason)? = exit {
                             logger.warning("pod supervisor failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(reason)"])
                         }
-                        pods.remove(key, pid: pid, exit: exit, now: now)
-                        podBell.ring()
+                        pods.remove(key, pid: pid, exit: exit, now: clock.now())
+                        _ = mailbox.post(.event(.podsChanged(now: clock.now())))
                     }
                 }
-                let commands = podStatusCommands()
-                guard !commands.isEmpty else { continue }
-                let outcome: SubmitOutcome = await submit(commands)
-                if case .unavailable(let reason) = outcome {
-                    logger.debug("pod status report not committed", metadata: ["reason": "\(reason)"])
-                }
+                guard request.report else { continue }
+                let report = entry(podReport(), of: "pod status report")
+                _ = mailbox.post(.event(.podsRan(report: report, now: now)))
             }
         }
     }
 
     /// Stops and starts supervisors; returns the ones it started.
-    private func podPass() -> [(ObjectKey, SupervisorProcess)] {
+    private func podPass(lease: LeaseHolder) -> [(ObjectKey, SupervisorProcess)] {
         let (state, applied) = store.cluster
         let now = self.now
         let monotonicNow = MonotonicDeadline.now()
-        let lease = self.lease
         let plan = PodDuty.plan(state: state, node: settings.name.name, held: pods.held, lease: lease, applied: applied, now: now)
         let stopped = pods.stop(plan.stop)
         pods.record(stopped.flatMap { key in
@@ -84,26 +91,11 @@ extension NodeDriver {
         }
     }
 
-    /// Status for every pod whose supervisor reported something new, and the final removal
-    /// of every terminating pod assigned here that runs nothing here any more.
-    private func podStatusCommands() -> [ClusterCommand] {
-        let state = store.cluster.state
-        let me = settings.name.name
-        let now = wallClock
-        var commands: [ClusterCommand] = []
-        for (key, observed) in pods.reports.sorted(by: { $0.key < $1.key }) {
-            guard var pod = state.pods[key], pod.metadata.uid == observed.held.uid, pod.nodeName == me, !pod.isTerminating else { continue }
-            let status = Pod.Status.observed(containers: observed.report.containers, restartPolicy: pod.spec.restartPolicy, previous: pod.status, now: now)
-            guard status != pod.status else { continue }
-            commands += PodEvents.observed(pod, previous: pod.status, next: status, node: me, now: now).map { .create(.event($0)) }
-            pod.status = status
-            pod.metadata.resourceVersion = nil
-            commands.append(.updateStatus(.pod(pod)))
-        }
-        let held = pods.held
-        for (key, pod) in state.pods.sorted(by: { $0.key < $1.key }) where pod.nodeName == me && pod.isTerminating && held[key] == nil {
-            commands.append(.finalize(.pod, key, uid: pod.metadata.uid ?? ""))
-        }
-        return commands + pods.takeEvents().map { .create(.event($0)) }
+    /// What the runtime observed, as ``AgentCore/PodReport`` turns it into one entry.
+    private func podReport() -> [ClusterCommand] {
+        let observed = pods.reports.mapValues { PodReport.Observed(held: $0.held, containers: $0.report.containers) }
+        return PodReport.commands(
+            state: store.cluster.state, node: settings.name.name, observed: observed, held: pods.held, events: pods.takeEvents(), now: wallClock
+        )
     }
 }

@@ -35,10 +35,12 @@ final class NodeDriver: Service, Sendable {
     let clock: AgentClock
     let mailbox: Mailbox<Input>
     let proposals = ProposalBook()
-    /// Rung when the controller (on the leader) or the pod runtime should look again.
-    let controllerBell = Doorbell()
-    let podBell = Doorbell()
+    /// The controller and pod passes the node asked for, waiting for their tasks.
+    let controllerRequests = RequestSlot<ControllerRequest>()
+    let podRequests = RequestSlot<PodRequest>(merge: PodRequest.merge)
     let pods = PodSupervisors()
+    let peerAddresses = PeerAddresses()
+    let peerLogs: PeerLogs
     let launchPlan: PodLaunchPlan
     /// The applied index the pod directories were last swept at: a sweep lists directories,
     /// so it runs when the replica moved, not on every lease renewal or report.
@@ -51,12 +53,6 @@ final class NodeDriver: Service, Sendable {
     struct Published: Sendable {
         var members: [Membership.Member] = []
         var raft: RaftStatus?
-        /// The node's ``AgentCore/ControllerGate``, as of the last batch.
-        var mayRunController = false
-        /// This agent's lease: until when it may run pods, once it has applied its read index.
-        var lease: LeaseHolder?
-        /// On the leader: agents dead to gossip whose lease has surely run out.
-        var lostNodes: Set<NodeID> = []
     }
 
     /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
@@ -67,6 +63,10 @@ final class NodeDriver: Service, Sendable {
         self.transport = transport
         self.store = store
         self.logger = logger
+        let addresses = peerAddresses
+        peerLogs = PeerLogs(me: settings.name) { message, node in
+            if let address = addresses.address(of: node) { transport.send(.logs(message), to: address) }
+        }
         launchPlan = PodLaunchPlan(
             node: settings.name.name, dataDirectory: settings.dataDirectory,
             executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
@@ -76,9 +76,6 @@ final class NodeDriver: Service, Sendable {
 
     var members: [Membership.Member] { published.withLock { $0.members } }
     var raftStatus: RaftStatus? { published.withLock { $0.raft } }
-    var mayRunController: Bool { published.withLock { $0.mayRunController } }
-    var lostNodes: Set<NodeID> { published.withLock { $0.lostNodes } }
-    var lease: LeaseHolder { published.withLock { $0.lease } ?? LeaseHolder(duration: settings.core.lease) }
 
     var now: Instant { clock.now() }
 
@@ -98,16 +95,13 @@ final class NodeDriver: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.runController() }
                 group.addTask { await self.runPods() }
-                let controllerTimer = eventLoop.scheduleRepeatedTask(
-                    initialDelay: .zero, delay: .nanoseconds(settings.controllerInterval.nanoseconds)
-                ) { [controllerBell] _ in controllerBell.ring() }
                 let proposalSweep = eventLoop.scheduleRepeatedTask(
                     initialDelay: Self.proposalSweepInterval, delay: Self.proposalSweepInterval
-                ) { [proposals, clock] _ in proposals.expire(now: clock.now(), reason: "no commit within \(Self.proposalTimeout)") }
-                defer {
-                    controllerTimer.cancel()
-                    proposalSweep.cancel()
+                ) { [proposals, peerLogs, clock] _ in
+                    proposals.expire(now: clock.now(), reason: "no commit within \(Self.proposalTimeout)")
+                    peerLogs.expireSilentReaders(now: clock.now())
                 }
+                defer { proposalSweep.cancel() }
                 try step(&node, [.start(seeds: settings.join, now: now)])
                 var shutdown = ShutdownProgress()
                 for await _ in mailbox.doorbell {
@@ -118,7 +112,8 @@ final class NodeDriver: Service, Sendable {
                     for input in batch {
                         switch input {
                         case .event(let event): events.append(event)
-                        case .peer(let message): events.append(message.event(now: at))
+                        case .peer(.logs(let message)): receive(message, now: at)
+                        case .peer(let message): if let event = message.event(now: at) { events.append(event) }
                         case .tick: events.append(.tick(now: at))
                         case .shutdown:
                             pods.close()
@@ -135,8 +130,9 @@ final class NodeDriver: Service, Sendable {
                     try step(&node, events)
                 }
                 mailbox.finish()
-                controllerBell.finish()
-                podBell.finish()
+                peerLogs.close()
+                controllerRequests.finish()
+                podRequests.finish()
                 // The controller and reporter tasks may be waiting on a proposal; nothing will
                 // commit it now, so answer them before waiting for the tasks to end.
                 proposals.closeAll(with: .failed(reason: "the agent is stopping"))
@@ -182,10 +178,7 @@ final class NodeDriver: Service, Sendable {
                 try store.bootstrap(voters: voters)
                 logger.notice("bootstrapped a new cluster", metadata: ["raft.voters": "\(voters.map(\.name).joined(separator: ","))"])
             case .apply(let entries):
-                if try store.apply(entries) {
-                    controllerBell.ring()
-                    podBell.ring()
-                }
+                if try store.apply(entries) { followUps.append(.stateChanged(now: now)) }
             case .takeSnapshot:
                 let (index, data) = try store.snapshotData()
                 followUps.append(.snapshotTaken(index: index, data: data, now: now))
@@ -198,12 +191,14 @@ final class NodeDriver: Service, Sendable {
                 proposals.close(id, with: .failed(reason: reason.description))
             case .scheduleTick(let at):
                 scheduleTick(at: at)
+            case .runControllerPass(let members, let lost, let term):
+                controllerRequests.post(ControllerRequest(members: members, lost: lost, term: term))
+            case .runPods(let lease, let report):
+                podRequests.post(PodRequest(lease: lease, report: report))
             case .memberChanged(let change):
                 membersChanged = true
-                controllerBell.ring()
                 log(change)
             case .leaderChanged(let leader, let term):
-                controllerBell.ring()
                 logger.notice("raft leader changed", metadata: ["raft.leader": "\(leader?.name ?? "none")", "raft.term": "\(term)"])
             }
         }
@@ -222,21 +217,11 @@ final class NodeDriver: Service, Sendable {
             voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
         )
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
-        let now = self.now
-        let mayRunController = node.mayRunController(now: now)
-        let lostNodes = node.fencedNodes(now: now)
-        let (leaseChanged, gateOpened) = published.withLock { published in
+        published.withLock { published in
             published.raft = status
-            let gateOpened = mayRunController && !published.mayRunController
-            published.mayRunController = mayRunController
-            published.lostNodes = lostNodes
-            let changed = published.lease?.deadline != node.lease.deadline || published.lease?.readIndex != node.lease.readIndex
-            published.lease = node.lease
             if let members { published.members = members }
-            return (changed, gateOpened)
         }
-        if leaseChanged { podBell.ring() }
-        if gateOpened { controllerBell.ring() }
+        if let members { peerAddresses.update(members) }
     }
 
     private func log(_ change: Membership.MemberChange) {

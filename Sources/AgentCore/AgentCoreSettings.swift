@@ -28,6 +28,9 @@ package struct AgentCoreSettings: Sendable, Hashable {
     /// How long a client's write may wait for a leader to take it (an election, a leader
     /// that is unreachable) before it fails: a few election timeouts.
     package var proposalWait: Duration = .seconds(4)
+    /// The leader's controller runs a pass at least this often, besides after every change
+    /// (time alone decides some things: a lease that ran out, a pod ready for long enough).
+    package var controllerInterval: Duration = .seconds(1)
     /// Snapshot the state machine and compact the log once this many entries were applied
     /// since the last snapshot (`--snapshot-entries`; etcd's `--snapshot-count` is 10,000
     /// in its older releases): the log holds at most this many entries plus those in flight.
@@ -44,6 +47,7 @@ package struct AgentCoreSettings: Sendable, Hashable {
         guard snapshotBytes >= 1 else { throw AgentCoreSettingsError(reason: "the snapshot byte threshold must be at least 1") }
         guard lease > .zero, leaseMargin >= .zero else { throw AgentCoreSettingsError(reason: "the lease must be positive and its margin not negative") }
         guard raftTick > .zero, reviewInterval > .zero else { throw AgentCoreSettingsError(reason: "the Raft tick and the review interval must be positive") }
+        guard controllerInterval > .zero else { throw AgentCoreSettingsError(reason: "the controller interval must be positive") }
         guard proposalWait > .zero else { throw AgentCoreSettingsError(reason: "the proposal wait must be positive") }
         guard maxVoters >= 1 else { throw AgentCoreSettingsError(reason: "at least one voter is needed") }
     }

@@ -29,6 +29,13 @@ package enum AgentEffect: Sendable {
     case proposalCommitted(id: UInt64, index: UInt64)
     /// A proposal will not commit; the client may retry, at the leader if one is known.
     case proposalFailed(id: UInt64, reason: ProposalFailure)
+    /// Compute one controller pass (``ControllerPass``) over the applied state with this
+    /// view of liveness, and answer with ``AgentEvent/controllerPassComputed(proposal:term:now:)``.
+    case runControllerPass(members: [Membership.Member], lost: Set<NodeID>, term: UInt64)
+    /// Stop and start this agent's pods as ``PodDuty`` says under this lease, hand running
+    /// ones the lease; with `report`, answer with ``AgentEvent/podsRan(report:now:)``
+    /// carrying ``PodReport``.
+    case runPods(lease: LeaseHolder, report: Bool)
     /// Deliver `.tick` no later than this instant; replaces the previous request.
     case scheduleTick(at: Instant)
     /// A member's status, address or metadata changed in this node's view.

@@ -22,6 +22,17 @@ package enum AgentEvent: Sendable {
     case propose(id: UInt64, data: [UInt8], now: Instant)
     /// The state machine's bytes as of `index`, asked for by ``AgentEffect/takeSnapshot``.
     case snapshotTaken(index: UInt64, data: [UInt8], now: Instant)
+    /// Applied entries changed objects in the state the controller and the pod pass read.
+    case stateChanged(now: Instant)
+    /// This agent's runtime observed something new about its pods (a supervisor reported
+    /// or exited).
+    case podsChanged(now: Instant)
+    /// The answer to ``AgentEffect/runControllerPass(members:lost:term:)``: the pass as one
+    /// cluster entry, nil when it had nothing to do.
+    case controllerPassComputed(proposal: [UInt8]?, term: UInt64, now: Instant)
+    /// The answer to ``AgentEffect/runPods(lease:report:)`` when it asked for a report:
+    /// the report as one cluster entry, nil when there is nothing new.
+    case podsRan(report: [UInt8]?, now: Instant)
     /// Hand leadership to the most caught-up voter, before shutting down.
     case transferLeadership(now: Instant)
     /// The operator asked the agent to leave the cluster (SIGTERM).

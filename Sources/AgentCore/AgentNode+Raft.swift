@@ -45,10 +45,12 @@ extension AgentNode {
         for proposal in forwarded { effects.append(.proposalCommitted(id: proposal.id, index: proposal.index)) }
     }
 
-    /// Raft messages go to the address gossip knows for the recipient; with none, the
-    /// message is dropped and Raft's retries cover it.
+    /// Raft messages go to the address gossip knows for the recipient, even when gossip
+    /// holds it dead: Raft has its own failure handling, and a false suspicion in gossip
+    /// must not cut a healthy follower off its leader. With no address the message is
+    /// dropped and Raft's retries cover it.
     private func send(_ message: Raft.Message, into effects: inout [AgentEffect]) {
-        guard let member = membership.member(message.to), !member.status.isGone else { return }
+        guard let member = membership.member(message.to) else { return }
         effects.append(.sendRaft(message, to: member.address))
     }
 

@@ -46,6 +46,16 @@ package struct AgentNode: Sendable {
     var snapshotAsked = false
     /// The applied index of the last snapshot request.
     var lastSnapshotAttempt: UInt64 = 0
+    /// The leader's controller pass and this agent's pod pass (``OwnWork``).
+    var controllerWork = OwnWork()
+    var podWork = OwnWork()
+    var nextControllerPass: Instant?
+    /// The lease the last pod pass was asked under: a renewal runs the pods again.
+    var scheduledLease: (deadline: Instant?, readIndex: UInt64) = (nil, 0)
+    var ownProposalCount: UInt64 = 0
+    /// Clients' proposals in this batch that used the node's own ids, refused after the
+    /// node settled its own.
+    var refusedClientIDs: [UInt64] = []
 
     struct PendingProposal: Sendable {
         var id: UInt64
@@ -122,11 +132,17 @@ package struct AgentNode: Sendable {
         trackLeadership(now: now)
         publishRaftRole(now: now, into: &effects)
         reportLeader(into: &effects)
+        settleOwnProposals(&effects)
+        for id in refusedClientIDs {
+            effects.append(.proposalFailed(id: id, reason: .refused("proposal ids from 2^63 are the agent's own")))
+        }
+        refusedClientIDs = []
+        scheduleOwnWork(now: now, into: &effects)
         // A renewal that could not be sent (the leader's address is gone) is retried at the
         // next Raft tick, not at once: a deadline in the past would spin the agent.
         let renewal = raft.leader == nil ? nil : lease.nextRequest.map { max($0, now + settings.raftTick) }
         let waitEnds = waiting.values.map(\.deadline).min()
-        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil, renewal, waitEnds].compactMap { $0 }
+        let deadlines = [membershipDeadline, isInConfiguration ? nextRaftTick : nil, needsReview ? nextReview : nil, renewal, waitEnds, ownWorkDeadline].compactMap { $0 }
         effects.append(.scheduleTick(at: deadlines.min() ?? now + settings.raftTick))
         return effects
     }
@@ -162,7 +178,23 @@ package struct AgentNode: Sendable {
             receive(message, now: now)
             return now
         case .propose(let id, let data, let now):
-            submit(id: id, data: data, now: now, into: &effects)
+            if id >= Self.ownProposalIDs {
+                refusedClientIDs.append(id)
+            } else {
+                submit(id: id, data: data, now: now, into: &effects)
+            }
+            return now
+        case .stateChanged(let now):
+            stateChanged()
+            return now
+        case .podsChanged(let now):
+            podWork.due = true
+            return now
+        case .controllerPassComputed(let proposal, let term, let now):
+            controllerPassComputed(proposal, term: term, now: now, into: &effects)
+            return now
+        case .podsRan(let report, let now):
+            podsRan(report, now: now, into: &effects)
             return now
         case .forward(let message, let now):
             receive(message, now: now, into: &effects)
@@ -189,6 +221,7 @@ package struct AgentNode: Sendable {
                 membershipDeadline = at
             case .memberChanged(let change):
                 track(change, now: now)
+                controllerWork.due = true
                 effects.append(.memberChanged(change))
             }
         }
@@ -206,6 +239,7 @@ package struct AgentNode: Sendable {
     private mutating func reportLeader(into effects: inout [AgentEffect]) {
         guard raft.leader != reportedLeader.leader || raft.term != reportedLeader.term else { return }
         reportedLeader = (raft.leader, raft.term)
+        stateChanged()
         effects.append(.leaderChanged(leader: raft.leader, term: raft.term))
     }
 

@@ -13,14 +13,18 @@ package enum PeerMessage: Sendable, Hashable {
     case lease(LeaseMessage)
     /// Clients' writes handed to the leader (and its refusals).
     case forward(ForwardMessage)
+    /// Pod logs between the agent a client asked and the agent that runs the pod.
+    case logs(LogMessage)
 
-    /// The agent event for this message, handled at `now`.
-    package func event(now: Instant) -> AgentEvent {
+    /// The agent event for this message, handled at `now`; nil for the traffic only the
+    /// shell handles (logs).
+    package func event(now: Instant) -> AgentEvent? {
         switch self {
         case .gossip(let envelope): .gossip(envelope, now: now)
         case .raft(let message): .raft(message, now: now)
         case .lease(let message): .lease(message, now: now)
         case .forward(let message): .forward(message, now: now)
+        case .logs: nil
         }
     }
 }

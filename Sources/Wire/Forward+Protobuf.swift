@@ -24,7 +24,71 @@ extension ForwardMessage {
     }
 }
 
+extension LogMessage {
+    /// Longest name part, uid, container name and error kept: as long as Kubernetes allows
+    /// (a DNS subdomain is 253 bytes), and errors are cut, not refused.
+    static let maxFieldBytes = 253
+    static let maxErrorBytes = 1_024
+
+    init(_ proto: Ordinal_Wire_V1_LogRequest, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let (from, to) = try NodeID.ends(proto.from, proto.to, path: path())
+        for (field, value) in [("namespace", proto.namespace), ("pod", proto.pod), ("uid", proto.uid), ("container", proto.container)] {
+            guard !value.isEmpty, value.utf8.count <= Self.maxFieldBytes else { throw .invalidField(path: "\(path()).\(field)", reason: "empty or longer than \(Self.maxFieldBytes) bytes") }
+        }
+        let target = Target(
+            pod: ObjectKeyName(namespace: proto.namespace, name: proto.pod), uid: proto.uid, container: proto.container,
+            tailLines: proto.hasTailLines_p ? proto.tailLines : nil, follow: proto.follow
+        )
+        self = .request(from: from, to: to, stream: proto.stream, target: target)
+    }
+
+    init(_ proto: Ordinal_Wire_V1_LogChunk, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let (from, to) = try NodeID.ends(proto.from, proto.to, path: path())
+        let end: End? = !proto.end ? nil : proto.error.isEmpty ? .finished : .failed(String(decoding: proto.error.utf8.prefix(Self.maxErrorBytes), as: UTF8.self))
+        self = .chunk(from: from, to: to, stream: proto.stream, sequence: proto.sequence, data: Array(proto.data), end: end)
+    }
+
+    init(_ proto: Ordinal_Wire_V1_LogCancel, path: @autoclosure () -> String) throws(Wire.DecodeError) {
+        let (from, to) = try NodeID.ends(proto.from, proto.to, path: path())
+        self = .cancel(from: from, to: to, stream: proto.stream)
+    }
+}
+
 extension Ordinal_Wire_V1_PeerFrame {
+    mutating func setLogs(_ message: LogMessage) {
+        switch message {
+        case let .request(from, to, stream, target):
+            logRequest = .with {
+                $0.from = from.name
+                $0.to = to.name
+                $0.stream = stream
+                $0.namespace = target.pod.namespace
+                $0.pod = target.pod.name
+                $0.uid = target.uid
+                $0.container = target.container
+                $0.hasTailLines_p = target.tailLines != nil
+                $0.tailLines = target.tailLines ?? 0
+                $0.follow = target.follow
+            }
+        case let .chunk(from, to, stream, sequence, data, end):
+            logChunk = .with {
+                $0.from = from.name
+                $0.to = to.name
+                $0.stream = stream
+                $0.sequence = sequence
+                $0.data = Data(data)
+                $0.end = end != nil
+                if case .failed(let reason)? = end { $0.error = reason.isEmpty ? "failed" : reason }
+            }
+        case let .cancel(from, to, stream):
+            logCancel = .with {
+                $0.from = from.name
+                $0.to = to.name
+                $0.stream = stream
+            }
+        }
+    }
+
     mutating func setForward(_ message: ForwardMessage) {
         switch message {
         case let .propose(from, to, id, data):

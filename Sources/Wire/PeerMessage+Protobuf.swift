@@ -40,6 +40,12 @@ extension Wire.PeerMessage {
             self = .forward(try ForwardMessage(propose, path: "forward_propose"))
         case let .forwardRefused(refused)?:
             self = .forward(try ForwardMessage(refused, path: "forward_refused"))
+        case let .logRequest(request)?:
+            self = .logs(try LogMessage(request, path: "log_request"))
+        case let .logChunk(chunk)?:
+            self = .logs(try LogMessage(chunk, path: "log_chunk"))
+        case let .logCancel(cancel)?:
+            self = .logs(try LogMessage(cancel, path: "log_cancel"))
         case nil:
             throw .missingBody(path: "body")
         }
@@ -64,6 +70,8 @@ extension Ordinal_Wire_V1_PeerFrame {
             setLease(message)
         case let .forward(message):
             setForward(message)
+        case let .logs(message):
+            setLogs(message)
         }
     }
 }

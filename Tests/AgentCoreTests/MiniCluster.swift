@@ -17,6 +17,10 @@ struct MiniCluster {
     var compactions: [Endpoint: [Raft.Snapshot]] = [:]
     /// Snapshots each node installed from its leader through `.persist`.
     var installs: [Endpoint: [Raft.Snapshot]] = [:]
+    /// The terms of the controller passes each node asked for, and whether each pod pass
+    /// it asked for wanted a report. Nothing answers them unless a test does.
+    var controllerPasses: [Endpoint: [UInt64]] = [:]
+    var podPasses: [Endpoint: [Bool]] = [:]
 
     static func address(_ index: Int) -> Endpoint { Endpoint(host: "127.0.9.\(index)", port: 7400) }
 
@@ -58,6 +62,8 @@ struct MiniCluster {
                 followUps.append(.snapshotTaken(index: index, data: Self.state(at: index), now: now))
             case .compact(let snapshot): compactions[endpoint, default: []].append(snapshot)
             case .persist(_, _, let snapshot?): installs[endpoint, default: []].append(snapshot)
+            case .runControllerPass(_, _, let term): controllerPasses[endpoint, default: []].append(term)
+            case .runPods(_, let report): podPasses[endpoint, default: []].append(report)
             case .persist, .bootstrapStorage, .apply, .scheduleTick, .memberChanged, .leaderChanged: break
             }
         }

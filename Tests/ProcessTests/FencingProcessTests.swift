@@ -38,6 +38,8 @@ import Testing
                 env:
                 - name: GREETING
                   value: hello $(POD_NAME)
+              - name: ticker
+                command: ["sh", "-c", "i=0; while [ $i -lt 3000 ]; do echo tick $i; i=$((i+1)); sleep 0.2; done; exec sleep 600"]
         """
 
     /// Every pod Running and Ready on a node, as `agent` reports them: name -> node.
@@ -108,6 +110,28 @@ import Testing
             let samples = await watch.samples
             #expect(violations.isEmpty, "\(violations)")
             #expect(samples > 20)
+        }
+    }
+
+    /// `ordinal logs` through an agent that does not run the pod: the bytes come over the
+    /// peer transport (no agent calls another's HTTP API), the last lines with `--tail`,
+    /// and with `-f` what the container writes from then on, in order.
+    @Test func logsOfAPodOnAnotherAgentComeOverThePeerTransport() async throws {
+        try await withCluster("fence-logs", count: 3, basePort: 17860, extra: ["--bootstrap-expect", "3"]) { agents in
+            let placed = try await start(agents)
+            let (pod, node) = try #require(placed.sorted { $0.key < $1.key }.first)
+            let reader = try #require(agents.first { $0.name != node })
+            _ = try await require("the ticker wrote a few lines", within: .seconds(10)) {
+                let tail = try? ordinal(["logs", pod, "-c", "ticker", "-n", Self.namespace, "--agent", reader.apiURL])
+                return (tail?.output.split(separator: "\n").count ?? 0) >= 3
+            }
+            let tail = try ordinal(["logs", pod, "-c", "ticker", "--tail", "2", "-n", Self.namespace, "--agent", reader.apiURL])
+            #expect(tail.status == 0, "\(tail.errors)")
+            #expect(tail.output.split(separator: "\n").count == 2, "\(tail.output)")
+            let followed = try ordinal(["logs", pod, "-c", "ticker", "-f", "--tail", "1", "-n", Self.namespace, "--agent", reader.apiURL], timeout: 3)
+            let ticks = followed.output.split(separator: "\n").compactMap { line in line.split(separator: " ").last.flatMap { Int($0) } }
+            #expect(ticks.count >= 8, "followed for 3 s at 5 lines a second: \(followed.output) \(followed.errors)")
+            #expect(ticks == Array((ticks.first ?? 0) ..< (ticks.first ?? 0) + ticks.count), "in order, none lost: \(ticks)")
         }
     }
 

@@ -185,6 +185,32 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     set {body = .forwardRefused(newValue)}
   }
 
+  /// A pod's container log, streamed from the agent that runs the pod to the agent whose
+  /// client asked (`ordinal logs`, `kubectl logs` through any agent).
+  package var logRequest: Ordinal_Wire_V1_LogRequest {
+    get {
+      if case .logRequest(let v)? = body {return v}
+      return Ordinal_Wire_V1_LogRequest()
+    }
+    set {body = .logRequest(newValue)}
+  }
+
+  package var logChunk: Ordinal_Wire_V1_LogChunk {
+    get {
+      if case .logChunk(let v)? = body {return v}
+      return Ordinal_Wire_V1_LogChunk()
+    }
+    set {body = .logChunk(newValue)}
+  }
+
+  package var logCancel: Ordinal_Wire_V1_LogCancel {
+    get {
+      if case .logCancel(let v)? = body {return v}
+      return Ordinal_Wire_V1_LogCancel()
+    }
+    set {body = .logCancel(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -199,8 +225,91 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     /// leader's refusal. A commit needs no message: the proposer sees its entry applied.
     case forwardPropose(Ordinal_Wire_V1_ForwardPropose)
     case forwardRefused(Ordinal_Wire_V1_ForwardRefused)
+    /// A pod's container log, streamed from the agent that runs the pod to the agent whose
+    /// client asked (`ordinal logs`, `kubectl logs` through any agent).
+    case logRequest(Ordinal_Wire_V1_LogRequest)
+    case logChunk(Ordinal_Wire_V1_LogChunk)
+    case logCancel(Ordinal_Wire_V1_LogCancel)
 
   }
+
+  package init() {}
+}
+
+/// "Send me this pod's log", to the agent the pod is placed on.
+package nonisolated struct Ordinal_Wire_V1_LogRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  /// The requester's id for the stream; chunks carry it back.
+  package var stream: UInt64 = 0
+
+  package var namespace: String = String()
+
+  package var pod: String = String()
+
+  /// The pod's uid: a pod recreated under the same name is another pod.
+  package var uid: String = String()
+
+  package var container: String = String()
+
+  /// Last lines only; absent (0 with has_tail_lines false): the whole log.
+  package var hasTailLines_p: Bool = false
+
+  package var tailLines: UInt64 = 0
+
+  /// Keep sending what the container appends until the pod is gone or the stream is cancelled.
+  package var follow: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Part of a log stream, in order from sequence 0. An empty chunk is a keep-alive; `end`
+/// closes the stream, with `error` when it failed.
+package nonisolated struct Ordinal_Wire_V1_LogChunk: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var stream: UInt64 = 0
+
+  package var sequence: UInt64 = 0
+
+  package var data: Data = Data()
+
+  package var end: Bool = false
+
+  package var error: String = String()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// The requester's client left: stop sending.
+package nonisolated struct Ordinal_Wire_V1_LogCancel: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var stream: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 }
@@ -832,7 +941,7 @@ nonisolated extension Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PeerFrame"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -919,6 +1028,45 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
           self.body = .forwardRefused(v)
         }
       }()
+      case 60: try {
+        var v: Ordinal_Wire_V1_LogRequest?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .logRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .logRequest(v)
+        }
+      }()
+      case 61: try {
+        var v: Ordinal_Wire_V1_LogChunk?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .logChunk(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .logChunk(v)
+        }
+      }()
+      case 62: try {
+        var v: Ordinal_Wire_V1_LogCancel?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .logCancel(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .logCancel(v)
+        }
+      }()
       default: break
       }
     }
@@ -957,6 +1105,18 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
       guard case .forwardRefused(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 51)
     }()
+    case .logRequest?: try {
+      guard case .logRequest(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 60)
+    }()
+    case .logChunk?: try {
+      guard case .logChunk(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 61)
+    }()
+    case .logCancel?: try {
+      guard case .logCancel(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 62)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -965,6 +1125,181 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
   package static func ==(lhs: Ordinal_Wire_V1_PeerFrame, rhs: Ordinal_Wire_V1_PeerFrame) -> Bool {
     if lhs.version != rhs.version {return false}
     if lhs.body != rhs.body {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_LogRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".LogRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}stream\0\u{1}namespace\0\u{1}pod\0\u{1}uid\0\u{1}container\0\u{3}has_tail_lines\0\u{3}tail_lines\0\u{1}follow\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.stream) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.pod) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.uid) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.container) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.hasTailLines_p) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.tailLines) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.follow) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.stream != 0 {
+      try visitor.visitSingularUInt64Field(value: self.stream, fieldNumber: 3)
+    }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 4)
+    }
+    if !self.pod.isEmpty {
+      try visitor.visitSingularStringField(value: self.pod, fieldNumber: 5)
+    }
+    if !self.uid.isEmpty {
+      try visitor.visitSingularStringField(value: self.uid, fieldNumber: 6)
+    }
+    if !self.container.isEmpty {
+      try visitor.visitSingularStringField(value: self.container, fieldNumber: 7)
+    }
+    if self.hasTailLines_p != false {
+      try visitor.visitSingularBoolField(value: self.hasTailLines_p, fieldNumber: 8)
+    }
+    if self.tailLines != 0 {
+      try visitor.visitSingularUInt64Field(value: self.tailLines, fieldNumber: 9)
+    }
+    if self.follow != false {
+      try visitor.visitSingularBoolField(value: self.follow, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_LogRequest, rhs: Ordinal_Wire_V1_LogRequest) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.stream != rhs.stream {return false}
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.pod != rhs.pod {return false}
+    if lhs.uid != rhs.uid {return false}
+    if lhs.container != rhs.container {return false}
+    if lhs.hasTailLines_p != rhs.hasTailLines_p {return false}
+    if lhs.tailLines != rhs.tailLines {return false}
+    if lhs.follow != rhs.follow {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_LogChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".LogChunk"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}stream\0\u{1}sequence\0\u{1}data\0\u{1}end\0\u{1}error\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.stream) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.end) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.stream != 0 {
+      try visitor.visitSingularUInt64Field(value: self.stream, fieldNumber: 3)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 4)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 5)
+    }
+    if self.end != false {
+      try visitor.visitSingularBoolField(value: self.end, fieldNumber: 6)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_LogChunk, rhs: Ordinal_Wire_V1_LogChunk) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.stream != rhs.stream {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.end != rhs.end {return false}
+    if lhs.error != rhs.error {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_LogCancel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".LogCancel"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}stream\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.stream) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.stream != 0 {
+      try visitor.visitSingularUInt64Field(value: self.stream, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_LogCancel, rhs: Ordinal_Wire_V1_LogCancel) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.stream != rhs.stream {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

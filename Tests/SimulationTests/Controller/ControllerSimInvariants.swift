@@ -33,6 +33,8 @@ struct ControllerSimInvariants {
     private struct Pass {
         var computedAt: UInt64
         var node: String
+        /// The state the pass read.
+        var read: ClusterState
     }
 
     private struct VolumeBinding {
@@ -53,6 +55,9 @@ struct ControllerSimInvariants {
     /// reached.
     private var passes: [PassKey: Pass] = [:]
     private var lastPass: (index: UInt64, node: String)?
+    /// The state the controller pass at an index read, from its commit until the history
+    /// checks that index.
+    private var passRead: [UInt64: ClusterState] = [:]
     private(set) var violations: [ControllerSimViolation] = []
     /// Checks whose failures are a known, reported gap: recorded in ``knownIssues`` without
     /// stopping the run, so the other properties are still checked to the end.
@@ -96,6 +101,7 @@ struct ControllerSimInvariants {
         let state = store.state
         checkPlacements(state, index: store.index)
         checkOrderedReady(state, previous: previous, index: store.index)
+        passRead[store.index] = nil
         checkVolumes(state, index: store.index)
         checkAddresses(state, index: store.index)
         history[store.index] = state
@@ -128,8 +134,11 @@ struct ControllerSimInvariants {
     }
 
     /// (3) For an `OrderedReady` set, a pod is created only while every lower ordinal from
-    /// `ordinals.start` exists, is not terminating and is Running and Ready, at the index
-    /// the creation applies. (A gap below a live pod is legitimate when the lower pod was
+    /// `ordinals.start` exists, is not terminating and is Running and Ready, in the state the
+    /// controller pass that created it read (as in Kubernetes, a node's report that a lower
+    /// pod lost its readiness — its container restarted — may commit between that read and
+    /// the creation; a creation by anything but a recorded pass is checked against the
+    /// state just before it). (A gap below a live pod is legitimate when the lower pod was
     /// deleted after the upper one was created, as a rolling update does; the creation check
     /// is what rules out skipping. Scale-down order is not checked on states: a rollout
     /// deletion decided before a concurrent scale-down lands after it, as in Kubernetes.)
@@ -137,10 +146,11 @@ struct ControllerSimInvariants {
         for (_, set) in state.statefulSets.sorted(by: { $0.key < $1.key }) where !set.isParallel {
             let pods = Self.pods(of: set, in: state)
             let before = Self.pods(of: set, in: previous)
+            let read = Self.pods(of: set, in: passRead[index] ?? previous)
             for (ordinal, pod) in pods.sorted(by: { $0.key < $1.key }) where before[ordinal]?.metadata.uid != pod.metadata.uid {
                 for lower in set.ordinalStart ..< max(set.ordinalStart, ordinal) {
-                    guard let below = pods[lower], !below.isTerminating, below.isRunningAndReady else {
-                        fail("orderedReadyCreatesInOrder", "\(pod.metadata.name) created at \(index) while \(set.podName(ordinal: lower)) is \(Self.describe(pods[lower]))")
+                    guard let below = read[lower], !below.isTerminating, below.isRunningAndReady else {
+                        fail("orderedReadyCreatesInOrder", "\(pod.metadata.name) created at \(index) while \(set.podName(ordinal: lower)) is \(Self.describe(read[lower])) in the state its pass read")
                         break
                     }
                 }
@@ -150,8 +160,8 @@ struct ControllerSimInvariants {
 
     /// Records a controller pass proposed at `index` in `term`, computed on the state at
     /// `computedAt`.
-    mutating func proposedPass(at index: UInt64, term: UInt64, computedAt: UInt64, by node: String) {
-        passes[PassKey(index: index, term: term)] = Pass(computedAt: computedAt, node: node)
+    mutating func proposedPass(at index: UInt64, term: UInt64, computedAt: UInt64, read: ClusterState, by node: String) {
+        passes[PassKey(index: index, term: term)] = Pass(computedAt: computedAt, node: node, read: read)
     }
 
     /// Controller passes are serial: each committed pass was computed on a state that
@@ -159,6 +169,7 @@ struct ControllerSimInvariants {
     /// `maxUnavailable`'s budget rest on. Called once per index, as the history reaches it.
     mutating func committed(index: UInt64, term: UInt64) {
         guard let pass = passes.removeValue(forKey: PassKey(index: index, term: term)) else { return }
+        passRead[index] = pass.read
         if let last = lastPass, last.index > pass.computedAt {
             fail("controllerPassesSerial", "\(pass.node)'s pass at \(index) was computed on \(pass.computedAt), before \(last.node)'s pass at \(last.index) that commits ahead of it")
         }

@@ -11,7 +11,7 @@ struct ControllerSimStore: Equatable {
     var index: UInt64 = 0
 }
 
-/// A write this node's loops submitted (`.propose` with this id) and wait on, as the agent's
+/// A client's write through a node (`.propose` with this id), awaited as the agent's
 /// `submit` awaits it: it ends with the node's `proposalCommitted` or `proposalFailed`
 /// effect, when the deadline passes, or with the node's life.
 struct ControllerSimWrite: Equatable {
@@ -32,9 +32,9 @@ struct ControllerSimProcess: Equatable {
 }
 
 /// One simulated agent: the real ``AgentCore/AgentNode`` (volatile: gossip, Raft, leases,
-/// forwarding, snapshots, the controller gate), its disk (the Raft log and the materialised
-/// state), clocks with drift and skew, and the shell's volatile loops: the controller pass
-/// and the pod report in flight, and the processes of the pods placed here.
+/// forwarding, snapshots, the controller gate, when passes run), its disk (the Raft log and
+/// the materialised state), clocks with drift and skew, and the processes of the pods
+/// placed here.
 struct ControllerSimNode {
     let id: NodeID
     let address: Endpoint
@@ -54,8 +54,6 @@ struct ControllerSimNode {
     var observedRole = ""
 
     // Volatile shell state, lost at a crash.
-    var controllerPass: ControllerSimWrite?
-    var report: ControllerSimWrite?
     var processes: [ObjectKey: ControllerSimProcess] = [:]
     var nextProposal: UInt64 = 1
 
@@ -73,8 +71,6 @@ struct ControllerSimNode {
     mutating func crash() {
         agent = nil
         tickAt = nil
-        controllerPass = nil
-        report = nil
         processes = [:]
     }
 }

@@ -3,50 +3,56 @@ import Basics
 import ClusterState
 import Consensus
 import Controller
+import Membership
 import Simulation
 
 extension ControllerSimulation {
     /// How long a write waits before its writer gives up (the agent's proposal timeout).
     static let proposalTimeout: UInt64 = 5_000_000_000
 
-    /// One turn of node `i`'s agent loops, as its bells and timers drive them.
-    mutating func runAgent(_ i: Int) {
-        expireWrites(i)
-        runKubelet(i)
-        runController(i)
-    }
-
-    /// Gives up on the writes node `i` waits on past their deadline, as the agent's
-    /// proposal book does.
-    private mutating func expireWrites(_ i: Int) {
-        if let pass = nodes[i].controllerPass, now >= pass.deadline { nodes[i].controllerPass = nil }
-        if let report = nodes[i].report, now >= report.deadline { nodes[i].report = nil }
+    /// Latency of the shell's tasks: between the node asking for a pass and the pass being
+    /// computed, and between a supervisor's report and the node hearing of it.
+    mutating func shellLatency() -> UInt64 {
+        UInt64.random(in: 100_000 ... 1_000_000, using: &diskRng)
     }
 
     // MARK: Controller (the leader only)
 
-    /// The agent's `runController`: while the agent's gate is open and no pass of its own
-    /// is outstanding, one ``AgentCore/ControllerPass`` over its applied state, as one entry.
-    /// ``ControllerSimConfig/LeaderGate/anyLeader`` removes the gate (a mutation the
-    /// invariants must catch).
-    mutating func runController(_ i: Int) {
-        guard let agent = nodes[i].agent, nodes[i].controllerPass == nil else { return }
-        let local = localTime(i)
-        switch config.leaderGate {
-        case .ownTermApplied: guard agent.mayRunController(now: local) else { return }
-        case .anyLeader: guard agent.raft.role == .leader else { return }
-        }
-        let state = nodes[i].store.state
+    /// The agent's controller task: one ``AgentCore/ControllerPass`` over node `i`'s applied
+    /// state as it is when the task gets to the request, handed back to the node, which
+    /// proposes it if it still may.
+    mutating func runControllerPass(_ i: Int, members: [Membership.Member], lost: Set<NodeID>, term: UInt64) {
+        let store = nodes[i].store
         let at = nodes[i].wallClock(at: now)
-        let commands = ControllerPass.commands(state: state, members: agent.membership.members, lost: agent.fencedNodes(now: local), now: at)
+        let commands = ControllerPass.commands(state: store.state, members: members, lost: lost, now: at)
+        let proposal = commands.isEmpty ? nil : codec.encode(ClusterProposal(at: at, commands: commands))
+        let before = nodes[i].raft?.lastIndex ?? 0
+        step(i, [.controllerPassComputed(proposal: proposal, term: term, now: localTime(i))])
+        guard proposal != nil, let raft = nodes[i].raft, raft.role == .leader, raft.term == term, raft.lastIndex == before + 1 else { return }
+        recordPass(on: i, commands, read: store)
+    }
+
+    /// ``ControllerSimConfig/LeaderGate/anyLeader``, the mutation the invariants must catch:
+    /// a leader whose gate is closed runs a pass anyway, as a client write.
+    mutating func runUngatedPass(_ i: Int) {
+        guard config.leaderGate == .anyLeader, let agent = nodes[i].agent, agent.raft.role == .leader,
+              !agent.mayRunController(now: localTime(i)) else { return }
+        let store = nodes[i].store
+        let at = nodes[i].wallClock(at: now)
+        let commands = ControllerPass.commands(state: store.state, members: agent.membership.members, lost: agent.fencedNodes(now: localTime(i)), now: at)
         guard !commands.isEmpty else { return }
         let term = agent.raft.term
-        let id = propose(on: i, ClusterProposal(at: at, commands: commands))
+        _ = propose(on: i, ClusterProposal(at: at, commands: commands))
         guard let raft = nodes[i].raft, raft.role == .leader, raft.term == term else { return }
-        nodes[i].controllerPass = ControllerSimWrite(id: id, deadline: now + Self.proposalTimeout)
-        checks.proposedPass(at: raft.lastIndex, term: term, computedAt: nodes[i].store.index, by: nodes[i].name)
+        recordPass(on: i, commands, read: store)
+    }
+
+    /// A pass node `i` proposed at its last index, computed on `read`.
+    private mutating func recordPass(on i: Int, _ commands: [ClusterCommand], read: ControllerSimStore) {
+        guard let raft = nodes[i].raft else { return }
+        checks.proposedPass(at: raft.lastIndex, term: raft.term, computedAt: read.index, read: read.state, by: nodes[i].name)
         passes += 1
-        note("\(nodes[i].name) pass at \(raft.lastIndex) (applied \(nodes[i].store.index)): \(Self.summary(commands))")
+        note("\(nodes[i].name) pass at \(raft.lastIndex) (read \(read.index)): \(Self.summary(commands))")
         if chaos && Double.random(in: 0 ..< 1, using: &faultRng) < config.crashAfterPassRate {
             let delay = UInt64.random(in: 0 ... 20_000_000, using: &faultRng)
             queue.schedule(.crash(i, incarnation: nodes[i].incarnation, reason: "leader right after a pass"), at: now + delay)
@@ -68,12 +74,11 @@ extension ControllerSimulation {
 
     // MARK: Kubelet (every node)
 
-    /// The node's runtime and pod reporter, from its own applied state, as the agent's
-    /// `runPods` does: stop what ``AgentCore/PodDuty`` says no longer belongs here (it
-    /// holds its identity until it has stopped), hand live processes the renewed lease,
-    /// start what it says to start, then report phase and readiness of what runs and
-    /// confirm terminations of what no longer runs, through the leader.
-    mutating func runKubelet(_ i: Int) {
+    /// The agent's pod task, for a pass node `i` asked for: stop what
+    /// ``AgentCore/PodDuty`` says no longer belongs here (it holds its identity until it
+    /// has stopped), hand live processes the lease, start what it says to start; when asked,
+    /// hand the node the ``AgentCore/PodReport`` of what the simulated supervisors observe.
+    mutating func runPods(_ i: Int, lease: LeaseHolder, report: Bool) {
         let state = nodes[i].store.state
         let name = nodes[i].name
         let local = localTime(i)
@@ -83,7 +88,6 @@ extension ControllerSimulation {
         for orphan in orphans where orphan.node == i && held[orphan.key] == nil {
             held[orphan.key] = PodDuty.Held(uid: orphan.process.uid, epoch: orphan.process.epoch)
         }
-        guard let lease = nodes[i].agent?.lease else { return }
         let plan = PodDuty.plan(state: state, node: name, held: held, lease: lease, applied: nodes[i].store.index, now: local)
         for key in plan.stop where nodes[i].processes[key] != nil && nodes[i].processes[key]?.stoppingUntil == nil {
             let grace = UInt64.random(in: 0 ... 300_000_000, using: &diskRng)
@@ -103,28 +107,35 @@ extension ControllerSimulation {
                 note("\(name) starts \(key.name) \(Self.tag(uid)) epoch=\(pod.fencingEpoch)")
             }
         }
-        guard nodes[i].report == nil else { return }
-        let at = nodes[i].wallClock(at: now)
-        let commands = state.pods.sorted(by: { $0.key < $1.key }).compactMap { key, pod -> ClusterCommand? in
-            guard pod.nodeName == name, let uid = pod.metadata.uid else { return nil }
-            let process = nodes[i].processes[key]
-            if pod.isTerminating { return process == nil ? .finalize(.pod, key, uid: uid) : nil }
-            guard let process, process.uid == uid, process.stoppingUntil == nil else { return nil }
-            let ready = isReady(pod, process: process)
-            if pod.phase == Pod.Phase.pending { return .updateStatus(.pod(Self.running(pod, ready: ready, at: at))) }
-            if pod.phase == Pod.Phase.running && !pod.isReady && ready { return .updateStatus(.pod(Self.running(pod, ready: true, at: at))) }
-            return nil
+        guard report else { return }
+        var observed: [ObjectKey: PodReport.Observed] = [:]
+        for (key, process) in nodes[i].processes where process.stoppingUntil == nil {
+            guard let pod = state.pods[key] else { continue }
+            observed[key] = PodReport.Observed(held: PodDuty.Held(uid: process.uid, epoch: process.epoch), containers: containers(of: pod, process: process, on: i))
         }
-        guard !commands.isEmpty else { return }
-        submitReport(from: i, commands)
+        let at = nodes[i].wallClock(at: now)
+        let commands = PodReport.commands(state: state, node: name, observed: observed, held: held, events: [], now: at)
+        if !commands.isEmpty { note("\(name) report: \(Self.summary(commands))") }
+        step(i, [.podsRan(report: commands.isEmpty ? nil : codec.encode(ClusterProposal(at: at, commands: commands)), now: local)])
     }
 
-    /// A report is a proposal on the node itself, which hands it to the leader it knows.
-    private mutating func submitReport(from i: Int, _ commands: [ClusterCommand]) {
-        let id = propose(on: i, ClusterProposal(at: nodes[i].wallClock(at: now), commands: commands))
-        guard nodes[i].isUp else { return }
-        nodes[i].report = ControllerSimWrite(id: id, deadline: now + Self.proposalTimeout)
-        note("\(nodes[i].name) report \(id): \(Self.summary(commands))")
+    /// What a supervisor reports of a running process: every container running since the
+    /// process started, ready once its readiness delay passed (never for a broken image).
+    private func containers(of pod: Pod, process: ControllerSimProcess, on i: Int) -> [Pod.ContainerStatus] {
+        let ready = isReady(pod, process: process)
+        return pod.spec.containers.map { container in
+            var status = Pod.ContainerStatus(name: container.name, ready: ready, restartCount: 0)
+            status.image = container.image
+            status.started = true
+            status.state = .init(running: .init(startedAt: nodes[i].wallClock(at: process.started)))
+            return status
+        }
+    }
+
+    /// The simulated supervisors report to node `i`'s agent (readiness may have changed).
+    mutating func supervisorsReport(_ i: Int) {
+        guard !nodes[i].processes.isEmpty else { return }
+        step(i, [.podsChanged(now: localTime(i))])
     }
 
     /// Ready once its container has run for the pod's seeded readiness delay, unless its
@@ -139,30 +150,6 @@ extension ControllerSimulation {
         var rng = SplitMix64(seed: seed ^ uid.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 })
         guard Double.random(in: 0 ..< 1, using: &rng) < config.workload.slowReadyRate else { return 0 }
         return UInt64.random(in: 100_000_000 ... 1_200_000_000, using: &rng)
-    }
-
-    /// The pod's status as the agent's `PodReport` writes it: Running, with its Ready
-    /// condition as the readiness check says.
-    static func running(_ pod: Pod, ready: Bool, at: Timestamp) -> Pod {
-        var running = pod
-        running.metadata.resourceVersion = nil
-        running.status?.phase = Pod.Phase.running
-        running.status?.startTime = pod.status?.startTime ?? at
-        let flag = ready ? "True" : "False"
-        let kept = (pod.status?.conditions ?? []).filter { !["Initialized", "ContainersReady", "Ready"].contains($0.type) }
-        running.status?.conditions = kept + [
-            Pod.Condition(type: "Initialized", status: "True", lastTransitionTime: at),
-            Pod.Condition(type: "ContainersReady", status: flag, lastTransitionTime: at),
-            Pod.Condition(type: "Ready", status: flag, lastTransitionTime: at),
-        ]
-        running.status?.containerStatuses = pod.spec.containers.map { container in
-            var status = Pod.ContainerStatus(name: container.name, ready: ready, restartCount: 0)
-            status.image = container.image
-            status.started = true
-            status.state = .init(running: .init(startedAt: at))
-            return status
-        }
-        return running
     }
 
     // MARK: Operator

@@ -54,13 +54,17 @@ extension ControllerSimulation {
                 settle(id, on: i, committedAt: index)
             case .proposalFailed(let id, _):
                 settle(id, on: i, committedAt: nil)
+            case .runControllerPass(let members, let lost, let term):
+                queue.schedule(.controllerPass(i, incarnation: nodes[i].incarnation, members: members, lost: lost, term: term), at: now + shellLatency())
+            case .runPods(let lease, let report):
+                queue.schedule(.pods(i, incarnation: nodes[i].incarnation, lease: lease, report: report), at: now + shellLatency())
             case .scheduleTick(let at):
                 scheduleTick(i, at: at)
             case .memberChanged, .leaderChanged:
-                ring(i)
+                break
             }
         }
-        if changed { ring(i) }
+        if changed { followUps.append(.stateChanged(now: localTime(i))) }
         return followUps
     }
 
@@ -99,8 +103,8 @@ extension ControllerSimulation {
     }
 
     mutating func deliver(_ message: PeerMessage, from i: Int, to j: Int) {
-        guard !blocked[i][j], nodes[j].isUp else { return }
-        step(j, [message.event(now: localTime(j))])
+        guard !blocked[i][j], nodes[j].isUp, let event = message.event(now: localTime(j)) else { return }
+        step(j, [event])
     }
 
     /// Arms the tick the agent asked for, in true time (its clock runs at its own rate).
@@ -119,15 +123,11 @@ extension ControllerSimulation {
         return id
     }
 
-    /// A write of node `i`'s loops ended: committed (and applied here) or failed.
+    /// A client's write through node `i` ended: committed (and applied here) or failed.
     private mutating func settle(_ id: UInt64, on i: Int, committedAt index: UInt64?) {
-        if nodes[i].controllerPass?.id == id { nodes[i].controllerPass = nil }
-        if nodes[i].report?.id == id { nodes[i].report = nil }
-        if let pending = operatorWrite, pending.node == i, pending.write.id == id {
-            operatorWrite = nil
-            if let index { acknowledged.append(index) }
-        }
-        ring(i)
+        guard let pending = operatorWrite, pending.node == i, pending.write.id == id else { return }
+        operatorWrite = nil
+        if let index { acknowledged.append(index) }
     }
 
     private mutating func installSnapshot(_ snapshot: Raft.Snapshot, on i: Int) {
@@ -139,7 +139,6 @@ extension ControllerSimulation {
         nodes[i].store = restored
         checks.observe(restored, on: nodes[i].name)
         note("\(nodes[i].name) installed snapshot \(snapshot.index)/\(snapshot.term)")
-        ring(i)
     }
 
     /// Applies one committed entry to node `i`'s state, skipping what the kept state

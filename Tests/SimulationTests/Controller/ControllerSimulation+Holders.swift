@@ -30,7 +30,10 @@ extension ControllerSimulation {
                 } else if let until = process.stoppingUntil, now >= until {
                     nodes[i].processes[key] = nil
                     note("\(nodes[i].name) \(key.name) stopped")
+                } else {
+                    continue
                 }
+                queue.schedule(.supervisorExited(i, incarnation: nodes[i].incarnation), at: now + 1)
             }
         }
         let clocks = nodes.indices.map { localTime($0) }

@@ -12,9 +12,10 @@ import Simulation
 /// controller gate all run as they do in a process — on a disk of
 /// ``Consensus/MemoryRaftStorage`` plus its materialised ``ClusterState``. Only IO is
 /// swapped: messages cross a lossy, duplicating, reordering network with one-way cuts; the
-/// shell's loops run the leader's controller pass (``AgentCore/ControllerPass``, gated by
-/// ``AgentCore/AgentNode/mayRunController(now:)``) and a kubelet that runs, reports and
-/// stops pods as simulated processes. An operator creates, scales and rolls out a
+/// node decides when the leader's controller pass and each agent's pod pass run (as it
+/// does in the agent) and the simulated shell computes them with the same pure functions
+/// (``AgentCore/ControllerPass``, ``AgentCore/PodDuty``, ``AgentCore/PodReport``), with
+/// pods as simulated processes. An operator creates, scales and rolls out a
 /// StatefulSet through any agent while faults crash nodes (the leader above all, also right
 /// after it proposed a pass, or in the middle of a persist), partition the network and move
 /// leadership.
@@ -28,10 +29,17 @@ struct ControllerSimulation {
         /// The deadline node `i` asked for (its latest `.scheduleTick`, in true time).
         case tick(Int, incarnation: Int, at: UInt64)
         case deliver(PeerMessage, from: Int, to: Int)
-        /// The agent's bell: applied changes or a leadership change woke its loops.
-        case bell(Int, incarnation: Int)
-        /// The agent's periodic timer for the same loops.
+        /// The node asked its shell for a controller pass; the controller task takes it.
+        case controllerPass(Int, incarnation: Int, members: [Membership.Member], lost: Set<NodeID>, term: UInt64)
+        /// The node asked its shell for a pod pass; the pod task takes it.
+        case pods(Int, incarnation: Int, lease: LeaseHolder, report: Bool)
+        /// The supervisors' periodic reports (readiness may have changed), and, under the
+        /// ungated mutation, a leader's pass regardless of its gate.
         case loop(Int, incarnation: Int)
+        /// A supervisor's process ended; it tells the agent.
+        case supervisorExited(Int, incarnation: Int)
+        /// Under the ungated mutation: a new leader's first pass.
+        case ungatedPass(Int, incarnation: Int)
         case crash(Int, incarnation: Int, reason: String)
         case restart(Int)
         case fault
@@ -61,7 +69,6 @@ struct ControllerSimulation {
     /// Raft traffic (digest and a short tail) and cluster-level notes (the useful tail).
     var messages = RaftSimTrace(capacity: 40)
     var notes = RaftSimTrace(capacity: 200)
-    var bellRung: [Bool] = []
     var operatorWrite: (node: Int, write: ControllerSimWrite)?
     /// Indices at which the operator's writes were acknowledged: every one must survive.
     var acknowledged: [UInt64] = []
@@ -94,6 +101,7 @@ struct ControllerSimulation {
         core.leaseMargin = config.leaseMargin
         core.snapshotEntries = config.compactEvery
         core.proposalWait = .seconds(2)
+        core.controllerInterval = .nanoseconds(Int64(config.loopInterval))
         coreSettings = core
         var root = SplitMix64(seed: seed)
         let voterIDs = (1 ... config.voters).map { NodeID("n\($0)") }
@@ -115,7 +123,6 @@ struct ControllerSimulation {
             nodeSeeds.append(root.next())
         }
         blocked = Array(repeating: Array(repeating: false, count: ids.count), count: ids.count)
-        bellRung = Array(repeating: false, count: ids.count)
     }
 
     /// SWIM scaled as the lease is (a tenth of the agent's defaults), so gossip may declare
@@ -181,14 +188,23 @@ struct ControllerSimulation {
             step(i, [.tick(now: localTime(i))])
         case .deliver(let message, let from, let to):
             deliver(message, from: from, to: to)
-        case .bell(let i, let incarnation):
+        case .controllerPass(let i, let incarnation, let members, let lost, let term):
             guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
-            bellRung[i] = false
-            runAgent(i)
+            runControllerPass(i, members: members, lost: lost, term: term)
+        case .pods(let i, let incarnation, let lease, let report):
+            guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
+            runPods(i, lease: lease, report: report)
         case .loop(let i, let incarnation):
             guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
             queue.schedule(.loop(i, incarnation: incarnation), at: now + config.loopInterval)
-            runAgent(i)
+            supervisorsReport(i)
+            runUngatedPass(i)
+        case .supervisorExited(let i, let incarnation):
+            guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
+            step(i, [.podsChanged(now: localTime(i))])
+        case .ungatedPass(let i, let incarnation):
+            guard nodes[i].incarnation == incarnation, nodes[i].isUp else { return }
+            runUngatedPass(i)
         case .crash(let i, let incarnation, let reason):
             guard chaos, nodes[i].incarnation == incarnation else { return }
             crash(i, reason: reason)
@@ -235,7 +251,6 @@ struct ControllerSimulation {
         nodes[i].leaderTermSeen = 0
         nodes[i].observedRole = ""
         nodes[i].nextProposal = 1
-        bellRung[i] = false
         note("\(nodes[i].name) start incarnation=\(nodes[i].incarnation) applied=\(nodes[i].store.index) commit=\(nodes[i].lastCommit)")
         let seeds = nodes.indices.filter { $0 != i }.map { nodes[$0].address }
         step(i, [.start(seeds: seeds, now: localTime(i))])
@@ -256,16 +271,8 @@ struct ControllerSimulation {
         queue.schedule(.restart(i), at: now + downtime)
     }
 
-    /// Rings node `i`'s bell: its loops run shortly, once however often it rings meanwhile.
-    mutating func ring(_ i: Int) {
-        guard nodes[i].isUp, !bellRung[i] else { return }
-        bellRung[i] = true
-        let latency = UInt64.random(in: 100_000 ... 1_000_000, using: &diskRng)
-        queue.schedule(.bell(i, incarnation: nodes[i].incarnation), at: now + latency)
-    }
-
-    /// Checks Raft's invariants for node `i` and notes role changes (a new leader rings its
-    /// controller).
+    /// Checks Raft's invariants for node `i` and notes role changes (under the ungated
+    /// mutation a new leader runs a pass at once).
     mutating func afterStep(_ i: Int) {
         guard let raft = nodes[i].raft else { return }
         raftChecks.observeCommit(raft, previous: nodes[i].lastCommit)
@@ -281,7 +288,9 @@ struct ControllerSimulation {
         if role != nodes[i].observedRole {
             nodes[i].observedRole = role
             note("\(raft.id) \(role) last=\(raft.lastIndex) commit=\(raft.commitIndex) applied=\(nodes[i].store.index)")
-            if raft.role == .leader { ring(i) }
+            if raft.role == .leader && config.leaderGate == .anyLeader {
+                queue.schedule(.ungatedPass(i, incarnation: nodes[i].incarnation), at: now + shellLatency())
+            }
         }
     }
 

@@ -44,8 +44,8 @@ struct ControllerSimReport {
     static var seeds: [UInt64] {
         let environment = ProcessInfo.processInfo.environment
         if let one = environment["ORDINAL_SIM_SEED"].flatMap(UInt64.init) { return [one] }
-        let count = environment["ORDINAL_SIM_SEEDS"].flatMap(Int.init) ?? 200
-        return (1 ... UInt64(max(count, 1))).map { $0 &* 0x9E37_79B9_7F4A_7C15 }
+        let count = environment["ORDINAL_SIM_SEEDS"].flatMap(UInt64.init) ?? 200
+        return seeds(max(count, 1))
     }
 
     /// Before the fix, the agent's controller ran on any leader's applied state, which right
@@ -85,26 +85,40 @@ struct ControllerSimReport {
 
     /// Pods really move: crashes that outlast the lease and isolated agents make the leader
     /// recreate pods elsewhere, and every move is checked against the live processes of
-    /// the old holder, which only its supervisor's lease deadline ends.
+    /// the old holder, which only its supervisor's lease deadline ends. Seeds from the CI
+    /// list are run until one both moved pods and had a supervisor enforce its lease (a
+    /// handful suffice; at most 24), each clean.
     @Test func failoversHappenAndNeverOverlap() {
-        let report = Self.run(Self.failoverSeed, gate: .ownTermApplied)
-        if !report.passed { Issue.record(Comment(rawValue: report.failureText)) }
-        #expect(report.moves > 0, "no pod moved: \(report.failureText)")
-        #expect(report.fencedKills > 0, "no supervisor enforced its lease")
+        var found: ControllerSimReport?
+        for seed in Self.seeds(24) {
+            let report = Self.run(seed, gate: .ownTermApplied)
+            if !report.passed { Issue.record(Comment(rawValue: report.failureText)) }
+            if report.moves > 0 && report.fencedKills > 0 {
+                found = report
+                break
+            }
+        }
+        #expect(found != nil, "no seed of 24 moved a pod and fenced a process")
     }
 
     /// The check can fail: a leader that waits less than the lease (margin −150 ms) moves a
-    /// pod while the isolated old holder still runs it, and the simulation says so.
+    /// pod while the isolated old holder still runs it, and the simulation says so for one
+    /// of the first 40 seeds (the overlap needs a move inside the 150 ms window).
     /// (Gossip is scaled with the lease, so it can declare an agent dead first.)
     @Test func aLeaderThatWaitsLessThanTheLeaseIsCaught() {
-        var config = ControllerSimConfig.random(seed: Self.failoverSeed, gate: .ownTermApplied, chaos: Self.chaos, settle: Self.settle)
-        config.leaseMargin = .milliseconds(-150)
-        var simulation = ControllerSimulation(seed: Self.failoverSeed, config: config)
-        let report = simulation.run()
-        #expect(report.violations.contains { $0.contains("oneLiveProcessPerIdentity") }, "\(report.violations)")
+        let caught = Self.seeds(40).contains { seed in
+            var config = ControllerSimConfig.random(seed: seed, gate: .ownTermApplied, chaos: Self.chaos, settle: Self.settle)
+            config.leaseMargin = .milliseconds(-150)
+            var simulation = ControllerSimulation(seed: seed, config: config)
+            return simulation.run().violations.contains { $0.contains("oneLiveProcessPerIdentity") }
+        }
+        #expect(caught)
     }
 
-    static let failoverSeed: UInt64 = 23 &* 0x9E37_79B9_7F4A_7C15
+    /// The first `count` seeds of the CI list.
+    static func seeds(_ count: UInt64) -> [UInt64] {
+        (1 ... count).map { $0 &* 0x9E37_79B9_7F4A_7C15 }
+    }
 
     /// The mutation the issue asks to be caught: the same agents with the controller gate
     /// removed (a pass on any leader's applied state, which right after an election may lag
@@ -137,7 +151,7 @@ struct ControllerSimReport {
         #expect(report.digest == Self.goldenDigestOfSeed7, "seed 7 digest is \(report.digest)")
     }
 
-    static let goldenDigestOfSeed7: UInt64 = 11_181_130_010_396_550_156
+    static let goldenDigestOfSeed7: UInt64 = 9_714_557_664_629_571_610
 
     @Test func sameSeedGivesIdenticalFinalDigest() {
         let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* 3
