@@ -21,7 +21,7 @@ extension AgentNode {
         guard message.to == id else { return }
         switch message {
         case .request(let from, _, let sequence):
-            guard raft.role == .leader else { return }
+            guard raft.role == .leader, isKnownPeer(from) else { return }
             leaseBook.heard(from: from, at: now)
             leaseRequests.append((from, sequence))
         case .grant(let from, _, let sequence, let term, let readIndex):

@@ -102,6 +102,13 @@ package struct AgentNode: Sendable {
     /// bootstrapped or added costs no Raft wake-ups.
     var isInConfiguration: Bool { !raft.conf.members.isEmpty }
 
+    /// An agent this node takes Raft and lease traffic from: a member of the Raft
+    /// configuration, or alive (or suspect) to gossip — a new learner hears from a leader
+    /// its empty configuration does not name yet.
+    func isKnownPeer(_ peer: NodeID) -> Bool {
+        peer != id && (raft.conf.isVoter(peer) || raft.conf.isLearner(peer) || membership.member(peer).map { !$0.status.isGone } ?? false)
+    }
+
     /// Reviews matter only to an agent that may still bootstrap, and to the leader.
     var needsReview: Bool {
         raft.role == .leader || (settings.bootstrapExpect != nil && !isInConfiguration)
@@ -172,7 +179,9 @@ package struct AgentNode: Sendable {
             return now
         case .raft(let message, let now):
             // A message for another node, or a malformed one, is dropped: peers can be wrong.
-            try? raft.step(message)
+            // So is one from an agent that is neither in the configuration nor a live member:
+            // a stranger's term must not move this node's.
+            if isKnownPeer(message.from) { try? raft.step(message) }
             return now
         case .lease(let message, let now):
             receive(message, now: now)

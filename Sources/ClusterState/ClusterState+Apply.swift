@@ -37,6 +37,7 @@ extension ClusterState {
         guard self.object(object.kind, key) == nil else {
             return .rejected(.alreadyExists(object.kind, key.name))
         }
+        if let error = Self.invalidity(of: object, errors: object.validationErrors() + object.statusErrors()) { return .rejected(error) }
         if let error = conflictingAddress(of: object) { return .rejected(error) }
         var created = object.withDefaults
         created.metadata.namespace = object.kind.isNamespaced ? key.namespace : nil
@@ -58,6 +59,8 @@ extension ClusterState {
             return .rejected(.notFound(object.kind, key.name))
         }
         if let error = Self.preconditionFailure(of: object, against: stored) { return .rejected(error) }
+        let errors = statusOnly ? object.statusErrors() : object.validationErrors() + object.validateUpdate(from: stored)
+        if let error = Self.invalidity(of: object, errors: errors) { return .rejected(error) }
         var next = (statusOnly ? stored.replacingStatus(with: object) : object.withDefaults.replacingStatus(with: stored)).stamped
         if !statusOnly {
             next.metadata = stored.metadata.updated(by: object.metadata)
@@ -67,6 +70,15 @@ extension ClusterState {
         next.metadata.resourceVersion = stored.metadata.resourceVersion
         guard next != stored else { return .applied(stored, changed: false) }
         return .applied(context.write(&self, next, as: .modified), changed: true)
+    }
+
+    /// Objects are validated where they are applied, not only where a client sends them:
+    /// whoever proposed the entry (the API, a forwarded command, a controller pass, a
+    /// replica restored from a snapshot replaying the log), a replicated object the rules
+    /// refuse never exists, so no replica reads a count past int32 or a name that cannot be
+    /// a path or a DNS label. Deterministic, like everything in `apply`.
+    private static func invalidity(of object: ClusterObject, errors: [FieldError]) -> StatusError? {
+        errors.isEmpty ? nil : .invalid(object.kind, object.metadata.name, errors.map(\.description))
     }
 
     private mutating func delete(_ kind: ObjectKind, _ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {

@@ -36,7 +36,9 @@ package enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible {
             return number
         case .string(let text):
             guard text.hasSuffix("%"), let percent = Int(text.dropLast()), percent >= 0 else { return Int(text) }
-            return total * percent / 100
+            // Cannot trap whatever is stored: an overflowing product means "more than any".
+            let (product, overflow) = max(0, total).multipliedReportingOverflow(by: percent)
+            return overflow ? Int.max / 100 : product / 100
         }
     }
 }

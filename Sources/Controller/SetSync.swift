@@ -43,9 +43,17 @@ struct SetSync {
 
     // MARK: Replicas in range (Kubernetes' processReplica)
 
-    /// Returns false when the pass must stop here (a monotonic wait or a creation).
+    /// Most pods one pass creates for one set. Kubernetes creates a `Parallel` set's pods
+    /// in one sync; a bound keeps a pass (and its entry) small whatever `replicas` says, up
+    /// to 2³¹−1, and the next pass creates the next batch.
+    static let maxCreationsPerPass = 100
+
+    /// Returns false when the pass must stop here (a monotonic wait, a creation, or the
+    /// pass's creations at their bound).
     private mutating func syncReplicas(_ plan: RevisionPlan) -> Bool {
+        var created = 0
         for ordinal in range {
+            guard created < Self.maxCreationsPerPass else { return false }
             guard let pod = pods[ordinal] else {
                 guard claims.noneTerminating(ordinal: ordinal) else {
                     if monotonic { return false }
@@ -54,6 +62,7 @@ struct SetSync {
                 commands += claims.missingCreations(ordinal: ordinal)
                 let revision = ordinal < set.ordinalStart + set.partition && !set.isOnDelete ? plan.current : plan.update
                 commands.append(.create(.pod(PodFactory.pod(set: set, ordinal: ordinal, revision: revision))))
+                created += 1
                 if monotonic { return false }
                 continue
             }
@@ -113,15 +122,15 @@ struct SetSync {
     private mutating func rollUpdate(_ plan: RevisionPlan) {
         guard !set.isOnDelete else { return }
         let maxUnavailable = max(1, set.spec.updateStrategy?.rollingUpdate?.maxUnavailable?.scaled(against: set.replicas) ?? 1)
-        let unavailable = range.count { ordinal in
-            guard let pod = pods[ordinal] else { return true }
-            return pod.isTerminating || !pod.isAvailable(minReadySeconds: minReadySeconds, now: now)
+        // Over the pods that exist, not the whole range: `replicas` may be 2³¹−1.
+        let present = pods.filter { range.contains($0.key) }
+        let unavailable = (range.count - present.count) + present.values.count { pod in
+            pod.isTerminating || !pod.isAvailable(minReadySeconds: minReadySeconds, now: now)
         }
         guard unavailable < maxUnavailable else { return }
         var budget = maxUnavailable - unavailable
-        for ordinal in range.reversed() where ordinal >= set.ordinalStart + set.partition && budget > 0 {
-            guard let pod = pods[ordinal], !pod.isTerminating,
-                  PodFactory.revision(of: pod) != plan.update.metadata.name else { continue }
+        for (ordinal, pod) in present.sorted(by: { $0.key > $1.key }) where ordinal >= set.ordinalStart + set.partition && budget > 0 {
+            guard !pod.isTerminating, PodFactory.revision(of: pod) != plan.update.metadata.name else { continue }
             commands.append(delete(pod))
             budget -= 1
         }

@@ -8,7 +8,7 @@ extension Membership.Instance {
         hasLeft = true
         var myself = me
         myself.status = .left
-        myself.incarnation += 1
+        myself.incarnation = Self.incarnation(after: myself.incarnation)
         store(myself, now: now, into: &directives)
         broadcasts.enqueue(myself)
         probe = nil

@@ -118,7 +118,7 @@ extension Membership.Instance {
             guard claim.incarnation > myself.incarnation
                 || (claim.incarnation == myself.incarnation && claim.status != .left)
             else { return false }
-            myself.incarnation = claim.incarnation + 1
+            myself.incarnation = Self.incarnation(after: claim.incarnation)
             store(myself, now: now, into: &directives)
             broadcasts.enqueue(myself)
             return true
@@ -129,11 +129,17 @@ extension Membership.Instance {
                 || (claim.incarnation == myself.incarnation
                     && (claim.address != myself.address || claim.metadata != myself.metadata)))
         guard isAccusation || isEarlierLife else { return false }
-        myself.incarnation = claim.incarnation + 1
+        myself.incarnation = Self.incarnation(after: claim.incarnation)
         store(myself, now: now, into: &directives)
         broadcasts.enqueue(myself)
         if isAccusation { adjustLocalHealth(by: 1) }
         return true
+    }
+
+    /// The incarnation that refutes a claim at `incarnation`. Saturates instead of trapping:
+    /// the wire never carries more than 2⁶², so only a core bug could get near the top.
+    static func incarnation(after incarnation: UInt64) -> UInt64 {
+        incarnation == .max ? .max : incarnation + 1
     }
 
     /// Moves the Lifeguard score, clamped to `0 ..< maxLocalHealthMultiplier`.

@@ -9,7 +9,7 @@ extension Membership.Instance {
               Self.metadataSize(metadata) <= settings.maxMetadataBytes else { return }
         var myself = me
         myself.metadata = metadata
-        myself.incarnation += 1
+        myself.incarnation = Self.incarnation(after: myself.incarnation)
         store(myself, now: now, into: &directives)
         broadcasts.enqueue(myself)
     }

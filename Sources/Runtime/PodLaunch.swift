@@ -50,5 +50,6 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     }
 
     /// The grace period as a duration, never negative.
-    var gracePeriod: Duration { .seconds(max(0, terminationGracePeriodSeconds)) }
+    /// At most an int32 of seconds (68 years), so deadlines computed from it cannot overflow.
+    var gracePeriod: Duration { .seconds(min(max(0, terminationGracePeriodSeconds), Int64(Int32.max))) }
 }

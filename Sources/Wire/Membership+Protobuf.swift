@@ -105,8 +105,17 @@ extension Membership.Member {
         case .unspecified: throw .invalidField(path: "\(path()).status", reason: "unspecified")
         case let .UNRECOGNIZED(value): throw .invalidField(path: "\(path()).status", reason: "unknown value \(value)")
         }
+        guard proto.incarnation <= Wire.maxIncarnation else {
+            throw .invalidField(path: "\(path()).incarnation", reason: "\(proto.incarnation) is above \(Wire.maxIncarnation)")
+        }
         self.init(id: id, address: address, status: status, incarnation: proto.incarnation, metadata: proto.metadata)
     }
+}
+
+extension Wire {
+    /// The largest incarnation a peer may claim: 2⁶², so the member it names can always
+    /// refute it by counting up (a forged claim of 2⁶⁴−1 made that member trap).
+    package static let maxIncarnation: UInt64 = 1 << 62
 }
 
 // MARK: - Basics

@@ -7,7 +7,7 @@ import SwiftProtobuf
 // everything `RaftNode.step` assumes, so no hostile peer can make the core trap:
 //
 // - `from` and `to` are non-empty and differ; `term` is not 0.
-// - No term or log index exceeds `Int64.max` (`Wire.maxRaftIndex`): the core computes
+// - No term or log index exceeds 2^62 (`Wire.maxRaftIndex`): the core computes
 //   `term + 1` and `index + 1`, and a node that adopted a term near `UInt64.max` would trap
 //   on its next election or two. Below 2^63 no real cluster can get there, differences fit
 //   an `Int`, and a signed 64-bit store (SQLite INTEGER) holds values as they are.
@@ -121,8 +121,11 @@ extension Raft.Message.AppendResponse {
 }
 
 extension Wire {
-    /// The largest Raft term or log index a peer may send (`Int64.max`).
-    package static let maxRaftIndex = UInt64(Int64.max)
+    /// The largest Raft term or log index a peer may send: 2⁶², far above anything a
+    /// cluster reaches, and far enough below `Int64.max` (what SQLite stores) that a node
+    /// which adopted it can still count up. A forged term of 2⁶³−1 used to make every agent
+    /// adopt it and fail to persist the next one, so the cluster never elected again.
+    package static let maxRaftIndex: UInt64 = 1 << 62
 }
 
 extension Raft {

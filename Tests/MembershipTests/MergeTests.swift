@@ -51,6 +51,18 @@ import Testing
         #expect(directives.changes.contains { $0.member.id == node("b") } == changed)
     }
 
+    /// A claim about this very member at the highest incarnation (which the wire refuses
+    /// above 2⁶², so only a bug gets here) is answered without a trap: the member stays at
+    /// the top, still alive, and can still leave.
+    @Test func aClaimAtTheHighestIncarnation_doesNotTrap() {
+        var a = instance(knowing: ["x"])
+        _ = a.handle(.received(envelope(from: "x", .ack(sequence: 0), gossip: [member("a", .suspect, .max)]), now: at(1)))
+        #expect(a.me.incarnation == .max)
+        #expect(a.me.status == .alive)
+        _ = a.handle(.leave(now: at(2)))
+        #expect(a.me.status == .left)
+    }
+
     @Test func suspectWithStaleIncarnation_isIgnored() {
         var a = instance(knowing: ["b", "c"])
         _ = a.handle(.received(envelope(from: "c", .ack(sequence: 0), gossip: [member("b", .alive, 5)]), now: at(1)))

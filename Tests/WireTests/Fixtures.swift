@@ -21,7 +21,7 @@ struct Fixture: Sendable, CustomTestStringConvertible {
             id: NodeID("gamma"), address: Endpoint(host: "::1", port: 65535), status: .suspect, incarnation: 7,
             metadata: ["role": "server", "api": "10.0.0.3:8080", "": "empty key", "ünï": "cödé 🚀"]
         ),
-        .init(id: NodeID("delta"), address: Endpoint(host: "d.example", port: 1), status: .dead, incarnation: .max),
+        .init(id: NodeID("delta"), address: Endpoint(host: "d.example", port: 1), status: .dead, incarnation: Wire.maxIncarnation),
         .init(id: NodeID("epsilon"), address: Endpoint(host: "e", port: 7401), status: .left, incarnation: 3),
     ]
 

@@ -20,6 +20,10 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
 
     static let all: [InvalidCase] = [
         .init(name: "version 0", expected: .unsupportedVersion(0)) { $0.version = 0 },
+        // A forged claim at 2^64-1 made the member it names trap when it refuted it.
+        .init(name: "incarnation 2^64-1", expected: .invalidField(path: "gossip.gossip[0].incarnation", reason: "18446744073709551615 is above 4611686018427387904")) {
+            $0.gossip.gossip[0].incarnation = .max
+        },
         .init(name: "version 2", expected: .unsupportedVersion(2)) { $0.version = 2 },
         .init(name: "no body", expected: .missingBody(path: "body")) { $0.body = nil },
         .init(name: "no envelope message", expected: .missingBody(path: "gossip.message")) {

@@ -47,7 +47,7 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
         .invalidField(path: "raft.\(path)", reason: reason)
     }
 
-    static let max = "18446744073709551615 is above 9223372036854775807"
+    static let max = "18446744073709551615 is above 4611686018427387904"
     static let tooLarge = Wire.maxRaftIndex + 1
 
     static let all: [RaftInvalidCase] = [
@@ -56,7 +56,9 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
         .init("to self", invalid("to", "same as from")) { $0.to = $0.from },
         .init("term 0", invalid("term", "zero")) { $0.term = 0 },
         .init("term max", invalid("term", max)) { $0.term = .max },
-        .init("term 2^63", invalid("term", "9223372036854775808 is above 9223372036854775807")) { $0.term = tooLarge },
+        .init("term 2^62+1", invalid("term", "4611686018427387905 is above 4611686018427387904")) { $0.term = tooLarge },
+        // The forged term that wedged a cluster: adopted, it could not be counted up and stored.
+        .init("term 2^63-1", invalid("term", "9223372036854775807 is above 4611686018427387904")) { $0.term = UInt64(Int64.max) },
         .init("no payload", .missingBody(path: "raft.payload")) { $0.payload = nil },
         // Append.
         .init("prev index max", invalid("append.prev_index", max)) { $0.append.prevIndex = .max },
@@ -65,7 +67,7 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
         .init("entry at prev index", invalid("append.entries[0].index", "4, expected 5")) { $0.append.entries[0].index = 4 },
         .init("entry index gap", invalid("append.entries[1].index", "7, expected 6")) { $0.append.entries[1].index = 7 },
         .init("entries out of order", invalid("append.entries[0].index", "6, expected 5")) { $0.append.entries.swapAt(0, 1) },
-        .init("entry index 2^63", invalid("append.entries[0].index", "9223372036854775808 is above 9223372036854775807")) {
+        .init("entry index 2^62+1", invalid("append.entries[0].index", "4611686018427387905 is above 4611686018427387904")) {
             $0.append.prevIndex = Wire.maxRaftIndex
             $0.append.entries = [$0.append.entries[2]]
             $0.append.entries[0].index = tooLarge

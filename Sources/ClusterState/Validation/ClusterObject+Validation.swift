@@ -2,8 +2,9 @@
 /// manifest is refused before it is proposed and the client reads the message an API
 /// server would have given (`StatefulSet.apps "web" is invalid: spec.replicas: ...`).
 ///
-/// Validation is pure and separate from ``ClusterState/apply(_:at:)``: the API validates
-/// what users send, while `apply` trusts the controller's and agents' own commands.
+/// Validation is pure. The API runs it to answer a client at once; ``ClusterState/apply(_:at:)``
+/// runs it again on every create and update, so an entry from any other path (a forwarded
+/// command, a peer that is wrong) cannot store an object the rules refuse.
 extension ClusterObject {
     /// Everything wrong with this object on its own, in a stable order (empty when valid).
     /// Unset fields are not errors where Kubernetes would default them.

@@ -12,6 +12,9 @@ enum PodSpecRules {
         let mountable = Set((spec.volumes ?? []).map(\.name) + claimTemplates)
         errors += containerErrors(spec.containers, at: path.child("containers"), volumes: mountable)
         errors += MetadataRules.labelErrors(spec.nodeSelector, at: path.child("nodeSelector"))
+        if let grace = spec.terminationGracePeriodSeconds, grace < 0 {
+            errors.append(.invalid(path.child("terminationGracePeriodSeconds"), .int(Int(grace)), StatefulSetRules.nonNegativeMessage))
+        }
         for (field, value) in [("hostname", spec.hostname), ("subdomain", spec.subdomain)] {
             guard let value, !value.isEmpty else { continue }
             errors += NameSyntax.dns1123Label(value).map { .invalid(path.child(field), .string(value), $0) }
@@ -48,6 +51,23 @@ enum PodSpecRules {
         return errors
     }
 
+    /// A probe's timings are int32 seconds and counts, at least 0 (Kubernetes defaults
+    /// the zeros); a numeric port is 1–65535.
+    static func probeErrors(_ probe: Probe, at path: FieldPath) -> [FieldError] {
+        var errors: [FieldError] = []
+        let timings = [
+            ("initialDelaySeconds", probe.initialDelaySeconds), ("periodSeconds", probe.periodSeconds), ("timeoutSeconds", probe.timeoutSeconds),
+            ("successThreshold", probe.successThreshold), ("failureThreshold", probe.failureThreshold),
+        ]
+        for (field, value) in timings { errors += StatefulSetRules.nonNegative(value, at: path.child(field)) }
+        let ports = [("httpGet", probe.httpGet?.port), ("tcpSocket", probe.tcpSocket?.port)]
+        for (action, port) in ports {
+            guard case .int(let number)? = port else { continue }
+            errors += NameSyntax.portNumber(number).map { .invalid(path.child(action, "port"), .int(number), $0) }
+        }
+        return errors
+    }
+
     /// At least one container; each with a unique DNS-label name, something to run, valid
     /// ports and mounts of known volumes.
     ///
@@ -65,6 +85,9 @@ enum PodSpecRules {
                 errors.append(.required(at.child("image")))
             }
             errors += portErrors(container.ports ?? [], at: at.child("ports"))
+            for (field, probe) in [("livenessProbe", container.livenessProbe), ("readinessProbe", container.readinessProbe)] {
+                if let probe { errors += probeErrors(probe, at: at.child(field)) }
+            }
             errors += mountErrors(container.volumeMounts ?? [], at: at.child("volumeMounts"), volumes: volumes)
         }
         return errors

@@ -99,6 +99,8 @@ enum StatefulSetRules {
         switch value {
         case .int(let number) where number < 0:
             return [.invalid(path, shown, nonNegativeMessage)]
+        case .int(let number) where number > Int(Int32.max):
+            return [.invalid(path, shown, int32Message)]
         case .int(let number):
             return number == 0 ? [.invalid(path, shown, "must be greater than 0")] : []
         case .string(let text):
@@ -142,10 +144,16 @@ enum StatefulSetRules {
     }
 
     static let nonNegativeMessage = "must be greater than or equal to 0"
+    static let int32Message = "must be between 0 and \(Int32.max), inclusive"
 
+    /// A count, a number of seconds or an ordinal: at least 0, and an int32 as in every
+    /// Kubernetes API type, so arithmetic on it (`start + replicas`, sums over pods) can
+    /// never overflow wherever the replicated object is read.
     static func nonNegative(_ value: Int?, at path: FieldPath) -> [FieldError] {
-        guard let value, value < 0 else { return [] }
-        return [.invalid(path, .int(value), nonNegativeMessage)]
+        guard let value else { return [] }
+        if value < 0 { return [.invalid(path, .int(value), nonNegativeMessage)] }
+        if value > Int(Int32.max) { return [.invalid(path, .int(value), int32Message)] }
+        return []
     }
 
     /// The settings as the v1 JSON an API server prints for a structured value.

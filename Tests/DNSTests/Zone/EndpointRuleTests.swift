@@ -62,7 +62,7 @@ struct ReadinessCase: Sendable, CustomTestStringConvertible {
     /// `ShouldSetHostname`: hostname set, and subdomain naming this very service.
     @Test(arguments: [
         ("web-0", "nginx", "web-0.nginx.default.svc.cluster.local."),
-        ("Custom", "nginx", "custom.nginx.default.svc.cluster.local."),
+        ("custom", "nginx", "custom.nginx.default.svc.cluster.local."),
         ("web-0", "other", "10-244-1-10.nginx.default.svc.cluster.local."),
         ("", "nginx", "10-244-1-10.nginx.default.svc.cluster.local."),
         (nil, "nginx", "10-244-1-10.nginx.default.svc.cluster.local."),
@@ -88,7 +88,7 @@ struct ReadinessCase: Sendable, CustomTestStringConvertible {
         try cluster.add(ZoneCluster.headless("db", selector: ["app": "db"], ports: [
             Service.Port(name: "sql", port: 5432, targetPort: .string("postgres")),
             Service.Port(name: "metrics", port: 9187, protocol: "TCP"),
-            Service.Port(port: 1, targetPort: .int(2)),
+            Service.Port(name: "misc", port: 1, targetPort: .int(2)),
         ]))
         let ports = [ContainerPort(name: "postgres", containerPort: 15432)]
         try cluster.start(ZoneCluster.pod("db-0", labels: ["app": "db"], subdomain: "db", containerPorts: ports), on: "node-1", ip: "10.244.1.10")
