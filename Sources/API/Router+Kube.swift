@@ -9,9 +9,9 @@ extension API {
     /// update, merge patch, delete, the StatefulSet `scale` subresource and a read-only
     /// `status`. Reads come from this agent's replica; writes go through Raft (forwarded to
     /// the leader). Lists and gets answer a Table when the Accept header asks for one.
-    static func addKubeRoutes(to router: Router<BasicRequestContext>, view: some ClusterView, token: String?,
+    static func addKubeRoutes(to router: Router<BasicRequestContext>, view: some ClusterView,
                               now: @escaping @Sendable () -> Timestamp = API.wallClock) {
-        let handlers = KubeHandlers(view: view, token: token, now: now)
+        let handlers = KubeHandlers(view: view, now: now)
         for (prefix, groupVersion) in [("/api/v1", "v1"), ("/apis/apps/v1", "apps/v1")] {
             for scope in ["", "/namespaces/:namespace"] {
                 let collection = prefix + scope + "/:plural"

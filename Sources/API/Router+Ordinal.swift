@@ -6,12 +6,14 @@ extension API {
     /// Routes of the agent API.
     /// - Parameters:
     ///   - view: the agent state the handlers read and write through.
-    ///   - token: when set, writes need `Authorization: Bearer <token>`.
+    ///   - token: when set, every request but the health and version probes needs
+    ///     `Authorization: Bearer <token>` (``BearerTokenMiddleware``).
     ///   - now: the wall clock that the AGE cells of server-side Tables are measured at.
     package static func makeRouter(
         view: some ClusterView, token: String? = nil, now: @escaping @Sendable () -> Timestamp = API.wallClock
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         router.get("/healthz") { _, _ in
             "ok\n"
         }
@@ -23,7 +25,7 @@ extension API {
         }
         addKeyValueRoutes(to: router, view: view)
         addDiscoveryRoutes(to: router)
-        addKubeRoutes(to: router, view: view, token: token, now: now)
+        addKubeRoutes(to: router, view: view, now: now)
         return router
     }
 }

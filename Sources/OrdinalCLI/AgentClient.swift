@@ -7,8 +7,11 @@ import NIOHTTP1
 struct AgentClient {
     let client: APIClient
     let address: String
+    /// The `Authorization` header every request carries, when there is a token.
+    let authorization: [(String, String)]
 
-    init(agent: String) throws {
+    init(agent: String, token: String?) throws {
+        authorization = token.map { [("Authorization", "Bearer " + $0)] } ?? []
         guard let client = APIClient(address: agent) else {
             throw ValidationError("--agent \"\(agent)\": expected an address like http://127.0.0.1:7480")
         }
@@ -22,7 +25,7 @@ struct AgentClient {
     func get<Response: Decodable>(_ path: String, as type: Response.Type) async throws -> Response {
         let response: APIClient.Response
         do {
-            response = try await client.send(.GET, "/" + path)
+            response = try await client.send(.GET, "/" + path, headers: authorization)
         } catch {
             throw CLIError("cannot reach the agent at \(address): \(error)")
         }

@@ -10,11 +10,15 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The agent's API address.")
     var agent: String = "http://127.0.0.1:7480"
 
-    @Option(help: "Bearer token for writes (default: $ORDINAL_API_TOKEN).")
+    @Option(help: "Bearer token the agent asks for (default: $ORDINAL_API_TOKEN).")
     var token: String?
 
     func client() throws -> KubeClient {
-        try KubeClient(agent: try AgentClient(agent: agent), token: token ?? ProcessInfo.processInfo.environment["ORDINAL_API_TOKEN"])
+        KubeClient(agent: try agentClient())
+    }
+
+    func agentClient() throws -> AgentClient {
+        try AgentClient(agent: agent, token: token ?? ProcessInfo.processInfo.environment["ORDINAL_API_TOKEN"])
     }
 }
 
@@ -22,7 +26,6 @@ struct ClientOptions: ParsableArguments {
 /// answer becomes a ``KubeError`` carrying Kubernetes' reason and message.
 struct KubeClient {
     let agent: AgentClient
-    let token: String?
 
     func path(_ kind: ObjectKind, namespace: String?, name: String? = nil) -> String {
         let base = kind.apiVersion == "v1" ? "/api/v1" : "/apis/" + kind.apiVersion
@@ -36,7 +39,7 @@ struct KubeClient {
     func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws -> [UInt8] {
         var headers: [(String, String)] = [("Accept", "application/json")]
         if body != nil { headers.append(("Content-Type", contentType)) }
-        if let token, method != .GET { headers.append(("Authorization", "Bearer " + token)) }
+        headers += agent.authorization
         let response: APIClient.Response
         do {
             response = try await agent.client.send(method, path, headers: headers, body: body, timeout: .seconds(15))

@@ -33,11 +33,11 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let agent = try AgentClient(agent: client.agent)
+        let agent = try client.agentClient()
         let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : pod
         let request = PodLogRequest(pod: ObjectKey(namespace: namespace, name: name), container: container, tailLines: tail, follow: follow)
         do {
-            for try await chunk in agent.client.stream(request.path) {
+            for try await chunk in agent.client.stream(request.path, headers: agent.authorization) {
                 var written = 0
                 while written < chunk.count {
                     let result = chunk[written...].withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }

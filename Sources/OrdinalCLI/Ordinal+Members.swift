@@ -10,15 +10,13 @@ struct MembersCommand: AsyncParsableCommand {
         abstract: "List the agents in the cluster and their gossip state."
     )
 
-    @Option(help: "The agent to ask.")
-    var agent: String = "http://127.0.0.1:7480"
+    @OptionGroup var client: ClientOptions
 
     @Option(name: .shortAndLong, help: "Output format: table or json.")
     var output: OutputFormat = .table
 
     func run() async throws {
-        let client = try AgentClient(agent: agent)
-        let list = try await client.get("ordinal/v1/members", as: MemberList.self)
+        let list = try await client.agentClient().get("ordinal/v1/members", as: MemberList.self)
         switch output {
         case .json, .yaml:
             try printStructured(output, list)

@@ -8,14 +8,13 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show the Raft leader, term, indexes, voters and learners as one agent sees them."
     )
 
-    @Option(help: "The agent to ask.")
-    var agent: String = "http://127.0.0.1:7480"
+    @OptionGroup var client: ClientOptions
 
     @Option(name: .shortAndLong, help: "Output format: table or json.")
     var output: OutputFormat = .table
 
     func run() async throws {
-        let status = try await AgentClient(agent: agent).get("ordinal/v1/raft", as: RaftStatus.self)
+        let status = try await client.agentClient().get("ordinal/v1/raft", as: RaftStatus.self)
         switch output {
         case .json, .yaml:
             try printStructured(output, status)

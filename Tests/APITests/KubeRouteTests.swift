@@ -100,7 +100,9 @@ import Testing
         }
     }
 
-    @Test func writesNeedTheTokenWhenOneIsConfigured() async throws {
+    /// With a token every path needs it — reads (pods carry their env), the key-value
+    /// store, members, Raft, logs, discovery — except the probes `/healthz` and `/version`.
+    @Test func everyPathButTheProbesNeedsTheTokenWhenOneIsConfigured() async throws {
         let app = Application(router: API.makeRouter(view: MemoryClusterView(), token: "s3cret"))
         try await app.test(.router) { client in
             try await client.execute(uri: Self.sets, method: .post, body: ByteBuffer(string: Self.setJSON())) { response in
@@ -110,8 +112,26 @@ import Testing
                                      body: ByteBuffer(string: Self.setJSON())) { response in
                 #expect(response.status == .created)
             }
-            try await client.execute(uri: Self.sets, method: .get) { response in
-                #expect(response.status == .ok, "reads need no token")
+            let guarded = [
+                (Self.sets, HTTPRequest.Method.get), ("/api/v1/namespaces/default/pods", .get), ("/api/v1/namespaces/default/pods/web-0/log", .get),
+                ("/ordinal/v1/members", .get), ("/ordinal/v1/raft", .get), ("/ordinal/v1/kv/a", .get), ("/ordinal/v1/kv/a", .put),
+                ("/api", .get), ("/apis", .get), ("/openapi/v2", .get), ("/no/such/path", .get),
+            ]
+            for (uri, method) in guarded {
+                for header in [nil, "Bearer s3cre", "Bearer s3cret2", "Bearer S3cret", "s3cret", "Basic s3cret"] as [String?] {
+                    let headers: HTTPFields = header.map { [.authorization: $0] } ?? [:]
+                    try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: "x")) { response in
+                        #expect(response.status == .unauthorized, "\(method) \(uri) with \(header ?? "no header")")
+                    }
+                }
+            }
+            try await client.execute(uri: Self.sets, method: .get, headers: [.authorization: "Bearer s3cret"]) { response in
+                #expect(response.status == .ok)
+            }
+            for uri in ["/healthz", "/version"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri) stays open for probes")
+                }
             }
         }
     }

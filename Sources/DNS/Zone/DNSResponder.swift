@@ -45,7 +45,7 @@ package struct DNSResponder: Hashable, Sendable {
             return DNSMessage.formatError(replyingTo: packet)
         }
         guard let reply = reply(to: query, index: index, serial: serial) else { return nil }
-        let limit = Self.sizeLimit(for: query, transport: transport)
+        let limit = sizeLimit(for: query, transport: transport)
         if let bytes = try? reply.encoded(limit: limit) { return bytes }
         // Unreachable with the records the zone builds; fail visibly rather than go silent.
         var failure = DNSMessage(header: reply.header, questions: reply.questions)
@@ -102,14 +102,16 @@ package struct DNSResponder: Hashable, Sendable {
         return reply
     }
 
-    /// The largest reply `transport` carries for `query`: TCP 65535; UDP the client's EDNS
-    /// payload size, at least 512 (RFC 6891 §6.2.5), or 512 without EDNS.
-    package static func sizeLimit(for query: DNSMessage, transport: DNSTransport) -> Int {
+    /// The largest reply `transport` carries for `query`: TCP 65535; UDP the smaller of the
+    /// client's EDNS payload size and this server's (``DNSZoneSettings/udpPayloadSize``, 1232
+    /// by default), at least 512 (RFC 6891 §6.2.3, §6.2.5), or 512 without EDNS. A client
+    /// that advertises 65535 cannot make a spoofed UDP query return a 64 KiB reply.
+    package func sizeLimit(for query: DNSMessage, transport: DNSTransport) -> Int {
         switch transport {
         case .tcp:
             DNSMessage.maxSize
         case .udp:
-            query.edns.map { min(max(DNSMessage.classicUDPSize, Int($0.udpPayloadSize)), DNSMessage.maxSize) }
+            query.edns.map { min(max(DNSMessage.classicUDPSize, Int(min($0.udpPayloadSize, settings.udpPayloadSize))), DNSMessage.maxSize) }
                 ?? DNSMessage.classicUDPSize
         }
     }

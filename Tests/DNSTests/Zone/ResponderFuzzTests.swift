@@ -41,7 +41,7 @@ import Testing
                 #expect(reply.header.isResponse && !reply.header.recursionAvailable)
                 #expect(Array(bytes.prefix(2)) == Array(packet.prefix(2)))
                 if let query = try? DNSMessage(decoding: packet) {
-                    #expect(bytes.count <= DNSResponder.sizeLimit(for: query, transport: transport), "reply to \(packet)")
+                    #expect(bytes.count <= responder.sizeLimit(for: query, transport: transport), "reply to \(packet)")
                 } else {
                     #expect(reply.header.rcode == .formErr && bytes.count == DNSHeader.size)
                 }

@@ -31,12 +31,23 @@ import Testing
         #expect(reply.answers.count > 0 && reply.answers.count < 100)
     }
 
-    @Test func udpWithEDNS4096_carriesAllHundred() throws {
-        let reply = try Self.big.get().ask(Self.serviceName, .a, edns: EDNS(udpPayloadSize: 4096))
-        #expect(!reply.header.isTruncated)
-        #expect(reply.answers.count == 100)
-        #expect(Set(reply.answers.map(ZoneQuery.summary)).count == 100)
+    /// The client may offer up to 65535; the reply stays within this server's own payload
+    /// size (1232, DNS Flag Day 2020, as BIND's `max-udp-size`), so a spoofed query cannot
+    /// turn 50 bytes into 64 KiB. The hundred records need TCP.
+    @Test(arguments: [UInt16(4096), 65535])
+    func udpWithALargeEDNSOffer_isCappedAtTheServers1232(offer: UInt16) throws {
+        let query = try ZoneQuery.message(name(Self.serviceName), .a, edns: EDNS(udpPayloadSize: offer)).encoded()
+        let bytes = try #require(DNSResponder().respond(to: query, transport: .udp, index: Self.big.get().index))
+        #expect(bytes.count <= 1232 && bytes.count > 1100)
+        let reply = try DNSMessage(decoding: bytes)
+        #expect(reply.header.isTruncated)
         #expect(reply.edns?.udpPayloadSize == 1232)
+    }
+
+    @Test func udpWithEDNS1232_carriesWhatFits() throws {
+        let reply = try Self.big.get().ask("big-7.big.default.svc.cluster.local.", .a, edns: EDNS(udpPayloadSize: 1232))
+        #expect(!reply.header.isTruncated)
+        #expect(reply.answers.map(ZoneQuery.summary) == ["A 10.244.1.17"])
     }
 
     @Test func udpWithEDNSBelow512_stillGets512() throws {
