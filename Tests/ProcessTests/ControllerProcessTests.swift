@@ -141,6 +141,23 @@ extension AgentProcess {
             let garbage = try ordinal(["apply", "-f", "-"] + api, input: "kind: [unclosed\n")
             #expect(garbage.status != 0)
             #expect(await agents[0].pods()?.isEmpty == true)
+
+            // Integers at their extremes, through a follower and the leader: refused with the
+            // field's message, and every agent lives on (this one took the cluster down for
+            // good: each new leader trapped on `start + replicas`).
+            let leader = try #require(await agreedLeader(agents))
+            for agent in agents {
+                for (field, text) in [("ordinals.start", "ordinals:\n    start: 9223372036854775807"), ("replicas", "replicas: 9223372036854775807")] {
+                    let extreme = seed.replacingOccurrences(of: "replicas: 3", with: text)
+                    let answer = try ordinal(["apply", "-f", "-", "--agent", agent.apiURL], input: extreme)
+                    #expect(answer.status != 0)
+                    #expect(answer.errors.contains("spec.\(field): Invalid value: 9223372036854775807: must be between 0 and 2147483647, inclusive"), "\(answer.errors)")
+                }
+            }
+            #expect(agents.allSatisfy { $0.isRunning })
+            #expect(await agreedLeader(agents) == leader)
+            let fine = try ordinal(["apply", "-f", "-"] + api, input: seed)
+            #expect(fine.status == 0, "\(fine.errors)")
         }
     }
 }
