@@ -20,6 +20,9 @@ package struct AgentSettings: Sendable {
     package var encryptionKey: [UInt8]?
     /// With `--api-token-file`: writes through the API need `Authorization: Bearer <token>`.
     package var apiToken: String?
+    /// Run with a port reachable from the network although nothing authenticates it
+    /// (`--insecure`, for labs): see ``exposureProblems``.
+    package var insecure = false
     /// How many pods this agent takes (`--max-pods`).
     package var maxPods = 110
     /// Where the DNS server listens, UDP and TCP (`--dns`, default the bind host, port 7453).
@@ -66,5 +69,24 @@ package struct AgentSettings: Sendable {
     /// Where this agent keeps pod volumes: `<data-dir>/volumes`.
     var volumeRoot: String {
         (dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/") + "volumes"
+    }
+}
+
+extension AgentSettings {
+    /// Why this agent must not start as configured: a peer port reachable from the network
+    /// with no cluster key (anyone could join, forge Raft and lease traffic), or an API
+    /// reachable from the network with no token (anyone could run commands as the agent's
+    /// user through a StatefulSet). Empty on loopback, with credentials, or with
+    /// ``insecure``.
+    package var exposureProblems: [String] {
+        guard !insecure else { return [] }
+        var problems: [String] = []
+        if !bind.isLoopback && encryptionKey == nil {
+            problems.append("the peer port \(bind) is reachable from the network but no cluster key is set: give --encrypt (make a key with `head -c 32 /dev/urandom | base64`), or --insecure for a lab")
+        }
+        if !api.isLoopback && apiToken == nil {
+            problems.append("the API \(api) is reachable from the network but no token is set: give --api-token-file, or --insecure for a lab")
+        }
+        return problems
     }
 }

@@ -60,3 +60,13 @@ extension String {
         return String(self[first...last])
     }
 }
+
+extension Endpoint {
+    /// Whether only this machine can reach the address: `127.0.0.0/8`, `::1` or
+    /// `localhost`. Anything else (`0.0.0.0` included) is reachable from a network.
+    package var isLoopback: Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+}

@@ -45,8 +45,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "How many pods this agent runs at most.")
     var maxPods: Int = 110
 
-    @Option(help: "File holding a bearer token; API writes must then present it.")
+    @Option(help: "File holding a bearer token; every API request but /healthz and /version must then present it.")
     var apiTokenFile: String?
+
+    @Flag(help: "Allow a peer port without --encrypt and an API without a token on an address the network reaches (labs only).")
+    var insecure = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -115,6 +118,8 @@ struct AgentCommand: AsyncParsableCommand {
         settings.membership = try gossip.settings()
         try consensus.apply(to: &settings)
         try leases.apply(to: &settings)
+        settings.insecure = insecure
+        if let problem = settings.exposureProblems.first { throw ValidationError(problem) }
         return settings
     }
 }
