@@ -16,6 +16,17 @@ package enum PeerMessage: Sendable, Hashable {
     /// Pod logs between the agent a client asked and the agent that runs the pod.
     case logs(LogMessage)
 
+    /// The agent the message speaks for.
+    package var sender: NodeID {
+        switch self {
+        case .gossip(let envelope): envelope.sender
+        case .raft(let message): message.from
+        case .lease(let message): message.from
+        case .forward(let message): message.from
+        case .logs(let message): message.from
+        }
+    }
+
     /// The agent event for this message, handled at `now`; nil for the traffic only the
     /// shell handles (logs).
     package func event(now: Instant) -> AgentEvent? {

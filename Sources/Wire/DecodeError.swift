@@ -13,6 +13,10 @@ extension Wire {
         /// A field is absent, empty or out of range; `path` is dotted, e.g.
         /// `gossip.gossip[3].address.port`.
         case invalidField(path: String, reason: String)
+        /// A sealed frame seen before, or stamped outside this agent's time window.
+        case replayed(String)
+        /// The message inside speaks for another agent than the one that sealed it.
+        case wrongSender(sealedBy: String, claims: String)
 
         package var description: String {
             switch self {
@@ -26,6 +30,10 @@ extension Wire {
                 "\(path): missing or unknown message kind"
             case let .invalidField(path, reason):
                 "\(path): \(reason)"
+            case let .replayed(reason):
+                "replayed or stale sealed frame: \(reason)"
+            case let .wrongSender(sealedBy, claims):
+                "frame sealed by \(sealedBy) carries a message from \(claims)"
             }
         }
     }

@@ -1,3 +1,9 @@
+import AgentCore
+import Basics
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension Wire {
     /// Turns ``PeerMessage``s into complete frames and frame bodies back into messages:
     /// protobuf, then optional sealing, then the length prefix.
@@ -10,18 +16,27 @@ extension Wire {
     ///     let message = try codec.decodeBody(body)   // DecodeError: drop and count
     /// }
     /// ```
+    ///
+    /// With a key, the sealed body starts with a ``SealedHeader`` (the message's sender and a
+    /// stamp): a frame whose message speaks for another agent than the header names, or
+    /// that the ``ReplayGuard`` has seen or finds out of its time window, is refused.
     package struct PeerCodec: Sendable {
         package let sealer: Sealer
         package let maxFrameBytes: Int
+        let stamps: StampClock
+        let replayGuard: ReplayGuard
 
         /// - Parameters:
         ///   - sealer: The cluster key (or none); both ends MUST agree.
         ///   - maxFrameBytes: The largest body this side sends; SHOULD equal the receiving
         ///     ``FrameDecoder``'s bound.
-        package init(sealer: Sealer, maxFrameBytes: Int = Wire.defaultMaxFrameBytes) {
+        ///   - wallMicros: the wall clock in microseconds that stamps and checks sealed frames.
+        package init(sealer: Sealer, maxFrameBytes: Int = Wire.defaultMaxFrameBytes, wallMicros: @escaping @Sendable () -> UInt64 = Wire.systemWallMicros) {
             precondition(maxFrameBytes > 0, "maxFrameBytes must be positive, got \(maxFrameBytes)")
             self.sealer = sealer
             self.maxFrameBytes = maxFrameBytes
+            stamps = StampClock(wallMicros: wallMicros)
+            replayGuard = ReplayGuard(wallMicros: wallMicros)
         }
 
         /// A complete frame, length prefix included, ready to write to the connection.
@@ -32,7 +47,10 @@ extension Wire {
         ///   `maxFrameBytes` (the peer would drop the connection), or an encoding or
         ///   sealing error.
         package func encode(_ message: PeerMessage) throws -> [UInt8] {
-            let body = try sealer.seal(message.serializedBytes())
+            let plaintext = try message.serializedBytes()
+            let body = try sealer.isKeyed
+                ? sealer.seal(SealedHeader(sender: message.sender, stamp: stamps.next()).encoded() + plaintext)
+                : sealer.seal(plaintext)
             guard body.count <= maxFrameBytes else {
                 throw FrameError.frameTooLarge(length: body.count, limit: maxFrameBytes)
             }
@@ -49,7 +67,21 @@ extension Wire {
             } catch {
                 throw .unsealing(error)
             }
-            return try PeerMessage(serializedBytes: plaintext)
+            guard sealer.isKeyed else { return try PeerMessage(serializedBytes: plaintext) }
+            let (header, rest) = try SealedHeader.decode(plaintext)
+            let message = try PeerMessage(serializedBytes: Array(rest))
+            guard message.sender == header.sender else {
+                throw .wrongSender(sealedBy: header.sender.name, claims: message.sender.name)
+            }
+            try replayGuard.admit(header)
+            return message
         }
+    }
+
+    /// Microseconds since 1970 by the system clock.
+    @Sendable package static func systemWallMicros() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(max(0, spec.tv_sec)) * 1_000_000 + UInt64(max(0, spec.tv_nsec)) / 1_000
     }
 }

@@ -74,6 +74,12 @@ struct Fixture: Sendable, CustomTestStringConvertible {
     static func codec(key: [UInt8]?, maxFrameBytes: Int = Wire.defaultMaxFrameBytes) throws -> Wire.PeerCodec {
         Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: maxFrameBytes)
     }
+
+    /// A protobuf body sealed as a keyed codec seals it: under a header naming `sender`,
+    /// stamped now (or at `stamp`).
+    static func seal(_ body: [UInt8], sender: String, key: [UInt8] = keyA, stamp: UInt64 = Wire.systemWallMicros()) throws -> [UInt8] {
+        try Wire.Sealer(key: key).seal(Wire.SealedHeader(sender: NodeID(sender), stamp: stamp).encoded() + body)
+    }
 }
 
 /// Reads every complete frame body from `bytes`, failing the test on framing errors.

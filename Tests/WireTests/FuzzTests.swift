@@ -77,6 +77,8 @@ import Foundation
                 case .unsupportedVersion: "version"
                 case .missingBody: "missingBody"
                 case .invalidField: "invalidField"
+                case .replayed: "replayed"
+                case .wrongSender: "wrongSender"
                 }
                 failures[kind, default: 0] += 1
             }

@@ -41,7 +41,8 @@ import Testing
         let message = Fixture.gossip(.ping(sequence: 1))
         let plain = try Fixture.codec(key: nil).encode(message)
         let sealed = try Fixture.codec(key: Fixture.keyA).encode(message)
-        #expect(sealed.count == plain.count + Wire.Sealer.overheadByteCount)
+        // The sealed header: name length, "alpha", an 8-byte stamp.
+        #expect(sealed.count == plain.count + Wire.Sealer.overheadByteCount + 1 + 5 + 8)
         #expect(!sealed.containsSubsequence(Array("alpha".utf8)))
     }
 

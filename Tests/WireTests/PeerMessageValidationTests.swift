@@ -92,6 +92,6 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
         invalid.breakIt(&frame)
         let bytes: [UInt8] = try frame.serializedBytes()
         #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes) }
-        #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(Wire.Sealer(key: Fixture.keyA).seal(bytes)) }
+        #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(Fixture.seal(bytes, sender: frame.gossip.sender)) }
     }
 }

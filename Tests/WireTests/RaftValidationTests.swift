@@ -146,7 +146,7 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
         invalid.breakIt(&frame.raft)
         let bytes: [UInt8] = try frame.serializedBytes()
         #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes) }
-        let sealed = try Wire.Sealer(key: Fixture.keyA).seal(bytes)
+        let sealed = try Fixture.seal(bytes, sender: frame.raft.from)
         #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(sealed) }
     }
 }
