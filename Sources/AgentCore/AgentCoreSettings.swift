@@ -11,6 +11,9 @@ package struct AgentCoreSettings: Sendable, Hashable {
     package var maxVoters: Int = 5
     /// How long gossip must report a voter dead before the leader replaces it.
     package var replaceDeadVoterAfter: Duration = .seconds(10)
+    /// How long gossip must say an agent left before the leader removes it from the Raft
+    /// configuration: long enough for a forged `left` claim to be refuted by its subject.
+    package var leftSettle: Duration = .seconds(2)
     /// How often the leader reviews the configuration against gossip.
     package var reviewInterval: Duration = .milliseconds(500)
     /// A learner is promoted only when it is at most this many entries behind the leader.

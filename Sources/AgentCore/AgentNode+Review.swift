@@ -39,7 +39,8 @@ extension AgentNode {
         }
     }
 
-    /// One configuration change per review, in priority order: forget agents that left, add
+    /// One configuration change per review, in priority order: forget agents that left (for
+    /// `leftSettle`), add
     /// new agents as learners, promote a caught-up learner while voters are short, then
     /// remove a voter gossip has reported dead for longer than `replaceDeadVoterAfter`.
     private mutating func reviewConfiguration(now: Instant) {
@@ -50,7 +51,14 @@ extension AgentNode {
             guard let since = deadSince[node] else { return false }
             return now - since >= settings.replaceDeadVoterAfter
         }
-        if let gone = conf.members.first(where: { $0 != id && status($0) == .left }) {
+        // A `left` claim is relayed by gossip, so any key holder can make one about another
+        // agent; the agent refutes it within a few gossip rounds. The leader removes a
+        // departed agent only once the claim has stood for `leftSettle`.
+        func leftLongEnough(_ node: NodeID) -> Bool {
+            guard status(node) == .left, let since = deadSince[node] else { return false }
+            return now - since >= settings.leftSettle
+        }
+        if let gone = conf.members.first(where: { $0 != id && leftLongEnough($0) }) {
             try? raft.proposeConfChange(Raft.ConfChange(.remove, gone))
             return
         }

@@ -1,5 +1,6 @@
 import Basics
 import Consensus
+import Membership
 import Testing
 @testable import AgentCore
 
@@ -29,5 +30,37 @@ import Testing
         let response = Raft.Message(from: follower, to: leader, term: 1_000, payload: .heartbeatResponse(.init()))
         cluster.deliver(.raft(response, now: cluster.now), to: endpoint)
         #expect(cluster.nodes[endpoint]?.raft.term == 1_000, "a member's higher term deposes the leader, as Raft says")
+    }
+
+    /// Any key holder can claim another agent left (gossip relays claims). The subject
+    /// refutes it, and the leader waits `leftSettle` before it would remove a departed
+    /// voter, so the claim removes no one.
+    @Test func aForgedLeftClaimDoesNotRemoveAVoter() throws {
+        var cluster = MiniCluster(count: 3, bootstrapExpect: 3)
+        cluster.run(for: .seconds(5))
+        let leader = try #require(cluster.leaders.first)
+        let leaderEndpoint = try #require(cluster.endpoint(of: leader))
+        let ids = cluster.nodes.values.map(\.id).sorted().filter { $0 != leader }
+        let (forger, victim) = (ids[0], ids[1])
+        let victimEndpoint = try #require(cluster.endpoint(of: victim))
+        let before = try #require(cluster.nodes[victimEndpoint]?.membership.me.incarnation)
+        let current = try #require(cluster.nodes[leaderEndpoint]?.membership.member(victim))
+        var claim = current
+        claim.status = .left
+        let forged = Membership.Envelope(
+            sender: forger, senderAddress: try #require(cluster.endpoint(of: forger)), message: .ack(sequence: 0), gossip: [claim]
+        )
+        // The victim cannot hear the claim for a while, so it cannot refute it yet: the
+        // leader's reviews see an agent that "left" for 1.5 s.
+        cluster.deafened.insert(victimEndpoint)
+        cluster.deliver(.gossip(forged, now: cluster.now), to: leaderEndpoint)
+        #expect(cluster.nodes[leaderEndpoint]?.membership.member(victim)?.status == .left, "the claim was taken")
+        cluster.run(for: .milliseconds(1_500))
+        #expect(cluster.nodes[leaderEndpoint]?.raft.voters.contains(victim) == true, "not removed within leftSettle")
+        cluster.deafened = []
+        cluster.run(for: .seconds(4))
+        #expect(cluster.nodes[leaderEndpoint]?.raft.voters.contains(victim) == true)
+        #expect(cluster.nodes[leaderEndpoint]?.membership.member(victim)?.status == .alive, "refuted")
+        #expect((cluster.nodes[victimEndpoint]?.membership.me.incarnation ?? 0) > before, "the victim refuted by counting up")
     }
 }

@@ -13,6 +13,8 @@ struct MiniCluster {
     var committed: [UInt64: UInt64] = [:]   // proposal id -> index
     var failed: [UInt64: ProposalFailure] = [:]
     var crashed: Set<Endpoint> = []
+    /// Nodes that hear no peer message (a one-way cut into them); they still tick and send.
+    var deafened: Set<Endpoint> = []
     /// Snapshots each node stored through `.compact`, newest last.
     var compactions: [Endpoint: [Raft.Snapshot]] = [:]
     /// Snapshots each node installed from its leader through `.persist`.
@@ -46,6 +48,12 @@ struct MiniCluster {
 
     mutating func deliver(_ event: AgentEvent, to endpoint: Endpoint) {
         guard !crashed.contains(endpoint), var node = nodes[endpoint] else { return }
+        if deafened.contains(endpoint) {
+            switch event {
+            case .gossip, .raft, .lease, .forward: return
+            default: break
+            }
+        }
         let effects = node.handle(event)
         nodes[endpoint] = node
         var followUps: [AgentEvent] = []
