@@ -16,21 +16,61 @@ final class PeerInboundHandler: ChannelInboundHandler {
     private var rejected = false
     /// Decoded since the last `channelReadComplete`.
     private var pending: [Wire.PeerMessage] = []
+    private let firstFrameTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
+    /// Set once a frame opened and parsed: the peer holds the key.
+    private var proven = false
+    private var lastRead = NIODeadline.now()
+    private var timer: Scheduled<Void>?
 
     init(
         codec: Wire.PeerCodec,
+        firstFrameTimeout: TimeAmount = .seconds(5),
+        idleTimeout: TimeAmount = .seconds(60),
         accept: @escaping @Sendable ([Wire.PeerMessage]) -> Void,
         reject: @escaping @Sendable (_ remote: String, _ error: any Error) -> Void
     ) {
         self.codec = codec
+        self.firstFrameTimeout = firstFrameTimeout
+        self.idleTimeout = idleTimeout
         self.accept = accept
         self.reject = reject
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        arm(context: context, in: firstFrameTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+    }
+
+    /// Closes the connection when it has not proven itself by the first deadline, or has
+    /// been silent for the idle timeout since; re-arms otherwise.
+    private func arm(context: ChannelHandlerContext, in delay: TimeAmount) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = loopBound.value
+            guard !handler.rejected else { return }
+            if !handler.proven {
+                handler.fail(context: context, error: InboundTimeout.noFirstFrame)
+                return
+            }
+            let silent = NIODeadline.now() - handler.lastRead
+            if silent >= handler.idleTimeout {
+                handler.fail(context: context, error: InboundTimeout.idle)
+            } else {
+                handler.arm(context: context, in: handler.idleTimeout - silent)
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !rejected else { return }
         do {
             pending.append(try codec.decodeBody(unwrapInboundIn(data)))
+            proven = true
+            lastRead = .now()
         } catch {
             fail(context: context, error: error)
         }
@@ -54,5 +94,20 @@ final class PeerInboundHandler: ChannelInboundHandler {
         rejected = true
         reject(context.channel.remoteAddress?.ipAddress ?? "unknown", error)
         context.close(promise: nil)
+    }
+}
+
+/// Why an inbound connection was closed without a bad frame.
+enum InboundTimeout: Error, CustomStringConvertible {
+    /// No frame opened and parsed in time after the connection was accepted.
+    case noFirstFrame
+    /// Nothing arrived for the idle timeout.
+    case idle
+
+    var description: String {
+        switch self {
+        case .noFirstFrame: "no valid frame within the first-frame timeout"
+        case .idle: "idle past the idle timeout"
+        }
     }
 }

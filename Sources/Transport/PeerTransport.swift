@@ -117,7 +117,11 @@ package final class PeerTransport: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes)),
-                        PeerInboundHandler(codec: self.codec, accept: { messages in
+                        PeerInboundHandler(
+                            codec: self.codec,
+                            firstFrameTimeout: .nanoseconds(self.settings.firstFrameTimeout.nanoseconds),
+                            idleTimeout: .nanoseconds(self.settings.idleTimeout.nanoseconds),
+                            accept: { messages in
                             self.counters.record { $0.receivedFrames += UInt64(messages.count) }
                             self.deliver(messages)
                         }, reject: { remote, error in
@@ -137,15 +141,31 @@ package final class PeerTransport: Service, Sendable {
         return server
     }
 
-    /// Remembers an accepted connection until it closes, so ``stop()`` can close it.
+    /// Remembers an accepted connection until it closes, so ``stop()`` can close it; closes
+    /// it at once when the agent holds ``TransportSettings/maxInboundConnections`` already,
+    /// or ``TransportSettings/maxInboundPerAddress`` from its (non-loopback) address.
     private func track(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        let stopped = listening.withLock { listening in
-            if !listening.stopped { listening.inbound[id] = channel }
-            return listening.stopped
+        let remote = channel.remoteAddress?.ipAddress
+        let limitedRemote = remote.flatMap { Endpoint(host: $0, port: 1).isLoopback ? nil : $0 }
+        let refusal: String? = listening.withLock { listening in
+            if listening.stopped { return "stopped" }
+            if listening.inbound.count >= settings.maxInboundConnections { return "too many inbound connections" }
+            if let limitedRemote, listening.inbound.values.count(where: { $0.remoteAddress?.ipAddress == limitedRemote }) >= settings.maxInboundPerAddress {
+                return "too many inbound connections from \(limitedRemote)"
+            }
+            listening.inbound[id] = channel
+            return nil
         }
-        if stopped {
+        if let refusal {
             channel.close(promise: nil)
+            if refusal != "stopped" {
+                counters.record { $0.rejectedConnections += 1 }
+                let now = Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
+                if warnings.shouldLog(peer: remote ?? "unknown", now: now) {
+                    logger.warning("refused peer connection", metadata: ["peer.remote": "\(remote ?? "unknown")", "reason": "\(refusal)"])
+                }
+            }
             return
         }
         channel.closeFuture.whenComplete { _ in
@@ -154,7 +174,7 @@ package final class PeerTransport: Service, Sendable {
     }
 
     private func reject(from remote: String, error: any Error) {
-        if error is Wire.FrameError {
+        if error is Wire.FrameError || error is InboundTimeout {
             counters.record { $0.rejectedConnections += 1 }
         } else if error is Wire.DecodeError {
             counters.record { $0.rejectedFrames += 1; $0.rejectedConnections += 1 }

@@ -11,6 +11,19 @@ package struct TransportSettings: Sendable {
     package var outgoingQueueFrames: Int = 256
     /// How long a dial may take before it counts as failed.
     package var connectTimeout: Duration = .milliseconds(500)
+    /// Inbound connections held at once; one more is closed as it is accepted. Each may
+    /// buffer up to one frame before it proves it holds the key, so this bounds what
+    /// strangers can make an agent hold.
+    package var maxInboundConnections = 256
+    /// Inbound connections held at once from one non-loopback address (agents sharing a
+    /// loopback host are exempt: there the local user is already trusted).
+    package var maxInboundPerAddress = 8
+    /// An inbound connection must deliver a frame that opens and parses within this, or
+    /// it is closed: a stranger cannot hold a connection (and its buffer) by trickling bytes.
+    package var firstFrameTimeout: Duration = .seconds(5)
+    /// An inbound connection that carries nothing for this long is closed (peers gossip
+    /// several times a second).
+    package var idleTimeout: Duration = .seconds(60)
     /// Reconnect back-off after a failed dial or a broken connection.
     package var reconnect = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
 

@@ -14,9 +14,11 @@ import Wire
     static let keyB = [UInt8](repeating: 9, count: 32)
 
     /// A transport whose deliveries land in `inbox`.
-    private func makeTransport(_ address: Endpoint, key: [UInt8]?, inbox: Inbox) throws -> PeerTransport {
-        PeerTransport(
-            settings: TransportSettings(bind: address),
+    private func makeTransport(_ address: Endpoint, key: [UInt8]?, inbox: Inbox, tune: (inout TransportSettings) -> Void = { _ in }) throws -> PeerTransport {
+        var settings = TransportSettings(bind: address)
+        tune(&settings)
+        return PeerTransport(
+            settings: settings,
             codec: Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: 1 << 20),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             deliver: { messages in inbox.received.withLock { $0[address, default: []].append(contentsOf: messages) } }
@@ -124,6 +126,62 @@ import Wire
             #expect(b.counters.snapshot.rejectedConnections >= 1)
             a.send(ping(from: "a", addressA, sequence: 5), to: addressB)
             #expect(await inbox.next(b, within: .seconds(5)) == ping(from: "a", addressA, sequence: 5))
+        }
+    }
+
+    /// A stranger that connects and trickles part of a frame holds the connection (and its
+    /// buffer) only until the first-frame deadline; members still get through.
+    @Test func aConnectionWithoutAValidFirstFrameIsClosedAtTheDeadline() async throws {
+        let addressA = Endpoint(host: "127.0.77.1", port: 17405)
+        let addressB = Endpoint(host: "127.0.77.2", port: 17405)
+        let inbox = Inbox()
+        let a = try makeTransport(addressA, key: nil, inbox: inbox)
+        let b = try makeTransport(addressB, key: nil, inbox: inbox) { $0.firstFrameTimeout = .milliseconds(300) }
+        try await running([a, b]) {
+            let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: addressB.host, port: Int(addressB.port)).get()
+            try await raw.writeAndFlush(ByteBuffer(bytes: [0, 0, 0, 200, 1, 2, 3]))
+            let closed = try await withTimeout(.seconds(3)) { try await raw.closeFuture.get() }
+            #expect(closed, "closed by the agent at the deadline")
+            #expect(b.counters.snapshot.rejectedConnections >= 1)
+            a.send(ping(from: "a", addressA, sequence: 7), to: addressB)
+            #expect(await inbox.next(b, within: .seconds(5)) == ping(from: "a", addressA, sequence: 7))
+        }
+    }
+
+    /// Past the cap, a new inbound connection is closed as it is accepted.
+    @Test func inboundConnectionsAreCapped() async throws {
+        let addressB = Endpoint(host: "127.0.77.2", port: 17406)
+        let inbox = Inbox()
+        let b = try makeTransport(addressB, key: nil, inbox: inbox) { $0.maxInboundConnections = 4 }
+        try await running([b]) {
+            var raws: [any Channel] = []
+            for _ in 0 ..< 8 {
+                raws.append(try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: addressB.host, port: Int(addressB.port)).get())
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let open = raws.filter(\.isActive).count
+            #expect(open == 4, "\(open) of 8 held open")
+            #expect(b.counters.snapshot.rejectedConnections == 4)
+            for raw in raws { try? await raw.close() }
+        }
+    }
+
+    /// Whether `operation` finished within `limit`.
+    private func withTimeout(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await operation()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 }
