@@ -29,9 +29,20 @@ struct JSONPatch {
 
     let operations: [Operation]
 
-    /// - Throws: ``PatchError/Kind/malformed`` unless `body` is a list of JSON objects.
+    /// Most operations in one patch (the apiserver's `maxJSONPatchOperations`).
+    static let maxOperations = 10_000
+    /// Most bytes all `copy` operations of one patch may copy together (the apiserver bounds
+    /// `AccumulatedCopySizeLimit` by its request size): a few doubling copies would
+    /// otherwise grow a small object past any memory.
+    static let maxCopiedBytes = 4 << 20
+
+    /// - Throws: ``PatchError/Kind/malformed`` unless `body` is a list of JSON objects;
+    ///   ``PatchError/Kind/tooLarge`` past ``maxOperations``.
     init(_ body: JSONValue) throws(PatchError) {
         guard case .array(let elements) = body else { throw .malformed("a JSON patch must be a list of operations") }
+        guard elements.count <= Self.maxOperations else {
+            throw .tooLarge("The allowed maximum operations in a JSON patch is \(Self.maxOperations), got: \(elements.count)")
+        }
         var operations: [Operation] = []
         for element in elements {
             guard case .object(let fields) = element else { throw .malformed("a JSON patch operation must be an object: \(element.jsonText)") }
@@ -43,13 +54,14 @@ struct JSONPatch {
     /// Applies every operation in order (RFC 6902 §4); the first failure aborts the patch.
     func applied(to document: JSONValue) throws(PatchError) -> JSONValue {
         var document = document
+        var copied = 0
         for operation in operations {
-            document = try Self.apply(operation, to: document)
+            document = try Self.apply(operation, to: document, copied: &copied)
         }
         return document
     }
 
-    private static func apply(_ operation: Operation, to document: JSONValue) throws(PatchError) -> JSONValue {
+    private static func apply(_ operation: Operation, to document: JSONValue, copied: inout Int) throws(PatchError) -> JSONValue {
         let path = try operation.pointer("path")
         switch try operation.string("op") {
         case "add":
@@ -64,7 +76,12 @@ struct JSONPatch {
             let (rest, value) = try document.removing(at: from)
             return try rest.adding(value, at: path)
         case "copy":
-            return try document.adding(try document.value(at: try operation.pointer("from")), at: path)
+            let value = try document.value(at: try operation.pointer("from"))
+            copied += value.jsonText.utf8.count
+            guard copied <= maxCopiedBytes else {
+                throw .tooLarge("the copy operations of the JSON patch would copy more than \(maxCopiedBytes) bytes")
+            }
+            return try document.adding(value, at: path)
         case "test":
             let expected = try operation.value()
             guard try document.value(at: path).isJSONEqual(to: expected) else {

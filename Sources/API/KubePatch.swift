@@ -43,6 +43,8 @@ struct KubePatch {
             switch error.kind {
             case .malformed:
                 throw KubeStatus.badRequest(error.message)
+            case .tooLarge:
+                throw KubeStatus(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: \(error.message)")
             case .failed:
                 // The apiserver's NewGenericServerResponse(422, …): a fixed message, the reason in a cause.
                 throw KubeStatus(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request",

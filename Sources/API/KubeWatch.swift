@@ -36,10 +36,15 @@ struct KubeWatch<View: ClusterView> {
             for object in initial {
                 try await writer.write(encoder.line(Change.Kind.added.rawValue, object))
             }
-            let (events, sink) = AsyncStream<Change>.makeStream()
+            // Bounded: a client that stops reading has its watch ended once this many changes
+            // wait for it (it watches again from the last version it saw, as after any end),
+            // so it cannot make the agent hold the feed without limit.
+            let (events, sink) = AsyncStream<Change>.makeStream(bufferingPolicy: .bufferingOldest(Self.maxPending))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await change in feed { sink.yield(change) }
+                    for await change in feed {
+                        if case .dropped = sink.yield(change) { break }
+                    }
                     sink.finish()
                 }
                 group.addTask {
@@ -54,6 +59,9 @@ struct KubeWatch<View: ClusterView> {
             try await writer.finish(nil)
         })
     }
+
+    /// Changes a watch may have waiting for a slow client before the watch is ended.
+    static let maxPending = 4_096
 
     /// Writes events as JSON lines: full objects, or one-row Tables with the columns in the
     /// first line only.

@@ -11,6 +11,9 @@ struct PatchError: Error, Equatable, CustomStringConvertible {
         case malformed
         /// The patch is valid but cannot be applied to this object: 422.
         case failed
+        /// The patch has more operations, or would copy more bytes, than the server takes:
+        /// 413, as the apiserver's `RequestEntityTooLarge`.
+        case tooLarge
     }
 
     var kind: Kind
@@ -18,6 +21,10 @@ struct PatchError: Error, Equatable, CustomStringConvertible {
 
     static func malformed(_ message: String) -> PatchError {
         PatchError(kind: .malformed, message: message)
+    }
+
+    static func tooLarge(_ message: String) -> PatchError {
+        PatchError(kind: .tooLarge, message: message)
     }
 
     static func failed(_ message: String) -> PatchError {

@@ -87,6 +87,25 @@ import Testing
         #expect(error?.kind == .malformed)
     }
 
+    /// More operations than the apiserver takes: refused before any is applied (413).
+    @Test func moreThanTenThousandOperationsAreTooLarge() throws {
+        let operations = Array(repeating: JSONValue.object(["op": .string("test"), "path": .string(""), "value": .null]), count: JSONPatch.maxOperations + 1)
+        let error = #expect(throws: PatchError.self) { try JSONPatch(.array(operations)) }
+        #expect(error?.kind == .tooLarge)
+        #expect(error?.message == "The allowed maximum operations in a JSON patch is 10000, got: 10001")
+    }
+
+    /// A patch bomb: each `copy` doubles a list, so 40 of them would make 2⁴⁰ copies of a
+    /// small object. The copies stop at 4 MiB in all, long before memory does.
+    @Test func doublingCopiesStopAtTheCopyBudget() throws {
+        let doublings = (0 ..< 40).map { _ in
+            JSONValue.object(["op": .string("copy"), "from": .string("/a"), "path": .string("/a/-")])
+        }
+        let original = JSONValue.object(["a": .array([.string(String(repeating: "x", count: 1_000))])])
+        let error = #expect(throws: PatchError.self) { try JSONPatch(.array(doublings)).applied(to: original) }
+        #expect(error?.kind == .tooLarge)
+    }
+
     static func json(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
