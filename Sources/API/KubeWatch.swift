@@ -61,7 +61,7 @@ struct KubeWatch<View: ClusterView> {
     }
 
     /// Changes a watch may have waiting for a slow client before the watch is ended.
-    static let maxPending = 4_096
+    static var maxPending: Int { 4_096 }
 
     /// Writes events as JSON lines: full objects, or one-row Tables with the columns in the
     /// first line only.
