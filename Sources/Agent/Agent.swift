@@ -50,7 +50,7 @@ package struct Agent: Sendable {
         }
         let sealer = try Wire.Sealer(key: settings.encryptionKey)
         let transportSettings = TransportSettings(bind: settings.bind)
-        let mailbox = Mailbox<NodeDriver.Input>()
+        let mailbox = Mailbox<NodeDriver.Input> { $0.approximateBytes }
         let transport = PeerTransport(
             settings: transportSettings,
             codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),

@@ -5,35 +5,41 @@ import Synchronization
 /// Taking the whole backlog is what batches work: messages and proposals that arrive while
 /// the driver is busy (an fsync, say) are handled together and share one persist.
 final class Mailbox<Item: Sendable>: Sendable {
-    private let items = Mutex<[Item]>([])
+    private let items = Mutex<(queue: [Item], bytes: Int)>(([], 0))
     private let bell = Doorbell()
-    /// Beyond this many waiting items, new ones are dropped: a flood cannot exhaust memory.
+    /// Beyond this many waiting items, or this many bytes of them, new ones are dropped: a
+    /// flood (of many small messages or a few large ones) cannot exhaust memory.
     private let capacity: Int
+    private let maxBytes: Int
+    private let weight: @Sendable (Item) -> Int
 
-    init(capacity: Int = 65_536) {
+    /// - Parameter weight: about how many bytes an item holds.
+    init(capacity: Int = 65_536, maxBytes: Int = 256 << 20, weight: @escaping @Sendable (Item) -> Int = { _ in 0 }) {
         self.capacity = capacity
+        self.maxBytes = maxBytes
+        self.weight = weight
     }
 
     /// Queues an item; `false` when the mailbox is full and the item was dropped.
     @discardableResult
     func post(_ item: Item) -> Bool {
-        let accepted = items.withLock { queue in
-            guard queue.count < capacity else { return false }
-            queue.append(item)
-            return true
-        }
-        if accepted { bell.ring() }
-        return accepted
+        post(contentsOf: [item]) == 1
     }
 
     /// Queues items in order with one lock and one ring; those beyond the capacity are
     /// dropped. Returns how many were accepted.
     @discardableResult
     func post(contentsOf batch: [Item]) -> Int {
-        let accepted = items.withLock { queue in
-            let room = max(0, capacity - queue.count)
-            queue.append(contentsOf: batch.prefix(room))
-            return min(room, batch.count)
+        let weights = batch.map(weight)
+        let accepted = items.withLock { items in
+            var accepted = 0
+            for (item, bytes) in zip(batch, weights) {
+                guard items.queue.count < capacity, items.bytes + bytes <= maxBytes else { break }
+                items.queue.append(item)
+                items.bytes += bytes
+                accepted += 1
+            }
+            return accepted
         }
         if accepted > 0 { bell.ring() }
         return accepted
@@ -44,9 +50,10 @@ final class Mailbox<Item: Sendable>: Sendable {
 
     /// Everything posted since the last call, in order.
     func takeAll() -> [Item] {
-        items.withLock { queue in
-            let batch = queue
-            queue.removeAll(keepingCapacity: true)
+        items.withLock { items in
+            let batch = items.queue
+            items.queue.removeAll(keepingCapacity: true)
+            items.bytes = 0
             return batch
         }
     }
