@@ -11,7 +11,7 @@ Two runs, each on a fresh 3-agent cluster on 127.0.7.1-3 (peer :7400, API :7480,
            capture, which shows that the check can fail.
 
 In each run: wait (bounded) until all three agree on a leader; pick a follower
-(GET /ordinal/v1/raft, which needs no token: "role" follower, "leader" another agent); start
+(GET /ordinal/v1/raft with the token: "role" follower, "leader" another agent); start
 `tcpdump -i lo -s 0 -U -w capture.pcap 'port 7400 and net 127.0.7.0/24'` (TCP and UDP, the
 peer port only, so the client's own HTTP to :7480 is not in it); then, through the follower
 and with `Authorization: Bearer <token>`:
@@ -106,10 +106,10 @@ def taken_addresses():
     return out
 
 
-def agreed(timeout):
+def agreed(timeout, token):
     """Wait until all three answer and name one leader. -> {ip: raft status} or None."""
     def look():
-        sts = {ip: H.get_json(api(ip) + "/ordinal/v1/raft", timeout=1.0) for ip in IPS}
+        sts = {ip: H.get_json(api(ip) + "/ordinal/v1/raft", timeout=1.0, token=token) for ip in IPS}
         if all(isinstance(s, dict) and s.get("leader") for s in sts.values()) and \
                 len({s["leader"] for s in sts.values()}) == 1:
             return sts
@@ -117,10 +117,10 @@ def agreed(timeout):
     return wait_until(look, timeout, 0.25)
 
 
-def caught_up(timeout):
+def caught_up(timeout, token):
     """Wait until every agent has applied the leader's commit index. -> bool"""
     def look():
-        sts = [H.get_json(api(ip) + "/ordinal/v1/raft", timeout=1.0) for ip in IPS]
+        sts = [H.get_json(api(ip) + "/ordinal/v1/raft", timeout=1.0, token=token) for ip in IPS]
         if not all(isinstance(s, dict) for s in sts):
             return False
         lead = [s for s in sts if s.get("role") == "leader"]
@@ -184,7 +184,7 @@ def one_run(a, pg, mode, outdir):
                                 join=[j for j in IPS if j != ip], extra=extra)
             keys.append(("agent", mode, i))
             pg.spawn(keys[-1], argv, os.path.join(wd, f"s{i + 1}.log"))
-        sts = agreed(a.timeout)
+        sts = agreed(a.timeout, token)
         if not sts:
             raise RuntimeError(f"no agreed leader within {a.timeout:.0f}s")
         res["formed_s"] = round(H.now() - t0, 2)
@@ -223,7 +223,7 @@ def one_run(a, pg, mode, outdir):
                                       "output": (p.stdout + p.stderr).strip()[:200]}
         if p.returncode == 0:
             res["notes"].append("`ordinal apply` without the token succeeded")
-        if not caught_up(a.timeout):
+        if not caught_up(a.timeout, token):
             res["notes"].append("agents not caught up before the capture")
 
         # ---- capture ----------------------------------------------------------------
@@ -250,7 +250,7 @@ def one_run(a, pg, mode, outdir):
             raise RuntimeError(f"PUT {path} through the follower: HTTP {st} {body[:200]!r}")
 
         def on_leader():
-            s, text = H.get_text(api(leader) + path, timeout=1.0)
+            s, text = H.get_text(api(leader) + path, timeout=1.0, token=token)
             return s == 200 and text == needles["value"]
         res["kv_on_leader"] = bool(wait_until(on_leader, 15))
         if not res["kv_on_leader"]:
@@ -266,10 +266,10 @@ def one_run(a, pg, mode, outdir):
         sts_url = (api(leader) + "/apis/apps/v1/namespaces/default/statefulsets/"
                    + needles["statefulset name"])
         res["objects_on_leader"] = bool(wait_until(
-            lambda: H.get_json(svc_url) is not None and H.get_json(sts_url) is not None, 15))
+            lambda: H.get_json(svc_url, token=token) is not None and H.get_json(sts_url, token=token) is not None, 15))
         if not res["objects_on_leader"]:
             raise RuntimeError("the Service/StatefulSet never showed up on the leader")
-        res["caught_up"] = caught_up(a.timeout)
+        res["caught_up"] = caught_up(a.timeout, token)
         time.sleep(1.0)          # a few heartbeats and gossip rounds more
         res["capture_s"] = round(H.now() - t_cap, 2)
         proc = pg.procs[tkey]

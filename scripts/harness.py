@@ -318,13 +318,16 @@ def copy_binary(src, prefix):
 # ----------------------------------------------------------------------------------------
 # HTTP
 # ----------------------------------------------------------------------------------------
-def request(method, url, body=None, timeout=10, content_type="application/json", limit=None):
+def request(method, url, body=None, timeout=10, content_type="application/json", limit=None, token=None):
     """One request on a fresh connection -> (status, body bytes; at most `limit` bytes).
-    body: bytes go as they are, anything else but None as JSON. HTTP error statuses are
-    returned like any other; connection errors and timeouts raise OSError."""
+    body: bytes go as they are, anything else but None as JSON; token: sent as a bearer
+    token. HTTP error statuses are returned like any other; connection errors and timeouts
+    raise OSError."""
     if body is not None and not isinstance(body, (bytes, bytearray)):
         body = json.dumps(body).encode()
     headers = {"Content-Type": content_type} if content_type else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -339,10 +342,10 @@ def request_json(method, url, body=None, timeout=10, content_type="application/j
     return status, json.loads(data or b"{}")
 
 
-def get_json(url, timeout=1.0):
+def get_json(url, timeout=1.0, token=None):
     """GET url -> parsed JSON, or None on any error (timeouts and error statuses included)."""
     try:
-        status, data = request("GET", url, timeout=timeout, content_type=None)
+        status, data = request("GET", url, timeout=timeout, content_type=None, token=token)
         if not 200 <= status < 300:
             return None
         return json.loads(data or b"null")
@@ -350,10 +353,10 @@ def get_json(url, timeout=1.0):
         return None
 
 
-def get_text(url, timeout=2.0, limit=4096):
+def get_text(url, timeout=2.0, limit=4096, token=None):
     """GET url -> (status, text), (error status, "") or (None, the error)."""
     try:
-        status, data = request("GET", url, timeout=timeout, content_type=None, limit=limit)
+        status, data = request("GET", url, timeout=timeout, content_type=None, limit=limit, token=token)
     except (OSError, ValueError) as e:
         return None, str(e)
     return status, data.decode(errors="replace") if 200 <= status < 300 else ""
