@@ -49,7 +49,8 @@ package struct Agent: Sendable {
             throw AgentStartError(reason: "refusing to start on \(settings.dataDirectory): \(error)")
         }
         let sealer = try Wire.Sealer(key: settings.encryptionKey)
-        let transportSettings = TransportSettings(bind: settings.bind)
+        var transportSettings = TransportSettings(bind: settings.bind)
+        transportSettings.identity = settings.name
         let mailbox = Mailbox<NodeDriver.Input> { $0.approximateBytes }
         let transport = PeerTransport(
             settings: transportSettings,

@@ -10,9 +10,16 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
     typealias InboundOut = [UInt8]
 
     private var frames: Wire.FrameDecoder
+    private let maxFrameBytes: Int
+    private let trust: ConnectionTrust?
 
-    init(maxFrameBytes: Int) {
-        frames = Wire.FrameDecoder(maxFrameBytes: maxFrameBytes)
+    /// - Parameters:
+    ///   - firstFrameBytes: the bound until `trust` says a frame opened and parsed (nil:
+    ///     `maxFrameBytes` from the start).
+    init(maxFrameBytes: Int, firstFrameBytes: Int? = nil, trust: ConnectionTrust? = nil) {
+        self.maxFrameBytes = maxFrameBytes
+        self.trust = trust
+        frames = Wire.FrameDecoder(maxFrameBytes: min(firstFrameBytes ?? maxFrameBytes, maxFrameBytes))
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -21,8 +28,11 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
             buffer.moveReaderIndex(to: buffer.writerIndex)
         }
         // Every buffered frame goes out now: the input is consumed whole, so NIO will not
-        // call again until more bytes arrive.
-        while let body = try frames.nextFrame() {
+        // call again until more bytes arrive. The handler after this one decides, per frame,
+        // whether the connection has proven itself; from then on full-size frames pass.
+        while true {
+            if trust?.proven == true, frames.maxFrameBytes < maxFrameBytes { frames.raiseLimit(to: maxFrameBytes) }
+            guard let body = try frames.nextFrame() else { break }
             context.fireChannelRead(wrapInboundOut(body))
         }
         return .needMoreData
@@ -31,4 +41,10 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         try decode(context: context, buffer: &buffer)
     }
+}
+
+/// Whether an inbound connection has delivered a frame that opened and parsed, shared by
+/// its pipeline's handlers on the connection's event loop.
+final class ConnectionTrust {
+    var proven = false
 }

@@ -19,18 +19,21 @@ final class PeerInboundHandler: ChannelInboundHandler {
     private let firstFrameTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     /// Set once a frame opened and parsed: the peer holds the key.
-    private var proven = false
+    private let trust: ConnectionTrust
+    private var proven: Bool { trust.proven }
     private var lastRead = NIODeadline.now()
     private var timer: Scheduled<Void>?
 
     init(
         codec: Wire.PeerCodec,
+        trust: ConnectionTrust = ConnectionTrust(),
         firstFrameTimeout: TimeAmount = .seconds(5),
         idleTimeout: TimeAmount = .seconds(60),
         accept: @escaping @Sendable ([Wire.PeerMessage]) -> Void,
         reject: @escaping @Sendable (_ remote: String, _ error: any Error) -> Void
     ) {
         self.codec = codec
+        self.trust = trust
         self.firstFrameTimeout = firstFrameTimeout
         self.idleTimeout = idleTimeout
         self.accept = accept
@@ -68,9 +71,11 @@ final class PeerInboundHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !rejected else { return }
         do {
-            pending.append(try codec.decodeBody(unwrapInboundIn(data)))
-            proven = true
+            let message = try codec.decodeBody(unwrapInboundIn(data))
+            trust.proven = true
             lastRead = .now()
+            if message.isGreeting { return }  // the transport's greeting; nothing for the agent
+            pending.append(message)
         } catch {
             fail(context: context, error: error)
         }

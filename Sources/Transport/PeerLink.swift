@@ -39,8 +39,15 @@ final class PeerLink: Sendable {
     /// Bytes a connected channel may hold unsent before new frames are dropped.
     static let writeBufferHighWater = 4 << 20
 
-    init(endpoint: Endpoint, settings: TransportSettings, group: any EventLoopGroup, counters: TransportCounters, logger: Logger) {
+    /// The frame a new connection starts with (the transport's `Hello`), if any.
+    private let greeting: @Sendable () -> ByteBuffer?
+
+    init(
+        endpoint: Endpoint, settings: TransportSettings, group: any EventLoopGroup, counters: TransportCounters, logger: Logger,
+        greeting: @escaping @Sendable () -> ByteBuffer? = { nil }
+    ) {
         self.endpoint = endpoint
+        self.greeting = greeting
         self.settings = settings
         self.group = group
         self.counters = counters
@@ -148,7 +155,7 @@ final class PeerLink: Sendable {
         channel.closeFuture.whenComplete { _ in
             self.broke(error: nil, channel: channel)
         }
-        write(queued, to: channel)
+        write((greeting().map { [$0] } ?? []) + queued, to: channel)
     }
 
     /// A dial failed (`channel` nil) or `channel` closed: drop what was waiting and back off.

@@ -76,7 +76,7 @@ package final class PeerTransport: Service, Sendable {
     private func link(to endpoint: Endpoint) -> PeerLink {
         links.withLock { table in
             if let existing = table[endpoint] { return existing }
-            let created = PeerLink(endpoint: endpoint, settings: settings, group: group, counters: counters, logger: logger)
+            let created = PeerLink(endpoint: endpoint, settings: settings, group: group, counters: counters, logger: logger, greeting: greeting)
             if listening.withLock({ $0.stopped }) { created.stop() }
             table[endpoint] = created
             return created
@@ -97,6 +97,12 @@ package final class PeerTransport: Service, Sendable {
         }
     }
 
+    /// The frame every dialed connection starts with: this agent's `Hello`, freshly stamped.
+    private func greeting() -> ByteBuffer? {
+        guard let identity = settings.identity, let bytes = try? codec.encode(.greeting(from: identity)) else { return nil }
+        return ByteBuffer(bytes: bytes)
+    }
+
     /// Stops listening, closes every connection and refuses later sends; `run()` returns.
     package func stop() {
         let channels = listening.withLock { listening -> [any Channel] in
@@ -115,10 +121,12 @@ package final class PeerTransport: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let trust = ConnectionTrust()
                     try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes)),
+                        ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes, firstFrameBytes: self.settings.maxFirstFrameBytes, trust: trust)),
                         PeerInboundHandler(
                             codec: self.codec,
+                            trust: trust,
                             firstFrameTimeout: .nanoseconds(self.settings.firstFrameTimeout.nanoseconds),
                             idleTimeout: .nanoseconds(self.settings.idleTimeout.nanoseconds),
                             accept: { messages in

@@ -24,6 +24,13 @@ package struct TransportSettings: Sendable {
     /// An inbound connection that carries nothing for this long is closed (peers gossip
     /// several times a second).
     package var idleTimeout: Duration = .seconds(60)
+    /// Largest first frame on an inbound connection: until one frame opened and parsed, a
+    /// connection may not make this agent buffer more. Agents open every connection they
+    /// dial with a small `Hello` (``identity``), so their large frames come after it.
+    package var maxFirstFrameBytes = 4_096
+    /// This agent's name, which opens every connection it dials (nil: no greeting, for
+    /// tests of the transport alone).
+    package var identity: NodeID?
     /// Reconnect back-off after a failed dial or a broken connection.
     package var reconnect = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
 

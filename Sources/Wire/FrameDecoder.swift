@@ -9,7 +9,7 @@ extension Wire {
     /// After ``nextFrame()`` throws, the decoder keeps throwing the same error; the caller
     /// MUST close the connection.
     package struct FrameDecoder: Sendable {
-        package let maxFrameBytes: Int
+        package private(set) var maxFrameBytes: Int
         private var buffer: [UInt8] = []
         /// Index of the first unconsumed byte; the prefix is dropped lazily to keep
         /// consuming a frame O(frame) rather than O(buffer).
@@ -23,6 +23,13 @@ extension Wire {
                 "maxFrameBytes must be in 1...\(UInt32.max), got \(maxFrameBytes)"
             )
             self.maxFrameBytes = maxFrameBytes
+        }
+
+        /// Allows larger frames from now on (a connection that proved it holds the key may
+        /// send what the first frame could not).
+        package mutating func raiseLimit(to bytes: Int) {
+            precondition(bytes <= Int(UInt32.max), "maxFrameBytes must fit 32 bits")
+            maxFrameBytes = max(maxFrameBytes, bytes)
         }
 
         /// Bytes received but not yet returned as a frame.

@@ -1,4 +1,5 @@
 import AgentCore
+import Basics
 import Consensus
 import Membership
 import SwiftProtobuf
@@ -46,6 +47,8 @@ extension Wire.PeerMessage {
             self = .logs(try LogMessage(chunk, path: "log_chunk"))
         case let .logCancel(cancel)?:
             self = .logs(try LogMessage(cancel, path: "log_cancel"))
+        case let .hello(hello)?:
+            self = .hello(from: try NodeID(hello.from, path: "hello.from"))
         case nil:
             throw .missingBody(path: "body")
         }
@@ -72,6 +75,20 @@ extension Ordinal_Wire_V1_PeerFrame {
             setForward(message)
         case let .logs(message):
             setLogs(message)
+        case let .hello(from):
+            hello = .with { $0.from = from.name }
         }
+    }
+}
+
+extension Wire.PeerMessage {
+    /// The `Hello` a connection starts with: the transport's own, never the agent's.
+    package var isGreeting: Bool {
+        if case .hello = self { true } else { false }
+    }
+
+    /// The greeting of an agent named `name`.
+    package static func greeting(from name: NodeID) -> Wire.PeerMessage {
+        .hello(from: name)
     }
 }

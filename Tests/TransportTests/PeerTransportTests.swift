@@ -184,4 +184,26 @@ import Wire
             return first
         }
     }
+
+    /// Until a connection delivered a frame that opens and parses, its frames may be at
+    /// most 4 KiB: a stranger cannot make the agent buffer a 4 MiB frame. Agents greet
+    /// every connection they dial with a small `Hello`, so their large frames still pass.
+    @Test func aLargeFirstFrameIsRefusedButAGreetedConnectionCarriesLargeFrames() async throws {
+        let addressA = Endpoint(host: "127.0.77.1", port: 17407)
+        let addressB = Endpoint(host: "127.0.77.2", port: 17407)
+        let inbox = Inbox()
+        let a = try makeTransport(addressA, key: Self.keyA, inbox: inbox) { $0.identity = NodeID("a") }
+        let b = try makeTransport(addressB, key: Self.keyA, inbox: inbox)
+        try await running([a, b]) {
+            let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: addressB.host, port: Int(addressB.port)).get()
+            try await raw.writeAndFlush(ByteBuffer(bytes: [0, 0, 0x20, 0] + [UInt8](repeating: 7, count: 100)))
+            #expect(try await withTimeout(.seconds(2)) { try await raw.closeFuture.get() }, "an 8 KiB first frame closes the connection")
+            let members = (0 ..< 300).map { Membership.Member(id: NodeID("member-\($0)"), address: Endpoint(host: "10.1.\($0 / 250).\($0 % 250)", port: 7400), status: .alive, incarnation: 1) }
+            let large = Wire.PeerMessage.gossip(Membership.Envelope(sender: NodeID("a"), senderAddress: addressA, message: .ping(sequence: 9), gossip: members))
+            #expect(try Wire.PeerCodec(sealer: try Wire.Sealer(key: Self.keyA)).encode(large).count > 8_192)
+            a.send(large, to: addressB)
+            #expect(await inbox.next(b, within: .seconds(5)) == large, "the greeting opened the way")
+        }
+    }
 }

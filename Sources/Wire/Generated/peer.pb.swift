@@ -211,6 +211,16 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     set {body = .logCancel(newValue)}
   }
 
+  /// The first frame on every connection an agent dials: small, so the receiver can hold
+  /// a connection that has not proven it holds the key to a small frame bound.
+  package var hello: Ordinal_Wire_V1_Hello {
+    get {
+      if case .hello(let v)? = body {return v}
+      return Ordinal_Wire_V1_Hello()
+    }
+    set {body = .hello(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -230,8 +240,24 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     case logRequest(Ordinal_Wire_V1_LogRequest)
     case logChunk(Ordinal_Wire_V1_LogChunk)
     case logCancel(Ordinal_Wire_V1_LogCancel)
+    /// The first frame on every connection an agent dials: small, so the receiver can hold
+    /// a connection that has not proven it holds the key to a small frame bound.
+    case hello(Ordinal_Wire_V1_Hello)
 
   }
+
+  package init() {}
+}
+
+/// "This connection is from me."
+package nonisolated struct Ordinal_Wire_V1_Hello: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 }
@@ -941,7 +967,7 @@ nonisolated extension Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PeerFrame"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0\u{2}\u{8}hello\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1067,6 +1093,19 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
           self.body = .logCancel(v)
         }
       }()
+      case 70: try {
+        var v: Ordinal_Wire_V1_Hello?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .hello(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .hello(v)
+        }
+      }()
       default: break
       }
     }
@@ -1117,6 +1156,10 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
       guard case .logCancel(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 62)
     }()
+    case .hello?: try {
+      guard case .hello(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 70)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1125,6 +1168,36 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
   package static func ==(lhs: Ordinal_Wire_V1_PeerFrame, rhs: Ordinal_Wire_V1_PeerFrame) -> Bool {
     if lhs.version != rhs.version {return false}
     if lhs.body != rhs.body {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".Hello"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_Hello, rhs: Ordinal_Wire_V1_Hello) -> Bool {
+    if lhs.from != rhs.from {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
