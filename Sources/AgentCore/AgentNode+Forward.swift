@@ -47,9 +47,9 @@ extension AgentNode {
             if leader == id {
                 waiting[proposalID]?.sentTo = (leader, raft.term)
                 takeForwarded(origin: id, id: proposal.wireID, data: proposal.data, into: &effects)
-            } else if let member = membership.member(leader), !member.status.isGone {
+            } else if let address = peerAddress(leader) {
                 waiting[proposalID]?.sentTo = (leader, raft.term)
-                effects.append(.sendForward(.propose(from: id, to: leader, id: proposal.wireID, data: proposal.data), to: member.address))
+                effects.append(.sendForward(.propose(from: id, to: leader, id: proposal.wireID, data: proposal.data), to: address))
             }
         }
     }
@@ -58,7 +58,7 @@ extension AgentNode {
         guard message.to == id else { return }
         switch message {
         case .propose(let origin, _, let proposalID, let data):
-            guard membership.member(origin).map({ !$0.status.isGone }) ?? false else { return }
+            guard isKnownPeer(origin) else { return }
             takeForwarded(origin: origin, id: proposalID, data: data, into: &effects)
         case .refused(let leader, _, let wireID, let notLeader, let reason):
             guard let proposalID = waitingByWire[wireID], waiting[proposalID]?.sentTo?.leader == leader else { return }
@@ -98,8 +98,8 @@ extension AgentNode {
                 forget(proposalID)
                 effects.append(.proposalFailed(id: proposalID, reason: .refused(reason)))
             }
-        } else if let member = membership.member(key.origin), !member.status.isGone {
-            effects.append(.sendForward(.refused(from: id, to: key.origin, id: key.id, notLeader: notLeader, reason: reason), to: member.address))
+        } else if let address = peerAddress(key.origin) {
+            effects.append(.sendForward(.refused(from: id, to: key.origin, id: key.id, notLeader: notLeader, reason: reason), to: address))
         }
     }
 

@@ -8,7 +8,7 @@ extension AgentNode {
     /// a quorum.
     mutating func renewLease(now: Instant, into effects: inout [AgentEffect]) {
         guard let leader = raft.leader else { return }
-        let address = leader == id ? nil : membership.member(leader).flatMap { $0.status.isGone ? nil : $0.address }
+        let address = peerAddress(leader)
         guard leader == id || address != nil, let sequence = lease.request(now: now) else { return }
         if let address {
             effects.append(.sendLease(.request(from: id, to: leader, sequence: sequence), to: address))
@@ -44,9 +44,9 @@ extension AgentNode {
             for request in requests {
                 if request.node == id {
                     _ = lease.granted(sequence: request.sequence, readIndex: read.index)
-                } else if let member = membership.member(request.node), !member.status.isGone {
+                } else if let address = peerAddress(request.node) {
                     let grant = LeaseMessage.grant(from: id, to: request.node, sequence: request.sequence, term: raft.term, readIndex: read.index)
-                    effects.append(.sendLease(grant, to: member.address))
+                    effects.append(.sendLease(grant, to: address))
                 }
             }
         }

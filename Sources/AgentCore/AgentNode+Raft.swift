@@ -45,13 +45,11 @@ extension AgentNode {
         for proposal in forwarded { effects.append(.proposalCommitted(id: proposal.id, index: proposal.index)) }
     }
 
-    /// Raft messages go to the address gossip knows for the recipient, even when gossip
-    /// holds it dead: Raft has its own failure handling, and a false suspicion in gossip
-    /// must not cut a healthy follower off its leader. With no address the message is
-    /// dropped and Raft's retries cover it.
+    /// Raft messages go to ``peerAddress(_:)``; with no address the message is dropped and
+    /// Raft's retries cover it.
     private func send(_ message: Raft.Message, into effects: inout [AgentEffect]) {
-        guard let member = membership.member(message.to) else { return }
-        effects.append(.sendRaft(message, to: member.address))
+        guard let address = peerAddress(message.to) else { return }
+        effects.append(.sendRaft(message, to: address))
     }
 
     mutating func propose(id proposalID: UInt64, data: [UInt8], into effects: inout [AgentEffect]) {

@@ -109,6 +109,14 @@ package struct AgentNode: Sendable {
         peer != id && (raft.conf.isVoter(peer) || raft.conf.isLearner(peer) || membership.member(peer).map { !$0.status.isGone } ?? false)
     }
 
+    /// Where to send Raft, lease and forwarding traffic for `node`: the address gossip last
+    /// knew, even when gossip holds the agent dead. Those protocols have their own failure
+    /// handling, and a false suspicion in gossip (seen in the simulation: a follower cut off
+    /// its leader, a renewal never sent so the pods' lease ran out) must not silence them.
+    func peerAddress(_ node: NodeID) -> Endpoint? {
+        node == id ? nil : membership.member(node)?.address
+    }
+
     /// Reviews matter only to an agent that may still bootstrap, and to the leader.
     var needsReview: Bool {
         raft.role == .leader || (settings.bootstrapExpect != nil && !isInConfiguration)
