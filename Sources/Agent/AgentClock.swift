@@ -1,6 +1,7 @@
 import Basics
 import ClusterState
 import FoundationEssentials
+import Runtime
 
 /// The agent shell's one source of time, injected into the node driver: the monotonic
 /// ``Basics/Instant`` every core event carries, deadlines of waiting writers, and the wall
@@ -10,14 +11,18 @@ struct AgentClock: Sendable {
     let now: @Sendable () -> Instant
     /// Seconds since the Unix epoch, for timestamps in objects and events.
     let wall: @Sendable () -> Timestamp
+    /// `CLOCK_MONOTONIC`, the clock pod supervisors (other processes) check their lease
+    /// deadline against.
+    let supervisors: @Sendable () -> MonotonicDeadline
 
-    /// The machine's clocks: `ContinuousClock` from the moment this clock is made, and the
-    /// system's real-time clock.
+    /// The machine's clocks: `ContinuousClock` from the moment this clock is made, the
+    /// system's real-time clock, and `CLOCK_MONOTONIC`.
     static func system() -> AgentClock {
         let origin = ContinuousClock.now
         return AgentClock(
             now: { Instant(nanoseconds: UInt64((ContinuousClock.now - origin).nanoseconds)) },
-            wall: { Timestamp(seconds: Int64(Date().timeIntervalSince1970)) }
+            wall: { Timestamp(seconds: Int64(Date().timeIntervalSince1970)) },
+            supervisors: { MonotonicDeadline.now() }
         )
     }
 }

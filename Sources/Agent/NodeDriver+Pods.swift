@@ -55,7 +55,7 @@ extension NodeDriver {
     private func podPass(lease: LeaseHolder) -> [(ObjectKey, SupervisorProcess)] {
         let (state, applied) = store.cluster
         let now = self.now
-        let monotonicNow = MonotonicDeadline.now()
+        let monotonicNow = clock.supervisors()
         let plan = PodDuty.plan(state: state, node: settings.name.name, held: pods.held, lease: lease, applied: applied, now: now)
         let stopped = pods.stop(plan.stop)
         pods.record(stopped.flatMap { key in
