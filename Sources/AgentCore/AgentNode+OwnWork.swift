@@ -10,8 +10,9 @@ import Membership
 struct OwnWork: Sendable, Equatable {
     enum Phase: Sendable, Equatable {
         case idle
-        /// Asked of the shell in `term`; its answer is taken only in that term.
-        case computing(term: UInt64)
+        /// Asked of the shell in `term`; its answer is taken only in that term. An answer
+        /// that never comes (the shell's mailbox was full) is given up on at the deadline.
+        case computing(term: UInt64, deadline: Instant)
         /// Proposed under this id; given up on at the deadline.
         case proposed(id: UInt64, deadline: Instant)
     }
@@ -22,8 +23,14 @@ struct OwnWork: Sendable, Equatable {
 
     var isIdle: Bool { phase == .idle }
 
+    /// When the proposal in flight is given up on (a lost answer is noticed at the next
+    /// event, which always comes soon: gossip ticks several times a second).
     var deadline: Instant? {
         if case .proposed(_, let deadline) = phase { deadline } else { nil }
+    }
+
+    var isComputing: Bool {
+        if case .computing = phase { true } else { false }
     }
 
     /// Ends a proposal of this work that resolved, or timed out; it runs again.
@@ -35,9 +42,13 @@ struct OwnWork: Sendable, Equatable {
     }
 
     mutating func expire(now: Instant) {
-        guard let deadline, now >= deadline else { return }
-        phase = .idle
-        due = true
+        switch phase {
+        case .proposed(_, let deadline) where now >= deadline, .computing(_, let deadline) where now >= deadline:
+            phase = .idle
+            due = true
+        default:
+            break
+        }
     }
 }
 
@@ -86,17 +97,17 @@ extension AgentNode {
         }
         if controllerWork.due, controllerWork.isIdle, mayRunController(now: now) {
             controllerWork.due = false
-            controllerWork.phase = .computing(term: raft.term)
+            controllerWork.phase = .computing(term: raft.term, deadline: now + settings.proposalWait)
             effects.append(.runControllerPass(members: membership.members, lost: fencedNodes(now: now), term: raft.term))
         }
         if lease.deadline != scheduledLease.deadline || lease.readIndex != scheduledLease.readIndex {
             scheduledLease = (lease.deadline, lease.readIndex)
             podWork.due = true
         }
-        guard podWork.due, podWork.phase != .computing(term: podTerm) else { return }
+        guard podWork.due, !podWork.isComputing else { return }
         podWork.due = false
         let report = podWork.isIdle
-        if report { podWork.phase = .computing(term: podTerm) }
+        if report { podWork.phase = .computing(term: podTerm, deadline: now + settings.proposalWait) }
         effects.append(.runPods(lease: lease, report: report))
     }
 
@@ -106,7 +117,7 @@ extension AgentNode {
     /// The controller pass the shell computed for `term`: proposed while this agent still
     /// may run the controller in that term, dropped otherwise.
     mutating func controllerPassComputed(_ proposal: [UInt8]?, term: UInt64, now: Instant, into effects: inout [AgentEffect]) {
-        guard controllerWork.phase == .computing(term: term) else { return }
+        guard case .computing(term, _) = controllerWork.phase else { return }
         guard let proposal, raft.term == term, mayRunController(now: now) else {
             controllerWork.phase = .idle
             return
@@ -118,7 +129,7 @@ extension AgentNode {
 
     /// The pod report the shell computed: handed to the leader like any write.
     mutating func podsRan(_ report: [UInt8]?, now: Instant, into effects: inout [AgentEffect]) {
-        guard podWork.phase == .computing(term: podTerm) else { return }
+        guard podWork.isComputing else { return }
         guard let report else {
             podWork.phase = .idle
             return
