@@ -38,14 +38,21 @@ extension AgentNode {
     }
 
     /// Answers the lease requests whose read the quorum confirmed.
+    ///
+    /// The index a holder must apply before it starts a pod is the leader's last index, not
+    /// only its commit index: a controller pass already proposed (not yet committed) may
+    /// have moved the holder's pods while it was lost, and the holder must see that before
+    /// it starts them again (the 10,000-seed simulation found the holder starting a pod the
+    /// pending pass had moved, next to its new holder).
     mutating func grantLeases(_ reads: [Raft.ReadState], into effects: inout [AgentEffect]) {
         for read in reads {
             guard let requests = LeaseReadContext.decode(read.context) else { continue }
+            let readIndex = max(read.index, raft.lastIndex)
             for request in requests {
                 if request.node == id {
-                    _ = lease.granted(sequence: request.sequence, readIndex: read.index)
+                    _ = lease.granted(sequence: request.sequence, readIndex: readIndex)
                 } else if let address = peerAddress(request.node) {
-                    let grant = LeaseMessage.grant(from: id, to: request.node, sequence: request.sequence, term: raft.term, readIndex: read.index)
+                    let grant = LeaseMessage.grant(from: id, to: request.node, sequence: request.sequence, term: raft.term, readIndex: readIndex)
                     effects.append(.sendLease(grant, to: address))
                 }
             }

@@ -98,7 +98,8 @@ extension AgentNode {
         if controllerWork.due, controllerWork.isIdle, mayRunController(now: now) {
             controllerWork.due = false
             controllerWork.phase = .computing(term: raft.term, deadline: now + settings.proposalWait)
-            effects.append(.runControllerPass(members: membership.members, lost: fencedNodes(now: now), term: raft.term))
+            passLost = fencedNodes(now: now)
+            effects.append(.runControllerPass(members: membership.members, lost: passLost, term: raft.term))
         }
         if lease.deadline != scheduledLease.deadline || lease.readIndex != scheduledLease.readIndex {
             scheduledLease = (lease.deadline, lease.readIndex)
@@ -120,6 +121,13 @@ extension AgentNode {
         guard case .computing(term, _) = controllerWork.phase else { return }
         guard let proposal, raft.term == term, mayRunController(now: now) else {
             controllerWork.phase = .idle
+            return
+        }
+        // The pass may move the pods of the agents it was told are lost; one that renewed its
+        // lease since is not lost any more, and the pass is computed again.
+        guard passLost.isSubset(of: fencedNodes(now: now)) else {
+            controllerWork.phase = .idle
+            controllerWork.due = true
             return
         }
         let id = nextOwnID()

@@ -50,6 +50,8 @@ package struct AgentNode: Sendable {
     var controllerWork = OwnWork()
     var podWork = OwnWork()
     var nextControllerPass: Instant?
+    /// The lost agents the controller pass being computed was told of.
+    var passLost: Set<NodeID> = []
     /// The lease the last pod pass was asked under: a renewal runs the pods again.
     var scheduledLease: (deadline: Instant?, readIndex: UInt64) = (nil, 0)
     var ownProposalCount: UInt64 = 0
