@@ -101,14 +101,15 @@ struct ControllerSimReport {
         #expect(found != nil, "no seed of 24 moved a pod and fenced a process")
     }
 
-    /// The check can fail: a leader that waits less than the lease (margin −150 ms) moves a
-    /// pod while the isolated old holder still runs it, and the simulation says so for one
-    /// of the first 40 seeds (the overlap needs a move inside the 150 ms window).
+    /// The check can fail: a leader that waits less than the lease (margin −300 ms against
+    /// the simulation's 400 ms lease) moves a pod while the isolated old holder still runs
+    /// it, and the simulation says so for one of the first 40 seeds (the eighth, since holders
+    /// apply every proposed pass before they start a pod; −150 ms is no longer caught there).
     /// (Gossip is scaled with the lease, so it can declare an agent dead first.)
     @Test func aLeaderThatWaitsLessThanTheLeaseIsCaught() {
         let caught = Self.seeds(40).contains { seed in
             var config = ControllerSimConfig.random(seed: seed, gate: .ownTermApplied, chaos: Self.chaos, settle: Self.settle)
-            config.leaseMargin = .milliseconds(-150)
+            config.leaseMargin = .milliseconds(-300)
             var simulation = ControllerSimulation(seed: seed, config: config)
             return simulation.run().violations.contains { $0.contains("oneLiveProcessPerIdentity") }
         }
@@ -151,7 +152,7 @@ struct ControllerSimReport {
         #expect(report.digest == Self.goldenDigestOfSeed7, "seed 7 digest is \(report.digest)")
     }
 
-    static let goldenDigestOfSeed7: UInt64 = 17_948_495_297_484_134_928
+    static let goldenDigestOfSeed7: UInt64 = 5_169_059_415_339_330_562
 
     @Test func sameSeedGivesIdenticalFinalDigest() {
         let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* 3
