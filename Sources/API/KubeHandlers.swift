@@ -127,22 +127,38 @@ struct KubeHandlers<View: ClusterView>: Sendable {
         return API.json(Self.scale(of: set))
     }
 
+    /// The scale subresource. A PATCH, or a PUT whose Scale names no `resourceVersion`, is
+    /// retried on a conflict with a concurrent writer (a controller status update), as the
+    /// apiserver retries; a PUT that names one is refused if the set changed since.
     func updateScale(_ target: KubeTarget, _ request: Request, patch: Bool) async throws -> Response {
-        guard case .statefulSet(var set) = try await stored(target) else { throw KubeStatus.badRequest("not a StatefulSet") }
-        let scale: Scale
-        if patch {
-            scale = try Self.apply(try await decodePatch(request), to: Self.scale(of: set), as: Scale.self)
-        } else {
-            scale = try Self.decode(Scale.self, try await request.body.collect(upTo: Self.maxBody))
+        let scalePatch = patch ? try await decodePatch(request) : nil
+        let sent = patch ? nil : try Self.decode(Scale.self, try await request.body.collect(upTo: Self.maxBody))
+        for attempt in 0 ..< 5 {
+            guard case .statefulSet(var set) = try await stored(target) else { throw KubeStatus.badRequest("not a StatefulSet") }
+            let scale: Scale
+            if let sent {
+                scale = sent
+            } else if let scalePatch {
+                scale = try Self.apply(scalePatch, to: Self.scale(of: set), as: Scale.self)
+            } else {
+                throw KubeStatus.badRequest("no scale in the request")
+            }
+            guard let replicas = scale.spec.replicas, replicas >= 0 else {
+                throw KubeStatus(StatusError.invalid(.statefulSet, set.metadata.name, ["spec.replicas: Invalid value: \(scale.spec.replicas.map(String.init) ?? "null"): must be greater than or equal to 0"]))
+            }
+            let precondition = patch ? nil : scale.metadata.resourceVersion
+            if let precondition { set.metadata.resourceVersion = precondition }
+            set.spec.replicas = replicas
+            do {
+                guard case .statefulSet(let updated)? = try await submitOne(.update(.statefulSet(set))) else {
+                    throw KubeStatus.unavailable("the scale was not applied")
+                }
+                return API.json(Self.scale(of: updated))
+            } catch let status as KubeStatus where status.reason == "Conflict" && precondition == nil && attempt < 4 {
+                try await Task.sleep(for: .milliseconds(50 * (attempt + 1)))
+            }
         }
-        guard let replicas = scale.spec.replicas, replicas >= 0 else {
-            throw KubeStatus(StatusError.invalid(.statefulSet, set.metadata.name, ["spec.replicas: Invalid value: \(scale.spec.replicas.map(String.init) ?? "null"): must be greater than or equal to 0"]))
-        }
-        set.spec.replicas = replicas
-        guard case .statefulSet(let updated)? = try await submitOne(.update(.statefulSet(set))) else {
-            throw KubeStatus.unavailable("the scale was not applied")
-        }
-        return API.json(Self.scale(of: updated))
+        throw KubeStatus(code: 409, reason: "Conflict", message: "the object kept changing; retry")
     }
 
     private static func scale(of set: StatefulSet) -> Scale {
