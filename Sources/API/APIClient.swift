@@ -1,30 +1,64 @@
 package import NIOCore
 package import NIOHTTP1
 import NIOPosix
+package import NIOSSL
 
 /// A minimal HTTP/1.1 client over SwiftNIO for talking to an agent's API: the CLI's
-/// requests and a follower's forwarded writes.
+/// requests, in plain HTTP on loopback or HTTPS (`https://`, verified against the agent's CA).
 ///
-/// Kept to one request per connection and no redirects or TLS, because agents talk on a
-/// trusted LAN or loopback. It exists so the agent need not link Foundation's URLSession,
-/// which pulls libcurl and its TLS stack into every agent's memory.
+/// Kept to one request per connection and no redirects. It exists so the CLI need not link
+/// Foundation's URLSession, which pulls libcurl and its TLS stack in.
 package struct APIClient: Sendable {
     package let host: String
     package let port: Int
+    /// The client side of TLS, or nil for plain HTTP.
+    package let tls: NIOSSLContext?
 
-    package init(host: String, port: Int) {
+    package init(host: String, port: Int, tls: NIOSSLContext? = nil) {
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
-    /// `host:port`, optionally behind `http://`, with nothing after it but a `/`.
-    package init?(address text: String) {
-        var rest = Substring(text)
-        if rest.hasPrefix("http://") { rest = rest.dropFirst("http://".count) }
-        while rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]),
-              (1...65535).contains(port), colon > rest.startIndex else { return nil }
-        self.init(host: String(rest[..<colon]), port: port)
+    /// An agent's address as a user writes it: `host:port`, optionally behind `http://` or
+    /// `https://`, with nothing after it but a `/`.
+    package struct Address: Sendable, Equatable {
+        package var secure: Bool
+        package var host: String
+        package var port: Int
+
+        package init?(_ text: String) {
+            var rest = Substring(text)
+            secure = rest.hasPrefix("https://")
+            if secure { rest = rest.dropFirst("https://".count) } else if rest.hasPrefix("http://") { rest = rest.dropFirst("http://".count) }
+            while rest.hasSuffix("/") { rest = rest.dropLast() }
+            guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]),
+                  (1...65535).contains(port), colon > rest.startIndex else { return nil }
+            host = String(rest[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            self.port = port
+        }
+
+        /// `http://host:port` or `https://host:port`.
+        package var url: String {
+            (secure ? "https://" : "http://") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        }
+    }
+
+    /// A client for `address`; an `https://` address trusts the PEM certificates in
+    /// `caFile`, or the system's roots when it is nil.
+    /// - Throws: NIOSSL's error when the CA file cannot be read.
+    package init(address: Address, caFile: String?) throws {
+        guard address.secure else {
+            self.init(host: address.host, port: address.port)
+            return
+        }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let caFile {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+        }
+        self.init(host: address.host, port: address.port, tls: try NIOSSLContext(configuration: configuration))
     }
 
     package struct Response: Sendable {
@@ -39,6 +73,13 @@ package struct APIClient: Sendable {
             .connectTimeout(timeout)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // SNI names a host, never an address; NIOSSL then checks the
+                        // certificate against the peer's IP address instead.
+                        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }

@@ -62,6 +62,7 @@ package struct Agent: Sendable {
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
         let api = Application(
             router: API.makeRouter(view: view, token: settings.apiToken),
+            server: try APIServerTLS.serverBuilder(settings.apiTLS),
             configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
             logger: logger
         )
@@ -80,6 +81,7 @@ package struct Agent: Sendable {
             "api.address": "\(settings.api)",
             "dns.address": "\(dnsEndpoint)",
             "wire.encrypted": "\(settings.encryptionKey != nil)",
+            "api.tls": "\(settings.apiTLS != nil)",
             "raft.bootstrap-expect": "\(settings.core.bootstrapExpect.map(String.init) ?? "none")",
             "storage.path": "\(store.path)",
         ])

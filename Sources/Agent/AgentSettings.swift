@@ -20,6 +20,9 @@ package struct AgentSettings: Sendable {
     package var encryptionKey: [UInt8]?
     /// With `--api-token-file`: writes through the API need `Authorization: Bearer <token>`.
     package var apiToken: String?
+    /// With `--api-cert`/`--api-key`: the API serves HTTPS with this PEM certificate chain
+    /// and key.
+    package var apiTLS: APITLSFiles?
     /// Run with a port reachable from the network although nothing authenticates it
     /// (`--insecure`, for labs): see ``exposureProblems``.
     package var insecure = false
@@ -87,6 +90,21 @@ extension AgentSettings {
         if !api.isLoopback && apiToken == nil {
             problems.append("the API \(api) is reachable from the network but no token is set: give --api-token-file, or --insecure for a lab")
         }
+        if !api.isLoopback && apiTLS == nil {
+            problems.append("the API \(api) is reachable from the network but serves plain HTTP, which shows the token to anyone on the path: give --api-cert and --api-key, or --insecure for a lab")
+        }
         return problems
+    }
+}
+
+/// The PEM files the API's TLS is made of.
+package struct APITLSFiles: Sendable, Equatable {
+    /// The server's certificate, followed by any intermediates.
+    package var certificateChain: String
+    package var privateKey: String
+
+    package init(certificateChain: String, privateKey: String) {
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
     }
 }

@@ -10,13 +10,17 @@ struct AgentClient {
     /// The `Authorization` header every request carries, when there is a token.
     let authorization: [(String, String)]
 
-    init(agent: String, token: String?) throws {
+    init(agent: String, token: String?, caFile: String?) throws {
         authorization = token.map { [("Authorization", "Bearer " + $0)] } ?? []
-        guard let client = APIClient(address: agent) else {
-            throw ValidationError("--agent \"\(agent)\": expected an address like http://127.0.0.1:7480")
+        guard let parsed = APIClient.Address(agent) else {
+            throw ValidationError("--agent \"\(agent)\": expected an address like http://127.0.0.1:7480 or https://10.0.0.5:7480")
         }
-        self.client = client
-        address = "http://\(client.host):\(client.port)"
+        do {
+            client = try APIClient(address: parsed, caFile: caFile)
+        } catch {
+            throw ValidationError("--ca \(caFile ?? "(system roots)"): \(error)")
+        }
+        address = parsed.url
     }
 
     /// GETs `path` and decodes the JSON body.

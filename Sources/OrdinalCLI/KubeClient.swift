@@ -7,18 +7,36 @@ import NIOHTTP1
 
 /// Options every resource command takes: which agent to talk to, and the API token.
 struct ClientOptions: ParsableArguments {
-    @Option(help: "The agent's API address.")
-    var agent: String = "http://127.0.0.1:7480"
+    @Option(help: "The agent's API address, http:// or https:// (default: $ORDINAL_AGENT, else http://127.0.0.1:7480).")
+    var agent: String?
 
     @Option(help: "Bearer token the agent asks for (default: $ORDINAL_API_TOKEN).")
     var token: String?
+
+    @Option(help: "PEM file of the CA that signed the agent's certificate, for https:// (default: $ORDINAL_CA, else the system's roots).")
+    var ca: String?
+
+    /// The agent to talk to: the flag, then `ORDINAL_AGENT`, then the local default.
+    var agentAddress: String {
+        agent ?? ProcessInfo.processInfo.environment["ORDINAL_AGENT"] ?? "http://127.0.0.1:7480"
+    }
+
+    /// The token to present: the flag, then `ORDINAL_API_TOKEN`.
+    var bearerToken: String? {
+        token ?? ProcessInfo.processInfo.environment["ORDINAL_API_TOKEN"]
+    }
+
+    /// The CA file for https: the flag, then `ORDINAL_CA`.
+    var caFile: String? {
+        ca ?? ProcessInfo.processInfo.environment["ORDINAL_CA"]
+    }
 
     func client() throws -> KubeClient {
         KubeClient(agent: try agentClient())
     }
 
     func agentClient() throws -> AgentClient {
-        try AgentClient(agent: agent, token: token ?? ProcessInfo.processInfo.environment["ORDINAL_API_TOKEN"])
+        try AgentClient(agent: agentAddress, token: bearerToken, caFile: caFile)
     }
 }
 

@@ -48,7 +48,13 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "File holding a bearer token; every API request but /healthz and /version must then present it.")
     var apiTokenFile: String?
 
-    @Flag(help: "Allow a peer port without --encrypt and an API without a token on an address the network reaches (labs only).")
+    @Option(help: "PEM certificate chain the API serves HTTPS with (with --api-key).")
+    var apiCert: String?
+
+    @Option(help: "PEM private key of --api-cert.")
+    var apiKey: String?
+
+    @Flag(help: "Allow a peer port without --encrypt and an API without TLS and a token on an address the network reaches (labs only).")
     var insecure = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -108,12 +114,17 @@ struct AgentCommand: AsyncParsableCommand {
         settings.clusterDomain = clusterDomain
         guard dnsTtl <= 3600 else { throw ValidationError("--dns-ttl \(dnsTtl): expected 0 to 3600") }
         settings.dnsTTL = dnsTtl
-        if let apiTokenFile {
-            guard let data = FileManager.default.contents(atPath: apiTokenFile),
-                  case let token = String(decoding: data, as: UTF8.self).trimmingWhitespace(), !token.isEmpty else {
-                throw ValidationError("--api-token-file \(apiTokenFile): cannot read a token from it")
+        settings.apiToken = try apiTokenFile.map { try readTokenFile($0, flag: "--api-token-file") }
+        switch (apiCert, apiKey) {
+        case (let certificate?, let key?):
+            for (flag, path) in [("--api-cert", certificate), ("--api-key", key)] where !FileManager.default.isReadableFile(atPath: path) {
+                throw ValidationError("\(flag) \(path): cannot read it")
             }
-            settings.apiToken = token
+            settings.apiTLS = APITLSFiles(certificateChain: certificate, privateKey: key)
+        case (nil, nil):
+            break
+        default:
+            throw ValidationError("--api-cert and --api-key go together")
         }
         settings.membership = try gossip.settings()
         try consensus.apply(to: &settings)

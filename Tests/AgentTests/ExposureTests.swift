@@ -3,7 +3,7 @@ import Basics
 import Testing
 
 /// A port the network reaches needs its credential: the peer port the cluster key, the
-/// API a token; `--insecure` is the explicit way out for labs.
+/// API a token and TLS; `--insecure` is the explicit way out for labs.
 @Suite struct ExposureTests {
     static func settings(bind: String, api: String) -> AgentSettings {
         AgentSettings(
@@ -26,16 +26,21 @@ import Testing
         #expect(settings.exposureProblems.isEmpty)
     }
 
-    @Test func aReachableAPINeedsAToken() {
+    @Test func aReachableAPINeedsATokenAndTLS() {
         var settings = Self.settings(bind: "127.0.0.1:7400", api: "0.0.0.0:7480")
-        #expect(settings.exposureProblems.first?.contains("--api-token-file") == true)
+        #expect(settings.exposureProblems.count == 2)
+        #expect(settings.exposureProblems.contains { $0.contains("--api-token-file") })
+        #expect(settings.exposureProblems.contains { $0.contains("--api-cert") })
         settings.apiToken = "s3cret"
+        #expect(settings.exposureProblems.count == 1)
+        #expect(settings.exposureProblems.first?.contains("--api-cert") == true)
+        settings.apiTLS = APITLSFiles(certificateChain: "/etc/ordinal/api.pem", privateKey: "/etc/ordinal/api-key.pem")
         #expect(settings.exposureProblems.isEmpty)
     }
 
     @Test func insecureIsTheExplicitWayOut() {
         var settings = Self.settings(bind: "0.0.0.0:7400", api: "0.0.0.0:7480")
-        #expect(settings.exposureProblems.count == 2)
+        #expect(settings.exposureProblems.count == 3)
         settings.insecure = true
         #expect(settings.exposureProblems.isEmpty)
     }

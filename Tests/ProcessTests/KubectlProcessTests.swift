@@ -22,9 +22,18 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
     /// Runs `kubectl -s SERVER --cache-dir CACHE ARGS…` with no kubeconfig (HOME is a
     /// fresh directory), bounded in time.
     func run(_ arguments: [String], server: String, home: URL, input: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> CLIRun {
+        try run(["-s", server] + arguments, home: home, input: input, environment: environment, timeout: timeout)
+    }
+
+    /// Runs `kubectl --kubeconfig FILE --cache-dir CACHE ARGS…`, bounded in time.
+    func run(_ arguments: [String], kubeconfig: URL, home: URL, timeout: TimeInterval = 60) throws -> CLIRun {
+        try run(["--kubeconfig", kubeconfig.path] + arguments, home: home, input: nil, environment: [:], timeout: timeout)
+    }
+
+    private func run(_ arguments: [String], home: URL, input: String?, environment: [String: String], timeout: TimeInterval) throws -> CLIRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-s", server, "--cache-dir", home.appendingPathComponent("cache").path] + arguments
+        process.arguments = ["--cache-dir", home.appendingPathComponent("cache").path] + arguments
         var env = ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env.merge(environment) { $1 }
         process.environment = env

@@ -1,0 +1,46 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOCore
+import NIOSSL
+
+/// How the API's HTTP server is built: HTTP/1.1, behind TLS when the agent has a
+/// certificate, with an idle timeout so a silent client cannot hold a connection and
+/// bounded request heads.
+enum APIServerTLS {
+    /// How long a connection may say nothing (a TLS handshake, a request head) before it is
+    /// closed. A response in progress (a watch) is never cut by it.
+    static let idleTimeout: TimeAmount = .seconds(60)
+
+    /// Request heads: kubectl sends about a dozen short headers; a bearer token is well
+    /// under 16 KiB. Beyond these the request is refused before any handler runs.
+    static let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100
+    )
+
+    /// - Throws: ``AgentStartError`` naming the file that is not a PEM certificate or key.
+    static func serverBuilder(_ files: APITLSFiles?) throws -> HTTPServerBuilder {
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout, httpDecoderConfiguration: headerLimits))
+        guard let files else { return http }
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain)
+        } catch {
+            throw AgentStartError(reason: "--api-cert \(files.certificateChain): not a PEM certificate (\(error))")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: files.privateKey, format: .pem)
+        } catch {
+            throw AgentStartError(reason: "--api-key \(files.privateKey): not a PEM private key (\(error))")
+        }
+        guard !chain.isEmpty else {
+            throw AgentStartError(reason: "--api-cert \(files.certificateChain): holds no certificate")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
+        )
+        configuration.minimumTLSVersion = .tlsv12
+        return try .tls(http, tlsConfiguration: configuration)
+    }
+}
