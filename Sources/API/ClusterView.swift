@@ -1,3 +1,4 @@
+package import Basics
 package import ClusterState
 package import Membership
 
@@ -25,6 +26,8 @@ package protocol ClusterView: Sendable {
     /// A pod's container log, read on the agent that runs the pod (this one, or through its
     /// API), or why it cannot be read.
     func podLog(_ request: PodLogRequest) async -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError>
+    /// Applies a keyring operation on every live agent and reports each one's answer.
+    func keyring(_ operation: KeyringOperation) async -> KeyringReport
 }
 
 /// `GET …/pods/{name}/log`: which container, how much, and whether to keep following.

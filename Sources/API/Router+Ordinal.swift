@@ -24,6 +24,7 @@ extension API {
             await view.raftStatus()
         }
         addKeyValueRoutes(to: router, view: view)
+        addKeyringRoutes(to: router, view: view)
         addDiscoveryRoutes(to: router)
         addKubeRoutes(to: router, view: view, now: now)
         return router

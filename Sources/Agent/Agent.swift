@@ -48,17 +48,29 @@ package struct Agent: Sendable {
         } catch {
             throw AgentStartError(reason: "refusing to start on \(settings.dataDirectory): \(error)")
         }
-        let sealer = try Wire.Sealer(key: settings.encryptionKey)
+        let keyring: Wire.Keyring
+        do {
+            keyring = try Wire.Keyring(keys: settings.keys)
+        } catch {
+            throw AgentStartError(reason: "cluster keys: \(error)")
+        }
+        if keyring.isKeyed {
+            do {
+                try KeyringFile(dataDirectory: settings.dataDirectory).save(keyring.keys)
+            } catch {
+                throw AgentStartError(reason: "cannot save the keyring in \(settings.dataDirectory): \(error)")
+            }
+        }
         var transportSettings = TransportSettings(bind: settings.bind)
         transportSettings.identity = settings.name
         let mailbox = Mailbox<NodeDriver.Input> { $0.approximateBytes }
         let transport = PeerTransport(
             settings: transportSettings,
-            codec: Wire.PeerCodec(sealer: sealer, maxFrameBytes: transportSettings.maxFrameBytes),
+            codec: Wire.PeerCodec(keyring: keyring, maxFrameBytes: transportSettings.maxFrameBytes),
             logger: logger,
             deliver: { mailbox.post(contentsOf: $0.map(NodeDriver.Input.peer)) }
         )
-        let driver = NodeDriver(settings: settings, transport: transport, store: store, mailbox: mailbox, logger: logger)
+        let driver = NodeDriver(settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, logger: logger)
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
         let api = Application(
             router: API.makeRouter(view: view, token: settings.apiToken),
@@ -80,7 +92,8 @@ package struct Agent: Sendable {
             "peer.advertise": "\(settings.advertise)",
             "api.address": "\(settings.api)",
             "dns.address": "\(dnsEndpoint)",
-            "wire.encrypted": "\(settings.encryptionKey != nil)",
+            "wire.encrypted": "\(keyring.isKeyed)",
+            "wire.keys": "\(settings.keys.count)",
             "api.tls": "\(settings.apiTLS != nil)",
             "raft.bootstrap-expect": "\(settings.core.bootstrapExpect.map(String.init) ?? "none")",
             "storage.path": "\(store.path)",
@@ -133,6 +146,10 @@ private struct AgentView: ClusterView {
 
     func members() async -> [Membership.Member] {
         driver.members
+    }
+
+    func keyring(_ operation: KeyringOperation) async -> KeyringReport {
+        await driver.keyring(operation)
     }
 
     func raftStatus() async -> RaftStatus {

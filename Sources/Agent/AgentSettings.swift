@@ -16,8 +16,9 @@ package struct AgentSettings: Sendable {
     package var dataDirectory: String
     /// Where the HTTP API listens.
     package var api: Endpoint
-    /// The 32-byte cluster key, or nil for plaintext frames.
-    package var encryptionKey: [UInt8]?
+    /// The 32-byte cluster keys, the primary first (`--encrypt` and the keyring file), or
+    /// none for plaintext frames.
+    package var keys: [[UInt8]] = []
     /// With `--api-token-file`: writes through the API need `Authorization: Bearer <token>`.
     package var apiToken: String?
     /// With `--api-cert`/`--api-key`: the API serves HTTPS with this PEM certificate chain
@@ -84,7 +85,7 @@ extension AgentSettings {
     package var exposureProblems: [String] {
         guard !insecure else { return [] }
         var problems: [String] = []
-        if !bind.isLoopback && encryptionKey == nil {
+        if !bind.isLoopback && keys.isEmpty {
             problems.append("the peer port \(bind) is reachable from the network but no cluster key is set: give --encrypt (make a key with `head -c 32 /dev/urandom | base64`), or --insecure for a lab")
         }
         if !api.isLoopback && apiToken == nil {

@@ -29,7 +29,7 @@ final class NodeDriver: Service, Sendable {
     }
 
     let settings: AgentSettings
-    private let transport: PeerTransport
+    let transport: PeerTransport
     let store: AgentStore
     let logger: Logger
     let clock: AgentClock
@@ -42,6 +42,12 @@ final class NodeDriver: Service, Sendable {
     let peerAddresses = PeerAddresses()
     let peerLogs: PeerLogs
     let launchPlan: PodLaunchPlan
+    /// The cluster keys the transport seals with, their file, and the operations in flight.
+    let keyring: Wire.Keyring
+    let keyringFile: KeyringFile
+    let keyringCalls = KeyringCalls()
+    /// Applies and saves keyring operations one at a time, so the file follows the keyring.
+    let keyringChanges = Mutex<Void>(())
     /// The applied index the pod directories were last swept at: a sweep lists directories,
     /// so it runs when the replica moved, not on every lease renewal or report.
     let lastSweep = Atomic<UInt64>(0)
@@ -56,8 +62,13 @@ final class NodeDriver: Service, Sendable {
     }
 
     /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
-    init(settings: AgentSettings, transport: PeerTransport, store: AgentStore, mailbox: Mailbox<Input>, clock: AgentClock = .system(), logger: Logger) {
+    init(
+        settings: AgentSettings, transport: PeerTransport, keyring: Wire.Keyring, store: AgentStore, mailbox: Mailbox<Input>,
+        clock: AgentClock = .system(), logger: Logger
+    ) {
         self.settings = settings
+        self.keyring = keyring
+        keyringFile = KeyringFile(dataDirectory: settings.dataDirectory)
         self.clock = clock
         self.mailbox = mailbox
         self.transport = transport
@@ -113,6 +124,7 @@ final class NodeDriver: Service, Sendable {
                         switch input {
                         case .event(let event): events.append(event)
                         case .peer(.logs(let message)): receive(message, now: at)
+                        case .peer(.keyring(let message)): receive(message)
                         case .peer(let message): if let event = message.event(now: at) { events.append(event) }
                         case .tick: events.append(.tick(now: at))
                         case .shutdown:

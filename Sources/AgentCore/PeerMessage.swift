@@ -15,6 +15,8 @@ package enum PeerMessage: Sendable, Hashable {
     case forward(ForwardMessage)
     /// Pod logs between the agent a client asked and the agent that runs the pod.
     case logs(LogMessage)
+    /// Keyring operations fanned out by the agent an operator asked, and the answers.
+    case keyring(KeyringMessage)
     /// The first frame on a connection an agent dialed; the transport's own, it never
     /// reaches the node.
     case hello(from: NodeID)
@@ -27,19 +29,20 @@ package enum PeerMessage: Sendable, Hashable {
         case .lease(let message): message.from
         case .forward(let message): message.from
         case .logs(let message): message.from
+        case .keyring(let message): message.from
         case .hello(let from): from
         }
     }
 
     /// The agent event for this message, handled at `now`; nil for the traffic only the
-    /// shell handles (logs, hello).
+    /// shell handles (logs, keyring, hello).
     package func event(now: Instant) -> AgentEvent? {
         switch self {
         case .gossip(let envelope): .gossip(envelope, now: now)
         case .raft(let message): .raft(message, now: now)
         case .lease(let message): .lease(message, now: now)
         case .forward(let message): .forward(message, now: now)
-        case .logs, .hello: nil
+        case .logs, .keyring, .hello: nil
         }
     }
 }

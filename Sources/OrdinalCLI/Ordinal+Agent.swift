@@ -30,7 +30,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Address of the HTTP API (default: the bind host, port 7480).")
     var api: String?
 
-    @Option(help: "Cluster key, base64 of 32 bytes; also ORDINAL_ENCRYPT_KEY. Frames that do not open with it are dropped.")
+    @Option(help: "Cluster key, base64 of 32 bytes; also ORDINAL_ENCRYPT_KEY. Frames that do not open with it are dropped. Ignored once <data-dir>/keyring exists (see `ordinal keyring`).")
     var encrypt: String?
 
     @Option(help: "Address of the DNS server, UDP and TCP (default: the bind host, port 7453).")
@@ -99,13 +99,13 @@ struct AgentCommand: AsyncParsableCommand {
             dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL.path,
             api: apiEndpoint
         )
-        if let keyText = encrypt ?? ProcessInfo.processInfo.environment["ORDINAL_ENCRYPT_KEY"] {
-            do {
-                settings.encryptionKey = try Wire.Sealer.parseKey(base64: keyText)
-            } catch {
-                throw ValidationError("--encrypt: \(error)")
-            }
+        let flagKey: [UInt8]?
+        do {
+            flagKey = try (encrypt ?? ProcessInfo.processInfo.environment["ORDINAL_ENCRYPT_KEY"]).map { try Wire.Sealer.parseKey(base64: $0) }
+        } catch {
+            throw ValidationError("--encrypt: \(error)")
         }
+        settings.keys = try KeyringFile(dataDirectory: settings.dataDirectory).keys(orFlag: flagKey)
         guard (1 ... 100_000).contains(maxPods) else {
             throw ValidationError("--max-pods \(maxPods): expected 1 to 100000")
         }

@@ -21,19 +21,20 @@ extension Wire {
     /// stamp): a frame whose message speaks for another agent than the header names, or
     /// that the ``ReplayGuard`` has seen or finds out of its time window, is refused.
     package struct PeerCodec: Sendable {
-        package let sealer: Sealer
+        /// The cluster keys; the keyring operations change them while the codec runs.
+        package let keyring: Keyring
         package let maxFrameBytes: Int
         let stamps: StampClock
         let replayGuard: ReplayGuard
 
         /// - Parameters:
-        ///   - sealer: The cluster key (or none); both ends MUST agree.
+        ///   - keyring: The cluster keys (or none); both ends MUST share one.
         ///   - maxFrameBytes: The largest body this side sends; SHOULD equal the receiving
         ///     ``FrameDecoder``'s bound.
         ///   - wallMicros: the wall clock in microseconds that stamps and checks sealed frames.
-        package init(sealer: Sealer, maxFrameBytes: Int = Wire.defaultMaxFrameBytes, wallMicros: @escaping @Sendable () -> UInt64 = Wire.systemWallMicros) {
+        package init(keyring: Keyring, maxFrameBytes: Int = Wire.defaultMaxFrameBytes, wallMicros: @escaping @Sendable () -> UInt64 = Wire.systemWallMicros) {
             precondition(maxFrameBytes > 0, "maxFrameBytes must be positive, got \(maxFrameBytes)")
-            self.sealer = sealer
+            self.keyring = keyring
             self.maxFrameBytes = maxFrameBytes
             stamps = StampClock(wallMicros: wallMicros)
             replayGuard = ReplayGuard(wallMicros: wallMicros)
@@ -48,9 +49,9 @@ extension Wire {
         ///   sealing error.
         package func encode(_ message: PeerMessage) throws -> [UInt8] {
             let plaintext = try message.serializedBytes()
-            let body = try sealer.isKeyed
-                ? sealer.seal(SealedHeader(sender: message.sender, stamp: stamps.next()).encoded() + plaintext)
-                : sealer.seal(plaintext)
+            let body = try keyring.isKeyed
+                ? keyring.seal(SealedHeader(sender: message.sender, stamp: stamps.next()).encoded() + plaintext)
+                : plaintext
             guard body.count <= maxFrameBytes else {
                 throw FrameError.frameTooLarge(length: body.count, limit: maxFrameBytes)
             }
@@ -63,11 +64,11 @@ extension Wire {
         package func decodeBody(_ body: [UInt8]) throws(Wire.DecodeError) -> PeerMessage {
             let plaintext: [UInt8]
             do {
-                plaintext = try sealer.open(body)
+                plaintext = try keyring.open(body)
             } catch {
                 throw .unsealing(error)
             }
-            guard sealer.isKeyed else { return try PeerMessage(serializedBytes: plaintext) }
+            guard keyring.isKeyed else { return try PeerMessage(serializedBytes: plaintext) }
             let (header, rest) = try SealedHeader.decode(plaintext)
             let message = try PeerMessage(serializedBytes: Array(rest))
             guard message.sender == header.sender else {

@@ -47,6 +47,10 @@ extension Wire.PeerMessage {
             self = .logs(try LogMessage(chunk, path: "log_chunk"))
         case let .logCancel(cancel)?:
             self = .logs(try LogMessage(cancel, path: "log_cancel"))
+        case let .keyringRequest(request)?:
+            self = .keyring(try KeyringMessage(request, path: "keyring_request"))
+        case let .keyringResponse(response)?:
+            self = .keyring(try KeyringMessage(response, path: "keyring_response"))
         case let .hello(hello)?:
             self = .hello(from: try NodeID(hello.from, path: "hello.from"))
         case nil:
@@ -75,6 +79,8 @@ extension Ordinal_Wire_V1_PeerFrame {
             setForward(message)
         case let .logs(message):
             setLogs(message)
+        case let .keyring(message):
+            setKeyring(message)
         case let .hello(from):
             hello = .with { $0.from = from.name }
         }

@@ -14,7 +14,8 @@ extension Wire {
     /// `[nonce 12][ciphertext][tag 16]`. Random nonces are safe for far more frames than a
     /// key sees (the birthday bound is ~2^48). The fixed ``associatedData`` label binds a
     /// frame to this protocol and version, so bytes sealed under the same key for another
-    /// purpose do not open here. No replay protection, as in serf.
+    /// purpose do not open here. Replays are the ``PeerCodec``'s concern (``SealedHeader``), and
+    /// several keys the ``Keyring``'s.
     ///
     /// The key is held as bytes because `SymmetricKey` is not `Sendable` in swift-crypto 3;
     /// `description` and reflection redact it so a logged sealer never leaks it.
@@ -27,7 +28,8 @@ extension Wire {
         /// Authenticated but not transmitted; bump with ``Wire/protocolVersion``.
         package static let associatedData: [UInt8] = Array("ordinal/v1".utf8)
 
-        private let key: [UInt8]?
+        /// Internal so the ``Keyring`` can compare and list keys; never printed.
+        let key: [UInt8]?
 
         /// A sealer that passes bodies through unchanged.
         package static let plaintext = Sealer(validatedKey: nil)

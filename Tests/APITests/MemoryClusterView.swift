@@ -1,4 +1,5 @@
 import API
+import Basics
 import ClusterState
 import Membership
 import Synchronization
@@ -10,6 +11,12 @@ extension ClusterView {
         .unavailable(reason: "no leader is known yet; retry")
     }
     func watch(after index: UInt64) -> AsyncStream<Change>? { nil }
+    /// A one-agent keyring report that names the operation and its key's first byte.
+    func keyring(_ operation: KeyringOperation) async -> KeyringReport {
+        KeyringReport(operation: operation.name, answers: [
+            KeyringReport.Answer(node: nodeName, keys: operation.key.map { ["first-byte-\($0[0])"] } ?? [], error: nil),
+        ])
+    }
     /// Logs of a pod in the fixed view: its name and the request, one line each.
     func podLog(_ request: PodLogRequest) async -> Result<AsyncThrowingStream<[UInt8], any Error>, StatusError> {
         guard await cluster().state.pods[request.pod] != nil else { return .failure(.notFound(.pod, request.pod.name)) }

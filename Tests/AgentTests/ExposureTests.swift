@@ -22,7 +22,7 @@ import Testing
         var settings = Self.settings(bind: bind, api: "127.0.0.1:7480")
         #expect(settings.exposureProblems.count == 1)
         #expect(settings.exposureProblems.first?.contains("--encrypt") == true)
-        settings.encryptionKey = Array(repeating: 7, count: 32)
+        settings.keys = [Array(repeating: 7, count: 32)]
         #expect(settings.exposureProblems.isEmpty)
     }
 

@@ -15,7 +15,7 @@ import Wire
         let rejections = Mutex<Int>(0)
     }
 
-    private let codec = Wire.PeerCodec(sealer: try! Wire.Sealer(key: nil), maxFrameBytes: 1 << 16)
+    private let codec = Wire.PeerCodec(keyring: try! Wire.Keyring(key: nil), maxFrameBytes: 1 << 16)
 
     private func ping(_ sequence: UInt64) -> Wire.PeerMessage {
         .gossip(Membership.Envelope(sender: NodeID("a"), senderAddress: Endpoint(host: "127.0.0.1", port: 7400), message: .ping(sequence: sequence)))

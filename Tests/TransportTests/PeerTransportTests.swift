@@ -19,7 +19,7 @@ import Wire
         tune(&settings)
         return PeerTransport(
             settings: settings,
-            codec: Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: 1 << 20),
+            codec: Wire.PeerCodec(keyring: try Wire.Keyring(key: key), maxFrameBytes: 1 << 20),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             deliver: { messages in inbox.received.withLock { $0[address, default: []].append(contentsOf: messages) } }
         )
@@ -201,7 +201,7 @@ import Wire
             #expect(try await withTimeout(.seconds(2)) { try await raw.closeFuture.get() }, "an 8 KiB first frame closes the connection")
             let members = (0 ..< 300).map { Membership.Member(id: NodeID("member-\($0)"), address: Endpoint(host: "10.1.\($0 / 250).\($0 % 250)", port: 7400), status: .alive, incarnation: 1) }
             let large = Wire.PeerMessage.gossip(Membership.Envelope(sender: NodeID("a"), senderAddress: addressA, message: .ping(sequence: 9), gossip: members))
-            #expect(try Wire.PeerCodec(sealer: try Wire.Sealer(key: Self.keyA)).encode(large).count > 8_192)
+            #expect(try Wire.PeerCodec(keyring: try Wire.Keyring(key: Self.keyA)).encode(large).count > 8_192)
             a.send(large, to: addressB)
             #expect(await inbox.next(b, within: .seconds(5)) == large, "the greeting opened the way")
         }

@@ -72,7 +72,7 @@ struct Fixture: Sendable, CustomTestStringConvertible {
     static let keyB: [UInt8] = Array(repeating: 0xAB, count: 32)
 
     static func codec(key: [UInt8]?, maxFrameBytes: Int = Wire.defaultMaxFrameBytes) throws -> Wire.PeerCodec {
-        Wire.PeerCodec(sealer: try Wire.Sealer(key: key), maxFrameBytes: maxFrameBytes)
+        Wire.PeerCodec(keyring: try Wire.Keyring(key: key), maxFrameBytes: maxFrameBytes)
     }
 
     /// A protobuf body sealed as a keyed codec seals it: under a header naming `sender`,

@@ -17,7 +17,7 @@ import Testing
     }
 
     static func codec(_ clock: Clock) throws -> Wire.PeerCodec {
-        Wire.PeerCodec(sealer: try Wire.Sealer(key: Fixture.keyA), wallMicros: { clock.read() })
+        Wire.PeerCodec(keyring: try Wire.Keyring(key: Fixture.keyA), wallMicros: { clock.read() })
     }
 
     static let message = Fixture.gossip(.ping(sequence: 1))

@@ -31,6 +31,53 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// Which keyring operation; UNSPECIFIED is never valid.
+package nonisolated enum Ordinal_Wire_V1_KeyringOp: SwiftProtobuf.Enum, Swift.CaseIterable {
+  package typealias RawValue = Int
+  case unspecified // = 0
+  case list // = 1
+  case install // = 2
+  case use // = 3
+  case remove // = 4
+  case UNRECOGNIZED(Int)
+
+  package init() {
+    self = .unspecified
+  }
+
+  package init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .list
+    case 2: self = .install
+    case 3: self = .use
+    case 4: self = .remove
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  package var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .list: return 1
+    case .install: return 2
+    case .use: return 3
+    case .remove: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  package static let allCases: [Ordinal_Wire_V1_KeyringOp] = [
+    .unspecified,
+    .list,
+    .install,
+    .use,
+    .remove,
+  ]
+
+}
+
 /// SWIM liveness, plus LEFT for a graceful departure. UNSPECIFIED is never valid.
 package nonisolated enum Ordinal_Wire_V1_Status: SwiftProtobuf.Enum, Swift.CaseIterable {
   package typealias RawValue = Int
@@ -221,6 +268,24 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     set {body = .hello(newValue)}
   }
 
+  /// Keyring rotation (serf's keyring queries): an operation fanned out to every agent,
+  /// and each agent's keys after applying it.
+  package var keyringRequest: Ordinal_Wire_V1_KeyringRequest {
+    get {
+      if case .keyringRequest(let v)? = body {return v}
+      return Ordinal_Wire_V1_KeyringRequest()
+    }
+    set {body = .keyringRequest(newValue)}
+  }
+
+  package var keyringResponse: Ordinal_Wire_V1_KeyringResponse {
+    get {
+      if case .keyringResponse(let v)? = body {return v}
+      return Ordinal_Wire_V1_KeyringResponse()
+    }
+    set {body = .keyringResponse(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -243,6 +308,10 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     /// The first frame on every connection an agent dials: small, so the receiver can hold
     /// a connection that has not proven it holds the key to a small frame bound.
     case hello(Ordinal_Wire_V1_Hello)
+    /// Keyring rotation (serf's keyring queries): an operation fanned out to every agent,
+    /// and each agent's keys after applying it.
+    case keyringRequest(Ordinal_Wire_V1_KeyringRequest)
+    case keyringResponse(Ordinal_Wire_V1_KeyringResponse)
 
   }
 
@@ -334,6 +403,50 @@ package nonisolated struct Ordinal_Wire_V1_LogCancel: Sendable {
   package var to: String = String()
 
   package var stream: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// "Apply this to your keyring and tell me your keys."
+package nonisolated struct Ordinal_Wire_V1_KeyringRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var id: UInt64 = 0
+
+  package var op: Ordinal_Wire_V1_KeyringOp = .unspecified
+
+  /// 32 bytes for install, use and remove; empty for list.
+  package var key: Data = Data()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// The answering agent's keys after the operation, primary first, as SHA-256 digests (keys
+/// themselves travel only in an install); `error` when it refused.
+package nonisolated struct Ordinal_Wire_V1_KeyringResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var id: UInt64 = 0
+
+  package var keyDigests: [Data] = []
+
+  package var error: String = String()
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -957,6 +1070,10 @@ package nonisolated struct Ordinal_Wire_V1_RaftTimeoutNow: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "ordinal.wire.v1"
 
+nonisolated extension Ordinal_Wire_V1_KeyringOp: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KEYRING_OP_UNSPECIFIED\0\u{1}KEYRING_OP_LIST\0\u{1}KEYRING_OP_INSTALL\0\u{1}KEYRING_OP_USE\0\u{1}KEYRING_OP_REMOVE\0")
+}
+
 nonisolated extension Ordinal_Wire_V1_Status: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATUS_UNSPECIFIED\0\u{1}STATUS_ALIVE\0\u{1}STATUS_SUSPECT\0\u{1}STATUS_DEAD\0\u{1}STATUS_LEFT\0")
 }
@@ -967,7 +1084,7 @@ nonisolated extension Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PeerFrame"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0\u{2}\u{8}hello\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0\u{2}\u{8}hello\0\u{4}\u{a}keyring_request\0\u{3}keyring_response\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1106,6 +1223,32 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
           self.body = .hello(v)
         }
       }()
+      case 80: try {
+        var v: Ordinal_Wire_V1_KeyringRequest?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .keyringRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .keyringRequest(v)
+        }
+      }()
+      case 81: try {
+        var v: Ordinal_Wire_V1_KeyringResponse?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .keyringResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .keyringResponse(v)
+        }
+      }()
       default: break
       }
     }
@@ -1159,6 +1302,14 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
     case .hello?: try {
       guard case .hello(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 70)
+    }()
+    case .keyringRequest?: try {
+      guard case .keyringRequest(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 80)
+    }()
+    case .keyringResponse?: try {
+      guard case .keyringResponse(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 81)
     }()
     case nil: break
     }
@@ -1373,6 +1524,106 @@ nonisolated extension Ordinal_Wire_V1_LogCancel: SwiftProtobuf.Message, SwiftPro
     if lhs.from != rhs.from {return false}
     if lhs.to != rhs.to {return false}
     if lhs.stream != rhs.stream {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_KeyringRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".KeyringRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}id\0\u{1}op\0\u{1}key\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.op) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.key) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 3)
+    }
+    if self.op != .unspecified {
+      try visitor.visitSingularEnumField(value: self.op, fieldNumber: 4)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularBytesField(value: self.key, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_KeyringRequest, rhs: Ordinal_Wire_V1_KeyringRequest) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.op != rhs.op {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_KeyringResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".KeyringResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}id\0\u{3}key_digests\0\u{1}error\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 4: try { try decoder.decodeRepeatedBytesField(value: &self.keyDigests) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 3)
+    }
+    if !self.keyDigests.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.keyDigests, fieldNumber: 4)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_KeyringResponse, rhs: Ordinal_Wire_V1_KeyringResponse) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.keyDigests != rhs.keyDigests {return false}
+    if lhs.error != rhs.error {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
