@@ -156,7 +156,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics", "ClusterState"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )

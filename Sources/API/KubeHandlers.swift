@@ -220,6 +220,11 @@ struct KubeHandlers<View: ClusterView>: Sendable {
     static func apply<T: Codable>(_ patch: KubePatch, to value: some Encodable, as type: T.Type) throws -> T {
         let base = try JSONDecoder().decode(JSONValue.self, from: try API.jsonEncoder.encode(value))
         let merged = try API.jsonEncoder.encode(try patch.applied(to: base))
+        // Each patch may add up to a body's worth; without this bound, patches repeated
+        // would grow one replicated object without limit.
+        guard merged.count <= maxBody else {
+            throw KubeStatus(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: the patched object would be \(merged.count) bytes, the limit is \(maxBody)")
+        }
         do {
             return try JSONDecoder().decode(type, from: merged)
         } catch {

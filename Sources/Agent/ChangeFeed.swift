@@ -35,8 +35,16 @@ final class ChangeFeed: Sendable, ChangeSource {
             }
             return Array(state.watchers.values)
         }
+        // A watcher that cannot keep up is ended rather than silently skipped past: its
+        // client watches again from the last version it saw (or relists on 410), as a
+        // Kubernetes client does when the apiserver drops a slow watch.
         for watcher in watchers {
-            for change in changes { watcher.yield(change) }
+            for change in changes {
+                if case .dropped = watcher.yield(change) {
+                    watcher.finish()
+                    break
+                }
+            }
         }
     }
 
@@ -51,7 +59,7 @@ final class ChangeFeed: Sendable, ChangeSource {
     /// Changes after `index` and then every new one; nil when `index` is older than the
     /// history kept (Kubernetes answers 410 Gone, and the client lists again).
     func watch(after index: UInt64) -> AsyncStream<Change>? {
-        let (stream, continuation) = AsyncStream<Change>.makeStream(bufferingPolicy: .bufferingNewest(Self.capacity))
+        let (stream, continuation) = AsyncStream<Change>.makeStream(bufferingPolicy: .bufferingOldest(Self.capacity))
         let registered: Bool = state.withLock { state in
             guard index >= state.floor else { return false }
             guard !state.closed else {

@@ -45,7 +45,8 @@ extension ReplicatedStateMachine {
     }
 
     /// Decodes a snapshot's data without touching the database.
-    /// - Throws: `.invalidSnapshotData` if the bytes do not decode.
+    /// - Throws: `.invalidSnapshotData` if the bytes do not decode or an object in them fails
+    ///   validation.
     package func decode(_ snapshot: Raft.Snapshot) throws(StorageError) -> Restoration {
         var rows: [(key: String, value: [UInt8], revision: UInt64)] = []
         var restored = ClusterState()
@@ -63,6 +64,12 @@ extension ReplicatedStateMachine {
                 let text = try reader.readString()
                 guard let object = ObjectJSON.object(text) else {
                     throw KVCodingError(offset: 0, reason: "an object does not decode")
+                }
+                // A snapshot is an entry point like any command: its objects pass the checks
+                // `ClusterState.apply` makes, so no sender can plant a bad name or integer.
+                let errors = object.validationErrors() + object.statusErrors()
+                guard errors.isEmpty else {
+                    throw KVCodingError(offset: 0, reason: "\(object.kind) \(object.metadata.name) is invalid: \(errors.map(\.description).joined(separator: "; "))")
                 }
                 restored.store(object)
             }

@@ -105,3 +105,46 @@ import Testing
         }
     }
 }
+
+/// Patches are bounded in depth (the JSON decoder refuses more than 512 levels, so no
+/// recursion in the patch code can exhaust the stack) and in the size of what they make.
+@Suite struct PatchBoundsTests {
+    static let strategic: HTTPFields = [.contentType: "application/strategic-merge-patch+json"]
+
+    @Test(arguments: [KubePatchRouteTests.strategic, KubePatchRouteTests.merge, KubePatchRouteTests.json])
+    func aDeeplyNestedPatchIsRefused(headers: HTTPFields) async throws {
+        let app = Application(router: API.makeRouter(view: MemoryClusterView()))
+        try await app.test(.router) { client in
+            try await client.execute(uri: KubeRouteTests.sets, method: .post, body: ByteBuffer(string: KubeRouteTests.setJSON())) { response in
+                #expect(response.status == .created)
+            }
+            let depth = 100_000
+            let nested = String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)
+            let arrays = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            for body in ["{\"spec\":" + nested + "}", arrays] {
+                try await client.execute(uri: KubePatchRouteTests.web, method: .patch, headers: headers, body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .badRequest)
+                }
+            }
+            try await client.execute(uri: KubePatchRouteTests.web, method: .get) { response in
+                #expect(response.status == .ok, "the set is still there and unchanged")
+            }
+        }
+    }
+
+    @Test func patchesCannotGrowAnObjectPastTheBodyLimit() async throws {
+        let app = Application(router: API.makeRouter(view: MemoryClusterView()))
+        try await app.test(.router) { client in
+            try await client.execute(uri: KubeRouteTests.sets, method: .post, body: ByteBuffer(string: KubeRouteTests.setJSON())) { response in
+                #expect(response.status == .created)
+            }
+            let value = String(repeating: "x", count: 2_500_000)
+            for (index, expected) in [(1, HTTPResponse.Status.ok), (2, .contentTooLarge)] {
+                let patch = #"{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"BIG\#(index)","value":"\#(value)"}]}]}}}}"#
+                try await client.execute(uri: KubePatchRouteTests.web, method: .patch, headers: Self.strategic, body: ByteBuffer(string: patch)) { response in
+                    #expect(response.status == expected)
+                }
+            }
+        }
+    }
+}

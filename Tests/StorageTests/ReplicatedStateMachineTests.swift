@@ -1,6 +1,7 @@
 import Basics
 import Consensus
-import Storage
+import ClusterState
+@testable import Storage
 import Testing
 
 @Suite("ReplicatedStateMachine")
@@ -166,5 +167,48 @@ struct KVCommandTests {
             }
         }
         #expect(decoded > 0)
+    }
+}
+
+/// A snapshot is an entry point like a command: an object in it that `ClusterState.apply`
+/// would refuse (a name that would become a path, an integer past int32) refuses the whole
+/// snapshot, and the replica keeps what it had.
+@Suite struct SnapshotValidationTests {
+    static func snapshot(objects: [String]) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(UInt8(2))
+        writer.write(UInt32(0))
+        writer.write(UInt32(objects.count))
+        for object in objects { writer.writeField(Array(object.utf8)) }
+        return writer.bytes
+    }
+
+    static func service(name: String, port: Int) -> String {
+        """
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"\(name)","namespace":"default"},\
+        "spec":{"clusterIP":"None","selector":{"app":"x"},"ports":[{"name":"web","port":\(port)}]}}
+        """
+    }
+
+    @Test func aValidObjectIsRestored() throws {
+        let dir = try TemporaryDirectory()
+        let state = try ReplicatedStateMachine(path: dir.databasePath)
+        try state.restore(Raft.Snapshot(metadata: Raft.SnapshotMetadata(index: 5, term: 1), data: Self.snapshot(objects: [Self.service(name: "nginx", port: 80)])))
+        #expect(state.appliedIndex == 5)
+        #expect(state.cluster.allObjects.map(\.metadata.name) == ["nginx"])
+    }
+
+    @Test(arguments: [("../../etc", 80), ("nginx", 70_000), ("nginx", -1), ("UPPER", 80)])
+    func anInvalidObjectRefusesTheSnapshot(name: String, port: Int) throws {
+        let dir = try TemporaryDirectory()
+        let state = try ReplicatedStateMachine(path: dir.databasePath)
+        try state.apply([ReplicatedStateMachineTests.put(1, "k", "v")])
+        let data = Self.snapshot(objects: [Self.service(name: "ok", port: 80), Self.service(name: name, port: port)])
+        #expect(throws: StorageError.self) {
+            try state.restore(Raft.Snapshot(metadata: Raft.SnapshotMetadata(index: 9, term: 1), data: data))
+        }
+        #expect(state.appliedIndex == 1)
+        #expect(state.cluster.allObjects.isEmpty)
+        #expect(try state.get("k")?.value == Array("v".utf8))
     }
 }
