@@ -45,7 +45,10 @@ Optional phases (issue 13):
                    their data dirs, run the throughput settings --encrypt-clients (8,16) for
                    --tput-secs each; kill -9 all again, restart them with `--encrypt <base64
                    of 32 random bytes>`, run the same settings; report encrypted / plaintext
-                   puts/s (target ≥ 0.85); restart them without the key.  Their writes are
+                   puts/s (target ≥ 0.85); then once more with the key, TLS on the API and a
+                   token (scripts/api-certs makes the CA, certificate and token; the clients
+                   verify the certificate and send the token on every request), secure /
+                   plaintext (target ≥ 0.85); restart them without either.  Their writes are
                    tracked, so the durability check covers them too.
   7. long phase    (--long-writes N, 0 = skip; the issue's run is 1,000,000) after the
                    durability check, on the same cluster: every member is restarted on its
@@ -97,6 +100,7 @@ import random
 import shlex
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -144,6 +148,8 @@ class System(H.Members):
         super().__init__(pg, workdir, M)
         self.a = a
         self.extra = ""   # flags added for the members' next starts (encrypt / long phase)
+        self.tls = None   # ssl.SSLContext for an API behind TLS (the secure runs)
+        self.auth = None  # headers every request carries (the secure runs' token)
 
     def logpath(self, i):
         return os.path.join(self.workdir, f"{self.name(i)}.log")
@@ -158,7 +164,7 @@ class System(H.Members):
 
     def client(self, i, timeout):
         host, port = self.api(i)
-        return H.KeepAlive(host, port, timeout=timeout)
+        return H.KeepAlive(host, port, timeout=timeout, tls=self.tls, headers=self.auth)
 
 
 class Etcd(System):
@@ -1045,19 +1051,45 @@ def run_system(a, pg, key, outdir):
                 return out, rs
 
             plain, ec["restart_plain_s"] = runs("plaintext", "p")
-            sysm.extra = "--encrypt " + base64.b64encode(os.urandom(32)).decode()
+            wire_key = "--encrypt " + base64.b64encode(os.urandom(32)).decode()
+            sysm.extra = wire_key
+            creds = os.path.join(sysm.workdir, "api-credentials")
             try:
                 enc, ec["restart_s"] = runs("with --encrypt <random key>", "e")
+                # The deployment docs/security.md asks for: the key, TLS on the API and a
+                # token, the clients verifying the agents' certificate (scripts/api-certs).
+                subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "api-certs"),
+                                creds] + [sysm.ip(i) for i in range(M)], check=True,
+                               stdout=subprocess.DEVNULL)
+                with open(os.path.join(creds, "token")) as f:
+                    token = f.read().strip()
+                sysm.extra = (f"{wire_key} --api-cert {creds}/api.pem --api-key {creds}/api-key.pem "
+                              f"--api-token-file {creds}/token")
+                sysm.tls = ssl.create_default_context(cafile=os.path.join(creds, "ca.pem"))
+                sysm.auth = {"Authorization": "Bearer " + token}
+                sec, ec["restart_secure_s"] = runs("with --encrypt, TLS and a token", "s")
             finally:
-                sysm.extra = ""
+                sysm.extra, sysm.tls, sysm.auth = "", None, None
+                sysm.drop_all()
+                for i in range(M):
+                    if sysm.running(i):
+                        sysm.kill9(i)
+                    # The agents keep their keys in <data-dir>/keyring, which wins over
+                    # flags: without removing it they would restart sealed.
+                    keyring = os.path.join(sysm.datadir(i), "keyring")
+                    if os.path.exists(keyring):
+                        os.remove(keyring)
                 restart_all(sysm, a, "back to plaintext")
                 time.sleep(a.settle_secs)
             for conc in a.encrypt_clients:
-                p, e = plain[conc], enc[conc]
+                p, e, t = plain[conc], enc[conc], sec[conc]
                 ratio = e["puts_per_s"] / p["puts_per_s"] if p["puts_per_s"] else None
-                ec["runs"].append({"clients": conc, "plain": p, "encrypted": e, "ratio": ratio})
+                secure_ratio = t["puts_per_s"] / p["puts_per_s"] if p["puts_per_s"] else None
+                ec["runs"].append({"clients": conc, "plain": p, "encrypted": e, "ratio": ratio,
+                                   "secure": t, "secure_ratio": secure_ratio})
                 H.log(f"{key} encrypted / plaintext at {conc} clients: {e['puts_per_s']:.0f} / "
-                      f"{p['puts_per_s']:.0f} puts/s = {H.fmt(ratio, 2)}")
+                      f"{p['puts_per_s']:.0f} puts/s = {H.fmt(ratio, 2)}; with TLS and a token "
+                      f"{t['puts_per_s']:.0f} = {H.fmt(secure_ratio, 2)}")
         if a.encrypt_compare and key == "ordinal":
             phase("encrypt_compare", encrypt_compare)
 
@@ -1250,8 +1282,9 @@ def tp_cell(t):
 def enc_logged(r):
     ec = r["encrypt_compare"]
     e, p = ec.get("wire_encrypted_e") or {}, ec.get("wire_encrypted_p") or {}
-    return ("yes" if e and all(e.values()) and not any(p.values()) else
-            f"**no** (encrypted {e}, plaintext {p})")
+    t = ec.get("wire_encrypted_s") or {}
+    return ("yes" if e and all(e.values()) and t and all(t.values()) and not any(p.values()) else
+            f"**no** (encrypted {e}, secure {t}, plaintext {p})")
 
 
 def render_encrypt(results, a):
@@ -1261,12 +1294,16 @@ def render_encrypt(results, a):
     out = ["", f"Encryption (Ordinal only; etcd has no equivalent here), paired after the "
                f"throughput phase: all agents restarted on their data dirs without a key and the "
                f"{a.tput_secs:g} s runs made, then all restarted with `--encrypt <random 32-byte "
-               f"key>` and the same runs made again; target ratio ≥ 0.85. The agents logged "
-               f"wire.encrypted=true in the encrypted runs: "
+               f"key>` and the same runs made again, then once more with the key, TLS on the API "
+               f"(`--api-cert`/`--api-key`, certificates from `scripts/api-certs`, the clients "
+               f"verifying them) and a token (`--api-token-file`, sent on every request); target "
+               f"ratio ≥ 0.85 for both. The agents logged wire.encrypted=true in the encrypted "
+               f"and secure runs: "
                + ", ".join(f"{r['system']} {enc_logged(r)}" for r in results
                            if r.get("encrypt_compare")) + ".", "",
            "| system | clients | plaintext puts/s (p50 / p99 ms) | encrypted puts/s (p50 / p99 ms) "
-           "| ratio | CPU per member plaintext → encrypted | target |", H.md_sep(7)]
+           "| ratio | encrypted + TLS + token puts/s (p50 / p99 ms) | ratio "
+           "| CPU per member plaintext → encrypted → secure | target |", H.md_sep(9)]
     for r, x in rows:
         p, e = x["plain"], x["encrypted"]
 
@@ -1274,10 +1311,12 @@ def render_encrypt(results, a):
             lead = t["target"].split()[0]
             return " / ".join(f"{v:.0f}" for _, v in sorted(t["member_cpu_pct"].items(),
                                                             key=lambda kv: kv[0] != lead))
+        t, ratios = x["secure"], [x["ratio"], x["secure_ratio"]]
         out.append(H.md_row([r["system"], str(x["clients"]), tp_cell(p), tp_cell(e),
-                             H.fmt(x["ratio"], 2), f"{cpu(p)} → {cpu(e)}",
-                             "—" if x["ratio"] is None else
-                             ("met" if x["ratio"] >= 0.85 else "NOT met")]))
+                             H.fmt(x["ratio"], 2), tp_cell(t), H.fmt(x["secure_ratio"], 2),
+                             f"{cpu(p)} → {cpu(e)} → {cpu(t)}",
+                             "—" if None in ratios else
+                             ("met" if min(ratios) >= 0.85 else "NOT met")]))
     return out
 
 
@@ -1400,6 +1439,11 @@ def targets(results, a):
                          f"{x['encrypted']['puts_per_s']:.0f} vs plaintext "
                          f"{x['plain']['puts_per_s']:.0f} puts/s (ratio {x['ratio']:.2f}; target "
                          f"≥ 0.85): {'MET' if x['ratio'] >= 0.85 else 'NOT MET'}")
+        if x.get("secure_ratio") is not None:
+            lines.append(f"encrypted + TLS + token throughput {x['clients']} clients "
+                         f"{x['secure']['puts_per_s']:.0f} vs plaintext "
+                         f"{x['plain']['puts_per_s']:.0f} puts/s (ratio {x['secure_ratio']:.2f}; "
+                         f"target ≥ 0.85): {'MET' if x['secure_ratio'] >= 0.85 else 'NOT MET'}")
     lg = o.get("long")
     if lg:
         v = lg["verdicts"]
@@ -1432,11 +1476,15 @@ def encrypt_summary(ec):
     keep = ("clients", "puts_per_s", "lat_ms_p50", "lat_ms_p99", "lat_ms_max", "errors",
             "member_cpu_pct", "client_cpu_pct", "machine_busy_pct")
     return {"secs": ec.get("secs"), "restart_s": ec.get("restart_s"),
+            "restart_secure_s": ec.get("restart_secure_s"),
             "wire_encrypted_logged": {"plaintext": ec.get("wire_encrypted_p"),
-                                      "encrypted": ec.get("wire_encrypted_e")},
+                                      "encrypted": ec.get("wire_encrypted_e"),
+                                      "secure": ec.get("wire_encrypted_s")},
             "runs": [{"clients": x["clients"], "ratio": x["ratio"],
+                      "secure_ratio": x.get("secure_ratio"),
                       "plain": {k: x["plain"].get(k) for k in keep},
-                      "encrypted": {k: x["encrypted"].get(k) for k in keep}}
+                      "encrypted": {k: x["encrypted"].get(k) for k in keep},
+                      "secure": {k: x["secure"].get(k) for k in keep}}
                      for x in ec.get("runs", [])]}
 
 

@@ -367,9 +367,11 @@ class KeepAlive:
     A stale connection is retried once on a new one; a fresh one only with retry_fresh
     (never for writes, so a write is not sent twice to a live server)."""
 
-    def __init__(self, host, port, timeout=1.0, retry_fresh=False):
+    def __init__(self, host, port, timeout=1.0, retry_fresh=False, tls=None, headers=None):
         self.host, self.port, self.timeout = host, int(port), timeout
         self.retry_fresh = retry_fresh
+        self.tls = tls                  # an ssl.SSLContext: HTTPS verified against its CA
+        self.headers = headers or {}    # sent with every request (Authorization)
         self.conn = None
 
     def request(self, method, path, body=None, headers=None, timeout=None):
@@ -377,8 +379,12 @@ class KeepAlive:
         for attempt in (0, 1):
             fresh = self.conn is None
             if fresh:
-                self.conn = http.client.HTTPConnection(self.host, self.port,
-                                                       timeout=timeout or self.timeout)
+                if self.tls is not None:
+                    self.conn = http.client.HTTPSConnection(self.host, self.port, context=self.tls,
+                                                            timeout=timeout or self.timeout)
+                else:
+                    self.conn = http.client.HTTPConnection(self.host, self.port,
+                                                           timeout=timeout or self.timeout)
                 try:
                     self.conn.connect()
                 except Exception:
@@ -388,7 +394,7 @@ class KeepAlive:
             elif timeout is not None:
                 self.conn.sock.settimeout(timeout)
             try:
-                self.conn.request(method, path, body, headers or {})
+                self.conn.request(method, path, body, {**self.headers, **(headers or {})})
                 r = self.conn.getresponse()
                 data = r.read()
                 if r.getheader("Connection", "").lower() == "close":
