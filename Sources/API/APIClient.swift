@@ -68,7 +68,17 @@ package struct APIClient: Sendable {
     }
 
     /// One HTTP/1.1 client connection, as an async channel.
+    /// - Throws: ``APIClientError/cannotConnect(_:)`` when no connection is made (nothing
+    ///   was sent, so another agent may be tried).
     private func connect(timeout: TimeAmount) async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+        do {
+            return try await dial(timeout: timeout)
+        } catch {
+            throw APIClientError.cannotConnect("\(error)")
+        }
+    }
+
+    private func dial(timeout: TimeAmount) async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
             .connect(host: host, port: port) { channel in
@@ -120,12 +130,15 @@ package struct APIClient: Sendable {
 
 /// The agent closed the connection before a whole response arrived (or the timeout closed it).
 package enum APIClientError: Error, CustomStringConvertible {
+    /// No connection was made: refused, unreachable or timed out while dialling.
+    case cannotConnect(String)
     case closedEarly
     /// A streamed request was answered with something other than 200.
     case refused(status: Int, body: [UInt8])
 
     package var description: String {
         switch self {
+        case .cannotConnect(let reason): "cannot connect: \(reason)"
         case .closedEarly: "the connection closed before the response was complete"
         case .refused(let status, let body): "HTTP \(status): \(String(decoding: body, as: UTF8.self))"
         }

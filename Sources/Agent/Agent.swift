@@ -86,6 +86,12 @@ package struct Agent: Sendable {
             let (index, serial) = store.dnsZone
             return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if !settings.podCIDR.isLoopback {
+            let network = PodNetwork(nodeName: settings.name.name, cluster: settings.podCIDR, store: store, logger: logger)
+            try network.prepare()
+            services.append(.init(service: network))
+        }
         logger.notice("agent starting", metadata: [
             "agent.name": "\(settings.name)",
             "peer.bind": "\(settings.bind)",
@@ -97,10 +103,11 @@ package struct Agent: Sendable {
             "api.tls": "\(settings.apiTLS != nil)",
             "raft.bootstrap-expect": "\(settings.core.bootstrapExpect.map(String.init) ?? "none")",
             "storage.path": "\(store.path)",
+            "pods.cidr": "\(settings.podCIDR)",
         ])
         let group = ServiceGroup(
             configuration: .init(
-                services: [
+                services: services + [
                     .init(service: transport),
                     .init(service: driver),
                     .init(service: dns),

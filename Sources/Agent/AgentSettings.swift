@@ -2,6 +2,8 @@ package import AgentCore
 package import Basics
 package import Consensus
 package import Membership
+package import ClusterState
+package import Controller
 
 /// Everything an agent is told at start: identity, addresses, key and protocol tuning.
 /// Built by the CLI from flags; nothing below `Agent` reads flags or the environment.
@@ -27,6 +29,9 @@ package struct AgentSettings: Sendable {
     /// Run with a port reachable from the network although nothing authenticates it
     /// (`--insecure`, for labs): see ``exposureProblems``.
     package var insecure = false
+    /// The cluster's pod addresses (`--pod-cidr`): loopback by default; any other block is
+    /// routed between machines (``PodNetwork``). Every agent of a cluster MUST agree.
+    package var podCIDR = NodeRegistrar.loopbackPodCIDR
     /// How many pods this agent takes (`--max-pods`).
     package var maxPods = 110
     /// Where the DNS server listens, UDP and TCP (`--dns`, default the bind host, port 7453).

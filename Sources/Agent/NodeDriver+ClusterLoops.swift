@@ -18,7 +18,9 @@ extension NodeDriver {
     /// state, off the node's loop, and hands it back as one entry; the node proposes it.
     func runController() async {
         for await request in controllerRequests.requests {
-            let commands = ControllerPass.commands(state: store.cluster.state, members: request.members, lost: request.lost, now: wallClock)
+            let commands = ControllerPass.commands(
+                state: store.cluster.state, members: request.members, lost: request.lost, podCIDR: settings.podCIDR, now: wallClock
+            )
             let proposal = entry(commands, of: "controller pass")
             _ = mailbox.post(.event(.controllerPassComputed(proposal: proposal, term: request.term, now: now)))
         }

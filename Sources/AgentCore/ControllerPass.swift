@@ -1,6 +1,6 @@
 import Basics
 package import ClusterState
-import Controller
+package import Controller
 import Membership
 
 /// One pass of the leader's controller, from what this agent knows: node registration for
@@ -9,7 +9,11 @@ import Membership
 /// says dead and the leader's ``LeaseBook`` says the lease has run out. The agent's
 /// controller loop and the simulation call this one function.
 package enum ControllerPass {
-    package static func commands(state: ClusterState, members: [Membership.Member], lost: Set<NodeID>, now: Timestamp) -> [ClusterCommand] {
+    /// - Parameter podCIDR: the cluster's pod addresses, which node blocks are carved from.
+    package static func commands(
+        state: ClusterState, members: [Membership.Member], lost: Set<NodeID>,
+        podCIDR: AddressBlock = NodeRegistrar.loopbackPodCIDR, now: Timestamp
+    ) -> [ClusterCommand] {
         let agents = members.filter { $0.status != .left }.map { member in
             NodeRegistrar.Agent(
                 name: member.id.name, address: member.address.host,
@@ -19,7 +23,7 @@ package enum ControllerPass {
             )
         }
         let liveness = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)), lostNodes: Set(lost.map(\.name)))
-        return NodeRegistrar.commands(state: state, agents: agents, now: now)
+        return NodeRegistrar.commands(state: state, agents: agents, cluster: podCIDR, now: now)
             + Reconciler.reconcile(state: state, liveness: liveness, now: now)
     }
 }

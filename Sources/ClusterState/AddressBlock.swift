@@ -1,6 +1,6 @@
 /// An IPv4 CIDR block (`127.128.3.0/24`) as a range of addresses: where a node's pod
 /// addresses come from, and whether two nodes' blocks overlap.
-package struct AddressBlock: Hashable, Sendable {
+package struct AddressBlock: Hashable, Sendable, CustomStringConvertible {
     package let range: ClosedRange<UInt32>
 
     package var base: UInt32 { range.lowerBound }
@@ -14,6 +14,12 @@ package struct AddressBlock: Hashable, Sendable {
     }
 
     package func overlaps(_ other: AddressBlock) -> Bool { range.overlaps(other.range) }
+
+    /// `198.19.0.0/16`.
+    package var description: String { IPv4.format(base) + "/\(32 - size.trailingZeroBitCount)" }
+
+    /// Whether every address of the block is a loopback address (`127.0.0.0/8`).
+    package var isLoopback: Bool { range.lowerBound >> 24 == 127 && range.upperBound >> 24 == 127 }
 }
 
 /// Dotted-quad IPv4 addresses as 32-bit numbers.

@@ -22,11 +22,15 @@ package enum NodeRegistrar {
         }
     }
 
-    /// Pod CIDRs are carved from `127.128.0.0/9` (design §6) in units of /24: unit `i` is
-    /// `127.(128 + i / 256).(i % 256).0`. An agent gets a /24, or the smallest larger aligned
+    /// The cluster's pod addresses by default (design §6): loopback, for agents that share
+    /// one machine or each bind loopback (`--pod-cidr` routes another, e.g. `198.19.0.0/16`).
+    package static let loopbackPodCIDR = AddressBlock("127.128.0.0/9")!
+
+    /// Node blocks are carved from the cluster's pod CIDR in units of /24: unit `i` starts
+    /// `i * 256` addresses into it. An agent gets a /24, or the smallest larger aligned
     /// block that holds its `--max-pods` addresses (network, `.1` and broadcast excluded).
-    package static func podCIDR(unit: Int, prefix: Int) -> String {
-        "127.\(128 + unit / 256).\(unit % 256).0/\(prefix)"
+    package static func podCIDR(cluster: AddressBlock, unit: Int, prefix: Int) -> String {
+        IPv4.format(cluster.base + UInt32(unit) * 256) + "/\(prefix)"
     }
 
     /// The prefix length whose block holds `maxPods` pod addresses, at most /24.
@@ -36,10 +40,10 @@ package enum NodeRegistrar {
         return prefix
     }
 
-    /// The lowest aligned run of `units` /24 units (unit 0 kept free) that no node uses.
-    private static func freeUnit(size units: Int, used: [Range<Int>]) -> Int? {
+    /// The lowest aligned run of `units` /24 units (unit 0 kept free) of `total` that no node uses.
+    private static func freeUnit(size units: Int, total: Int, used: [Range<Int>]) -> Int? {
         var unit = units
-        while unit + units <= 32_768 {
+        while unit + units <= total {
             let candidate = unit ..< unit + units
             if let clash = used.first(where: { $0.overlaps(candidate) }) {
                 unit = (clash.upperBound + units - 1) / units * units
@@ -50,24 +54,26 @@ package enum NodeRegistrar {
         return nil
     }
 
-    /// The /24 units a node's CIDR covers.
-    private static func units(of cidr: String) -> Range<Int>? {
-        let origin: UInt32 = 0x7F80_0000  // 127.128.0.0
-        guard let block = AddressBlock(cidr), block.base >= origin, block.size >= 256 else { return nil }
-        let start = Int((block.base - origin) >> 8)
+    /// The /24 units of the cluster's CIDR a node's CIDR covers.
+    private static func units(of cidr: String, in cluster: AddressBlock) -> Range<Int>? {
+        guard let block = AddressBlock(cidr), block.overlaps(cluster), block.base >= cluster.base, block.size >= 256 else { return nil }
+        let start = Int((block.base - cluster.base) >> 8)
         return start ..< start + block.size / 256
     }
 
-    package static func commands(state: ClusterState, agents: [Agent], now: Timestamp) -> [ClusterCommand] {
-        var used = state.nodes.values.compactMap { $0.spec.podCIDR.flatMap(units(of:)) }
+    /// - Parameter cluster: the cluster's pod CIDR (``loopbackPodCIDR`` unless `--pod-cidr`,
+    ///   at least a /22); each node takes /24 units of it, unit 0 left free.
+    package static func commands(state: ClusterState, agents: [Agent], cluster: AddressBlock = loopbackPodCIDR, now: Timestamp) -> [ClusterCommand] {
+        var used = state.nodes.values.compactMap { $0.spec.podCIDR.flatMap { units(of: $0, in: cluster) } }
+        let total = cluster.size / 256
         var commands: [ClusterCommand] = []
         for agent in agents.sorted(by: { $0.name < $1.name }) {
             let key = ObjectKey(namespace: "", name: agent.name)
             guard let existing = state.nodes[key] else {
                 let prefix = prefix(forPods: agent.maxPods)
-                guard agent.alive, let unit = freeUnit(size: 1 << (24 - prefix), used: used) else { continue }
+                guard agent.alive, let unit = freeUnit(size: 1 << (24 - prefix), total: total, used: used) else { continue }
                 used.append(unit ..< unit + (1 << (24 - prefix)))
-                let cidr = podCIDR(unit: unit, prefix: prefix)
+                let cidr = podCIDR(cluster: cluster, unit: unit, prefix: prefix)
                 var metadata = ObjectMeta(name: agent.name, labels: [Node.hostnameLabel: agent.name])
                 metadata.annotations = agent.volumeRoot.map { [Node.volumeRootAnnotation: $0] }
                 var node = Node(metadata: metadata, spec: .init(podCIDR: cidr))

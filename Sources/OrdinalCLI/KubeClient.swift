@@ -7,7 +7,7 @@ import NIOHTTP1
 
 /// Options every resource command takes: which agent to talk to, and the API token.
 struct ClientOptions: ParsableArguments {
-    @Option(help: "The agent's API address, http:// or https:// (default: $ORDINAL_AGENT, else http://127.0.0.1:7480).")
+    @Option(help: "The agent's API address, http:// or https://, or several separated by commas, tried in order (default: $ORDINAL_AGENT, else http://127.0.0.1:7480).")
     var agent: String?
 
     @Option(help: "Bearer token the agent asks for (default: $ORDINAL_API_TOKEN).")
@@ -57,13 +57,7 @@ struct KubeClient {
     func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws -> [UInt8] {
         var headers: [(String, String)] = [("Accept", "application/json")]
         if body != nil { headers.append(("Content-Type", contentType)) }
-        headers += agent.authorization
-        let response: APIClient.Response
-        do {
-            response = try await agent.client.send(method, path, headers: headers, body: body, timeout: .seconds(15))
-        } catch {
-            throw CLIError("cannot reach the agent at \(agent.address): \(error)")
-        }
+        let response = try await agent.send(method, path, headers: headers, body: body, timeout: .seconds(15))
         guard (200 ..< 300).contains(response.status) else {
             if let status = try? JSONDecoder().decode(KubeError.self, from: Data(response.body)) { throw status }
             throw CLIError("agent at \(agent.address) answered \(response.status): \(response.text)")

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Basics
+import ClusterState
 import FoundationEssentials
 import Logging
 import Wire
@@ -41,6 +42,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "TTL of DNS answers, seconds.")
     var dnsTtl: UInt32 = 5
+
+    @Option(help: "The cluster's pod addresses, the same on every agent: loopback 127.128.0.0/9 by default; another block (e.g. 198.19.0.0/16, at least a /22) is routed between machines, which needs root.")
+    var podCidr: String?
 
     @Option(help: "How many pods this agent runs at most.")
     var maxPods: Int = 110
@@ -110,6 +114,15 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--max-pods \(maxPods): expected 1 to 100000")
         }
         settings.maxPods = maxPods
+        if let podCidr {
+            guard let block = AddressBlock(podCidr), block.description == podCidr, block.size >= 1024 else {
+                throw ValidationError("--pod-cidr \(podCidr): expected an IPv4 block such as 198.19.0.0/16, at least a /22, written with its base address")
+            }
+            settings.podCIDR = block
+        }
+        if settings.podCIDR.isLoopback, !settings.advertise.isLoopback {
+            throw ValidationError("--advertise \(settings.advertise.host) is reachable from other machines but pod addresses would be loopback: give --pod-cidr (e.g. 198.19.0.0/16) so pods get addresses other machines can route to")
+        }
         settings.dns = try dns.map { try endpoint($0, flag: "--dns", defaultPort: 7453) }
         settings.clusterDomain = clusterDomain
         guard dnsTtl <= 3600 else { throw ValidationError("--dns-ttl \(dnsTtl): expected 0 to 3600") }

@@ -105,14 +105,8 @@ private func finish(_ report: KeyringReport) throws {
 extension AgentClient {
     /// `GET` or `POST /ordinal/v1/keyring`: the report, whether every agent agreed or not.
     func keyring(_ method: HTTPMethod, body: [UInt8]?) async throws -> KeyringReport {
-        var headers = authorization
-        if body != nil { headers.append(("Content-Type", "application/json")) }
-        let response: APIClient.Response
-        do {
-            response = try await client.send(method, "/ordinal/v1/keyring", headers: headers, body: body, timeout: .seconds(15))
-        } catch {
-            throw CLIError("cannot reach the agent at \(address): \(error)")
-        }
+        let headers = body == nil ? [] : [("Content-Type", "application/json")]
+        let response = try await send(method, "/ordinal/v1/keyring", headers: headers, body: body, timeout: .seconds(15))
         guard let report = try? JSONDecoder().decode(KeyringReport.self, from: Data(response.body)) else {
             throw CLIError("agent at \(address) answered \(response.status): \(response.text)")
         }

@@ -127,8 +127,8 @@ import Testing
 }
 
 @Suite struct NodeRegistrarTests {
-    private func register(_ agents: [NodeRegistrar.Agent], into state: inout ClusterState) {
-        let commands = NodeRegistrar.commands(state: state, agents: agents, now: Timestamp(seconds: 0))
+    private func register(_ agents: [NodeRegistrar.Agent], cluster: AddressBlock = NodeRegistrar.loopbackPodCIDR, into state: inout ClusterState) {
+        let commands = NodeRegistrar.commands(state: state, agents: agents, cluster: cluster, now: Timestamp(seconds: 0))
         _ = state.apply(ClusterProposal(at: Timestamp(seconds: 0), commands: commands), at: 1)
     }
 
@@ -144,6 +144,16 @@ import Testing
         #expect(cidrs == ["a1": "127.128.1.0/24", "a2": "127.128.2.0/23", "a3": "127.128.4.0/24"])
         #expect(state.nodes[ObjectKey(namespace: "", name: "a2")]?.podCapacity == 500)
         #expect(state.nodes.values.allSatisfy { $0.status?.conditions?.first?.status == "True" })
+    }
+
+    /// A routed pod CIDR (`--pod-cidr 198.19.0.0/16`) is carved like the loopback one, and
+    /// only as far as it goes: a /22 holds three /24 nodes (unit 0 stays free).
+    @Test func blocksComeFromTheClustersPodCIDRAndRunOut() {
+        var state = ClusterState()
+        let agents = (1 ... 4).map { NodeRegistrar.Agent(name: "m\($0)", address: "198.18.0.1\($0)", alive: true, volumeRoot: nil) }
+        register(agents, cluster: AddressBlock("198.19.0.0/22")!, into: &state)
+        let cidrs = state.nodes.values.reduce(into: [String: String]()) { $0[$1.metadata.name] = $1.spec.podCIDR }
+        #expect(cidrs == ["m1": "198.19.1.0/24", "m2": "198.19.2.0/24", "m3": "198.19.3.0/24"])
     }
 
     @Test func aDeadAgentsNodeTurnsNotReady() {

@@ -1,0 +1,42 @@
+import ClusterState
+import Testing
+@testable import Agent
+
+/// Routes for pod addresses across machines (host-gw): this node's block local, every other
+/// node's block via its address; changes become the fewest `ip` commands.
+@Suite struct PodRoutesTests {
+    static let cluster = AddressBlock("198.19.0.0/16")!
+
+    static func node(_ name: String, cidr: String?, address: String?) -> Node {
+        Node(
+            metadata: ObjectMeta(name: name), spec: Node.Spec(podCIDR: cidr),
+            status: Node.Status(addresses: address.map { [Node.Address(type: "InternalIP", address: $0)] }, capacity: nil)
+        )
+    }
+
+    @Test func theOwnBlockIsLocalAndOthersGoViaTheirNode() {
+        let nodes = [
+            Self.node("m1", cidr: "198.19.1.0/24", address: "198.18.0.11"),
+            Self.node("m2", cidr: "198.19.2.0/24", address: "198.18.0.12"),
+            Self.node("m3", cidr: "198.19.3.0/24", address: nil),
+            Self.node("m4", cidr: "127.128.4.0/24", address: "198.18.0.14"),
+            Self.node("m5", cidr: nil, address: "198.18.0.15"),
+        ]
+        let routes = PodRoutes.desired(nodes: nodes, me: "m1", cluster: Self.cluster)
+        #expect(routes == PodRoutes(local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.12"]))
+    }
+
+    @Test func changesBecomeRemovalsThenReplacements() {
+        let before = PodRoutes(local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.12", "198.19.3.0/24": "198.18.0.13"])
+        let after = PodRoutes(local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.22", "198.19.4.0/24": "198.18.0.14"])
+        #expect(before.commands(to: after) == [
+            ["route", "del", "198.19.3.0/24", "proto", "79"],
+            ["route", "replace", "198.19.2.0/24", "via", "198.18.0.22", "proto", "79"],
+            ["route", "replace", "198.19.4.0/24", "via", "198.18.0.14", "proto", "79"],
+        ])
+        #expect(PodRoutes().commands(to: PodRoutes(local: "198.19.1.0/24")) == [
+            ["route", "replace", "local", "198.19.1.0/24", "dev", "lo", "table", "local", "proto", "79"],
+        ])
+        #expect(after.commands(to: after).isEmpty)
+    }
+}
