@@ -4,9 +4,13 @@ import Consensus
 import Wire
 
 /// The peer receive path: a byte stream split by ``Wire/FrameDecoder``, each body opened
-/// by ``Wire/PeerCodec`` (plaintext, or sealed when the first byte is odd), and every
-/// message that decodes handed to a leader and a follower ``AgentNode`` as the shell hands
-/// it, so the membership, Raft and lease cores step whatever the decoder lets through.
+/// by ``Wire/PeerCodec``, and every message that decodes handed to a leader and a follower
+/// ``AgentNode`` as the shell hands it, so the membership, Raft and lease cores step
+/// whatever the decoder lets through.
+///
+/// The first byte picks the codec: even, plaintext; 1, sealed; 3, sealed with the bodies
+/// sealed here first. A mutated sealed body never opens, so mode 3 is the one that reaches
+/// the sealed header, the sender check and the replay guard with mutated plaintext.
 ///
 /// Traps (libFuzzer's crash) when the decoder accepts a message that does not re-encode to
 /// itself, or when a core traps. A decode error or a refused message is the right answer.
@@ -28,11 +32,14 @@ enum PeerTarget {
         // A fresh codec per input: its replay guard remembers stamps, and an input must
         // replay alone.
         let codec = codec(sealed: mode & 1 == 1)
+        let sealsHere = mode & 3 == 3
         var decoder = Wire.FrameDecoder(maxFrameBytes: maxFrameBytes)
         decoder.append(data.dropFirst())
         var nodes = [world.nodes[world.leader!], world.nodes[(world.leader! + 1) % world.nodes.count]]
         var now = world.now
-        while let body = try? decoder.nextFrame() {
+        while let frame = try? decoder.nextFrame() {
+            // Sealing with a valid key does not fail.
+            let body = sealsHere ? try! codec.sealer.seal(frame) : frame
             guard let message = try? codec.decodeBody(body) else { continue }
             let again = try? Wire.PeerMessage(serializedBytes: message.serializedBytes())
             precondition(again == message, "\(message) re-encodes to \(String(describing: again))")

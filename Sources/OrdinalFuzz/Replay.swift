@@ -7,8 +7,8 @@ import Foundation
 /// of them, so CI exercises the targets without the sanitizer build; and writes the
 /// generated part of the seed corpus.
 ///
-///     ordinal-fuzz replay <target> [--mutations N] [--seed S] <file or directory>...
-///     ordinal-fuzz seeds <corpus root>
+///     OrdinalFuzz replay <target> [--mutations N] [--seed S] <file or directory>...
+///     OrdinalFuzz seeds <corpus root>
 @main
 struct Replay {
     static func main() throws {
@@ -35,8 +35,8 @@ struct Replay {
     }
 
     static func usage() -> Never {
-        print("usage: ordinal-fuzz replay <\(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|"))> [--mutations N] [--seed S] <path>...")
-        print("       ordinal-fuzz seeds <corpus root>")
+        print("usage: OrdinalFuzz replay <\(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|"))> [--mutations N] [--seed S] <path>...")
+        print("       OrdinalFuzz seeds <corpus root>")
         exit(2)
     }
 

@@ -23,7 +23,8 @@ enum Seeds {
     }
 
     /// The first message of every kind the three agents of ``PeerWorld`` exchanged, framed
-    /// plaintext (mode byte 0) and sealed (mode byte 1), and one stream of several frames.
+    /// plaintext (mode byte 0), sealed (mode byte 1) and ready to seal (mode byte 3: the
+    /// sealed header and message), and one stream of several frames.
     static func peerSeeds() throws -> [String: [UInt8]] {
         var firsts: [String: Wire.PeerMessage] = [:]
         for message in PeerTarget.world.sent where firsts[kind(of: message)] == nil {
@@ -34,7 +35,9 @@ enum Seeds {
         var seeds: [String: [UInt8]] = [:]
         for (kind, message) in firsts {
             seeds["plain-\(kind)"] = try [0] + plaintext.encode(message)
-            seeds["sealed-\(kind)"] = try [1] + sealed.encode(message)
+            let frame = try sealed.encode(message)
+            seeds["sealed-\(kind)"] = [1] + frame
+            seeds["unsealed-\(kind)"] = try [3] + Wire.encodeFrame(sealed.sealer.open(Array(frame.dropFirst(Wire.lengthPrefixBytes))))
         }
         seeds["plain-stream"] = try [0] + PeerTarget.world.sent.prefix(8).flatMap { try plaintext.encode($0) }
         return seeds
