@@ -8,8 +8,8 @@ import Wire
 /// ``AgentNode`` as the shell hands it, so the membership, Raft and lease cores step
 /// whatever the decoder lets through.
 ///
-/// The first byte picks the codec: even, plaintext; 1, sealed; 3, sealed with the bodies
-/// sealed here first. A mutated sealed body never opens, so mode 3 is the one that reaches
+/// The low two bits of the first byte pick the codec: x0, plaintext; 01, sealed; 11, sealed
+/// with the bodies sealed here first. A mutated sealed body never opens, so mode 3 is the one that reaches
 /// the sealed header, the sender check and the replay guard with mutated plaintext.
 ///
 /// Traps (libFuzzer's crash) when the decoder accepts a message that does not re-encode to
