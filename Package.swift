@@ -123,6 +123,12 @@ let package = Package(
             ],
             swiftSettings: shellSettings
         ),
+        // Fuzzing: libFuzzer targets over the decoders and the cores behind them (scripts/fuzz).
+        .executableTarget(
+            name: "OrdinalFuzz",
+            dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "DNS", "AgentCore", "Wire", "API"],
+            swiftSettings: shellSettings
+        ),
         // Test support: many cores on a virtual network and clock (pure modules only).
         .target(name: "Simulation", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
 

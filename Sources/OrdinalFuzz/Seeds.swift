@@ -1,0 +1,89 @@
+#if !FUZZING
+import AgentCore
+import ClusterState
+import Consensus
+import DNS
+import Foundation
+import Membership
+import Wire
+
+/// The generated part of the seed corpus: real peer frames and DNS packets, encoded by the
+/// codecs the agent uses. (The manifests and patches are committed as written.)
+enum Seeds {
+    static func write(into root: URL) throws {
+        try write(peerSeeds(), to: root.appendingPathComponent("peer"))
+        try write(dnsSeeds(), to: root.appendingPathComponent("dns"))
+    }
+
+    static func write(_ seeds: [String: [UInt8]], to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, bytes) in seeds {
+            try Data(bytes).write(to: directory.appendingPathComponent(name))
+        }
+    }
+
+    /// The first message of every kind the three agents of ``PeerWorld`` exchanged, framed
+    /// plaintext (mode byte 0), sealed (mode byte 1) and ready to seal (mode byte 3: the
+    /// sealed header and message), and one stream of several frames.
+    static func peerSeeds() throws -> [String: [UInt8]] {
+        var firsts: [String: Wire.PeerMessage] = [:]
+        for message in PeerTarget.world.sent where firsts[kind(of: message)] == nil {
+            firsts[kind(of: message)] = message
+        }
+        let plaintext = PeerTarget.codec(sealed: false)
+        let sealed = PeerTarget.codec(sealed: true)
+        var seeds: [String: [UInt8]] = [:]
+        for (kind, message) in firsts {
+            seeds["plain-\(kind)"] = try [0] + plaintext.encode(message)
+            let frame = try sealed.encode(message)
+            seeds["sealed-\(kind)"] = [1] + frame
+            seeds["unsealed-\(kind)"] = try [3] + Wire.encodeFrame(sealed.sealer.open(Array(frame.dropFirst(Wire.lengthPrefixBytes))))
+        }
+        seeds["plain-stream"] = try [0] + PeerTarget.world.sent.prefix(8).flatMap { try plaintext.encode($0) }
+        return seeds
+    }
+
+    static func kind(of message: Wire.PeerMessage) -> String {
+        switch message {
+        case .gossip(let envelope): "gossip-\(caseName(envelope.message))"
+        case .raft(let raft): "raft-\(caseName(raft.payload))"
+        case .lease(let lease): "lease-\(caseName(lease))"
+        case .forward(let forward): "forward-\(caseName(forward))"
+        case .logs: "logs"
+        case .hello: "hello"
+        }
+    }
+
+    static func caseName(_ value: Any) -> String {
+        Mirror(reflecting: value).children.first?.label ?? String(describing: value)
+    }
+
+    /// Queries as `dig` sends them for every kind of name the zone answers (and some it
+    /// refuses), with and without EDNS, and the responder's replies to them.
+    static func dnsSeeds() throws -> [String: [UInt8]] {
+        let podIPs = DNSTarget.state.pods.values.compactMap { $0.status?.podIP }.sorted()
+        let reverse = podIPs.prefix(1).map { $0.split(separator: ".").reversed().joined(separator: ".") + ".in-addr.arpa." }
+        let questions: [(String, DNSRecordType)] = [
+            ("web-0.nginx.default.svc.cluster.local.", .a), ("nginx.default.svc.cluster.local.", .a),
+            ("_web._tcp.nginx.default.svc.cluster.local.", .srv), ("nginx.default.svc.cluster.local.", .any),
+            ("cluster.local.", .soa), ("cluster.local.", .ns), ("web-1.nginx.default.svc.cluster.local.", .aaaa),
+            ("nope.default.svc.cluster.local.", .a), ("example.com.", .a), ("dns-version.cluster.local.", .txt),
+        ] + reverse.map { ($0, .ptr) }
+        var seeds: [String: [UInt8]] = [:]
+        for (number, (name, type)) in questions.enumerated() {
+            for edns in [nil, EDNS(udpPayloadSize: 1232, options: [EDNSOption(code: EDNSOption.cookieCode, data: Array(1...8))])] {
+                var query = DNSMessage(
+                    header: DNSHeader(id: UInt16(number + 1), recursionDesired: true),
+                    questions: [DNSQuestion(name: try DNSName(name), type: type)]
+                )
+                query.edns = edns
+                let packet = try query.encoded()
+                let suffix = edns == nil ? "" : "-edns"
+                seeds["query-\(number)\(suffix)"] = packet
+                seeds["reply-\(number)\(suffix)"] = DNSTarget.responder.respond(to: packet, transport: .udp, index: DNSTarget.index)
+            }
+        }
+        return seeds
+    }
+}
+#endif
