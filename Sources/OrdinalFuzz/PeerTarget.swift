@@ -23,8 +23,8 @@ enum PeerTarget {
 
     static func codec(sealed: Bool) -> Wire.PeerCodec {
         // A valid 32-byte key cannot be refused.
-        let sealer = sealed ? try! Wire.Sealer(key: key) : Wire.Sealer.plaintext
-        return Wire.PeerCodec(sealer: sealer, maxFrameBytes: maxFrameBytes, wallMicros: { wallMicros })
+        let keyring = try! Wire.Keyring(key: sealed ? key : nil)
+        return Wire.PeerCodec(keyring: keyring, maxFrameBytes: maxFrameBytes, wallMicros: { wallMicros })
     }
 
     static func run(_ data: [UInt8]) {
@@ -39,7 +39,7 @@ enum PeerTarget {
         var now = world.now
         while let frame = try? decoder.nextFrame() {
             // Sealing with a valid key does not fail.
-            let body = sealsHere ? try! codec.sealer.seal(frame) : frame
+            let body = sealsHere ? try! codec.keyring.seal(frame) : frame
             guard let message = try? codec.decodeBody(body) else { continue }
             let again = try? Wire.PeerMessage(serializedBytes: message.serializedBytes())
             precondition(again == message, "\(message) re-encodes to \(String(describing: again))")

@@ -1,5 +1,6 @@
 #if !FUZZING
 import AgentCore
+import Basics
 import ClusterState
 import Consensus
 import DNS
@@ -30,6 +31,10 @@ enum Seeds {
         for message in PeerTarget.world.sent where firsts[kind(of: message)] == nil {
             firsts[kind(of: message)] = message
         }
+        // Keyring operations travel only when an operator rotates keys: none in the world's traffic.
+        let (a, b) = (PeerTarget.world.nodes[0].id, PeerTarget.world.nodes[1].id)
+        firsts["keyring-install"] = .keyring(.request(from: a, to: b, id: 1, operation: .install(key: Array(repeating: 7, count: 32))))
+        firsts["keyring-answer"] = .keyring(.response(from: b, to: a, id: 1, keyDigests: [Wire.Keyring.digest(of: PeerTarget.key)], error: nil))
         let plaintext = PeerTarget.codec(sealed: false)
         let sealed = PeerTarget.codec(sealed: true)
         var seeds: [String: [UInt8]] = [:]
@@ -37,7 +42,7 @@ enum Seeds {
             seeds["plain-\(kind)"] = try [0] + plaintext.encode(message)
             let frame = try sealed.encode(message)
             seeds["sealed-\(kind)"] = [1] + frame
-            seeds["unsealed-\(kind)"] = try [3] + Wire.encodeFrame(sealed.sealer.open(Array(frame.dropFirst(Wire.lengthPrefixBytes))))
+            seeds["unsealed-\(kind)"] = try [3] + Wire.encodeFrame(sealed.keyring.open(Array(frame.dropFirst(Wire.lengthPrefixBytes))))
         }
         seeds["plain-stream"] = try [0] + PeerTarget.world.sent.prefix(8).flatMap { try plaintext.encode($0) }
         return seeds
@@ -50,6 +55,7 @@ enum Seeds {
         case .lease(let lease): "lease-\(caseName(lease))"
         case .forward(let forward): "forward-\(caseName(forward))"
         case .logs: "logs"
+        case .keyring: "keyring"
         case .hello: "hello"
         }
     }
