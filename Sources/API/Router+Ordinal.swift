@@ -25,6 +25,7 @@ extension API {
         }
         addKeyValueRoutes(to: router, view: view)
         addKeyringRoutes(to: router, view: view)
+        addSnapshotRoute(to: router, view: view)
         addDiscoveryRoutes(to: router)
         addKubeRoutes(to: router, view: view, now: now)
         return router
