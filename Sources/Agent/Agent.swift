@@ -88,7 +88,7 @@ package struct Agent: Sendable {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if !settings.podCIDR.isLoopback {
-            let network = PodNetwork(nodeName: settings.name.name, cluster: settings.podCIDR, store: store, logger: logger)
+            let network = PodNetwork(nodeName: settings.name.name, cluster: settings.podCIDR, store: store, local: driver.localPodBlock, logger: logger)
             try network.prepare()
             services.append(.init(service: network))
         }

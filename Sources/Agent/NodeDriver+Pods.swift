@@ -70,6 +70,10 @@ extension NodeDriver {
                 logger.info("removed an unused directory", metadata: ["path": "\(path)"])
             }
         }
+        guard podAddressesReady(state) else {
+            if !plan.start.isEmpty { logger.debug("pods wait for this node's pod routes") }
+            return []
+        }
         return plan.start.compactMap { pod in
             let key = ObjectKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name)
             guard pods.mayLaunch(key, now: now) else { return nil }
@@ -89,6 +93,14 @@ extension NodeDriver {
                 return nil
             }
         }
+    }
+
+    /// Whether a pod's address can be bound here: always on loopback; with a routed pod
+    /// CIDR, once ``PodNetwork`` has made this node's block local.
+    private func podAddressesReady(_ state: ClusterState) -> Bool {
+        guard !settings.podCIDR.isLoopback else { return true }
+        let block = state.nodes[ObjectKey(namespace: "", name: settings.name.name)]?.spec.podCIDR
+        return block != nil && block == localPodBlock.current
     }
 
     /// What the runtime observed, as ``AgentCore/PodReport`` turns it into one entry.

@@ -46,6 +46,8 @@ final class NodeDriver: Service, Sendable {
     let keyring: Wire.Keyring
     let keyringFile: KeyringFile
     let keyringCalls = KeyringCalls()
+    /// The pod block made local by ``PodNetwork`` (routed pod CIDRs only).
+    let localPodBlock = LocalPodBlock()
     /// Applies and saves keyring operations one at a time, so the file follows the keyring.
     let keyringChanges = Mutex<Void>(())
     /// The applied index the pod directories were last swept at: a sweep lists directories,

@@ -2,6 +2,17 @@ import ClusterState
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
+
+/// The pod block this machine's routes make local, so pods start only once their address
+/// can be bound (Kubernetes' kubelet waits for NetworkReady the same way).
+final class LocalPodBlock: Sendable {
+    private let block = Mutex<String?>(nil)
+
+    var current: String? { block.withLock { $0 } }
+
+    func set(_ value: String?) { block.withLock { $0 = value } }
+}
 
 /// Keeps this machine's routes for pod addresses in step with the replicated Nodes when the
 /// cluster's pod CIDR is routed (`--pod-cidr` outside loopback): this node's block local,
@@ -12,6 +23,8 @@ struct PodNetwork: ServiceLifecycle.Service {
     let nodeName: String
     let cluster: AddressBlock
     let store: AgentStore
+    /// Where the block made local is published for the pod pass.
+    let local: LocalPodBlock
     let logger: Logger
     /// How often the Nodes are compared with the routes in place.
     var interval: Duration = .milliseconds(500)
@@ -29,6 +42,7 @@ struct PodNetwork: ServiceLifecycle.Service {
     func run() async throws {
         var applied = PodRoutes()
         defer {
+            local.set(nil)
             for command in PodRoutes.flush { _ = Self.ip(command) }
             logger.notice("pod routes removed")
         }
@@ -44,6 +58,7 @@ struct PodNetwork: ServiceLifecycle.Service {
                 }
                 // After a failure the routes in place are unknown: start again from none.
                 applied = failed ? PodRoutes() : target
+                local.set(applied.local)
                 if !failed {
                     logger.info("pod routes", metadata: ["routes.local": "\(target.local ?? "-")", "routes.remote": "\(target.remote.count)"])
                 }
