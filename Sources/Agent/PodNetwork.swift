@@ -40,49 +40,79 @@ struct PodNetwork: ServiceLifecycle.Service {
     }
 
     func run() async throws {
-        var applied = PodRoutes()
         defer {
             local.set(nil)
             for command in PodRoutes.flush { _ = Self.ip(command) }
             logger.notice("pod routes removed")
         }
+        var logged: PodRoutes?
+        // A change that cannot be made (a link down, no gateway) is retried every interval
+        // but logged once until something else happens.
+        var lastFailure: String?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let target = PodRoutes.desired(nodes: store.cluster.state.nodes.values, me: nodeName, cluster: cluster)
-            if target != applied {
-                var failed = false
-                for command in applied.commands(to: target) {
-                    if let failure = Self.ip(command) {
+            // What is in place, not what was done: a link that went down took its routes.
+            let inPlace = Self.routesInPlace()
+            if let inPlace, inPlace != target {
+                for command in inPlace.commands(to: target) {
+                    if let failure = Self.ip(command), failure != lastFailure {
                         logger.warning("pod route change failed", metadata: ["ip.args": "\(command.joined(separator: " "))", "error": "\(failure)"])
-                        failed = true
+                        lastFailure = failure
                     }
                 }
-                // After a failure the routes in place are unknown: start again from none.
-                applied = failed ? PodRoutes() : target
-                local.set(applied.local)
-                if !failed {
-                    logger.info("pod routes", metadata: ["routes.local": "\(target.local ?? "-")", "routes.remote": "\(target.remote.count)"])
-                }
+            }
+            let now = inPlace == target ? target : Self.routesInPlace()
+            local.set(now?.local == target.local ? target.local : nil)
+            if now == target, logged != target {
+                logger.info("pod routes", metadata: ["routes.local": "\(target.local ?? "-")", "routes.remote": "\(target.remote.count)"])
+                logged = target
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 
+    /// This agent's routes as the kernel has them; nil when `ip` cannot list them.
+    private static func routesInPlace() -> PodRoutes? {
+        guard let main = output(PodRoutes.show[0]), let local = output(PodRoutes.show[1]) else { return nil }
+        return PodRoutes.parse(main: main, local: local)
+    }
+
     /// Runs `ip ARGS…`; nil on success, else what it said.
     private static func ip(_ arguments: [String]) -> String? {
+        switch run(arguments) {
+        case .success: nil
+        case .failure(let failure): failure.reason
+        }
+    }
+
+    /// What `ip ARGS…` printed, or nil when it failed.
+    private static func output(_ arguments: [String]) -> String? {
+        try? run(arguments).get()
+    }
+
+    private struct Failure: Error {
+        let reason: String
+    }
+
+    private static func run(_ arguments: [String]) -> Result<String, Failure> {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") { process.executableURL = URL(fileURLWithPath: "/sbin/ip") }
+        let path = FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let errors = Pipe()
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
-            return "cannot run ip: \(error)"
+            return .failure(Failure(reason: "cannot run ip: \(error)"))
         }
-        process.waitUntilExit()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return process.terminationStatus == 0 ? nil : "ip \(arguments.joined(separator: " ")): \(said.trimmingCharacters(in: .whitespacesAndNewlines))"
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            return .failure(Failure(reason: "ip \(arguments.joined(separator: " ")): \(said.trimmingCharacters(in: .whitespacesAndNewlines))"))
+        }
+        return .success(printed)
     }
 }

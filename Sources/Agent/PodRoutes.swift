@@ -49,6 +49,28 @@ struct PodRoutes: Equatable, Sendable {
         return commands
     }
 
+    /// The routes in place, from `ip -o route show proto 79` and `ip -o route show table
+    /// local proto 79`: the kernel drops routes through an interface that goes down, so the
+    /// agent compares with what is there, not with what it did.
+    static func parse(main: String, local: String) -> PodRoutes {
+        var routes = PodRoutes()
+        for line in main.split(separator: "\n") {
+            let words = line.split(separator: " ").map(String.init)
+            if words.count >= 3, words[1] == "via" { routes.remote[words[0]] = words[2] }
+        }
+        for line in local.split(separator: "\n") {
+            let words = line.split(separator: " ").map(String.init)
+            if words.count >= 2, words[0] == "local" { routes.local = words[1] }
+        }
+        return routes
+    }
+
+    /// Lists this agent's routes, for ``parse(main:local:)``.
+    static let show: [[String]] = [
+        ["-o", "route", "show", "proto", protocolNumber],
+        ["-o", "route", "show", "table", "local", "proto", protocolNumber],
+    ]
+
     /// Removes every route an agent put in place, whatever it remembers.
     static let flush: [[String]] = [
         ["route", "flush", "proto", protocolNumber],

@@ -39,4 +39,13 @@ import Testing
         ])
         #expect(after.commands(to: after).isEmpty)
     }
+
+    @Test func theRoutesInPlaceAreReadBackFromIp() {
+        let main = "198.19.2.0/24 via 198.18.0.12 dev eth0 \n198.19.3.0/24 via 198.18.0.13 dev eth0 \n"
+        let local = "local 198.19.1.0/24 dev lo scope host \n"
+        #expect(PodRoutes.parse(main: main, local: local) == PodRoutes(
+            local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.12", "198.19.3.0/24": "198.18.0.13"]
+        ))
+        #expect(PodRoutes.parse(main: "", local: "") == PodRoutes())
+    }
 }
