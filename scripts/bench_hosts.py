@@ -10,11 +10,19 @@
                    20 ms, 1 s timeout): a new leader's commit; target: median under 1 s.
                    (That the old leader's pods die first is scripts/chaos-hosts' check.)
 
+  gossip detection kill -9 of a follower's agent, to every other agent reporting it dead
+                   (members polled every 20 ms), on the test bed and, in the same run, on
+                   N agents on loopback (127.0.9.x, the same cluster key); target: the test
+                   bed's median within 20 % of loopback's.
+
 Each repetition heals (link up, agent started again) and waits until the machines agree.
 Writes the figures to stdout and .cluster/bench-hosts/<UTC>/result.json. Needs root.
 """
 import argparse
+import base64
+import http.client
 import json
+import subprocess
 import os
 import statistics
 import sys
@@ -52,6 +60,64 @@ def leader_of(bed):
     return None
 
 
+def detect(members_of, names, victim, kill, timeout=30):
+    """Seconds from kill() until every agent but the victim reports it dead."""
+    survivors = [n for n in names if n != victim]
+    kill()
+    t0 = time.monotonic()
+
+    def all_dead():
+        for n in survivors:
+            view = members_of(n) or {}
+            if view.get(victim) != "dead":
+                return False
+        return True
+    if wait(all_dead, timeout, step=0.02) is None:
+        raise RuntimeError(f"{victim} not reported dead within {timeout} s")
+    return round(time.monotonic() - t0, 3)
+
+
+def bed_members(bed, m):
+    j = bed.json(m, "/ordinal/v1/members", timeout=1)
+    return {x["name"]: x["state"] for x in j["members"]} if j else None
+
+
+class Loopback:
+    """N agents on 127.0.9.x with the test bed's flags but loopback addresses."""
+
+    def __init__(self, n, binary, out, key):
+        self.n, self.binary, self.out, self.key = n, binary, out, key
+        self.procs = {}
+
+    def ip(self, i):
+        return f"127.0.9.{i}"
+
+    def start(self, i):
+        data = os.path.join(self.out, f"l{i}")
+        os.makedirs(data, exist_ok=True)
+        join = ",".join(f"{self.ip(j)}:7400" for j in range(1, min(self.n, 3) + 1) if j != i)
+        log = open(os.path.join(data, "agent.log"), "ab")
+        self.procs[i] = subprocess.Popen(
+            [self.binary, "agent", "--name", f"l{i}", "--bind", f"{self.ip(i)}:7400", "--api", f"{self.ip(i)}:7480",
+             "--dns", f"{self.ip(i)}:7453", "--data-dir", os.path.join(data, "data"), "--bootstrap-expect", str(min(self.n, 3)),
+             "--join", join, "--encrypt", self.key], stdout=log, stderr=log, stdin=subprocess.DEVNULL, close_fds=True)
+
+    def members(self, name):
+        i = int(name[1:])
+        try:
+            c = http.client.HTTPConnection(self.ip(i), 7480, timeout=1)
+            c.request("GET", "/ordinal/v1/members")
+            j = json.loads(c.getresponse().read())
+            return {x["name"]: x["state"] for x in j["members"]}
+        except Exception:
+            return None
+
+    def stop(self):
+        for p in self.procs.values():
+            p.kill()
+            p.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--machines", type=int, default=5)
@@ -65,7 +131,8 @@ def main():
     out = os.path.join(CH.REPO, ".cluster", "bench-hosts", time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))
     os.makedirs(out, exist_ok=True)
     bed = CH.Bed(os.path.join(out, "bed"), a.machines, a.binary)
-    result = {"machines": a.machines, "reps": a.reps, "binary": a.binary, "pod_failover_s": [], "leader_partition_write_s": []}
+    result = {"machines": a.machines, "reps": a.reps, "binary": a.binary, "pod_failover_s": [], "leader_partition_write_s": [],
+              "gossip_detect_bed_s": [], "gossip_detect_loopback_s": []}
     try:
         bed.up()
         manifest = os.path.join(out, "roam.yaml")
@@ -122,11 +189,38 @@ def main():
                 raise RuntimeError("no convergence after the partition")
             print(f"rep {rep}: pod failover {result['pod_failover_s'][-1]} s, "
                   f"write after leader partition {result['leader_partition_write_s'][-1]} s", flush=True)
+        # Gossip detection on the bed: a follower's agent killed, then started again.
+        for rep in range(a.reps):
+            leader = leader_of(bed)
+            victim = [m for m in bed.machines if m != leader][rep % (a.machines - 1)]
+            result["gossip_detect_bed_s"].append(detect(lambda m: bed_members(bed, m), bed.machines, victim,
+                                                         lambda: bed.hosts("kill", victim)))
+            bed.hosts("start", victim)
+            if CH.converge(bed, a.machines, 90) is None:
+                raise RuntimeError("no convergence after the gossip kill")
+        bed.hosts("down")
+        # The same on loopback, in the same run.
+        key = base64.b64encode(os.urandom(32)).decode()
+        loop = Loopback(a.machines, a.binary, os.path.join(out, "loopback"), key)
+        names = [f"l{i}" for i in range(1, a.machines + 1)]
+        try:
+            for i in range(1, a.machines + 1):
+                loop.start(i)
+            for rep in range(a.reps):
+                if wait(lambda: all(sum(1 for v in (loop.members(n) or {}).values() if v == "alive") == a.machines for n in names), 60, 0.2) is None:
+                    raise RuntimeError("the loopback agents did not converge")
+                time.sleep(2)
+                victim = names[a.machines - 1 - rep % (a.machines - 1)]
+                result["gossip_detect_loopback_s"].append(detect(loop.members, names, victim, lambda: loop.procs[int(victim[1:])].kill()))
+                loop.procs[int(victim[1:])].wait()
+                loop.start(int(victim[1:]))
+        finally:
+            loop.stop()
     except Exception as e:
         result["error"] = str(e)
     finally:
         bed.hosts("down")
-    for key in ("pod_failover_s", "leader_partition_write_s"):
+    for key in ("pod_failover_s", "leader_partition_write_s", "gossip_detect_bed_s", "gossip_detect_loopback_s"):
         if result[key]:
             result[key + "_median"] = statistics.median(result[key])
     with open(os.path.join(out, "result.json"), "w") as f:
