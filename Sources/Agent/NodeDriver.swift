@@ -126,9 +126,7 @@ final class NodeDriver: Service, Sendable {
                         switch input {
                         case .event(let event): events.append(event)
                         case .peer(.logs(let message)): receive(message, now: at)
-                        // Off the loop: applying an operation writes and fsyncs the keyring
-                        // file, which must not stall Raft and gossip.
-                        case .peer(.keyring(let message)): Task { self.receive(message) }
+                        case .peer(.keyring(let message)): receive(message)
                         case .peer(let message): if let event = message.event(now: at) { events.append(event) }
                         case .tick: events.append(.tick(now: at))
                         case .shutdown:
