@@ -25,6 +25,8 @@ package struct ObjectMeta: Codable, Sendable, Hashable {
 
     package var isTerminating: Bool { deletionTimestamp != nil }
 
+    package func label(_ key: String) -> String? { labels?[key] }
+
     /// Whether `owner` is this object's controller.
     package func isControlled(by uid: String?) -> Bool {
         guard let uid else { return false }
