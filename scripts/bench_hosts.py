@@ -135,10 +135,10 @@ def main():
               "gossip_detect_bed_s": [], "gossip_detect_loopback_s": []}
     try:
         bed.up()
-        manifest = os.path.join(out, "roam.yaml")
-        with open(manifest, "w") as f:
-            f.write(CH.MANIFEST.format(replicas=a.machines))
-        if bed.cli("apply", "-f", manifest).returncode != 0 or CH.converge(bed, a.machines, 90) is None:
+        workload = os.path.join(out, "roam.yaml")
+        with open(workload, "w") as f:
+            f.write(CH.manifest(a.machines))
+        if bed.cli("apply", "-f", workload).returncode != 0 or CH.converge(bed, a.machines, 90) is None:
             raise RuntimeError("the workload did not come up")
         for rep in range(a.reps):
             # Pod failover: the machine of roam-<rep % n>, seen from a machine that is neither.

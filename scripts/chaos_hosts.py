@@ -39,46 +39,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOSTS = os.path.join(REPO, "scripts", "hosts")
 LEASE_S = 4.0
 
-MANIFEST = """apiVersion: v1
-kind: Service
-metadata:
-  name: roam
-spec:
-  clusterIP: None
-  selector:
-    app: roam
-  ports:
-  - name: web
-    port: 8080
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: roam
-spec:
-  serviceName: roam
-  replicas: {replicas}
-  podManagementPolicy: Parallel
-  selector:
-    matchLabels:
-      app: roam
-  template:
-    metadata:
-      labels:
-        app: roam
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: ordinal/serve-hostname
-        ports:
-        - containerPort: 8080
-        readinessProbe:
-          httpGet:
-            path: /
-            port: 8080
-          periodSeconds: 1
-"""
+MANIFEST = os.path.join(REPO, "cluster", "manifests", "roam.yaml")
+
+
+def manifest(replicas):
+    """cluster/manifests/roam.yaml with `replicas` pods."""
+    with open(MANIFEST) as f:
+        return f.read().replace("replicas: 3", f"replicas: {replicas}", 1)
+
 
 
 def ip_of(m):
@@ -366,10 +334,10 @@ def main():
     try:
         bed.up()
         tl.add("bed", "machines up")
-        manifest = os.path.join(out, "roam.yaml")
-        with open(manifest, "w") as f:
-            f.write(MANIFEST.format(replicas=a.machines))
-        r = bed.cli("apply", "-f", manifest)
+        workload = os.path.join(out, "roam.yaml")
+        with open(workload, "w") as f:
+            f.write(manifest(a.machines))
+        r = bed.cli("apply", "-f", workload)
         if r.returncode != 0:
             raise RuntimeError("apply failed: " + r.stderr)
         if converge(bed, a.machines, timeout=90) is None:

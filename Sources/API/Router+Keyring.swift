@@ -10,7 +10,7 @@ extension API {
     /// when every agent answered without refusing, 500 otherwise (the body says who).
     static func addKeyringRoutes(to router: Router<BasicRequestContext>, view: some ClusterView) {
         router.get("/ordinal/v1/keyring") { _, _ -> Response in
-            try keyringResponse(await view.keyring(.list))
+            keyringResponse(await view.keyring(.list))
         }
         router.post("/ordinal/v1/keyring") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 4_096)
@@ -30,7 +30,7 @@ extension API {
             case "remove": operation = .remove(key: Array(key))
             default: throw HTTPError(.badRequest, message: "operation: expected install, use or remove")
             }
-            return try keyringResponse(await view.keyring(operation))
+            return keyringResponse(await view.keyring(operation))
         }
     }
 
@@ -39,10 +39,7 @@ extension API {
         var key: String
     }
 
-    private static func keyringResponse(_ report: KeyringReport) throws -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        let body = try JSONEncoder().encode(report)
-        return Response(status: report.isComplete ? .ok : .internalServerError, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    private static func keyringResponse(_ report: KeyringReport) -> Response {
+        json(report, status: report.isComplete ? .ok : .internalServerError)
     }
 }

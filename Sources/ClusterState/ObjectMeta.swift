@@ -25,8 +25,6 @@ package struct ObjectMeta: Codable, Sendable, Hashable {
 
     package var isTerminating: Bool { deletionTimestamp != nil }
 
-    package func label(_ key: String) -> String? { labels?[key] }
-
     /// Whether `owner` is this object's controller.
     package func isControlled(by uid: String?) -> Bool {
         guard let uid else { return false }

@@ -10,47 +10,8 @@ import Glibc
 /// a pod whose machine dies moves and is reachable at its new address. Needs root.
 @Suite(.serialized, .enabled(if: getuid() == 0, "network namespaces need root"), .timeLimit(.minutes(6)))
 struct MachinesProcessTests {
-    static let manifest = """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: roam
-        spec:
-          clusterIP: None
-          selector:
-            app: roam
-          ports:
-          - name: web
-            port: 8080
-        ---
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: roam
-        spec:
-          serviceName: roam
-          replicas: 3
-          podManagementPolicy: Parallel
-          selector:
-            matchLabels:
-              app: roam
-          template:
-            metadata:
-              labels:
-                app: roam
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: web
-                image: ordinal/serve-hostname
-                ports:
-                - containerPort: 8080
-                readinessProbe:
-                  httpGet:
-                    path: /
-                    port: 8080
-                  periodSeconds: 1
-        """
+    /// `cluster/manifests/roam.yaml`: three serve-hostname pods without volumes.
+    static let manifest = repositoryRoot.appendingPathComponent("cluster/manifests/roam.yaml")
 
     /// `scripts/hosts ARGS…` with the state under `directory` and the binary the tests run.
     private func hosts(_ arguments: [String], state: URL, timeout: TimeInterval = 90) throws -> CLIRun {
@@ -125,9 +86,7 @@ struct MachinesProcessTests {
         let credentials = state.appendingPathComponent("credentials")
         let token = try String(contentsOf: credentials.appendingPathComponent("token"), encoding: .utf8)
         let client = ["--agent", "https://198.18.0.11:7480", "--ca", credentials.appendingPathComponent("ca.pem").path, "--token", token]
-        let manifest = state.appendingPathComponent("roam.yaml")
-        try Self.manifest.write(to: manifest, atomically: true, encoding: .utf8)
-        run = try ordinal(["apply", "-f", manifest.path] + client)
+        run = try ordinal(["apply", "-f", Self.manifest.path] + client)
         #expect(run.status == 0, "\(run.errors)")
         do {
             var placed: [String: PodRow] = [:]
