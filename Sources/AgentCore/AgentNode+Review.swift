@@ -40,7 +40,7 @@ extension AgentNode {
     }
 
     /// One configuration change per review, in priority order: forget agents that left (for
-    /// `leftSettle`), add
+    /// `leftSettle`), remove members that lost their log (to add them again), add
     /// new agents as learners, promote a caught-up learner while voters are short, then
     /// remove a voter gossip has reported dead for longer than `replaceDeadVoterAfter`.
     private mutating func reviewConfiguration(now: Instant) {
@@ -60,6 +60,10 @@ extension AgentNode {
         }
         if let gone = conf.members.first(where: { $0 != id && leftLongEnough($0) }) {
             try? raft.proposeConfChange(Raft.ConfChange(.remove, gone))
+            return
+        }
+        if let amnesiac = raft.membersThatLostTheirLog.first(where: conf.isMember) {
+            try? raft.proposeConfChange(Raft.ConfChange(.remove, amnesiac))
             return
         }
         if let newcomer = members.first(where: { $0.status == .alive && $0.id != id && !conf.isMember($0.id) }) {

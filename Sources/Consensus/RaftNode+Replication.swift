@@ -97,6 +97,7 @@ extension RaftNode {
         guard var pr = progress[m.from] else { return }
         pr.recentActive = true
         if let rejection = r.rejection {
+            if rejection.hintIndex < pr.match { pr.lostLog = true }
             var probe = rejection.hintIndex
             if rejection.hintTerm > 0 {
                 probe = log.findConflictByTerm(index: rejection.hintIndex, term: rejection.hintTerm).index

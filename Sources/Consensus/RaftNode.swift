@@ -86,6 +86,13 @@ package struct RaftNode: Sendable {
     /// The leader's view of a follower's match index.
     package func matchIndex(of peer: NodeID) -> UInt64? { progress[peer]?.match }
 
+    /// On the leader: members whose log is shorter than what they acknowledged (an agent
+    /// that came back with an empty disk under its old name). They must be removed from the
+    /// configuration and added again as learners, which resets what the leader expects.
+    package var membersThatLostTheirLog: [NodeID] {
+        progress.filter { $0.value.lostLog && $0.key != id }.map(\.key).sorted()
+    }
+
     /// Voters, and not waiting to apply a configuration change or snapshot that may say
     /// otherwise (etcd's `promotable` plus its pending-conf check).
     var isPromotable: Bool {

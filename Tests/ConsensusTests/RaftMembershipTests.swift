@@ -128,3 +128,34 @@ extension Raft.Message.Payload {
         }
     }
 }
+
+/// A voter that comes back under its name with an empty disk (a replaced machine): the
+/// leader's match index for it is a promise the new disk does not keep, so appends are
+/// rejected forever. The leader notices (a rejection below the match index) and names it,
+/// so the agent can remove it and add it back as a learner.
+@Suite struct RaftLostLogTests {
+    @Test func aVoterBackWithAnEmptyDiskIsNamedAndCatchesUpOnceReadded() throws {
+        var c = TestCluster(voters: ["n1", "n2", "n3"])
+        c.campaign("n1")
+        try c.propose("n1", "a")
+        try c.propose("n1", "b")
+        #expect(c["n1"].membersThatLostTheirLog.isEmpty)
+        c.addEmptyNode("n3")
+        try c.propose("n1", "c")
+        c.tickAll(5)
+        c.stabilize()
+        #expect(c["n1"].membersThatLostTheirLog == [NodeID("n3")])
+        #expect(c.appliedTexts("n3").isEmpty, "stuck: the leader resends above what n3 holds")
+
+        try c["n1"].proposeConfChange(Raft.ConfChange(.remove, NodeID("n3")))
+        c.stabilize()
+        #expect(c["n1"].membersThatLostTheirLog.isEmpty, "its progress is gone with it")
+        try c["n1"].proposeConfChange(Raft.ConfChange(.addLearner, NodeID("n3")))
+        c.stabilize()
+        try c.propose("n1", "d")
+        c.tickAll(5)
+        c.stabilize()
+        #expect(c.appliedTexts("n3") == ["a", "b", "c", "d"])
+        #expect(c["n1"].membersThatLostTheirLog.isEmpty)
+    }
+}

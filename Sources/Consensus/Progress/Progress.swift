@@ -22,6 +22,10 @@ struct Progress: Sendable, Hashable {
     var snapshotTicks = 0
     /// Heard from within the current CheckQuorum window (thesis §6.2).
     var recentActive = false
+    /// The follower rejected an append with a log shorter than what it acknowledged: its
+    /// disk was lost or replaced. Raft cannot catch it up in place — its match index is a
+    /// promise it no longer keeps — so it must leave the configuration and join afresh.
+    var lostLog = false
     var inflights: Inflights
 
     init(next: UInt64, maxInflight: Int) {
