@@ -70,7 +70,16 @@ package struct Agent: Sendable {
             logger: logger,
             deliver: { mailbox.post(contentsOf: $0.map(NodeDriver.Input.peer)) }
         )
-        let driver = NodeDriver(settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, logger: logger)
+        var pool: BtrfsPool?
+        if let size = settings.volumePoolBytes {
+            do {
+                pool = try BtrfsPool.open(dataDirectory: settings.dataDirectory, sizeBytes: size)
+            } catch {
+                throw AgentStartError(reason: "--volume-pool-size: \(error)")
+            }
+        }
+        defer { pool?.close() }
+        let driver = NodeDriver(settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool, logger: logger)
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
         let api = Application(
             router: API.makeRouter(view: view, token: settings.apiToken),
@@ -104,6 +113,7 @@ package struct Agent: Sendable {
             "raft.bootstrap-expect": "\(settings.core.bootstrapExpect.map(String.init) ?? "none")",
             "storage.path": "\(store.path)",
             "pods.cidr": "\(settings.podCIDR)",
+            "volumes.pool": "\(pool.map { "\($0.root) (\($0.sizeBytes) bytes)" } ?? "none")",
         ])
         let group = ServiceGroup(
             configuration: .init(

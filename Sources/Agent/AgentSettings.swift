@@ -34,6 +34,11 @@ package struct AgentSettings: Sendable {
     package var podCIDR = NodeRegistrar.loopbackPodCIDR
     /// How many pods this agent takes (`--max-pods`).
     package var maxPods = 110
+    /// The size of this agent's btrfs volume pool (`--volume-pool-size`); nil: no pool, so
+    /// this agent holds no replicated volumes and its volumes are local.
+    package var volumePoolBytes: Int64?
+    /// How often a primary snapshots and ships its replicated volumes.
+    package var volumeInterval: Duration = .seconds(1)
     /// Where the DNS server listens, UDP and TCP (`--dns`, default the bind host, port 7453).
     package var dns: Endpoint?
     /// The cluster zone and the answers' TTL (`--cluster-domain`, `--dns-ttl`).
@@ -72,6 +77,7 @@ package struct AgentSettings: Sendable {
         metadata["role"] = "agent"
         metadata[MetadataKey.volumes] = volumeRoot
         metadata[MetadataKey.maxPods] = String(maxPods)
+        if let volumePoolBytes { metadata[MetadataKey.volumePool] = String(volumePoolBytes) }
         return metadata
     }
 

@@ -48,6 +48,8 @@ final class NodeDriver: Service, Sendable {
     let keyringCalls = KeyringCalls()
     /// The pod block made local by ``PodNetwork`` (routed pod CIDRs only).
     let localPodBlock = LocalPodBlock()
+    /// Replicated volumes, when this agent keeps a volume pool.
+    let volumes: VolumeReplication?
     /// Applies and saves keyring operations one at a time, so the file follows the keyring.
     let keyringChanges = Mutex<Void>(())
     /// The applied index the pod directories were last swept at: a sweep lists directories,
@@ -66,7 +68,7 @@ final class NodeDriver: Service, Sendable {
     /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
     init(
         settings: AgentSettings, transport: PeerTransport, keyring: Wire.Keyring, store: AgentStore, mailbox: Mailbox<Input>,
-        clock: AgentClock = .system(), logger: Logger
+        volumePool: BtrfsPool? = nil, clock: AgentClock = .system(), logger: Logger
     ) {
         self.settings = settings
         self.keyring = keyring
@@ -77,13 +79,17 @@ final class NodeDriver: Service, Sendable {
         self.store = store
         self.logger = logger
         let addresses = peerAddresses
+        volumes = volumePool.map { pool in
+            VolumeReplication(me: settings.name, pool: pool, transport: transport, store: store, logger: logger) { addresses.address(of: $0) }
+        }
         peerLogs = PeerLogs(me: settings.name) { message, node in
             if let address = addresses.address(of: node) { transport.send(.logs(message), to: address) }
         }
         launchPlan = PodLaunchPlan(
             node: settings.name.name, dataDirectory: settings.dataDirectory,
             executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
-            searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+            searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            volumes: volumes
         )
     }
 
@@ -108,6 +114,7 @@ final class NodeDriver: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.runController() }
                 group.addTask { await self.runPods() }
+                if let volumes { group.addTask { await self.runVolumes(volumes) } }
                 let proposalSweep = eventLoop.scheduleRepeatedTask(
                     initialDelay: Self.proposalSweepInterval, delay: Self.proposalSweepInterval
                 ) { [proposals, peerLogs, clock] _ in
@@ -127,6 +134,7 @@ final class NodeDriver: Service, Sendable {
                         case .event(let event): events.append(event)
                         case .peer(.logs(let message)): receive(message, now: at)
                         case .peer(.keyring(let message)): receive(message)
+                        case .peer(.volume(let message)): volumes?.receive(message)
                         case .peer(let message): if let event = message.event(now: at) { events.append(event) }
                         case .tick: events.append(.tick(now: at))
                         case .shutdown:

@@ -8,24 +8,30 @@ import Runtime
 /// directories first, and sweeps directories nothing refers to any more.
 ///
 /// Layout under the data dir: `volumes/pvc-<claim uid>` for `local` persistent volumes
-/// (the path their PersistentVolume records), `pods/<pod uid>/logs` for container logs and
+/// (the path their PersistentVolume records), `pool/` for replicated ones (``BtrfsPool``), `pods/<pod uid>/logs` for container logs and
 /// `pods/<pod uid>/volumes/<name>` for `emptyDir` volumes, which live as long as the pod.
 struct PodLaunchPlan {
     let node: String
     let dataDirectory: String
     let executable: String
     let searchPath: String
+    /// Replicated volumes' data, when this agent keeps a volume pool.
+    let volumes: VolumeReplication?
 
     enum Failure: Error, CustomStringConvertible {
         case claimNotBound(String)
         case volumeElsewhere(String, node: String?)
         case directory(String, any Error)
+        case noVolumePool(String)
+        case volumeMissing(String)
 
         var description: String {
             switch self {
             case .claimNotBound(let claim): "claim \(claim) is not bound yet"
             case .volumeElsewhere(let volume, let node): "volume \(volume) lives on node \(node ?? "unknown"), not here"
             case .directory(let path, let error): "cannot create \(path): \(error)"
+            case .noVolumePool(let volume): "volume \(volume) is replicated but this agent keeps no volume pool (--volume-pool-size)"
+            case .volumeMissing(let reason): reason
             }
         }
     }
@@ -60,8 +66,15 @@ struct PodLaunchPlan {
             let path: String
             if let claimName = volume.persistentVolumeClaim?.claimName {
                 guard let volumeName = state.claims[ObjectKey(namespace: namespace, name: claimName)]?.spec.volumeName,
-                      let persistent = state.volumes[ObjectKey(namespace: "", name: volumeName)], let local = persistent.spec.local?.path
+                      let persistent = state.volumes[ObjectKey(namespace: "", name: volumeName)]
                 else { throw .claimNotBound(claimName) }
+                if let source = persistent.spec.replicated {
+                    guard source.primary == node else { throw .volumeElsewhere(volumeName, node: source.primary) }
+                    guard let volumes else { throw .noVolumePool(volumeName) }
+                    do { paths[volume.name] = try volumes.prepare(persistent) } catch { throw .volumeMissing(error.description) }
+                    continue
+                }
+                guard let local = persistent.spec.local?.path else { throw .claimNotBound(claimName) }
                 guard persistent.node == node else { throw .volumeElsewhere(volumeName, node: persistent.node) }
                 path = local
             } else {

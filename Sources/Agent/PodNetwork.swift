@@ -79,7 +79,7 @@ struct PodNetwork: ServiceLifecycle.Service {
 
     /// Runs `ip ARGS…`; nil on success, else what it said.
     private static func ip(_ arguments: [String]) -> String? {
-        switch run(arguments) {
+        switch SystemCommand.run(ipPath, arguments) {
         case .success: nil
         case .failure(let failure): failure.reason
         }
@@ -87,32 +87,8 @@ struct PodNetwork: ServiceLifecycle.Service {
 
     /// What `ip ARGS…` printed, or nil when it failed.
     private static func output(_ arguments: [String]) -> String? {
-        try? run(arguments).get()
+        try? SystemCommand.run(ipPath, arguments).get()
     }
 
-    private struct Failure: Error {
-        let reason: String
-    }
-
-    private static func run(_ arguments: [String]) -> Result<String, Failure> {
-        let process = Process()
-        let path = FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            return .failure(Failure(reason: "cannot run ip: \(error)"))
-        }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            return .failure(Failure(reason: "ip \(arguments.joined(separator: " ")): \(said.trimmingCharacters(in: .whitespacesAndNewlines))"))
-        }
-        return .success(printed)
-    }
+    private static let ipPath = SystemCommand.tool("/usr/sbin/ip", "/sbin/ip")
 }

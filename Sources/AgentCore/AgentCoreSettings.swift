@@ -74,4 +74,6 @@ package enum MetadataKey {
     package static let volumes = "volumes"
     /// How many pods the agent takes (`--max-pods`).
     package static let maxPods = "max-pods"
+    /// The size in bytes of the agent's volume pool, when it keeps one (`--volume-pool`).
+    package static let volumePool = "volume-pool"
 }

@@ -19,7 +19,8 @@ package enum ControllerPass {
                 name: member.id.name, address: member.address.host,
                 alive: member.status == .alive || member.status == .suspect,
                 volumeRoot: member.metadata[MetadataKey.volumes],
-                maxPods: member.metadata[MetadataKey.maxPods].flatMap(Int.init) ?? 110
+                maxPods: member.metadata[MetadataKey.maxPods].flatMap(Int.init) ?? 110,
+                volumePoolBytes: member.metadata[MetadataKey.volumePool].flatMap(Int64.init)
             )
         }
         let liveness = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)), lostNodes: Set(lost.map(\.name)))

@@ -17,6 +17,8 @@ package enum PeerMessage: Sendable, Hashable {
     case logs(LogMessage)
     /// Keyring operations fanned out by the agent an operator asked, and the answers.
     case keyring(KeyringMessage)
+    /// Replicated volumes' snapshots, from a volume's primary to its copies, and the acks.
+    case volume(VolumeMessage)
     /// The first frame on a connection an agent dialed; the transport's own, it never
     /// reaches the node.
     case hello(from: NodeID)
@@ -30,19 +32,20 @@ package enum PeerMessage: Sendable, Hashable {
         case .forward(let message): message.from
         case .logs(let message): message.from
         case .keyring(let message): message.from
+        case .volume(let message): message.from
         case .hello(let from): from
         }
     }
 
     /// The agent event for this message, handled at `now`; nil for the traffic only the
-    /// shell handles (logs, keyring, hello).
+    /// shell handles (logs, keyring, volumes, hello).
     package func event(now: Instant) -> AgentEvent? {
         switch self {
         case .gossip(let envelope): .gossip(envelope, now: now)
         case .raft(let message): .raft(message, now: now)
         case .lease(let message): .lease(message, now: now)
         case .forward(let message): .forward(message, now: now)
-        case .logs, .keyring, .hello: nil
+        case .logs, .keyring, .volume, .hello: nil
         }
     }
 }

@@ -32,6 +32,9 @@ package enum ClusterCommand: Codable, Sendable, Hashable {
     /// Place a pending pod on a node with an address from the node's pod CIDR; the pod's
     /// fencing epoch becomes the Raft index of this entry.
     case bind(pod: ObjectKey, uid: String, node: String, podIP: String)
+    /// A replicated volume's primary reports its latest snapshot and what each copy
+    /// acknowledged; refused unless the sender is the primary of the current epoch.
+    case reportReplication(PersistentVolume.ReplicationReport)
 }
 
 /// What applying one command did.

@@ -29,6 +29,7 @@ extension ClusterState {
         case .delete(let kind, let key, let uid): delete(kind, key, uid: uid, context: &context)
         case .finalize(let kind, let key, let uid): finalize(kind, key, uid: uid, context: &context)
         case .bind(let key, let uid, let node, let podIP): bind(key, uid: uid, node: node, podIP: podIP, context: &context)
+        case .reportReplication(let report): self.report(report, context: &context)
         }
     }
 

@@ -38,6 +38,11 @@ extension Event.ObjectReference {
         self.init(kind: "Pod", namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: "v1")
     }
 
+    /// A cluster-scoped volume: its events go to `default`, as Kubernetes records them.
+    package init(_ volume: PersistentVolume) {
+        self.init(kind: "PersistentVolume", namespace: nil, name: volume.metadata.name, uid: volume.metadata.uid, apiVersion: "v1")
+    }
+
     package init(_ set: StatefulSet) {
         self.init(kind: "StatefulSet", namespace: set.metadata.namespace ?? "default", name: set.metadata.name, uid: set.metadata.uid, apiVersion: "apps/v1")
     }

@@ -54,4 +54,11 @@ package struct Node: Codable, Sendable, Hashable {
     package var podCapacity: Int { status?.capacity?["pods"].flatMap(Int.init) ?? 110 }
 
     package var internalIP: String? { status?.addresses?.first { $0.type == "InternalIP" }?.address }
+
+    /// The capacity entry of an agent that keeps a volume pool (`--volume-pool`), in bytes:
+    /// only such nodes hold copies of replicated volumes.
+    package static let volumePoolCapacity = "ordinal.dev/volume-pool"
+
+    /// Whether the node can hold copies of replicated volumes.
+    package var hasVolumePool: Bool { status?.capacity?[Self.volumePoolCapacity] != nil }
 }

@@ -62,6 +62,8 @@ package struct PersistentVolume: Codable, Sendable, Hashable {
         package var claimRef: ClaimReference?
         package var local: LocalSource?
         package var nodeAffinity: NodeAffinity?
+        /// Set for storage class `replicated`: the volume's copies (``ReplicatedSource``).
+        package var replicated: ReplicatedSource?
 
         package init() {}
     }
@@ -115,6 +117,8 @@ package struct PersistentVolume: Codable, Sendable, Hashable {
     package struct Status: Codable, Sendable, Hashable {
         /// `Available`, `Bound`, `Released`.
         package var phase: String?
+        /// A replicated volume's copies as its primary last reported them.
+        package var copies: [CopyStatus]?
         package init(phase: String?) { self.phase = phase }
     }
 

@@ -12,13 +12,16 @@ package enum NodeRegistrar {
         package var volumeRoot: String?
         /// How many pods the agent takes (`--max-pods`, 110 by default as a kubelet's).
         package var maxPods: Int
+        /// The size of the agent's volume pool in bytes, when it keeps one.
+        package var volumePoolBytes: Int64?
 
-        package init(name: String, address: String, alive: Bool, volumeRoot: String?, maxPods: Int = 110) {
+        package init(name: String, address: String, alive: Bool, volumeRoot: String?, maxPods: Int = 110, volumePoolBytes: Int64? = nil) {
             self.name = name
             self.address = address
             self.alive = alive
             self.volumeRoot = volumeRoot
             self.maxPods = maxPods
+            self.volumePoolBytes = volumePoolBytes
         }
     }
 
@@ -95,6 +98,7 @@ package enum NodeRegistrar {
     private static func status(of agent: Agent, previous: Node.Status?, now: Timestamp) -> Node.Status {
         var status = previous ?? Node.Status(addresses: nil, capacity: nil)
         status.capacity = ["pods": String(agent.maxPods)]
+        if let pool = agent.volumePoolBytes { status.capacity?[Node.volumePoolCapacity] = String(pool) }
         status.allocatable = status.capacity
         status.addresses = [.init(type: "InternalIP", address: agent.address), .init(type: "Hostname", address: agent.name)]
         let ready = agent.alive ? "True" : "Unknown"

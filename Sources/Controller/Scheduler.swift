@@ -1,7 +1,7 @@
 import ClusterState
 
 /// Places pending pods on live nodes. A pod whose claim is bound to a `local` volume goes
-/// to that volume's node or waits; otherwise it goes to a live, schedulable node that
+/// to that volume's node or waits, and one bound to a replicated volume goes to its primary; otherwise it goes to a live, schedulable node that
 /// matches its `nodeSelector` and has room, preferring the node with the fewest pods of the
 /// same set, then the fewest pods. Unbound claims get a volume on the chosen node. The
 /// pod's IP comes from the node's pod CIDR.
@@ -32,7 +32,7 @@ struct Scheduler {
                 if let report = unschedulable(pod) { commands.append(report) }
                 continue
             }
-            commands += ClaimBinder(state: state).bindings(for: pod, on: node)
+            commands += ClaimBinder(state: state).bindings(for: pod, on: node, alive: liveness.aliveNodes)
             commands.append(.bind(pod: key, uid: uid, node: node.metadata.name, podIP: IPv4.format(ip)))
             load[node.metadata.name, default: 0] += 1
             setLoad[Self.owner(of: pod), default: [:]][node.metadata.name, default: 0] += 1
@@ -56,6 +56,9 @@ struct Scheduler {
         let name = node.metadata.name
         if !liveness.aliveNodes.contains(name) { return "node(s) were unreachable" }
         if let pinned, pinned != name { return "node(s) didn't match PersistentVolume's node affinity" }
+        if pinned == nil, !node.hasVolumePool, ClaimBinder(state: state).needsVolumePool(pod) {
+            return "node(s) had no volume pool for storage class replicated"
+        }
         if !(pod.spec.nodeSelector ?? [:]).allSatisfy({ node.metadata.labels?[$0.key] == $0.value }) {
             return "node(s) didn't match Pod's node affinity/selector"
         }

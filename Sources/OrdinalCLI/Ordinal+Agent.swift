@@ -49,6 +49,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "How many pods this agent runs at most.")
     var maxPods: Int = 110
 
+    @Option(help: "Keep a btrfs volume pool of this size (e.g. 2GiB, 512MiB) so this agent holds copies of replicated volumes: the data dir itself when it is on btrfs, else a loop-mounted image in it (needs root and btrfs-progs). Without it, volumes are local.")
+    var volumePoolSize: String?
+
     @Option(help: "File holding a bearer token; every API request but /healthz and /version must then present it.")
     var apiTokenFile: String?
 
@@ -114,6 +117,12 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--max-pods \(maxPods): expected 1 to 100000")
         }
         settings.maxPods = maxPods
+        if let volumePoolSize {
+            guard let bytes = ByteSize.parse(volumePoolSize), (ByteSize.minimumPool ... ByteSize.maximumPool).contains(bytes) else {
+                throw ValidationError("--volume-pool-size \(volumePoolSize): expected a size from 256MiB to 1PiB such as 2GiB")
+            }
+            settings.volumePoolBytes = bytes
+        }
         if let podCidr {
             guard let block = AddressBlock(podCidr), block.description == podCidr, block.size >= 1024 else {
                 throw ValidationError("--pod-cidr \(podCidr): expected an IPv4 block such as 198.19.0.0/16, at least a /22, written with its base address")

@@ -29,13 +29,19 @@ struct DescribeCommand: AsyncParsableCommand {
         }
         let events = (try? await api.list(.event, namespace: kind.isNamespaced ? namespace : nil, selector: nil)) ?? []
         let now = API.wallClock()
-        print(Description.render(object, events: events, now: now))
+        var volume: PersistentVolume?
+        if case .persistentVolumeClaim(let claim) = object, let name = claim.spec.volumeName,
+           case .persistentVolume(let bound)? = try? await api.get(.persistentVolume, namespace: "", name: name) {
+            volume = bound
+        }
+        print(Description.render(object, events: events, volume: volume, now: now))
     }
 }
 
 /// kubectl's `describe` text: aligned `Field:  value` lines, nested sections indented.
 enum Description {
-    static func render(_ object: ClusterObject, events: [ClusterObject], now: Timestamp) -> String {
+    /// - Parameter volume: a claim's bound volume, whose replication it shows.
+    static func render(_ object: ClusterObject, events: [ClusterObject], volume: PersistentVolume? = nil, now: Timestamp) -> String {
         let meta = object.metadata
         var lines: [(String, String)] = [("Name", meta.name)]
         if object.kind.isNamespaced { lines.append(("Namespace", meta.namespace ?? "default")) }
@@ -72,6 +78,18 @@ enum Description {
             for volume in pod.spec.volumes ?? [] {
                 lines.append(("  " + volume.name, volume.persistentVolumeClaim.map { "PersistentVolumeClaim (\($0.claimName))" } ?? "EmptyDir"))
             }
+        case .persistentVolume(let volume):
+            lines.append(("StorageClass", volume.spec.storageClassName ?? ""))
+            lines.append(("Status", volume.status?.phase ?? ""))
+            lines.append(("Claim", volume.spec.claimRef.map { ($0.namespace ?? "") + "/" + $0.name } ?? ""))
+            lines.append(("Capacity", volume.spec.capacity?["storage"] ?? ""))
+            lines += source(of: volume)
+        case .persistentVolumeClaim(let claim):
+            lines.append(("StorageClass", claim.spec.storageClassName ?? ""))
+            lines.append(("Status", claim.status?.phase ?? "Pending"))
+            lines.append(("Volume", claim.spec.volumeName ?? ""))
+            lines.append(("Capacity", claim.status?.capacity?["storage"] ?? ""))
+            if let volume { lines += source(of: volume) }
         default:
             break
         }
@@ -96,6 +114,29 @@ enum Description {
             text += "\n" + table.render()
         }
         return text
+    }
+
+    /// Where a volume's data is: a local directory, or a replicated volume's copies with
+    /// the snapshot each holds and how far it trails the primary's latest.
+    static func source(of volume: PersistentVolume) -> [(String, String)] {
+        guard let source = volume.spec.replicated else {
+            return [("Source", ""), ("    Type", "LocalVolume"), ("    Path", volume.spec.local?.path ?? ""), ("    Node", volume.node ?? "")]
+        }
+        var lines: [(String, String)] = [
+            ("Source", ""), ("    Type", "Replicated (copies shipped as btrfs snapshots)"),
+            ("    State", volume.replicationState?.rawValue ?? ""),
+            ("    Replicas", "\(source.nodes.count) of \(source.replicas)"),
+            ("    Epoch", "\(source.epoch)"),
+            ("    Primary", source.primary),
+            ("    Copies", ""),
+        ]
+        for node in source.nodes {
+            let copy = volume.copy(on: node)
+            let snapshot = copy.map { "snapshot e\($0.epoch)g\($0.generation)" } ?? "no snapshot yet"
+            let lag = node == source.primary ? "primary" : volume.lagMillis(of: node).map { "lag " + ReplicationLag.text(millis: $0) } ?? "building"
+            lines.append(("      " + node, "\(snapshot), \(lag)"))
+        }
+        return lines
     }
 
     private static func labels(_ map: [String: String]?) -> String {

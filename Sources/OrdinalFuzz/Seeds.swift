@@ -35,6 +35,12 @@ enum Seeds {
         let (a, b) = (PeerTarget.world.nodes[0].id, PeerTarget.world.nodes[1].id)
         firsts["keyring-install"] = .keyring(.request(from: a, to: b, id: 1, operation: .install(key: Array(repeating: 7, count: 32))))
         firsts["keyring-answer"] = .keyring(.response(from: b, to: a, id: 1, keyDigests: [Wire.Keyring.digest(of: PeerTarget.key)], error: nil))
+        // Volume transfers run only between agents with a volume pool: none in the world's traffic.
+        firsts["volume-chunk"] = .volume(.chunk(VolumeChunk(
+            from: a, to: b, volume: "pvc-1", transfer: 7, epoch: 1, generation: 2, parent: 1,
+            snapshotUnixMillis: 1_800_000_000_000, sequence: 0, data: Array(repeating: 0x5A, count: 64), digest: Array(repeating: 1, count: 32)
+        )))
+        firsts["volume-ack"] = .volume(.ack(VolumeAck(from: b, to: a, volume: "pvc-1", transfer: 7, sequence: 0, applied: 2)))
         let plaintext = PeerTarget.codec(sealed: false)
         let sealed = PeerTarget.codec(sealed: true)
         var seeds: [String: [UInt8]] = [:]
@@ -56,6 +62,7 @@ enum Seeds {
         case .forward(let forward): "forward-\(caseName(forward))"
         case .logs: "logs"
         case .keyring: "keyring"
+        case .volume: "volume"
         case .hello: "hello"
         }
     }

@@ -51,6 +51,10 @@ extension Wire.PeerMessage {
             self = .keyring(try KeyringMessage(request, path: "keyring_request"))
         case let .keyringResponse(response)?:
             self = .keyring(try KeyringMessage(response, path: "keyring_response"))
+        case let .volumeChunk(chunk)?:
+            self = .volume(try VolumeMessage(chunk, path: "volume_chunk"))
+        case let .volumeAck(ack)?:
+            self = .volume(try VolumeMessage(ack, path: "volume_ack"))
         case let .hello(hello)?:
             self = .hello(from: try NodeID(hello.from, path: "hello.from"))
         case nil:
@@ -81,6 +85,8 @@ extension Ordinal_Wire_V1_PeerFrame {
             setLogs(message)
         case let .keyring(message):
             setKeyring(message)
+        case let .volume(message):
+            setVolume(message)
         case let .hello(from):
             hello = .with { $0.from = from.name }
         }

@@ -188,6 +188,11 @@ private func roundTrip<T: Codable>(_ value: T) throws -> T {
             .delete(.node, Fixture.clusterKey("node-1"), uid: nil),
             .finalize(.pod, Fixture.key("web-0"), uid: "u-1"),
             .bind(pod: Fixture.key("web-0"), uid: "u-1", node: "node-1", podIP: "10.244.1.2"),
+            .reportReplication(.init(
+                volume: "pvc-1", primary: "node-1", epoch: 2,
+                latest: .init(node: "node-1", epoch: 2, generation: 9, snapshotUnixMillis: 1_800_000_000_123),
+                copies: [.init(node: "node-2", epoch: 2, generation: 8, snapshotUnixMillis: 1_800_000_000_001)]
+            )),
         ])
         // Objects come back with `apiVersion` and `kind` written out.
         let expected = proposal.commands.map { command -> ClusterCommand in
@@ -195,7 +200,7 @@ private func roundTrip<T: Codable>(_ value: T) throws -> T {
             case .create(let object): .create(object.stamped)
             case .update(let object): .update(object.stamped)
             case .updateStatus(let object): .updateStatus(object.stamped)
-            case .delete, .finalize, .bind: command
+            case .delete, .finalize, .bind, .reportReplication: command
             }
         }
         #expect(try roundTrip(proposal) == ClusterProposal(at: proposal.at, commands: expected))

@@ -17,7 +17,8 @@ struct World {
     /// Every command the controller proposed, in order.
     var log: [ClusterCommand] = []
 
-    init(nodes: Int = 3, capacity: Int = 110) {
+    /// - Parameter pools: how many of the nodes (the first ones) keep a volume pool.
+    init(nodes: Int = 3, capacity: Int = 110, pools: Int = 0) {
         var commands: [ClusterCommand] = []
         for n in 1 ... max(1, nodes) {
             let name = "a\(n)"
@@ -25,7 +26,10 @@ struct World {
             metadata.annotations = [Node.volumeRootAnnotation: "/data/\(name)/volumes"]
             let node = Node(
                 metadata: metadata, spec: .init(podCIDR: "127.128.\(n).0/24"),
-                status: .init(addresses: [.init(type: "InternalIP", address: "127.0.1.\(n)")], capacity: ["pods": String(capacity)])
+                status: .init(
+                    addresses: [.init(type: "InternalIP", address: "127.0.1.\(n)")],
+                    capacity: ["pods": String(capacity)].merging(n <= pools ? [Node.volumePoolCapacity: "1073741824"] : [:]) { $1 }
+                )
             )
             commands.append(.create(.node(node)))
             alive.insert(name)

@@ -28,7 +28,7 @@ extension ObjectPrinter {
                     .string(volume.spec.persistentVolumeReclaimPolicy ?? ""),
                     .string(object.metadata.isTerminating ? "Terminating" : volume.status?.phase ?? ""), .string(claim),
                     .string(volume.spec.storageClassName ?? object.metadata.annotations?[betaStorageClass] ?? ""),
-                    "<unset>", "", age, "Filesystem"]
+                    "<unset>", "", .string(volume.replicationState?.rawValue ?? "Local"), .string(copies(volume)), age, "Filesystem"]
         case .node(let node):
             return [name, .string(nodeStatus(node)), .string(nodeRoles(node)), age, "ordinal",
                     .string(node.internalIP ?? "<none>"),
@@ -45,6 +45,15 @@ extension ObjectPrinter {
         case .event(let event):
             return eventCells(event, now: now)
         }
+    }
+
+    /// `n1*,n2(0.8s)`: a replicated volume's copies, the primary marked, the others with
+    /// their lag (`-` before they acknowledged a snapshot); a local volume's node.
+    private static func copies(_ volume: PersistentVolume) -> String {
+        guard let source = volume.spec.replicated else { return volume.node ?? "" }
+        return source.nodes.map { node in
+            node == source.primary ? node + "*" : node + "(" + (volume.lagMillis(of: node).map { ReplicationLag.text(millis: $0) } ?? "-") + ")"
+        }.joined(separator: ",")
     }
 
     private static let betaStorageClass = "volume.beta.kubernetes.io/storage-class"

@@ -45,6 +45,8 @@ package enum ObjectPrinter {
              TableColumn("StorageClass", "StorageClass of the pv"),
              TableColumn("VolumeAttributesClass", "VolumeAttributesClass of the pv"),
              TableColumn("Reason", "Why the volume is in its phase."),
+             TableColumn("Replication", "Healthy, Rebuilding or Degraded for a replicated volume; Local for a local one."),
+             TableColumn("Copies", "The nodes holding a replicated volume's copies, the primary marked *, each other with its lag."),
              age,
              TableColumn("VolumeMode", priority: 1, "Whether the volume is a formatted filesystem or a raw block device.")]
         case .node:

@@ -24,6 +24,7 @@ extension ClusterObject {
         case .persistentVolume(let volume):
             return MetadataRules.errors(volume.metadata, namespaced: false, format: .dns1123Subdomain)
                 + StorageRules.accessModeErrors(volume.spec.accessModes, at: FieldPath("spec").child("accessModes"))
+                + StorageRules.replicatedErrors(volume.spec.replicated, at: FieldPath("spec").child("replicated"))
         case .node(let node):
             return MetadataRules.errors(node.metadata, namespaced: false, format: .dns1123Subdomain)
         case .controllerRevision(let revision):
@@ -50,6 +51,25 @@ extension ClusterObject {
 enum StorageRules {
     /// Kubernetes' access modes, in the sorted order its message lists them.
     static let accessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
+
+    /// At most this many copies of one volume (each is a whole copy of the data).
+    static let maxReplicas = 8
+
+    /// A replicated source names 1 to ``maxReplicas`` distinct nodes, the primary first.
+    static func replicatedErrors(_ source: PersistentVolume.ReplicatedSource?, at path: FieldPath) -> [FieldError] {
+        guard let source else { return [] }
+        var errors: [FieldError] = []
+        if !(1 ... maxReplicas).contains(source.replicas) {
+            errors.append(.invalid(path.child("replicas"), .int(source.replicas), "must be between 1 and \(maxReplicas)"))
+        }
+        if source.nodes.isEmpty || source.nodes.count > maxReplicas || Set(source.nodes).count != source.nodes.count {
+            errors.append(.invalid(path.child("nodes"), .string(source.nodes.joined(separator: ",")), "must name 1 to \(maxReplicas) distinct nodes"))
+        }
+        if source.nodes.first != source.primary {
+            errors.append(.invalid(path.child("primary"), .string(source.primary), "must be the first of nodes"))
+        }
+        return errors
+    }
 
     static func accessModeErrors(_ modes: [String]?, at path: FieldPath) -> [FieldError] {
         (modes ?? []).filter { !accessModes.contains($0) }.map { .notSupported(path, $0, supported: accessModes) }

@@ -286,6 +286,24 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     set {body = .keyringResponse(newValue)}
   }
 
+  /// Replicated volumes (docs/storage.md): a snapshot's `btrfs send` stream from the
+  /// volume's primary to a copy, in acknowledged chunks, and the copy's answers.
+  package var volumeChunk: Ordinal_Wire_V1_VolumeChunk {
+    get {
+      if case .volumeChunk(let v)? = body {return v}
+      return Ordinal_Wire_V1_VolumeChunk()
+    }
+    set {body = .volumeChunk(newValue)}
+  }
+
+  package var volumeAck: Ordinal_Wire_V1_VolumeAck {
+    get {
+      if case .volumeAck(let v)? = body {return v}
+      return Ordinal_Wire_V1_VolumeAck()
+    }
+    set {body = .volumeAck(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -312,8 +330,75 @@ package nonisolated struct Ordinal_Wire_V1_PeerFrame: Sendable {
     /// and each agent's keys after applying it.
     case keyringRequest(Ordinal_Wire_V1_KeyringRequest)
     case keyringResponse(Ordinal_Wire_V1_KeyringResponse)
+    /// Replicated volumes (docs/storage.md): a snapshot's `btrfs send` stream from the
+    /// volume's primary to a copy, in acknowledged chunks, and the copy's answers.
+    case volumeChunk(Ordinal_Wire_V1_VolumeChunk)
+    case volumeAck(Ordinal_Wire_V1_VolumeAck)
 
   }
+
+  package init() {}
+}
+
+/// Part `sequence` of transfer `transfer` of snapshot (epoch, generation) of `volume`, an
+/// increment over snapshot `parent` of the same epoch (0: the whole volume). The last
+/// chunk carries the SHA-256 of the whole stream in `digest`.
+package nonisolated struct Ordinal_Wire_V1_VolumeChunk: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var volume: String = String()
+
+  package var transfer: UInt64 = 0
+
+  package var epoch: UInt64 = 0
+
+  package var generation: UInt64 = 0
+
+  package var parent: UInt64 = 0
+
+  package var snapshotUnixMillis: Int64 = 0
+
+  package var sequence: UInt64 = 0
+
+  package var data: Data = Data()
+
+  package var digest: Data = Data()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// "Chunk `sequence` taken", or with `applied` the whole snapshot is in place, or with
+/// `error` the transfer is refused and over.
+package nonisolated struct Ordinal_Wire_V1_VolumeAck: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var from: String = String()
+
+  package var to: String = String()
+
+  package var volume: String = String()
+
+  package var transfer: UInt64 = 0
+
+  package var sequence: UInt64 = 0
+
+  package var hasApplied_p: Bool = false
+
+  package var applied: UInt64 = 0
+
+  package var error: String = String()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 }
@@ -1084,7 +1169,7 @@ nonisolated extension Ordinal_Wire_V1_RaftEntryKind: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PeerFrame"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0\u{2}\u{8}hello\0\u{4}\u{a}keyring_request\0\u{3}keyring_response\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}gossip\0\u{2}\u{a}raft\0\u{4}\u{14}lease_request\0\u{3}lease_grant\0\u{4}\u{9}forward_propose\0\u{3}forward_refused\0\u{4}\u{9}log_request\0\u{3}log_chunk\0\u{3}log_cancel\0\u{2}\u{8}hello\0\u{4}\u{a}keyring_request\0\u{3}keyring_response\0\u{4}\u{9}volume_chunk\0\u{3}volume_ack\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1249,6 +1334,32 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
           self.body = .keyringResponse(v)
         }
       }()
+      case 90: try {
+        var v: Ordinal_Wire_V1_VolumeChunk?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .volumeChunk(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .volumeChunk(v)
+        }
+      }()
+      case 91: try {
+        var v: Ordinal_Wire_V1_VolumeAck?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .volumeAck(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .volumeAck(v)
+        }
+      }()
       default: break
       }
     }
@@ -1311,6 +1422,14 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
       guard case .keyringResponse(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 81)
     }()
+    case .volumeChunk?: try {
+      guard case .volumeChunk(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 90)
+    }()
+    case .volumeAck?: try {
+      guard case .volumeAck(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 91)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1319,6 +1438,151 @@ nonisolated extension Ordinal_Wire_V1_PeerFrame: SwiftProtobuf.Message, SwiftPro
   package static func ==(lhs: Ordinal_Wire_V1_PeerFrame, rhs: Ordinal_Wire_V1_PeerFrame) -> Bool {
     if lhs.version != rhs.version {return false}
     if lhs.body != rhs.body {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_VolumeChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".VolumeChunk"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}volume\0\u{1}transfer\0\u{1}epoch\0\u{1}generation\0\u{1}parent\0\u{3}snapshot_unix_millis\0\u{1}sequence\0\u{1}data\0\u{1}digest\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.volume) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.transfer) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.generation) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.parent) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.snapshotUnixMillis) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 10: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 11: try { try decoder.decodeSingularBytesField(value: &self.digest) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if !self.volume.isEmpty {
+      try visitor.visitSingularStringField(value: self.volume, fieldNumber: 3)
+    }
+    if self.transfer != 0 {
+      try visitor.visitSingularUInt64Field(value: self.transfer, fieldNumber: 4)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 5)
+    }
+    if self.generation != 0 {
+      try visitor.visitSingularUInt64Field(value: self.generation, fieldNumber: 6)
+    }
+    if self.parent != 0 {
+      try visitor.visitSingularUInt64Field(value: self.parent, fieldNumber: 7)
+    }
+    if self.snapshotUnixMillis != 0 {
+      try visitor.visitSingularInt64Field(value: self.snapshotUnixMillis, fieldNumber: 8)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 9)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 10)
+    }
+    if !self.digest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.digest, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_VolumeChunk, rhs: Ordinal_Wire_V1_VolumeChunk) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.volume != rhs.volume {return false}
+    if lhs.transfer != rhs.transfer {return false}
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.generation != rhs.generation {return false}
+    if lhs.parent != rhs.parent {return false}
+    if lhs.snapshotUnixMillis != rhs.snapshotUnixMillis {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ordinal_Wire_V1_VolumeAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".VolumeAck"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}volume\0\u{1}transfer\0\u{1}sequence\0\u{3}has_applied\0\u{1}applied\0\u{1}error\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.volume) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.transfer) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.hasApplied_p) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.applied) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if !self.volume.isEmpty {
+      try visitor.visitSingularStringField(value: self.volume, fieldNumber: 3)
+    }
+    if self.transfer != 0 {
+      try visitor.visitSingularUInt64Field(value: self.transfer, fieldNumber: 4)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 5)
+    }
+    if self.hasApplied_p != false {
+      try visitor.visitSingularBoolField(value: self.hasApplied_p, fieldNumber: 6)
+    }
+    if self.applied != 0 {
+      try visitor.visitSingularUInt64Field(value: self.applied, fieldNumber: 7)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Ordinal_Wire_V1_VolumeAck, rhs: Ordinal_Wire_V1_VolumeAck) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.volume != rhs.volume {return false}
+    if lhs.transfer != rhs.transfer {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.hasApplied_p != rhs.hasApplied_p {return false}
+    if lhs.applied != rhs.applied {return false}
+    if lhs.error != rhs.error {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

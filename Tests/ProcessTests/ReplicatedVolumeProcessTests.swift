@@ -1,0 +1,149 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// Storage that survives the loss of a machine (issue 16): a pod writes a counter to its
+/// replicated volume ten times a second, fsyncing each value; its agent, its pod processes
+/// and its data dir are destroyed; the pod runs on another agent with the newest snapshot a
+/// copy holds, the counter resumes within the recovery point objective, and the agent that
+/// comes back with an empty disk becomes a copy again. Needs root and btrfs-progs (the
+/// agents keep loop-mounted btrfs pools), as CI has.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct ReplicatedVolumeProcessTests {
+    static let namespace = "vol"
+    static let manifest = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: ledger
+          namespace: vol
+        spec:
+          serviceName: ledger
+          replicas: 1
+          selector:
+            matchLabels:
+              app: ledger
+          template:
+            metadata:
+              labels:
+                app: ledger
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: counter
+                command: ["sh", "-c", "cd $VOLUME_DATA; n=$(cat counter 2>/dev/null || echo 0); echo resumed $n; while [ $n -lt 100000 ]; do n=$((n+1)); echo $n > next; sync next; mv next counter; sleep 0.1; done"]
+                volumeMounts:
+                - name: data
+                  mountPath: /data
+          volumeClaimTemplates:
+          - metadata:
+              name: data
+              annotations:
+                ordinal.dev/replicas: "3"
+            spec:
+              accessModes: ["ReadWriteOnce"]
+              storageClassName: replicated
+              resources:
+                requests:
+                  storage: 64Mi
+        """
+
+    /// The one PersistentVolume, as JSON, from `agent`.
+    private func volume(_ agent: AgentProcess) async -> [String: Any]? {
+        guard let url = URL(string: "\(agent.apiURL)/api/v1/persistentvolumes"),
+              let (data, _) = try? await URLSession.shared.data(from: url),
+              let list = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let items = list["items"] as? [[String: Any]], items.count == 1 else { return nil }
+        return items[0]
+    }
+
+    /// The replicated source's primary, epoch and nodes, and the nodes whose copy holds a
+    /// snapshot of that epoch.
+    private func replication(_ agent: AgentProcess) async -> (primary: String, epoch: Int, nodes: [String], holding: Set<String>)? {
+        guard let volume = await volume(agent),
+              let source = (volume["spec"] as? [String: Any])?["replicated"] as? [String: Any],
+              let primary = source["primary"] as? String, let epoch = source["epoch"] as? Int,
+              let nodes = source["nodes"] as? [String] else { return nil }
+        let copies = ((volume["status"] as? [String: Any])?["copies"] as? [[String: Any]]) ?? []
+        let holding = Set(copies.filter { ($0["epoch"] as? Int) == epoch }.compactMap { $0["node"] as? String })
+        return (primary, epoch, nodes, holding)
+    }
+
+    /// The counter as the pod last wrote it on `agent`'s disk.
+    private func counter(on agent: AgentProcess) -> Int? {
+        let volumes = agent.directory.appendingPathComponent("\(agent.name)-data/pool/volumes").path
+        guard let entry = (try? FileManager.default.contentsOfDirectory(atPath: volumes))?.first,
+              let text = try? String(contentsOfFile: "\(volumes)/\(entry)/counter", encoding: .utf8) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func aPodMovesWithItsDataWhenItsMachineIsGone() async throws {
+        let extra = ["--bootstrap-expect", "3", "--volume-pool-size", "512MiB"]
+        try await withCluster("volumes", count: 3, basePort: 18030, extra: extra) { agents in
+            defer { for agent in agents { unmountPool(of: agent) } }
+            _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
+            let applied = try ordinal(["apply", "-f", "-", "--agent", agents[0].apiURL], input: Self.manifest)
+            #expect(applied.status == 0, "\(applied.output) \(applied.errors)")
+            _ = try await require("three copies hold a snapshot", within: .seconds(60)) {
+                guard let state = await replication(agents[0]) else { return false }
+                return state.nodes.count == 3 && state.holding.count == 3
+            }
+            let before = try #require(await replication(agents[0]))
+            let primary = try #require(agents.first { $0.name == before.primary })
+            let others = agents.filter { $0 !== primary }
+
+            // The counter's history on the primary's disk, then the machine is gone.
+            var history: [(Date, Int)] = []
+            for _ in 0 ..< 30 {
+                if let value = counter(on: primary) { history.append((Date(), value)) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let killed = Date()
+            primary.kill9()
+            for session in identityHolders(namespace: Self.namespace)["ledger-0"] ?? [] { kill(pid_t(-session), SIGKILL) }
+            if let value = counter(on: primary) { history.append((killed, value)) }
+            unmountPool(of: primary)
+            try FileManager.default.removeItem(at: primary.directory.appendingPathComponent("\(primary.name)-data"))
+
+            // The pod runs on a survivor, from the newest snapshot a copy held.
+            let moved = try await require("ledger-0 runs elsewhere with its data", within: .seconds(60)) {
+                guard let state = await replication(others[0]), state.primary != primary.name else { return false }
+                let logs = try? ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", others[0].apiURL])
+                return logs?.status == 0 && logs?.output.contains("resumed") == true
+            }
+            let logs = try ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", others[0].apiURL])
+            let resumed = try #require(logs.output.split(separator: "\n").last { $0.hasPrefix("resumed") }.flatMap { Int($0.split(separator: " ")[1]) })
+            let oneRPOBefore = history.last { killed.timeIntervalSince($0.0) >= 2 }?.1 ?? 0
+            let last = history.last?.1 ?? 0
+            #expect(resumed >= oneRPOBefore, "resumed at \(resumed); the pod had written \(oneRPOBefore) two seconds before the kill and \(last) at it")
+            #expect(resumed > 0 && resumed <= last, "resumed at \(resumed), last written \(last)")
+            let lostWrites = last - resumed
+            print("replicated volume failover: Ready elsewhere \(String(format: "%.1f", moved)) s after the kill; \(lostWrites) of the last writes lost (\(String(format: "%.1f", Double(lostWrites) / 10)) s at 10 writes/s)")
+
+            // The agent comes back with an empty disk and becomes a copy again: three copies.
+            try primary.start(join: [others[0]], extra: extra)
+            _ = try await require("\(primary.name) holds a copy again", within: .seconds(90)) {
+                guard let state = await replication(others[0]) else { return false }
+                return state.epoch == before.epoch + 1 && state.nodes.count == 3 && state.holding == Set(state.nodes)
+            }
+            let table = try ordinal(["get", "pv", "--agent", others[0].apiURL])
+            #expect(table.output.contains("Healthy"), "\(table.output)")
+        }
+    }
+}
+
+/// Unmounts an agent's loop-mounted volume pool, as the agent does when it stops (a killed
+/// agent leaves it mounted).
+func unmountPool(of agent: AgentProcess) {
+    let pool = agent.directory.appendingPathComponent("\(agent.name)-data/pool").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/umount")
+    process.arguments = ["-l", pool]
+    process.standardError = FileHandle.nullDevice
+    try? process.run()
+    process.waitUntilExit()
+}
