@@ -1,4 +1,5 @@
 import API
+import Basics
 import ClusterState
 import Dispatch
 import Foundation
@@ -17,9 +18,10 @@ extension NodeDriver {
         var reported: [String: (at: ContinuousClock.Instant, report: PersistentVolume.ReplicationReport)] = [:]
         while !Task.isCancelled {
             let caughtUp = lastSweep.load(ordering: .relaxed) == store.cluster.index
-            let reports = await withCheckedContinuation { continuation in
+            let (reports, setAside) = await withCheckedContinuation { continuation in
                 DispatchQueue.global().async { continuation.resume(returning: volumes.pass(caughtUp: caughtUp)) }
             }
+            if !setAside.isEmpty { await record(setAside) }
             let now = ContinuousClock.now
             let due = reports.filter { report in
                 guard let last = reported[report.volume] else { return true }
@@ -33,6 +35,25 @@ extension NodeDriver {
                 }
             }
             try? await Task.sleep(for: settings.volumeInterval)
+        }
+    }
+
+    /// Records each recovery snapshot as a warning event on its volume, so that an operator
+    /// sees in `ordinal describe pv` (and `get events`) that an old primary's data was kept,
+    /// where, and how to look at it.
+    private func record(_ snapshots: [VolumeReplication.RecoverySnapshot]) async {
+        let state = store.cluster.state
+        let events: [ClusterCommand] = snapshots.enumerated().compactMap { salt, snapshot in
+            guard let volume = state.volumes[ObjectKey(namespace: "", name: snapshot.volume)] else { return nil }
+            let message = "\(settings.name.name) held this volume as primary in epoch \(snapshot.epoch), which may hold writes no copy received; it is kept read-only at \(snapshot.path), not merged (see `ordinal volume recover --help`)"
+            return .create(.event(Event.about(
+                Event.ObjectReference(volume), reason: "RecoverySnapshot", message: message, warning: true,
+                component: "volume-replication", host: settings.name.name, at: wallClock, salt: salt
+            )))
+        }
+        guard !events.isEmpty else { return }
+        if case .unavailable(let reason) = await submit(events) {
+            logger.warning("recovery snapshot event not recorded", metadata: ["error": "\(reason)"])
         }
     }
 }

@@ -81,20 +81,46 @@ import Testing
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    static let extra = ["--bootstrap-expect", "3", "--volume-pool-size", "512MiB"]
+
+    /// Applies the ledger and waits until all three agents hold a snapshot of its volume:
+    /// the primary and the two others.
+    private func startLedger(_ agents: [AgentProcess]) async throws -> (primary: AgentProcess, others: [AgentProcess], epoch: Int) {
+        _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
+        let applied = try ordinal(["apply", "-f", "-", "--agent", agents[0].apiURL], input: Self.manifest)
+        #expect(applied.status == 0, "\(applied.output) \(applied.errors)")
+        _ = try await require("three copies hold a snapshot", within: .seconds(60)) {
+            guard let state = await replication(agents[0]) else { return false }
+            return state.nodes.count == 3 && state.holding.count == 3
+        }
+        let state = try #require(await replication(agents[0]))
+        let primary = try #require(agents.first { $0.name == state.primary })
+        return (primary, agents.filter { $0 !== primary }, state.epoch)
+    }
+
+    /// kill -9 of the agent and of its pod's processes, as when the machine loses power.
+    private func powerOff(_ agent: AgentProcess) {
+        agent.kill9()
+        for session in identityHolders(namespace: Self.namespace)["ledger-0"] ?? [] { kill(pid_t(-session), SIGKILL) }
+    }
+
+    /// Waits until the pod runs on another agent than `gone` and returns the counter it
+    /// resumed at and how long that took.
+    private func resumed(awayFrom gone: AgentProcess, asking agent: AgentProcess) async throws -> (value: Int, after: Double) {
+        let after = try await require("ledger-0 runs elsewhere with its data", within: .seconds(60)) {
+            guard let state = await replication(agent), state.primary != gone.name else { return false }
+            let logs = try? ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", agent.apiURL])
+            return logs?.status == 0 && logs?.output.contains("resumed") == true
+        }
+        let logs = try ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", agent.apiURL])
+        let value = try #require(logs.output.split(separator: "\n").last { $0.hasPrefix("resumed") }.flatMap { Int($0.split(separator: " ")[1]) })
+        return (value, after)
+    }
+
     @Test func aPodMovesWithItsDataWhenItsMachineIsGone() async throws {
-        let extra = ["--bootstrap-expect", "3", "--volume-pool-size", "512MiB"]
-        try await withCluster("volumes", count: 3, basePort: 18030, extra: extra) { agents in
+        try await withCluster("volumes", count: 3, basePort: 18030, extra: Self.extra) { agents in
             defer { for agent in agents { unmountPool(of: agent) } }
-            _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
-            let applied = try ordinal(["apply", "-f", "-", "--agent", agents[0].apiURL], input: Self.manifest)
-            #expect(applied.status == 0, "\(applied.output) \(applied.errors)")
-            _ = try await require("three copies hold a snapshot", within: .seconds(60)) {
-                guard let state = await replication(agents[0]) else { return false }
-                return state.nodes.count == 3 && state.holding.count == 3
-            }
-            let before = try #require(await replication(agents[0]))
-            let primary = try #require(agents.first { $0.name == before.primary })
-            let others = agents.filter { $0 !== primary }
+            let (primary, others, epoch) = try await startLedger(agents)
 
             // The counter's history on the primary's disk, then the machine is gone.
             var history: [(Date, Int)] = []
@@ -103,35 +129,64 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             let killed = Date()
-            primary.kill9()
-            for session in identityHolders(namespace: Self.namespace)["ledger-0"] ?? [] { kill(pid_t(-session), SIGKILL) }
+            powerOff(primary)
             if let value = counter(on: primary) { history.append((killed, value)) }
             unmountPool(of: primary)
             try FileManager.default.removeItem(at: primary.directory.appendingPathComponent("\(primary.name)-data"))
 
             // The pod runs on a survivor, from the newest snapshot a copy held.
-            let moved = try await require("ledger-0 runs elsewhere with its data", within: .seconds(60)) {
-                guard let state = await replication(others[0]), state.primary != primary.name else { return false }
-                let logs = try? ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", others[0].apiURL])
-                return logs?.status == 0 && logs?.output.contains("resumed") == true
-            }
-            let logs = try ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", others[0].apiURL])
-            let resumed = try #require(logs.output.split(separator: "\n").last { $0.hasPrefix("resumed") }.flatMap { Int($0.split(separator: " ")[1]) })
+            let (resumed, after) = try await resumed(awayFrom: primary, asking: others[0])
             let oneRPOBefore = history.last { killed.timeIntervalSince($0.0) >= 2 }?.1 ?? 0
             let last = history.last?.1 ?? 0
             #expect(resumed >= oneRPOBefore, "resumed at \(resumed); the pod had written \(oneRPOBefore) two seconds before the kill and \(last) at it")
             #expect(resumed > 0 && resumed <= last, "resumed at \(resumed), last written \(last)")
-            let lostWrites = last - resumed
-            print("replicated volume failover: Ready elsewhere \(String(format: "%.1f", moved)) s after the kill; \(lostWrites) of the last writes lost (\(String(format: "%.1f", Double(lostWrites) / 10)) s at 10 writes/s)")
+            print("replicated volume failover: Ready elsewhere \(String(format: "%.1f", after)) s after the kill; \(last - resumed) of the last writes lost (\(String(format: "%.1f", Double(last - resumed) / 10)) s at 10 writes/s)")
 
             // The agent comes back with an empty disk and becomes a copy again: three copies.
-            try primary.start(join: [others[0]], extra: extra)
+            try primary.start(join: [others[0]], extra: Self.extra)
             _ = try await require("\(primary.name) holds a copy again", within: .seconds(90)) {
                 guard let state = await replication(others[0]) else { return false }
-                return state.epoch == before.epoch + 1 && state.nodes.count == 3 && state.holding == Set(state.nodes)
+                return state.epoch == epoch + 1 && state.nodes.count == 3 && state.holding == Set(state.nodes)
             }
             let table = try ordinal(["get", "pv", "--agent", others[0].apiURL])
             #expect(table.output.contains("Healthy"), "\(table.output)")
+        }
+    }
+
+    /// The old primary comes back with its disk: what it wrote after its last shipped
+    /// snapshot is kept as a recovery snapshot (listed, with an event), never merged into
+    /// the new primary's data, and the agent becomes an ordinary copy.
+    @Test func aReturningOldPrimaryKeepsARecoverySnapshotAndMergesNothing() async throws {
+        try await withCluster("volumes-back", count: 3, basePort: 18040, extra: Self.extra) { agents in
+            defer { for agent in agents { unmountPool(of: agent) } }
+            let (primary, others, epoch) = try await startLedger(agents)
+            try await Task.sleep(for: .seconds(2))
+            powerOff(primary)
+            let last = try #require(counter(on: primary))
+            let (resumed, _) = try await resumed(awayFrom: primary, asking: others[0])
+            #expect(resumed <= last)
+
+            try primary.start(join: [others[0]], extra: Self.extra)
+            _ = try await require("\(primary.name) is a copy in the new epoch", within: .seconds(90)) {
+                guard let state = await replication(others[0]) else { return false }
+                return state.epoch == epoch + 1 && state.holding.contains(primary.name)
+            }
+            let data = primary.directory.appendingPathComponent("\(primary.name)-data").path
+            let listing = try ordinal(["volume", "recover", "--data-dir", data])
+            #expect(listing.status == 0 && listing.output.contains("@e\(epoch)-"), "\(listing.output) \(listing.errors)")
+            let recovery = try #require((try? FileManager.default.contentsOfDirectory(atPath: "\(data)/pool/recovery"))?.first)
+            let kept = try String(contentsOfFile: "\(data)/pool/recovery/\(recovery)/counter", encoding: .utf8)
+            #expect(Int(kept.trimmingCharacters(in: .whitespacesAndNewlines)) == last, "the old primary's last write is kept as it was")
+
+            let volume = try #require(await volume(others[0])?["metadata"] as? [String: Any])["name"] as? String ?? ""
+            let described = try ordinal(["describe", "pv", volume, "--agent", others[0].apiURL])
+            #expect(described.output.contains("RecoverySnapshot"), "\(described.output)")
+            let logs = try ordinal(["logs", "ledger-0", "-n", Self.namespace, "--agent", others[0].apiURL])
+            #expect(logs.output.split(separator: "\n").filter { $0.hasPrefix("resumed") }.count == 1, "the pod on the new primary was never restarted: \(logs.output)")
+
+            let deleted = try ordinal(["volume", "recover", "--data-dir", data, "--delete", recovery])
+            #expect(deleted.status == 0, "\(deleted.output) \(deleted.errors)")
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(data)/pool/recovery"))?.isEmpty == true)
         }
     }
 }

@@ -36,6 +36,15 @@ final class VolumeReplication: Sendable {
         /// Copies (`volume/node`) that lack the parent an increment needs: the next
         /// transfer sends the whole volume.
         var wholeNext: Set<String> = []
+        /// Recovery snapshots set aside since the last pass, to be recorded as events.
+        var setAside: [RecoverySnapshot] = []
+    }
+
+    /// An old primary's volume kept read-only under `recovery/`.
+    struct RecoverySnapshot: Sendable {
+        var volume: String
+        var epoch: UInt64
+        var path: String
     }
 
     init(me: NodeID, pool: BtrfsPool, transport: PeerTransport, store: AgentStore, logger: Logger, address: @escaping @Sendable (NodeID) -> Endpoint?) {
@@ -105,6 +114,7 @@ final class VolumeReplication: Sendable {
             do {
                 try pool.snapshot(path, to: kept)
                 pool.deleteSubvolume(path)
+                book.withLock { $0.setAside.append(RecoverySnapshot(volume: volume, epoch: old, path: kept)) }
                 logger.warning("an earlier primary's volume is kept as a recovery snapshot", metadata: ["volume": "\(volume)", "recovery": "\(kept)"])
             } catch {
                 logger.error("cannot set an old volume aside", metadata: ["volume": "\(volume)", "error": "\(error)"])
@@ -115,10 +125,11 @@ final class VolumeReplication: Sendable {
     // MARK: Every interval
 
     /// Snapshots and ships every volume this node is primary of, sets aside what no longer
-    /// belongs here, and returns the reports worth proposing. Blocking.
+    /// belongs here, and returns the reports worth proposing and the recovery snapshots made
+    /// since the last pass. Blocking.
     /// - Parameter caughtUp: whether the replica has caught up with the leader, so a volume
     ///   it does not list is deleted, not just not seen yet.
-    func pass(caughtUp: Bool) -> [PersistentVolume.ReplicationReport] {
+    func pass(caughtUp: Bool) -> (reports: [PersistentVolume.ReplicationReport], setAside: [RecoverySnapshot]) {
         let state = store.cluster.state
         var reports: [PersistentVolume.ReplicationReport] = []
         for volume in state.volumes.values {
@@ -133,7 +144,11 @@ final class VolumeReplication: Sendable {
             }
         }
         if caughtUp { sweep(known: Set(state.volumes.values.filter(\.isReplicated).map(\.metadata.name))) }
-        return reports
+        let setAside = book.withLock { book in
+            defer { book.setAside = [] }
+            return book.setAside
+        }
+        return (reports, setAside)
     }
 
     /// Deletes the data of volumes that no longer exist (their claim was deleted).
