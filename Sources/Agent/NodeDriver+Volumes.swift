@@ -18,10 +18,10 @@ extension NodeDriver {
         var reported: [String: (at: ContinuousClock.Instant, report: PersistentVolume.ReplicationReport)] = [:]
         while !Task.isCancelled {
             let caughtUp = lastSweep.load(ordering: .relaxed) == store.cluster.index
-            let (reports, setAside) = await withCheckedContinuation { continuation in
+            let (reports, notices) = await withCheckedContinuation { continuation in
                 DispatchQueue.global().async { continuation.resume(returning: volumes.pass(caughtUp: caughtUp)) }
             }
-            if !setAside.isEmpty { await record(setAside) }
+            if !notices.isEmpty { await record(notices) }
             let now = ContinuousClock.now
             let due = reports.filter { report in
                 guard let last = reported[report.volume] else { return true }
@@ -38,22 +38,20 @@ extension NodeDriver {
         }
     }
 
-    /// Records each recovery snapshot as a warning event on its volume, so that an operator
-    /// sees in `ordinal describe pv` (and `get events`) that an old primary's data was kept,
-    /// where, and how to look at it.
-    private func record(_ snapshots: [VolumeReplication.RecoverySnapshot]) async {
+    /// Records each notice as a warning event on its volume (`ordinal describe pv`, `get
+    /// events`): recovery snapshots kept, copies falling behind and catching up.
+    private func record(_ notices: [VolumeReplication.Notice]) async {
         let state = store.cluster.state
-        let events: [ClusterCommand] = snapshots.enumerated().compactMap { salt, snapshot in
-            guard let volume = state.volumes[ObjectKey(namespace: "", name: snapshot.volume)] else { return nil }
-            let message = "\(settings.name.name) held this volume as primary in epoch \(snapshot.epoch), which may hold writes no copy received; it is kept read-only at \(snapshot.path), not merged (see `ordinal volume recover --help`)"
+        let events: [ClusterCommand] = notices.enumerated().compactMap { salt, notice in
+            guard let volume = state.volumes[ObjectKey(namespace: "", name: notice.volume)] else { return nil }
             return .create(.event(Event.about(
-                Event.ObjectReference(volume), reason: "RecoverySnapshot", message: message, warning: true,
+                Event.ObjectReference(volume), reason: notice.reason, message: notice.message, warning: notice.reason != "ReplicationCaughtUp",
                 component: "volume-replication", host: settings.name.name, at: wallClock, salt: salt
             )))
         }
         guard !events.isEmpty else { return }
         if case .unavailable(let reason) = await submit(events) {
-            logger.warning("recovery snapshot event not recorded", metadata: ["error": "\(reason)"])
+            logger.warning("volume event not recorded", metadata: ["error": "\(reason)"])
         }
     }
 }

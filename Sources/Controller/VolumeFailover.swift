@@ -30,21 +30,27 @@ enum VolumeFailover {
         return next
     }
 
-    /// Updates for every replicated volume with a copy on a lost node, and an event for each
-    /// primary that moved.
+    private static func event(_ volume: PersistentVolume, _ reason: String, _ message: String, now: Timestamp, salt: Int) -> ClusterCommand {
+        .create(.event(Event.about(Event.ObjectReference(volume), reason: reason, message: message, warning: true, component: "volume-controller", at: now, salt: salt)))
+    }
+
+    /// Updates for every replicated volume with a copy on a lost node, with a
+    /// `VolumeDegraded` event, and a `VolumeFailover` event for each primary that moved.
     static func commands(state: ClusterState, liveness: Liveness, now: Timestamp) -> [ClusterCommand] {
         state.volumes.keys.sorted().flatMap { key -> [ClusterCommand] in
             guard let volume = state.volumes[key],
                   let next = moved(volume, lost: liveness.lostNodes, alive: liveness.aliveNodes),
                   let before = volume.spec.replicated, let after = next.spec.replicated
             else { return [] }
-            guard before.primary != after.primary else { return [.update(.persistentVolume(next))] }
-            let copy = volume.copy(on: after.primary)
-            let message = "node \(before.primary) is lost; the volume's primary is now \(after.primary), whose copy holds snapshot \(copy.map { "\($0.epoch)/\($0.generation)" } ?? "-")"
-            return [
-                .update(.persistentVolume(next)),
-                .create(.event(Event.about(Event.ObjectReference(volume), reason: "VolumeFailover", message: message, warning: true, component: "volume-controller", at: now, salt: 0))),
-            ]
+            let lostCopies = before.nodes.filter { liveness.lostNodes.contains($0) }
+            let degraded = "copies on \(lostCopies.joined(separator: ", ")) lost with their node; \(after.nodes.count) of \(after.replicas) copies remain until new ones are built"
+            var events = [event(volume, "VolumeDegraded", degraded, now: now, salt: 0)]
+            if before.primary != after.primary {
+                let copy = volume.copy(on: after.primary)
+                let message = "node \(before.primary) is lost; the volume's primary is now \(after.primary), whose copy holds snapshot e\(copy.map { "\($0.epoch)g\($0.generation)" } ?? "-")"
+                events.append(event(volume, "VolumeFailover", message, now: now, salt: 1))
+            }
+            return [.update(.persistentVolume(next))] + events
         }
     }
 }

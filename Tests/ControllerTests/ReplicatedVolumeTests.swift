@@ -76,6 +76,8 @@ import Testing
         #expect(after.nodes.count == 3, "a new copy restores the replicas")
         let pod = try #require(world.pods["web-0"])
         #expect(pod.spec.nodeName == fresh && pod.isRunningAndReady)
+        let reasons = Set(world.state.events.values.filter { $0.involvedObject.kind == "PersistentVolume" }.map(\.reason))
+        #expect(reasons == ["VolumeFailover", "VolumeDegraded"])
         // The old primary's reports no longer count.
         let rejected = report(before, generations: [source.primary: 10], in: &world)
         #expect(rejected.allSatisfy { if case .rejected = $0 { true } else { false } })

@@ -36,15 +36,20 @@ final class VolumeReplication: Sendable {
         /// Copies (`volume/node`) that lack the parent an increment needs: the next
         /// transfer sends the whole volume.
         var wholeNext: Set<String> = []
-        /// Recovery snapshots set aside since the last pass, to be recorded as events.
-        var setAside: [RecoverySnapshot] = []
+        /// What happened since the last pass that an operator should see as an event.
+        var notices: [Notice] = []
+        /// Copies (`volume/node`) whose lag is over ``lagWarning``.
+        var lagging: Set<String> = []
     }
 
-    /// An old primary's volume kept read-only under `recovery/`.
-    struct RecoverySnapshot: Sendable {
+    /// A copy further behind than this is reported (event `ReplicationLagging`).
+    static let lagWarning: Int64 = 10_000
+
+    /// Something to record as a warning event on a volume.
+    struct Notice: Sendable {
         var volume: String
-        var epoch: UInt64
-        var path: String
+        var reason: String
+        var message: String
     }
 
     init(me: NodeID, pool: BtrfsPool, transport: PeerTransport, store: AgentStore, logger: Logger, address: @escaping @Sendable (NodeID) -> Endpoint?) {
@@ -114,7 +119,8 @@ final class VolumeReplication: Sendable {
             do {
                 try pool.snapshot(path, to: kept)
                 pool.deleteSubvolume(path)
-                book.withLock { $0.setAside.append(RecoverySnapshot(volume: volume, epoch: old, path: kept)) }
+                let message = "\(me.name) held this volume as primary in epoch \(old), which may hold writes no copy received; it is kept read-only at \(kept), not merged (see `ordinal volume recover --help`)"
+                book.withLock { $0.notices.append(Notice(volume: volume, reason: "RecoverySnapshot", message: message)) }
                 logger.warning("an earlier primary's volume is kept as a recovery snapshot", metadata: ["volume": "\(volume)", "recovery": "\(kept)"])
             } catch {
                 logger.error("cannot set an old volume aside", metadata: ["volume": "\(volume)", "error": "\(error)"])
@@ -125,11 +131,11 @@ final class VolumeReplication: Sendable {
     // MARK: Every interval
 
     /// Snapshots and ships every volume this node is primary of, sets aside what no longer
-    /// belongs here, and returns the reports worth proposing and the recovery snapshots made
-    /// since the last pass. Blocking.
+    /// belongs here, and returns the reports worth proposing and what to record as events
+    /// (recovery snapshots kept, copies falling behind or catching up). Blocking.
     /// - Parameter caughtUp: whether the replica has caught up with the leader, so a volume
     ///   it does not list is deleted, not just not seen yet.
-    func pass(caughtUp: Bool) -> (reports: [PersistentVolume.ReplicationReport], setAside: [RecoverySnapshot]) {
+    func pass(caughtUp: Bool) -> (reports: [PersistentVolume.ReplicationReport], notices: [Notice]) {
         let state = store.cluster.state
         var reports: [PersistentVolume.ReplicationReport] = []
         for volume in state.volumes.values {
@@ -144,11 +150,11 @@ final class VolumeReplication: Sendable {
             }
         }
         if caughtUp { sweep(known: Set(state.volumes.values.filter(\.isReplicated).map(\.metadata.name))) }
-        let setAside = book.withLock { book in
-            defer { book.setAside = [] }
-            return book.setAside
+        let notices = book.withLock { book in
+            defer { book.notices = [] }
+            return book.notices
         }
-        return (reports, setAside)
+        return (reports, notices)
     }
 
     /// Deletes the data of volumes that no longer exist (their claim was deleted).
@@ -192,6 +198,14 @@ final class VolumeReplication: Sendable {
                 .union([next]).union(book.active.filter { $0.key.hasPrefix(name + "/") }.values.flatMap { $0 })
             pool.deleteAll(in: directory, except: Set(keep.map(\.description)))
             let copies = source.nodes.compactMap { book.acked[name]?[$0] }.filter { $0.epoch == source.epoch }
+            for copy in copies {
+                let slot = "\(name)/\(copy.node)", lag = millis - copy.snapshotUnixMillis
+                if lag > Self.lagWarning, book.lagging.insert(slot).inserted {
+                    book.notices.append(Notice(volume: name, reason: "ReplicationLagging", message: "the copy on \(copy.node) is \(lag / 1000) s behind the primary \(me.name) (warning above \(Self.lagWarning / 1000) s): a loss of \(me.name) now would lose that much"))
+                } else if lag <= Self.lagWarning, book.lagging.remove(slot) != nil {
+                    book.notices.append(Notice(volume: name, reason: "ReplicationCaughtUp", message: "the copy on \(copy.node) is \(lag) ms behind the primary \(me.name) again"))
+                }
+            }
             return .init(volume: name, primary: me.name, epoch: source.epoch, latest: latest, copies: copies)
         }
     }
