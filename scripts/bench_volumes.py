@@ -2,7 +2,7 @@
 """Replicated volume benchmark (issue 16). Usually started through scripts/bench-volumes.
 
 Three agents a1..a3 on 127.0.9.<i> (peer :7400, API :7480), each with a loop-mounted btrfs
-volume pool (--volume-pool-size 2GiB; needs root and btrfs-progs), data dirs under the
+volume pool (--volume-pool-size 4GiB; needs root and btrfs-progs), data dirs under the
 output directory. Then:
 
   1. Replication lag (the recovery point objective at each instant). For each write rate
@@ -12,9 +12,9 @@ output directory. Then:
      newest whole snapshot the copy holds (`pool/copies/<pv>/<snapshot>/`): everything the
      pod wrote up to that instant is on the other machine, so now − stamp is what a kill of
      the primary at that instant would lose. p50/p99 over --secs seconds (after 5 s).
-  2. Writer throughput: `dd if=/dev/zero bs=1M count=400 conv=fsync` in a pod, on a
-     replicated volume (snapshots and shipping running) and on a local one, --reps times
-     each, alternating.
+  2. Writer throughput: a pod writes 4 MiB blocks for 8 s, fsyncing each (the figure is
+     its own bytes / seconds), on a replicated volume (snapshots and shipping running) and
+     on a local one, --reps times each, alternating.
   3. Failover with a 1 GiB volume: a pod writes 1 GiB, then a stamp every 100 ms; once the
      copy holds the whole GiB, kill -9 the primary's agent and the pod's processes and clock
      until the pod is Running on the other copy's agent (API polled every 50 ms); restart the
@@ -56,6 +56,16 @@ while True:
     if i % 50 == 0:
         print(f"wrote {written / (time.time() - t0) / 1e6:.1f} MB/s", flush=True)
     time.sleep(max(0.0, t0 + i * 0.1 - time.time()))
+"""
+THROUGHPUT = r"""
+import os, time
+d = os.environ["VOLUME_DATA"]; block = b"\7" * (4 << 20); written = 0; t0 = time.time(); i = 0
+while time.time() - t0 < 8:
+    with open(f"{d}/block.{i % 25}", "wb") as f:
+        f.write(block); f.flush(); os.fsync(f.fileno())
+    written += len(block); i += 1
+print(f"throughput {written / (time.time() - t0) / 1e6:.1f} MB/s", flush=True)
+time.sleep(600)
 """
 BIG = r"""
 import os, time
@@ -105,7 +115,7 @@ class Bench:
     def start(self, i):
         os.makedirs(self.data(i), exist_ok=True)
         argv = H.agent_argv(self.a.ordinal_bin_run, f"a{i}", ip(i), self.data(i), bootstrap_expect=3,
-                            join=[ip(j) for j in (1, 2, 3) if j != i], extra="--volume-pool-size 2GiB")
+                            join=[ip(j) for j in (1, 2, 3) if j != i], extra="--volume-pool-size 4GiB")
         self.pg.spawn(f"a{i}", argv, os.path.join(self.outdir, f"a{i}.log"))
         self.down.discard(i)
 
@@ -169,15 +179,14 @@ def lag(b, rate, res):
 
 
 def throughput(b, storage_class, rep, res):
-    name = f"dd-{storage_class[:3]}-{rep}"
-    b.apply(stateful_set(name, ["sh", "-c", "dd if=/dev/zero of=$VOLUME_DATA/big bs=1M count=400 conv=fsync 2>&1; exec sleep 600"], storage_class))
-    ok, text = H.wait_for(lambda: ((t := b.logs(name)) and "copied" in t, t), 120, period=0.5)
-    m = re.search(r"copied, ([\d.]+) s, ([\d.]+) ([kMG])B/s", text or "")
+    name = f"tp-{storage_class[:3]}-{rep}"
+    b.apply(stateful_set(name, ["python3", "-c", THROUGHPUT], storage_class))
+    ok, text = H.wait_for(lambda: ((t := b.logs(name)) and "throughput" in t, t), 120, period=0.5)
+    m = re.search(r"throughput ([\d.]+) MB/s", text or "")
     if not ok or not m:
-        raise RuntimeError(f"{name}: no dd result: {text!r:.200}")
-    mb = 400 * 1048576 / float(m.group(1)) / 1e6
-    res["throughput"].append({"class": storage_class, "mb_s": round(mb, 1)})
-    H.log(f"dd on {storage_class}: {mb:.1f} MB/s")
+        raise RuntimeError(f"{name}: no throughput: {text!r:.200}")
+    res["throughput"].append({"class": storage_class, "mb_s": float(m.group(1))})
+    H.log(f"writer on {storage_class}: {m.group(1)} MB/s")
     b.delete(name)
 
 
@@ -248,7 +257,7 @@ def run(a, pg, outdir):
 
 def render(res, facts, cmdline, outdir):
     b = facts["ordinal_bin"]
-    out = [f"**Command** `{cmdline}`; 3 agents, pools of 2 GiB (loop-mounted btrfs images on "
+    out = [f"**Command** `{cmdline}`; 3 agents, pools of 4 GiB (loop-mounted btrfs images on "
            f"`{facts['fs']}`), two copies per volume; `{H.shown(b['path'])}` (sha256 {b['sha256'][:12]}, "
            f"built {b['mtime']}, tree at `{facts['commit']}`); {facts['date']}; {facts['nproc']} × "
            f"{facts['model']}, {facts['mem']} RAM, kernel {facts['kernel']}. Raw data: `{H.shown(outdir)}/`.", ""]
@@ -262,7 +271,7 @@ def render(res, facts, cmdline, outdir):
                              f"{s['max']:.3f}" if row["lags_s"] else "—", str(len(row["lags_s"]))]))
     rep = [t["mb_s"] for t in res["throughput"] if t["class"] == "replicated"]
     loc = [t["mb_s"] for t in res["throughput"] if t["class"] == "local"]
-    out += ["", "| writer (dd 400 MiB, fsync) | replicated volume MB/s | local volume MB/s | replicated / local |", H.md_sep(4)]
+    out += ["", "| writer (8 s of 4 MiB blocks, fsync each) | replicated volume MB/s | local volume MB/s | replicated / local |", H.md_sep(4)]
     if rep and loc:
         ratio = H.quantile(rep, 0.5) / H.quantile(loc, 0.5)
         out.append(H.md_row([f"median of {len(rep)}", f"{H.quantile(rep, 0.5):.1f} {rep}", f"{H.quantile(loc, 0.5):.1f} {loc}", f"{ratio:.2f}"]))
@@ -281,9 +290,9 @@ METHOD = (
     "the copy's disk, not from reports: a pod writes zeros at the asked rate in tenths of a second "
     "(fsync each), then its wall-clock time to `stamp`; the benchmark reads `stamp` in the newest "
     "whole snapshot the copy holds every 100 ms, so now − stamp is exactly what a kill of the "
-    "primary would lose at that instant. *Writer throughput* is dd's own figure for 400 MiB with "
-    "fsync, replicated (snapshots and shipping running) against local (a directory on the data "
-    "dir's filesystem). *Failover* is kill -9 of the primary's agent and the pod's processes → "
+    "primary would lose at that instant. *Writer throughput* is what a pod writing 4 MiB blocks "
+    "with an fsync after each achieves over 8 s, replicated (snapshots and shipping running) against "
+    "local (a directory on the data dir's filesystem). *Failover* is kill -9 of the primary's agent and the pod's processes → "
     "the pod Running on the copy's agent, after the copy held the whole GiB.")
 
 
@@ -308,7 +317,7 @@ def main(argv=None):
     ap.add_argument("--rates", type=float, nargs="+", default=[1, 10, 50], help="MB/s to write (default 1 10 50)")
     ap.add_argument("--secs", type=float, default=20, help="lag sampling per rate (default 20)")
     ap.add_argument("--sample-ms", type=float, default=100)
-    ap.add_argument("--reps", type=int, default=3, help="dd runs per storage class (default 3)")
+    ap.add_argument("--reps", type=int, default=3, help="writer runs per storage class (default 3)")
     ap.add_argument("--kills", type=int, default=3, help="failovers of the 1 GiB pod (default 3)")
     ap.add_argument("--ordinal-bin", default=os.path.join(REPO, ".build", "release", "ordinal"))
     ap.add_argument("--out", default=os.path.join(REPO, ".cluster", "bench-volumes"))

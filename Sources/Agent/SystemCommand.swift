@@ -1,7 +1,9 @@
 import Foundation
+import Glibc
 
 /// Runs a system tool (`ip`, `btrfs`, `mount`) to completion and returns what it printed,
 /// or why it failed in the tool's own words. Blocking: callers run it off the node loop.
+/// Its pipes are close-on-exec (``ClosingPipe``).
 enum SystemCommand {
     struct Failure: Error, CustomStringConvertible {
         let reason: String
@@ -13,22 +15,34 @@ enum SystemCommand {
         candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
+    /// Ends a tool the agent started, and waits for it. SIGKILL, not SIGTERM: a child of
+    /// the agent inherits its ignored SIGTERM (the agent handles that signal itself), so a
+    /// `btrfs send` asked to terminate kept running and its reader waited forever.
+    static func kill(_ process: Process) {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) -> Result<String, Failure> {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let output: ClosingPipe, errors: ClosingPipe
         do {
+            (output, errors) = (try ClosingPipe(), try ClosingPipe())
+            process.standardOutput = output.write
+            process.standardError = errors.write
+            process.standardInput = FileHandle.nullDevice
             try process.run()
         } catch {
             return .failure(Failure(reason: "cannot run \(executable): \(error)"))
         }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? output.write.close()
+        try? errors.write.close()
+        // stderr is read after stdout: the tools run here say little there.
+        let printed = String(decoding: output.read.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: errors.read.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let name = URL(fileURLWithPath: executable).lastPathComponent

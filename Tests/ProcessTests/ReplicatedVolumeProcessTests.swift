@@ -153,6 +153,54 @@ import Testing
         }
     }
 
+    /// A copy's agent killed in the middle of a transfer: what its disk holds as the copy is
+    /// still one whole earlier snapshot (read-only, received completely), the partial one is
+    /// only in `incoming/`, and once the agent is back the transfers resume and complete.
+    @Test func aCopyKilledMidTransferKeepsAWholeSnapshotAndResumes() async throws {
+        let bulky = Self.manifest.replacingOccurrences(of: "name: ledger", with: "name: bulk")
+            .replacingOccurrences(of: "app: ledger", with: "app: bulk")
+            .replacingOccurrences(of: "ordinal.dev/replicas: \"3\"", with: "ordinal.dev/replicas: \"2\"")
+            .replacingOccurrences(of: "storage: 64Mi", with: "storage: 1Gi")
+            .replacingOccurrences(of: "n=$((n+1)); echo $n > next", with: "n=$((n+1)); dd if=/dev/urandom of=blob.$((n % 4)) bs=1M count=48 status=none; echo $n > next")
+        try await withCluster("volumes-mid", count: 3, basePort: 18050, extra: Self.extra) { agents in
+            defer { for agent in agents { unmountPool(of: agent) } }
+            _ = try await require("one leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
+            let applied = try ordinal(["apply", "-f", "-", "--agent", agents[0].apiURL], input: bulky)
+            #expect(applied.status == 0, "\(applied.output) \(applied.errors)")
+            _ = try await require("the copy holds a snapshot", within: .seconds(90)) {
+                (await replication(agents[0])).map { $0.holding.count == 2 } ?? false
+            }
+            let state = try #require(await replication(agents[0]))
+            let copy = try #require(agents.first { $0.name == state.nodes[1] })
+            let pool = copy.directory.appendingPathComponent("\(copy.name)-data/pool").path
+            let volume = try #require(await volume(agents[0])?["metadata"] as? [String: Any])["name"] as? String ?? ""
+            let incoming = "\(pool)/incoming/\(volume)"
+
+            // Kill the copy's agent while a transfer is being received.
+            _ = try await require("a transfer in progress on \(copy.name)", within: .seconds(60)) {
+                !((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).isEmpty
+            }
+            copy.kill9()
+            let held = (try? FileManager.default.contentsOfDirectory(atPath: "\(pool)/copies/\(volume)")) ?? []
+            #expect(held.count == 1, "one whole snapshot, not a mix: \(held)")
+            for name in held {
+                let shown = try btrfs(["subvolume", "show", "\(pool)/copies/\(volume)/\(name)/\(name)"])
+                #expect(shown.contains("readonly"), "\(shown)")
+                let received = shown.split(separator: "\n").first { $0.contains("Received UUID:") }
+                    .map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) } ?? "-"
+                #expect(received.count == 36, "btrfs receive marks a snapshot received only when it is whole: \(shown)")
+            }
+
+            // Back: the partial transfer is dropped and newer whole snapshots arrive.
+            let before = held.compactMap { name -> Int? in name.split(separator: "g").last.flatMap { Int($0) } }.max() ?? 0
+            try copy.restart()
+            _ = try await require("\(copy.name) holds a newer whole snapshot", within: .seconds(90)) {
+                let now = (try? FileManager.default.contentsOfDirectory(atPath: "\(pool)/copies/\(volume)")) ?? []
+                return now.compactMap { $0.split(separator: "g").last.flatMap { Int($0) } }.contains { $0 > before }
+            }
+        }
+    }
+
     /// The old primary comes back with its disk: what it wrote after its last shipped
     /// snapshot is kept as a recovery snapshot (listed, with an event), never merged into
     /// the new primary's data, and the agent becomes an ordinary copy.
@@ -189,6 +237,19 @@ import Testing
             #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(data)/pool/recovery"))?.isEmpty == true)
         }
     }
+}
+
+/// What `btrfs ARGS…` printed.
+func btrfs(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/btrfs")
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
 }
 
 /// Unmounts an agent's loop-mounted volume pool, as the agent does when it stops (a killed

@@ -106,7 +106,7 @@ final class VolumeReceiver: Sendable {
             if !chunk.data.isEmpty { try transfer.input.write(contentsOf: chunk.data) }
         } catch {
             abort(chunk.volume)
-            return .refused("btrfs receive stopped reading: \(error)")
+            return .refused("btrfs receive stopped reading: \(said(chunk.volume) ?? "\(error)")")
         }
         transfers.withLock { $0[chunk.volume] = transfer }
         guard let digest = chunk.digest else { return .taken }
@@ -125,13 +125,22 @@ final class VolumeReceiver: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BtrfsPool.btrfs)
         process.arguments = ["receive", "-q", incoming]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "cannot run btrfs receive: \(error)" }
+        let input: ClosingPipe
+        do {
+            input = try ClosingPipe()
+            process.standardInput = input.read
+            process.standardOutput = FileHandle.nullDevice
+            FileManager.default.createFile(atPath: errorLog(chunk.volume), contents: nil)
+            let errors = FileHandle(forWritingAtPath: errorLog(chunk.volume))
+            defer { try? errors?.close() }
+            process.standardError = errors ?? FileHandle.nullDevice
+            try process.run()
+        } catch {
+            return "cannot run btrfs receive: \(error)"
+        }
+        try? input.read.close()
         transfers.withLock {
-            $0[chunk.volume] = Transfer(id: chunk.transfer, volume: chunk.volume, name: name, next: 0, hasher: SHA256(), process: process, input: input.fileHandleForWriting)
+            $0[chunk.volume] = Transfer(id: chunk.transfer, volume: chunk.volume, name: name, next: 0, hasher: SHA256(), process: process, input: input.write)
         }
         return nil
     }
@@ -148,7 +157,7 @@ final class VolumeReceiver: Sendable {
         }
         guard transfer.process.terminationStatus == 0 else {
             pool.deleteAll(in: incoming)
-            return .refused("btrfs receive failed with status \(transfer.process.terminationStatus)")
+            return .refused("btrfs receive failed with status \(transfer.process.terminationStatus): \(said(transfer.volume) ?? "")")
         }
         let target = "\(copies)/\(transfer.name)"
         guard FileManager.default.fileExists(atPath: "\(incoming)/\(transfer.name)"), rename(incoming, target) == 0 else {
@@ -161,12 +170,20 @@ final class VolumeReceiver: Sendable {
         return .applied(transfer.name.generation)
     }
 
+    /// Where `btrfs receive` writes what it says, for the refusal's message (`ENOSPC`…).
+    private func errorLog(_ volume: String) -> String { "\(pool.root)/receive-\(volume).err" }
+
+    /// The last thing `btrfs receive` said for `volume`, if anything.
+    private func said(_ volume: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: errorLog(volume)), !data.isEmpty else { return nil }
+        return String(decoding: data.suffix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Drops the volume's transfer in progress, if any, and what it received.
     private func abort(_ volume: String) {
         guard let transfer = transfers.withLock({ $0.removeValue(forKey: volume) }) else { return }
-        transfer.process.terminate()
         try? transfer.input.close()
-        transfer.process.waitUntilExit()
+        SystemCommand.kill(transfer.process)
         pool.deleteAll(in: pool.incoming(volume))
     }
 }

@@ -85,12 +85,19 @@ final class VolumeSender: Sendable {
         process.executableURL = URL(fileURLWithPath: BtrfsPool.btrfs)
         let snapshotPath = "\(pool.snapshots(job.volume))/\(job.snapshot)"
         process.arguments = ["send", "-q"] + (job.parent.map { ["-p", "\(pool.snapshots(job.volume))/\($0)"] } ?? []) + [snapshotPath]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return .failed("cannot run btrfs send: \(error)") }
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let output: ClosingPipe, errors: ClosingPipe
+        do {
+            (output, errors) = (try ClosingPipe(), try ClosingPipe())
+            process.standardOutput = output.write
+            process.standardError = errors.write
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        } catch {
+            return .failed("cannot run btrfs send: \(error)")
+        }
+        try? output.write.close()
+        try? errors.write.close()
+        defer { if process.isRunning { SystemCommand.kill(process) } }
 
         var hasher = SHA256()
         var sequence: UInt64 = 0
@@ -114,7 +121,7 @@ final class VolumeSender: Sendable {
             }
         }
 
-        let reader = output.fileHandleForReading
+        let reader = output.read
         while true {
             let data: Data
             do { data = try reader.read(upToCount: Self.chunkBytes) ?? Data() } catch { return .failed("reading btrfs send: \(error)") }
@@ -129,7 +136,7 @@ final class VolumeSender: Sendable {
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let said = String(decoding: errors.read.readDataToEndOfFile(), as: UTF8.self)
             return .failed("btrfs send: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         transport.send(.volume(.chunk(chunk([], digest: Array(hasher.finalize())))), to: job.address)
