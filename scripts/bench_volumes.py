@@ -105,12 +105,12 @@ def stateful_set(name, command, storage_class="replicated", size="2Gi"):
 
 
 class Bench:
-    def __init__(self, a, pg, outdir):
-        self.a, self.pg, self.outdir = a, pg, outdir
+    def __init__(self, a, pg, outdir, data_root):
+        self.a, self.pg, self.outdir, self.data_root = a, pg, outdir, data_root
         self.down = set()
 
     def data(self, i):
-        return os.path.join(self.outdir, f"a{i}")
+        return os.path.join(self.data_root, f"a{i}")
 
     def start(self, i):
         os.makedirs(self.data(i), exist_ok=True)
@@ -233,7 +233,7 @@ def kill_sessions(which):
 
 
 def run(a, pg, outdir):
-    b = Bench(a, pg, outdir)
+    b = Bench(a, pg, outdir, a.data_root or outdir)
     res = {"lag": [], "throughput": [], "failover": [], "errors": []}
     for i in (1, 2, 3):
         b.start(i)
@@ -242,12 +242,12 @@ def run(a, pg, outdir):
         res["errors"].append(f"the cluster did not form: {info}")
         return res
     try:
-        for rate in a.rates:
+        for rate in a.rates if "lag" in a.phases else []:
             lag(b, rate, res)
-        for rep in range(a.reps):
+        for rep in range(a.reps) if "throughput" in a.phases else []:
             throughput(b, "replicated", rep, res)
             throughput(b, "local", rep, res)
-        for kill in range(a.kills):
+        for kill in range(a.kills) if "failover" in a.phases else []:
             failover(b, kill, res)
     except Exception as e:
         res["errors"].append(f"{type(e).__name__}: {e}")
@@ -257,12 +257,14 @@ def run(a, pg, outdir):
 
 def render(res, facts, cmdline, outdir):
     b = facts["ordinal_bin"]
-    out = [f"**Command** `{cmdline}`; 3 agents, pools of 4 GiB (loop-mounted btrfs images on "
-           f"`{facts['fs']}`), two copies per volume; `{H.shown(b['path'])}` (sha256 {b['sha256'][:12]}, "
+    where = (f"data dirs on a btrfs filesystem (`{facts['fs']}`), so pools and local volumes share it"
+             if facts.get("data_fs_btrfs") else f"pools of 4 GiB (loop-mounted btrfs images on `{facts['fs']}`)")
+    out = [f"**Command** `{cmdline}`; 3 agents, {where}, two copies per volume; `{H.shown(b['path'])}` (sha256 {b['sha256'][:12]}, "
            f"built {b['mtime']}, tree at `{facts['commit']}`); {facts['date']}; {facts['nproc']} × "
            f"{facts['model']}, {facts['mem']} RAM, kernel {facts['kernel']}. Raw data: `{H.shown(outdir)}/`.", ""]
-    out += ["| writes, asked (achieved) MB/s | replication lag = RPO at each instant, p50 s | p99 s | max s | samples |",
-            H.md_sep(5)]
+    if res["lag"]:
+        out += ["| writes, asked (achieved) MB/s | replication lag = RPO at each instant, p50 s | p99 s | max s | samples |",
+                H.md_sep(5)]
     for row in res["lag"]:
         s = H.stats(row["lags_s"], 3)
         out.append(H.md_row([f"{row['rate_mb_s']:g} ({row['achieved_mb_s'] if row['achieved_mb_s'] is not None else '?'})",
@@ -271,14 +273,15 @@ def render(res, facts, cmdline, outdir):
                              f"{s['max']:.3f}" if row["lags_s"] else "—", str(len(row["lags_s"]))]))
     rep = [t["mb_s"] for t in res["throughput"] if t["class"] == "replicated"]
     loc = [t["mb_s"] for t in res["throughput"] if t["class"] == "local"]
-    out += ["", "| writer (8 s of 4 MiB blocks, fsync each) | replicated volume MB/s | local volume MB/s | replicated / local |", H.md_sep(4)]
     if rep and loc:
+        out += ["", "| writer (8 s of 4 MiB blocks, fsync each) | replicated volume MB/s | local volume MB/s | replicated / local |", H.md_sep(4)]
         ratio = H.quantile(rep, 0.5) / H.quantile(loc, 0.5)
         out.append(H.md_row([f"median of {len(rep)}", f"{H.quantile(rep, 0.5):.1f} {rep}", f"{H.quantile(loc, 0.5):.1f} {loc}", f"{ratio:.2f}"]))
     fo = [f["seconds"] for f in res["failover"] if f["seconds"] is not None]
-    out += ["", "| failover of a pod with a 1 GiB volume | kill -9 → Running on the copy's agent, median [min–max] s | failed |", H.md_sep(3)]
-    out.append(H.md_row([f"{len(res['failover'])} kills", H.stat_cell(H.stats(fo, 2), 2) if fo else "—",
-                         str(len(res["failover"]) - len(fo))]))
+    if res["failover"]:
+        out += ["", "| failover of a pod with a 1 GiB volume | kill -9 → Running on the copy's agent, median [min–max] s | failed |", H.md_sep(3)]
+        out.append(H.md_row([f"{len(res['failover'])} kills", H.stat_cell(H.stats(fo, 2), 2) if fo else "—",
+                             str(len(res["failover"]) - len(fo))]))
     if res["errors"]:
         out += ["", "Errors: " + "; ".join(res["errors"])]
     return "\n".join(out)
@@ -321,8 +324,14 @@ def main(argv=None):
     ap.add_argument("--kills", type=int, default=3, help="failovers of the 1 GiB pod (default 3)")
     ap.add_argument("--ordinal-bin", default=os.path.join(REPO, ".build", "release", "ordinal"))
     ap.add_argument("--out", default=os.path.join(REPO, ".cluster", "bench-volumes"))
+    ap.add_argument("--phases", default="lag,throughput,failover", help="which measurements (default all three)")
+    ap.add_argument("--data-fs", choices=["host", "btrfs"], default="host",
+                    help="btrfs: put the agents' data dirs on one loop-mounted btrfs filesystem (as an operator "
+                         "with /var/lib/ordinal on btrfs), so local volumes and pools share it and only "
+                         "replication differs (default: the output directory's filesystem)")
     ap.add_argument("--write", action="store_true", help="append the result to docs/benchmarks.md")
     a = ap.parse_args(argv)
+    a.phases = set(a.phases.split(","))
     if os.geteuid() != 0:
         sys.exit("bench-volumes: the agents loop-mount btrfs pools, which needs root")
     if not all(0 < r <= 500 for r in a.rates) or not 1 <= a.reps <= 20 or not 1 <= a.kills <= 20 or not 1 <= a.secs <= 600:
@@ -332,8 +341,17 @@ def main(argv=None):
         sys.exit(f"bench-volumes: something already answers on {busy}; refusing to start")
     outdir = os.path.join(a.out, H.stamp())
     os.makedirs(outdir, exist_ok=True)
+    a.data_root = None
+    if a.data_fs == "btrfs":
+        image, a.data_root = os.path.join(outdir, "data-fs.img"), os.path.join(outdir, "data-fs")
+        os.makedirs(a.data_root)
+        with open(image, "wb") as f:
+            f.truncate(16 << 30)
+        subprocess.run(["mkfs.btrfs", "-q", image], check=True, capture_output=True)
+        subprocess.run(["mount", "-o", "loop", image, a.data_root], check=True)
     tmpbin, a.ordinal_bin_run, sha = H.copy_binary(a.ordinal_bin, "bench-volumes-bin-")
-    facts = dict(H.machine_facts(), commit=H.git_commit(), ordinal_bin=H.binary_facts(a.ordinal_bin, sha), fs=H.data_fs(outdir))
+    facts = dict(H.machine_facts(), commit=H.git_commit(), ordinal_bin=H.binary_facts(a.ordinal_bin, sha),
+                 fs=H.data_fs(a.data_root or outdir), data_fs_btrfs=a.data_root is not None)
     cmdline = H.command_line("scripts/bench_volumes.py", "BENCH_VOLUMES_CMD")
     pg = H.ProcGroup(pidfile=os.path.join(outdir, "pids.txt"))
     res = {"errors": ["did not run"]}
@@ -342,13 +360,16 @@ def main(argv=None):
     finally:
         pg.kill_all()
         time.sleep(1)
+        kill_sessions(lambda pod: True)
         for i in (1, 2, 3):
             subprocess.run(["umount", "-l", os.path.join(outdir, f"a{i}", "pool")], stderr=subprocess.DEVNULL)
-        kill_sessions(lambda pod: True)
+        if a.data_root:
+            subprocess.run(["umount", "-l", a.data_root], stderr=subprocess.DEVNULL)
+            os.remove(os.path.join(outdir, "data-fs.img"))
         H.write_json(os.path.join(outdir, "result.json"), res)
     text = render(res, facts, cmdline, outdir)
     print(text)
-    if a.write and (res.get("lag") or res.get("failover")):
+    if a.write and any(res.get(k) for k in ("lag", "throughput", "failover")):
         write_docs(text, facts)
         print("\nappended to docs/benchmarks.md")
 
