@@ -97,7 +97,7 @@ extension RaftNode {
         guard var pr = progress[m.from] else { return }
         pr.recentActive = true
         if let rejection = r.rejection {
-            if rejection.hintIndex < pr.match { pr.lostLog = true }
+            if r.index >= pr.match, rejection.hintIndex < pr.match { pr.shortLogRejections += 1 }
             var probe = rejection.hintIndex
             if rejection.hintTerm > 0 {
                 probe = log.findConflictByTerm(index: rejection.hintIndex, term: rejection.hintTerm).index
@@ -111,6 +111,7 @@ extension RaftNode {
             }
             return
         }
+        pr.shortLogRejections = 0
         let wasPaused = pr.isPaused
         guard pr.maybeUpdate(r.index) else {
             progress[m.from] = pr

@@ -40,7 +40,13 @@ final class VolumeReplication: Sendable {
         var notices: [Notice] = []
         /// Copies (`volume/node`) whose lag is over ``lagWarning``.
         var lagging: Set<String> = []
+        /// Copies whose last transfer failed: not retried before `at`; the wait doubles
+        /// up to ``maxRetryDelay`` (a copy that has no room would take a whole volume every
+        /// second otherwise).
+        var retry: [String: (at: ContinuousClock.Instant, delay: Duration)] = [:]
     }
+
+    static let maxRetryDelay: Duration = .seconds(30)
 
     /// A copy further behind than this is reported (event `ReplicationLagging`).
     static let lagWarning: Int64 = 10_000
@@ -216,7 +222,7 @@ final class VolumeReplication: Sendable {
         guard let address = address(NodeID(node)) else { return }
         let snapshots = pool.snapshots(name)
         let claim = book.withLock { book -> (claimed: Bool, parent: SnapshotName?) in
-            guard book.active[slot] == nil else { return (false, nil) }
+            guard book.active[slot] == nil, book.retry[slot].map({ ContinuousClock.now >= $0.at }) ?? true else { return (false, nil) }
             let acked = book.wholeNext.contains(slot) ? nil : (book.acked[name]?[node] ?? volume.copy(on: node))
             let parent = acked.map { SnapshotName(epoch: $0.epoch, generation: $0.generation) }.flatMap { parent in
                 parent.epoch == epoch && FileManager.default.fileExists(atPath: "\(snapshots)/\(parent)") ? parent : nil
@@ -235,11 +241,13 @@ final class VolumeReplication: Sendable {
                 case .applied:
                     book.acked[name, default: [:]][node] = .init(node: node, epoch: snapshot.epoch, generation: snapshot.generation, snapshotUnixMillis: millis)
                     book.wholeNext.remove(slot)
+                    book.retry[slot] = nil
                 case .refused(_, needsWhole: true):
                     book.acked[name]?[node] = nil
                     book.wholeNext.insert(slot)
                 case .refused, .failed:
-                    break
+                    let delay = min(Self.maxRetryDelay, (book.retry[slot]?.delay ?? .milliseconds(500)) * 2)
+                    book.retry[slot] = (ContinuousClock.now + delay, delay)
                 }
             }
             switch outcome {

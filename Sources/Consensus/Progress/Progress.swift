@@ -22,10 +22,14 @@ struct Progress: Sendable, Hashable {
     var snapshotTicks = 0
     /// Heard from within the current CheckQuorum window (thesis §6.2).
     var recentActive = false
-    /// The follower rejected an append with a log shorter than what it acknowledged: its
-    /// disk was lost or replaced. Raft cannot catch it up in place — its match index is a
-    /// promise it no longer keeps — so it must leave the configuration and join afresh.
-    var lostLog = false
+    /// Rejections in a row of appends at or past `match` from a log shorter than `match`
+    /// (reset by any success). One can be a rejection delayed past a later success; a
+    /// follower whose disk was lost or replaced rejects every retry. Raft cannot catch it up
+    /// in place — its match index is a promise it no longer keeps — so at
+    /// ``lostLogStrikes`` it must leave the configuration and join afresh.
+    var shortLogRejections = 0
+    static let lostLogStrikes = 3
+    var lostLog: Bool { shortLogRejections >= Self.lostLogStrikes }
     var inflights: Inflights
 
     init(next: UInt64, maxInflight: Int) {
