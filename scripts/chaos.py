@@ -22,8 +22,10 @@
                  writer   `ordinal apply` of headless Services ack-<n> (and label updates
                           of them) about once a second through a running agent; exit 0 =
                           acknowledged;
-                 reader   each ledger volume's counter file (PV spec.local.path) every
-                          0.5 s: the last value never goes backwards.
+                 reader   each ledger volume's counter file (PV spec.local.path, or a
+                          replicated volume's primary copy) every 0.5 s: the last value
+                          never goes backwards (--replicated: except after a failover, by
+                          values written within the last --rpo seconds).
   3. recovery    restart every killed agent, SIGCONT every frozen one, wait until every
                  agent sees all N alive and one leader, every pod is Running and Ready and
                  all agents list the same pods.
@@ -31,8 +33,11 @@
                  label value) through every agent; counters never went backwards and each
                  counter file strictly increases line by line; counters still advance;
                  every pod answers its name on podIP:8080; ledger pods never left their
-                 volume's node; no agent died on its own; after `scripts/cluster down` no
-                 process of a chaos pod is left.
+                 volume's node (--replicated: instead, every volume has all its copies
+                 again, each holding a snapshot); no agent died on its own; after
+                 `scripts/cluster down` no process of a chaos pod is left.
+  --replicated   agents with btrfs volume pools (root) and the ledger's volumes replicated,
+                 so ledger pods move with their data.
 Report: .cluster/chaos-report/report.json and report.md (timeline). Exit 0 only when every
 check passed; 1 when one failed; 2 on bad usage or a refused start; 3 when the cluster or
 the workload never came up.
@@ -546,6 +551,12 @@ def volume_dirs(cluster):
         for pv in body.get("items") or []:
             spec = pv.get("spec") or {}
             ref, local = spec.get("claimRef") or {}, (spec.get("local") or {}).get("path")
+            source = spec.get("replicated")
+            if source and (ref.get("namespace") or NS) == NS:
+                # a replicated volume lives where its primary is, under its epoch
+                out[ref.get("name")] = os.path.join(STATE, source["primary"], "data", "pool", "volumes",
+                                                    f"{pv['metadata']['name']}@e{source['epoch']}")
+                continue
             if (ref.get("namespace") or NS) != NS or not local:
                 continue
             if not os.path.isabs(local):
@@ -562,12 +573,17 @@ def volume_dirs(cluster):
 
 
 class Reader(threading.Thread):
-    def __init__(self, cluster, tl, stop, period=0.5):
+    """rpo: with replicated volumes a failover may take a counter back to the newest snapshot
+    a copy held; a step back is allowed when the values lost had been written within the
+    last `rpo` seconds before the newest one read (None: no step back is allowed)."""
+    def __init__(self, cluster, tl, stop, period=0.5, rpo=None):
         super().__init__(name="reader", daemon=True)
-        self.c, self.tl, self.halt, self.period = cluster, tl, stop, period
+        self.c, self.tl, self.halt, self.period, self.rpo = cluster, tl, stop, period, rpo
         self.dirs = {}
         self.last = {}            # claim -> last value
+        self.seen = {}            # claim -> [(t first seen, value)], increasing
         self.backwards = []       # {t, claim, prev, value}
+        self.rollbacks = []       # {t, claim, prev, value, lost_s}: allowed steps back
         self.reads = 0
 
     def refresh(self):
@@ -583,9 +599,28 @@ class Reader(threading.Thread):
                 continue
             self.reads += 1
             prev = self.last.get(claim)
+            seen = self.seen.setdefault(claim, [])
             if prev is not None and v < prev:
-                self.backwards.append({"t": round(now, 3), "claim": claim, "prev": prev, "value": v})
-                self.tl.add("violation", f"counter of {claim} went back {prev} -> {v}", echo=True)
+                # How long before the newest value read was the first value the copy lacks?
+                first_lost = next((t for t, value in seen if value > v), None)
+                lost_s = None if first_lost is None else round(seen[-1][0] - first_lost, 3)
+                event = {"t": round(now, 3), "claim": claim, "prev": prev, "value": v, "lost_s": lost_s}
+                if self.rpo is not None and lost_s is not None and lost_s <= self.rpo:
+                    self.rollbacks.append(event)
+                    self.tl.add("rollback", f"counter of {claim} back {prev} -> {v} after a failover "
+                                f"({lost_s}s of writes not yet on a copy)", echo=True)
+                    self.last[claim] = v
+                    self.seen[claim] = [(now, v)]
+                    continue
+                self.backwards.append(event)
+                self.tl.add("violation", f"counter of {claim} went back {prev} -> {v}"
+                            + (f" ({lost_s}s of writes lost)" if lost_s is not None else ""), echo=True)
+                self.last[claim] = v          # one violation per step back, not one per read
+                self.seen[claim] = [(now, v)]
+                continue
+            if not seen or v > seen[-1][1]:
+                seen.append((now, v))
+                del seen[:-200]
             self.last[claim] = max(v, prev or v)
 
     def run(self):
@@ -890,7 +925,7 @@ def check_ledgers(cluster, reader, settle=3.0):
     after = {c: C.ledger_last(os.path.join(p, "counter")) for c, p in dirs.items()}
     files = {}
     ok = bool(dirs) and not reader.backwards
-    for c, p in sorted(dirs.items()):
+    for c, p in sorted(dirs.items()):  # replicated: the primary's copy, whole after any failover
         n, breaks = C.ledger_sequence_breaks(os.path.join(p, "counter"))
         advancing = before[c] is not None and after[c] is not None and after[c] > before[c]
         files[c] = {"path": p, "lines": n, "last": after[c], "advancing": advancing,
@@ -898,6 +933,27 @@ def check_ledgers(cluster, reader, settle=3.0):
         ok = ok and not breaks and advancing
     return ok, {"volumes": len(dirs), "backwards": reader.backwards[:50],
                 "n_backwards": len(reader.backwards), "reads": reader.reads, "files": files}
+
+
+def copies_restored(cluster):
+    """(ok, detail): every replicated volume of the chaos namespace has as many copies as it
+    asks for, each holding a snapshot of the current epoch."""
+    for a in cluster.running():
+        body = H.get_json(api_of(a) + "/api/v1/persistentvolumes", timeout=1.0)
+        if not isinstance(body, dict):
+            continue
+        detail = {}
+        for pv in body.get("items") or []:
+            source = (pv.get("spec") or {}).get("replicated")
+            if not source:
+                continue
+            holding = sorted(c["node"] for c in (pv.get("status") or {}).get("copies") or [] if c["epoch"] == source["epoch"])
+            detail[pv["metadata"]["name"]] = {"replicas": source["replicas"], "nodes": source["nodes"],
+                                              "holding": holding, "epoch": source["epoch"]}
+        ok = bool(detail) and all(len(d["nodes"]) == d["replicas"] and sorted(d["nodes"]) == d["holding"]
+                                  for d in detail.values())
+        return ok, detail
+    return False, "no agent answers"
 
 
 def check_serving(pods):
@@ -991,6 +1047,14 @@ def parse_args(argv=None):
     ap.add_argument("--print-plan", action="store_true",
                     help="print the seeded plan as JSON lines and exit (starts nothing)")
     ap.add_argument("--keep", action="store_true", help="leave the cluster running at the end")
+    ap.add_argument("--replicated", action="store_true",
+                    help="agents keep btrfs volume pools (root, btrfs-progs) and the ledger's volumes are "
+                         "replicated (two copies), so ledger pods move: counters may step back only by "
+                         "writes of the last --rpo seconds, and every volume has its copies again after")
+    ap.add_argument("--rpo", type=float, default=6.0,
+                    help="with --replicated: seconds of writes a failover may lose (default 6: a frozen "
+                         "primary's pods write for up to the 4 s lease while nothing ships, plus the 1 s "
+                         "snapshot interval and the reader's 0.5 s period; a kill -9 loses about 1 s)")
     ap.add_argument("--verbose", action="store_true", help="echo every timeline event")
     a = ap.parse_args(argv)
     if not 3 <= a.agents <= 9:
@@ -1030,6 +1094,17 @@ def main(argv=None):
         return 2
     if lease_flag:
         os.environ["ORDINAL_AGENT_ARGS"] = (os.environ.get("ORDINAL_AGENT_ARGS", "") + lease_flag).strip()
+    manifest = MANIFEST
+    if a.replicated:
+        if os.geteuid() != 0:
+            say("--replicated needs root: the agents loop-mount btrfs volume pools")
+            return 2
+        os.environ["ORDINAL_AGENT_ARGS"] = (os.environ.get("ORDINAL_AGENT_ARGS", "") + " --volume-pool-size 1GiB").strip()
+        manifest = os.path.join(STATE, "chaos-replicated.yaml")
+        os.makedirs(STATE, exist_ok=True)
+        with open(MANIFEST) as f:
+            text = f.read()
+        H.write_text(manifest, text.replace("storageClassName: local", "storageClassName: replicated"))
     binary = os.path.join(REPO, ".build", os.environ.get("ORDINAL_BUILD", "release"), "ordinal")
     outdir = os.path.join(STATE, "chaos-report")
     expected = expected_pods()
@@ -1041,11 +1116,11 @@ def main(argv=None):
                                                             f"sessions {e['sessions']}", echo=True))
     observer = Observer(cluster, tl, halt)
     writer = Writer(cluster, tl, halt, a.seed, max_writes=int(a.duration * 1.5) + 10)
-    reader = Reader(cluster, tl, halt)
+    reader = Reader(cluster, tl, halt, rpo=a.rpo if a.replicated else None)
     executor = None
     report = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
               "command": H.command_line("scripts/chaos", "CHAOS_CMD"),
-              "replay": replay, "seed": a.seed, "agents": a.agents, "duration_s": a.duration,
+              "replay": replay + (" --replicated" if a.replicated else ""), "replicated": a.replicated, "seed": a.seed, "agents": a.agents, "duration_s": a.duration,
               "lease_s": lease, "binary": os.path.relpath(binary, REPO), "plan": plan,
               "report_dir": os.path.relpath(outdir, REPO), "checks": {}}
     checks = report["checks"]
@@ -1067,7 +1142,7 @@ def main(argv=None):
         checker.t0 = tl.t0
         checker.start()
         observer.start()
-        rc, out, err = run_cli(binary, ["apply", "-f", MANIFEST, "--agent", api_of("a1")], timeout=60)
+        rc, out, err = run_cli(binary, ["apply", "-f", manifest, "--agent", api_of("a1")], timeout=60)
         if rc != 0:
             checks["workload applied"] = {"ok": False, "why": (err.strip() or f"exit {rc}")[:300]}
             say(f"apply failed: {err.strip()[:300]}")
@@ -1116,9 +1191,17 @@ def main(argv=None):
             checks["every pod answers its name on podIP:8080"] = {
                 "ok": ok_srv, "why": "; ".join(f"{k}: {v['answer']}" for k, v in srv.items()
                                                if not v["ok"])[:300], "detail": srv}
-        checks["ledger pods stayed on their volume's node"] = {
-            "ok": not observer.pinned_moves,
-            "why": json.dumps(observer.pinned_moves[:5]) if observer.pinned_moves else ""}
+        if a.replicated:
+            ok_cp, cp = H.wait_for(lambda: copies_restored(cluster), 120, period=1.0)
+            checks["every replicated volume has all its copies again, each holding a snapshot"] = {
+                "ok": ok_cp, "why": "" if ok_cp else str(cp)[:300], "detail": cp}
+            checks["counter steps back only after a failover, by at most the RPO"] = {
+                "ok": not led["n_backwards"], "why": "", "detail": {"rollbacks": reader.rollbacks[:50],
+                                                                    "rpo_s": a.rpo}}
+        else:
+            checks["ledger pods stayed on their volume's node"] = {
+                "ok": not observer.pinned_moves,
+                "why": json.dumps(observer.pinned_moves[:5]) if observer.pinned_moves else ""}
         checks["no agent died on its own"] = {
             "ok": not cluster.crashes, "why": json.dumps(cluster.crashes[:10]) if cluster.crashes else ""}
     except KeyboardInterrupt:

@@ -96,7 +96,7 @@ extension PersistentVolume {
 }
 
 extension ClusterState {
-    /// Records a primary's replication report on its volume. Refused (changing nothing)
+    /// Records a primary's replication report on its volume, replacing the last one. Refused (changing nothing)
     /// unless the reporter is the volume's primary in the report's epoch, so a returning old
     /// primary cannot overwrite what the new one reports.
     mutating func report(_ report: PersistentVolume.ReplicationReport, context: inout ApplyContext) -> ApplyResult {
@@ -105,10 +105,11 @@ extension ClusterState {
         guard let source = volume.spec.replicated, source.primary == report.primary, source.epoch == report.epoch else {
             return .rejected(.conflict(.persistentVolume, report.volume, "the report is from \(report.primary) in epoch \(report.epoch), not from the volume's primary"))
         }
+        // The report is the whole truth of the epoch: a copy it leaves out (one that lost the
+        // snapshot its primary expected) no longer counts as holding one.
         let copies = ([report.latest] + report.copies).filter { $0.epoch == source.epoch && source.nodes.contains($0.node) }
         var status = volume.status ?? PersistentVolume.Status(phase: "Bound")
-        var byNode = Dictionary((status.copies ?? []).filter { source.nodes.contains($0.node) }.map { ($0.node, $0) }) { a, _ in a }
-        for copy in copies { byNode[copy.node] = copy }
+        let byNode = Dictionary(copies.map { ($0.node, $0) }) { a, _ in a }
         status.copies = source.nodes.compactMap { byNode[$0] }
         guard status != volume.status else { return .applied(.persistentVolume(volume), changed: false) }
         volume.status = status

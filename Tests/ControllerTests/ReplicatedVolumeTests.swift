@@ -106,6 +106,11 @@ import Testing
         #expect(pv.replicationState == .rebuilding, "no copy acknowledged yet")
         _ = report(pv, generations: [source.primary: 3, source.nodes[1]: 3], in: &world)
         #expect(volume(of: "web-0", in: world)?.replicationState == .healthy)
+        // A report that leaves a copy out (it lost the snapshot its primary expected) replaces the last one.
+        _ = report(pv, generations: [source.primary: 4], in: &world)
+        #expect(volume(of: "web-0", in: world)?.copy(on: source.nodes[1]) == nil)
+        #expect(volume(of: "web-0", in: world)?.replicationState == .rebuilding)
+        _ = report(pv, generations: [source.primary: 5, source.nodes[1]: 5], in: &world)
         world.alive.remove(source.nodes[1])
         world.lost.insert(source.nodes[1])
         world.settle()

@@ -200,6 +200,8 @@ final class VolumeReplication: Sendable {
         }
         return book.withLock { book in
             book.latest[name] = latest
+            // A node no longer listed deletes its copy: what it acknowledged is gone with it.
+            book.acked[name] = book.acked[name]?.filter { source.nodes.contains($0.key) }
             let keep = Set((book.acked[name] ?? [:]).values.filter { $0.epoch == source.epoch }.map { SnapshotName(epoch: $0.epoch, generation: $0.generation) })
                 .union([next]).union(book.active.filter { $0.key.hasPrefix(name + "/") }.values.flatMap { $0 })
             pool.deleteAll(in: directory, except: Set(keep.map(\.description)))

@@ -18,7 +18,7 @@ final class VolumeSender: Sendable {
     static let chunkBytes = 256 << 10
     static let window = 8
     /// A copy that acknowledges nothing for this long has failed the transfer.
-    static let ackTimeout: DispatchTimeInterval = .seconds(10)
+    static let ackTimeout: DispatchTimeInterval = .seconds(3)
 
     /// What one transfer is waiting for: the highest chunk acknowledged, and the end.
     final class Acks: Sendable {
