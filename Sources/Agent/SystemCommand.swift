@@ -23,26 +23,40 @@ enum SystemCommand {
         process.waitUntilExit()
     }
 
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) -> Result<String, Failure> {
+    /// A started tool: its stdout and stderr to read (the write ends are closed here).
+    struct Running {
+        let process: Process
+        let output: FileHandle
+        let errors: FileHandle
+    }
+
+    /// Starts a tool with stdin from /dev/null and its output in close-on-exec pipes.
+    static func start(_ executable: String, _ arguments: [String]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output: ClosingPipe, errors: ClosingPipe
+        let output = try ClosingPipe(), errors = try ClosingPipe()
+        process.standardOutput = output.write
+        process.standardError = errors.write
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? output.write.close()
+        try? errors.write.close()
+        return Running(process: process, output: output.read, errors: errors.read)
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) -> Result<String, Failure> {
+        let running: Running
         do {
-            (output, errors) = (try ClosingPipe(), try ClosingPipe())
-            process.standardOutput = output.write
-            process.standardError = errors.write
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            running = try start(executable, arguments)
         } catch {
             return .failure(Failure(reason: "cannot run \(executable): \(error)"))
         }
-        try? output.write.close()
-        try? errors.write.close()
+        let (process, output, errors) = (running.process, running.output, running.errors)
         // stderr is read after stdout: the tools run here say little there.
-        let printed = String(decoding: output.read.readDataToEndOfFile(), as: UTF8.self)
-        let said = String(decoding: errors.read.readDataToEndOfFile(), as: UTF8.self)
+        let printed = String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: errors.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let name = URL(fileURLWithPath: executable).lastPathComponent

@@ -71,6 +71,10 @@ extension PersistentVolume {
         case degraded = "Degraded"
     }
 
+    /// Bound of epochs, generations and snapshot times (2^53: exact in JSON numbers), so
+    /// that adding one or subtracting two of them never traps.
+    package static let maxCounter: UInt64 = 1 << 53
+
     /// Whether the volume is replicated (storage class `replicated`), not `local`.
     package var isReplicated: Bool { spec.replicated != nil }
 
@@ -107,6 +111,12 @@ extension ClusterState {
         }
         // The report is the whole truth of the epoch: a copy it leaves out (one that lost the
         // snapshot its primary expected) no longer counts as holding one.
+        let inRange = ([report.latest] + report.copies).allSatisfy {
+            $0.generation <= PersistentVolume.maxCounter && (0 ... Int64(PersistentVolume.maxCounter)).contains($0.snapshotUnixMillis)
+        }
+        guard inRange else {
+            return .rejected(.conflict(.persistentVolume, report.volume, "a generation or snapshot time is out of range"))
+        }
         let copies = ([report.latest] + report.copies).filter { $0.epoch == source.epoch && source.nodes.contains($0.node) }
         var status = volume.status ?? PersistentVolume.Status(phase: "Bound")
         let byNode = Dictionary(copies.map { ($0.node, $0) }) { a, _ in a }

@@ -126,6 +126,8 @@ import Testing
         PersistentVolume.ReplicatedSource(replicas: 2, primary: "a1", nodes: []),
         PersistentVolume.ReplicatedSource(replicas: 2, primary: "a1", nodes: ["a1", "a1"]),
         PersistentVolume.ReplicatedSource(replicas: 2, primary: "a2", nodes: ["a1", "a2"]),
+        PersistentVolume.ReplicatedSource(replicas: 1, primary: "a1", nodes: ["a1"], epoch: 0),
+        PersistentVolume.ReplicatedSource(replicas: 1, primary: "a1", nodes: ["a1"], epoch: .max),
     ])
     func aMalformedReplicatedSourceIsRefused(source: PersistentVolume.ReplicatedSource) {
         var world = World()

@@ -31,8 +31,6 @@ final class VolumeReplication: Sendable {
         var acked: [String: [String: PersistentVolume.CopyStatus]] = [:]
         /// Transfers running, as `volume/node`, and the snapshots they read.
         var active: [String: Set<SnapshotName>] = [:]
-        /// Volume -> the latest snapshot and when it was taken.
-        var latest: [String: PersistentVolume.CopyStatus] = [:]
         /// Copies (`volume/node`) that lack the parent an increment needs: the next
         /// transfer sends the whole volume.
         var wholeNext: Set<String> = []
@@ -165,8 +163,8 @@ final class VolumeReplication: Sendable {
 
     /// Deletes the data of volumes that no longer exist (their claim was deleted).
     private func sweep(known: Set<String>) {
-        for volume in pool.writableVolumes().keys where !known.contains(volume) {
-            for epoch in pool.writableVolumes()[volume] ?? [] { pool.deleteSubvolume(pool.writable(volume, epoch: epoch)) }
+        for (volume, epochs) in pool.writableVolumes() where !known.contains(volume) {
+            for epoch in epochs { pool.deleteSubvolume(pool.writable(volume, epoch: epoch)) }
         }
         for directory in ["snapshots", "copies", "incoming"] {
             for volume in (try? FileManager.default.contentsOfDirectory(atPath: "\(pool.root)/\(directory)")) ?? [] where !known.contains(volume) {
@@ -199,7 +197,6 @@ final class VolumeReplication: Sendable {
             start(volume, copy: node, snapshot: next, millis: millis, epoch: source.epoch)
         }
         return book.withLock { book in
-            book.latest[name] = latest
             // A node no longer listed deletes its copy: what it acknowledged is gone with it.
             book.acked[name] = book.acked[name]?.filter { source.nodes.contains($0.key) }
             let keep = Set((book.acked[name] ?? [:]).values.filter { $0.epoch == source.epoch }.map { SnapshotName(epoch: $0.epoch, generation: $0.generation) })

@@ -81,22 +81,15 @@ final class VolumeSender: Sendable {
         pending.withLock { $0[transfer] = acks }
         defer { pending.withLock { $0[transfer] = nil } }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BtrfsPool.btrfs)
         let snapshotPath = "\(pool.snapshots(job.volume))/\(job.snapshot)"
-        process.arguments = ["send", "-q"] + (job.parent.map { ["-p", "\(pool.snapshots(job.volume))/\($0)"] } ?? []) + [snapshotPath]
-        let output: ClosingPipe, errors: ClosingPipe
+        let arguments = ["send", "-q"] + (job.parent.map { ["-p", "\(pool.snapshots(job.volume))/\($0)"] } ?? []) + [snapshotPath]
+        let running: SystemCommand.Running
         do {
-            (output, errors) = (try ClosingPipe(), try ClosingPipe())
-            process.standardOutput = output.write
-            process.standardError = errors.write
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            running = try SystemCommand.start(BtrfsPool.btrfs, arguments)
         } catch {
             return .failed("cannot run btrfs send: \(error)")
         }
-        try? output.write.close()
-        try? errors.write.close()
+        let process = running.process
         defer { if process.isRunning { SystemCommand.kill(process) } }
 
         var hasher = SHA256()
@@ -121,14 +114,18 @@ final class VolumeSender: Sendable {
             }
         }
 
-        let reader = output.read
+        let reader = running.output
         while true {
             let data: Data
             do { data = try reader.read(upToCount: Self.chunkBytes) ?? Data() } catch { return .failed("reading btrfs send: \(error)") }
             if data.isEmpty { break }
             let bytes = [UInt8](data)
             hasher.update(data: bytes)
-            if let failure = waitFor({ (state: Acks.State) in sequence < Self.window || (state.highest.map { $0 + UInt64(Self.window) > sequence } ?? false) }) {
+            // Fewer than `window` chunks past the highest acknowledged (an ack of any
+            // sequence, even a forged huge one, cannot make this trap).
+            if let failure = waitFor({ (state: Acks.State) in
+                sequence < Self.window || state.highest.map { $0 >= sequence || sequence - $0 < UInt64(Self.window) } ?? false
+            }) {
                 return failure
             }
             transport.send(.volume(.chunk(chunk(bytes, digest: nil))), to: job.address)
@@ -136,7 +133,7 @@ final class VolumeSender: Sendable {
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let said = String(decoding: errors.read.readDataToEndOfFile(), as: UTF8.self)
+            let said = String(decoding: running.errors.readDataToEndOfFile(), as: UTF8.self)
             return .failed("btrfs send: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         transport.send(.volume(.chunk(chunk([], digest: Array(hasher.finalize())))), to: job.address)

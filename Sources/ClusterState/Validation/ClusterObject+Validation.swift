@@ -65,6 +65,9 @@ enum StorageRules {
         if source.nodes.isEmpty || source.nodes.count > maxReplicas || Set(source.nodes).count != source.nodes.count {
             errors.append(.invalid(path.child("nodes"), .string(source.nodes.joined(separator: ",")), "must name 1 to \(maxReplicas) distinct nodes"))
         }
+        if !(1 ... PersistentVolume.maxCounter).contains(source.epoch) {
+            errors.append(.invalid(path.child("epoch"), .string(String(source.epoch)), "must be between 1 and \(PersistentVolume.maxCounter)"))
+        }
         if source.nodes.first != source.primary {
             errors.append(.invalid(path.child("primary"), .string(source.primary), "must be the first of nodes"))
         }
