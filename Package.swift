@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // L0 — vocabulary, stdlib only.
@@ -69,7 +71,8 @@ let package = Package(
         .target(
             name: "DNSServer",
             dependencies: [
-                "Basics", "DNS",
+                "Basics", "DNS", "Telemetry",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,10 +81,20 @@ let package = Package(
             swiftSettings: shellSettings
         ),
         .target(name: "Runtime", dependencies: ["Basics", "ClusterState"], swiftSettings: shellSettings),
+        // Metrics the shells record through swift-metrics, kept and rendered by swift-prometheus.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: shellSettings
+        ),
         .target(
             name: "API",
             dependencies: [
-                "Basics", "Membership", "ClusterState",
+                "Basics", "Membership", "ClusterState", "Telemetry",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -95,7 +108,8 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

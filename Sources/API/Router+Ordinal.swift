@@ -10,10 +10,21 @@ extension API {
     ///     `Authorization: Bearer <token>` (``BearerTokenMiddleware``).
     ///   - now: the wall clock that the AGE cells of server-side Tables are measured at.
     package static func makeRouter(
-        view: some ClusterView, token: String? = nil, now: @escaping @Sendable () -> Timestamp = API.wallClock
+        view: some ClusterView, token: String? = nil, metrics: MetricsEndpoint? = nil,
+        now: @escaping @Sendable () -> Timestamp = API.wallClock
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        if let metrics { router.add(middleware: RequestMetricsMiddleware(registry: metrics.registry)) }
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        if let metrics {
+            router.get("/metrics") { _, _ -> Response in
+                let body = await metrics.render()
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+                )
+            }
+        }
         router.get("/healthz") { _, _ in
             "ok\n"
         }

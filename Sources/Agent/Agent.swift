@@ -11,6 +11,7 @@ import FoundationEssentials
 import Hummingbird
 import Membership
 import ServiceLifecycle
+import Telemetry
 import Transport
 import Wire
 
@@ -79,10 +80,20 @@ package struct Agent: Sendable {
             }
         }
         defer { pool?.close() }
-        let driver = NodeDriver(settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool, logger: logger)
+        let registry = MetricsRegistry()
+        let metrics = AgentMetrics(registry: registry)
+        let driver = NodeDriver(
+            settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool, metrics: metrics, logger: logger
+        )
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
+        let scrape = MetricsEndpoint(registry: registry) { [settings] in
+            metrics.render(AgentMetrics.Sample(
+                members: driver.members, raft: driver.raftStatus, gossip: driver.gossipCounters, transport: transport.counters.snapshot,
+                cluster: store.cluster.state, node: settings.name.name, databaseBytes: AgentMetrics.databaseBytes(path: store.path)
+            ))
+        }
         let api = Application(
-            router: API.makeRouter(view: view, token: settings.apiToken),
+            router: API.makeRouter(view: view, token: settings.apiToken, metrics: scrape),
             server: try APIServerTLS.serverBuilder(settings.apiTLS),
             configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
             logger: logger
@@ -91,7 +102,7 @@ package struct Agent: Sendable {
         let responder = DNSResponder(settings: DNSZoneSettings(
             zone: zone, ttl: settings.dnsTTL, nameServerAddresses: DNSIPv4Address(parsing: settings.advertise.host).map { [$0] } ?? []
         ))
-        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger, generation: { store.dnsGeneration }) { query, overTCP in
+        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger, metrics: DNSMetrics(registry: registry), generation: { store.dnsGeneration }) { query, overTCP in
             let (index, serial) = store.dnsZone
             return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
         }

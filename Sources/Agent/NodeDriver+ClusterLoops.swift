@@ -1,3 +1,5 @@
+import CoreMetrics
+import Telemetry
 import AgentCore
 import API
 import Basics
@@ -18,9 +20,12 @@ extension NodeDriver {
     /// state, off the node's loop, and hands it back as one entry; the node proposes it.
     func runController() async {
         for await request in controllerRequests.requests {
+            let started = ContinuousClock.now
             let commands = ControllerPass.commands(
                 state: store.cluster.state, members: request.members, lost: request.lost, podCIDR: settings.podCIDR, now: wallClock
             )
+            metrics.controllerPasses.increment()
+            metrics.controllerPassDuration.recordInterval(since: started)
             let proposal = entry(commands, of: "controller pass")
             _ = mailbox.post(.event(.controllerPassComputed(proposal: proposal, term: request.term, now: now)))
         }

@@ -1,3 +1,5 @@
+import CoreMetrics
+import Telemetry
 import AgentCore
 import API
 import Basics
@@ -29,10 +31,12 @@ extension NodeDriver {
                 for (key, process) in podPass(lease: request.lease) {
                     let reports = process.reports
                     let pid = process.pid
-                    group.addTask { [pods, mailbox, clock, self] in
+                    group.addTask { [pods, mailbox, clock, metrics, self] in
                         var exit: SupervisorExit?
+                        var counted = PodRuntimeTally()
                         for await report in reports {
                             pods.record(report, for: key, pid: pid)
+                            counted.count(report, into: metrics)
                             exit = report.exit
                             _ = mailbox.post(.event(.podsChanged(now: clock.now())))
                         }
@@ -86,6 +90,7 @@ extension NodeDriver {
                 let process = try SupervisorProcess.launch(launch, executable: launchPlan.executable)
                 pods.add(key, .init(held: .init(uid: launch.uid, epoch: launch.fencingEpoch), process: process, lease: monotonicDeadline))
                 launchPlan.recordSupervisor(key, pid: process.pid)
+                metrics.podStarts.increment()
                 logger.info("pod started", metadata: ["pod": "\(key.namespace)/\(key.name)", "pod.epoch": "\(launch.fencingEpoch)", "supervisor.pid": "\(process.pid)"])
                 return (key, process)
             } catch {
@@ -109,5 +114,22 @@ extension NodeDriver {
         return PodReport.commands(
             state: store.cluster.state, node: settings.name.name, observed: observed, held: pods.held, events: pods.takeEvents(), now: wallClock
         )
+    }
+}
+
+/// One supervisor's reports turned into the agent's runtime counters: each report carries
+/// totals since the supervisor started, so the tally counts what grew since the last one.
+struct PodRuntimeTally {
+    private var restarts = 0
+    private var probeFailures: UInt64 = 0
+
+    mutating func count(_ report: PodRuntimeReport, into metrics: AgentMetrics) {
+        let restarts = report.containers.reduce(0) { $0 + max(0, $1.restartCount) }
+        if restarts > self.restarts { metrics.containerRestarts.increment(by: Int64(restarts - self.restarts)) }
+        self.restarts = max(self.restarts, restarts)
+        let failures = report.probeFailures ?? 0
+        if failures > probeFailures { metrics.probeFailures.increment(by: Int64(clamping: failures - probeFailures)) }
+        probeFailures = max(probeFailures, failures)
+        if report.exit == .leaseExpired { metrics.fencingKills.increment() }
     }
 }

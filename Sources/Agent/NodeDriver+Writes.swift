@@ -1,3 +1,5 @@
+import CoreMetrics
+import Telemetry
 import API
 import AgentCore
 import Basics
@@ -15,7 +17,8 @@ extension NodeDriver {
 
     /// Proposes `data` and waits for the outcome; resumes exactly once.
     func propose(_ data: [UInt8]) async -> ProposalOutcome {
-        await withCheckedContinuation { continuation in
+        metrics.proposals.increment()
+        return await withCheckedContinuation { continuation in
             let id = proposals.open(continuation, deadline: now + Self.proposalTimeout)
             if !mailbox.post(.event(.propose(id: id, data: data, now: now))) {
                 proposals.close(id, with: .failed(reason: "the agent is overloaded"))

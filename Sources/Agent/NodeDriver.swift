@@ -1,3 +1,5 @@
+import CoreMetrics
+import Telemetry
 import AgentCore
 import API
 import Basics
@@ -35,6 +37,7 @@ final class NodeDriver: Service, Sendable {
     let clock: AgentClock
     let mailbox: Mailbox<Input>
     let proposals = ProposalBook()
+    let metrics: AgentMetrics
     /// The controller and pod passes the node asked for, waiting for their tasks.
     let controllerRequests = RequestSlot<ControllerRequest>()
     let podRequests = RequestSlot<PodRequest>(merge: PodRequest.merge)
@@ -63,14 +66,16 @@ final class NodeDriver: Service, Sendable {
     struct Published: Sendable {
         var members: [Membership.Member] = []
         var raft: RaftStatus?
+        var gossip = Membership.Counters()
     }
 
     /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
     init(
         settings: AgentSettings, transport: PeerTransport, keyring: Wire.Keyring, store: AgentStore, mailbox: Mailbox<Input>,
-        volumePool: BtrfsPool? = nil, clock: AgentClock = .system(), logger: Logger
+        volumePool: BtrfsPool? = nil, metrics: AgentMetrics, clock: AgentClock = .system(), logger: Logger
     ) {
         self.settings = settings
+        self.metrics = metrics
         self.keyring = keyring
         keyringFile = KeyringFile(dataDirectory: settings.dataDirectory)
         self.clock = clock
@@ -95,6 +100,7 @@ final class NodeDriver: Service, Sendable {
 
     var members: [Membership.Member] { published.withLock { $0.members } }
     var raftStatus: RaftStatus? { published.withLock { $0.raft } }
+    var gossipCounters: Membership.Counters { published.withLock { $0.gossip } }
 
     var now: Instant { clock.now() }
 
@@ -195,7 +201,13 @@ final class NodeDriver: Service, Sendable {
             case .sendGossip, .sendRaft, .sendLease, .sendForward:
                 break  // taken above
             case .persist(let hardState, let entries, let snapshot):
+                let started = ContinuousClock.now
                 try store.persist(hardState: hardState, entries: entries, snapshot: snapshot)
+                metrics.fsyncDuration.recordInterval(since: started)
+                if let snapshot {
+                    metrics.snapshots.increment()
+                    metrics.snapshotBytes.set(snapshot.data.count)
+                }
             case .bootstrapStorage(let voters):
                 try store.bootstrap(voters: voters)
                 logger.notice("bootstrapped a new cluster", metadata: ["raft.voters": "\(voters.map(\.name).joined(separator: ","))"])
@@ -206,9 +218,11 @@ final class NodeDriver: Service, Sendable {
                 followUps.append(.snapshotTaken(index: index, data: data, now: now))
             case .compact(let snapshot):
                 try store.compact(through: snapshot)
+                metrics.snapshots.increment()
+                metrics.snapshotBytes.set(snapshot.data.count)
                 logger.info("log compacted", metadata: ["raft.snapshot.index": "\(snapshot.index)", "raft.snapshot.bytes": "\(snapshot.data.count)"])
             case .proposalCommitted(let id, let index):
-                proposals.close(id, with: .committed(index: index))
+                if let waited = proposals.close(id, with: .committed(index: index)) { metrics.commitDuration.record(elapsed: waited) }
             case .proposalFailed(let id, let reason):
                 proposals.close(id, with: .failed(reason: reason.description))
             case .scheduleTick(let at):
@@ -219,8 +233,10 @@ final class NodeDriver: Service, Sendable {
                 podRequests.post(PodRequest(lease: lease, report: report))
             case .memberChanged(let change):
                 membersChanged = true
+                if change.member.status == .suspect, change.previous != .suspect { metrics.suspicions.increment() }
                 log(change)
             case .leaderChanged(let leader, let term):
+                if leader != nil { metrics.leaderChanges.increment() }
                 logger.notice("raft leader changed", metadata: ["raft.leader": "\(leader?.name ?? "none")", "raft.term": "\(term)"])
             }
         }
@@ -241,6 +257,7 @@ final class NodeDriver: Service, Sendable {
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
         published.withLock { published in
             published.raft = status
+            published.gossip = node.membership.counters
             if let members { published.members = members }
         }
         if let members { peerAddresses.update(members) }

@@ -10,6 +10,7 @@ final class ProposalBook: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<ProposalOutcome, Never>
         let deadline: Instant
+        let opened = ContinuousClock.now
     }
 
     private let state = Mutex<(next: UInt64, waiting: [UInt64: Waiter])>((1, [:]))
@@ -25,9 +26,12 @@ final class ProposalBook: Sendable {
     }
 
     /// Resumes the waiter for `id`, if it is still waiting.
-    func close(_ id: UInt64, with outcome: ProposalOutcome) {
-        let waiter = state.withLock { $0.waiting.removeValue(forKey: id) }
-        waiter?.continuation.resume(returning: outcome)
+    /// - Returns: how long it waited, when it was.
+    @discardableResult
+    func close(_ id: UInt64, with outcome: ProposalOutcome) -> Duration? {
+        guard let waiter = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { return nil }
+        waiter.continuation.resume(returning: outcome)
+        return ContinuousClock.now - waiter.opened
     }
 
     /// Fails every waiter whose deadline is at or before `now`.

@@ -1,5 +1,7 @@
 package import Basics
 package import Logging
+import CoreMetrics
+import Telemetry
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -20,10 +22,12 @@ package final class DNSServer: Service, Sendable {
     package let endpoint: Endpoint
     private let answer: Answer
     private let generation: Generation
+    private let metrics: DNSMetrics
     private let logger: Logger
 
-    package init(endpoint: Endpoint, logger: Logger, generation: @escaping Generation, answer: @escaping Answer) {
+    package init(endpoint: Endpoint, logger: Logger, metrics: DNSMetrics, generation: @escaping Generation, answer: @escaping Answer) {
         self.endpoint = endpoint
+        self.metrics = metrics
         self.answer = answer
         self.generation = generation
         self.logger = logger
@@ -33,6 +37,7 @@ package final class DNSServer: Service, Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let answer = self.answer
         let generation = self.generation
+        let metrics = self.metrics
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
@@ -42,7 +47,7 @@ package final class DNSServer: Service, Sendable {
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.queriesPerRead * 4096))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(answer: answer, generation: generation))
+                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(answer: answer, generation: generation, metrics: metrics))
                 }
             }
             .bind(host: endpoint.host, port: Int(endpoint.port)).get()
@@ -55,7 +60,7 @@ package final class DNSServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: .seconds(10)),
                             ByteToMessageHandler(TCPQueryDecoder()),
-                            TCPQueryHandler(answer: answer),
+                            TCPQueryHandler(answer: answer, metrics: metrics),
                         ])
                     }
                 }
@@ -84,16 +89,26 @@ final class UDPQueryHandler: ChannelInboundHandler {
 
     private let answer: DNSServer.Answer
     private var cache: AnswerCache
+    private var tally: QueryTally
 
-    init(answer: @escaping DNSServer.Answer, generation: @escaping DNSServer.Generation) {
+    init(answer: @escaping DNSServer.Answer, generation: @escaping DNSServer.Generation, metrics: DNSMetrics) {
         self.answer = answer
         cache = AnswerCache(generation: generation)
+        tally = QueryTally(metrics: metrics)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let start = ContinuousClock.now
         let envelope = unwrapInboundIn(data)
         let query = envelope.data.readableBytesView
-        guard let reply = cache.reply(to: query, computing: { answer(Array(query), false) }) else { return }
+        var computed = false
+        let reply = cache.reply(to: query) {
+            computed = true
+            return answer(Array(query), false)
+        }
+        if !computed { tally.metrics.cacheHits.increment() }
+        tally.record(query: query, reply: reply, since: start)
+        guard let reply else { return }
         let buffer = context.channel.allocator.buffer(bytes: reply)
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
     }
@@ -121,18 +136,24 @@ struct TCPQueryDecoder: ByteToMessageDecoder {
 }
 
 /// Answers each framed query on its connection, in order; closes an idle connection.
-final class TCPQueryHandler: ChannelInboundHandler, Sendable {
+final class TCPQueryHandler: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
     typealias OutboundOut = ByteBuffer
 
     private let answer: DNSServer.Answer
+    private var tally: QueryTally
 
-    init(answer: @escaping DNSServer.Answer) {
+    init(answer: @escaping DNSServer.Answer, metrics: DNSMetrics) {
         self.answer = answer
+        tally = QueryTally(metrics: metrics)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let reply = answer(unwrapInboundIn(data), true), reply.count <= Int(UInt16.max) else {
+        let start = ContinuousClock.now
+        let query = unwrapInboundIn(data)
+        let answered = answer(query, true)
+        tally.record(query: query, reply: answered, since: start)
+        guard let reply = answered, reply.count <= Int(UInt16.max) else {
             context.close(promise: nil)
             return
         }

@@ -132,7 +132,10 @@ extension Membership.Instance {
         myself.incarnation = Self.incarnation(after: claim.incarnation)
         store(myself, now: now, into: &directives)
         broadcasts.enqueue(myself)
-        if isAccusation { adjustLocalHealth(by: 1) }
+        if isAccusation {
+            adjustLocalHealth(by: 1)
+            counters.refutations &+= 1
+        }
         return true
     }
 

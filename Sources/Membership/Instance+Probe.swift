@@ -29,6 +29,7 @@ extension Membership.Instance {
         guard let target else { return }
         let member = entries[target]!.member
         let sequence = takeSequence()
+        counters.probes &+= 1
         probe = Probe(
             sequence: sequence,
             target: target,

@@ -29,6 +29,8 @@ extension Membership {
         var tombstones: [NodeID: Member] = [:]
 
         var localHealthScore = 0
+        /// What this member did so far, for the agent's metrics.
+        package internal(set) var counters = Counters()
         var probeOrder: [NodeID] = []
         var probeCursor = 0
         var probe: Probe?

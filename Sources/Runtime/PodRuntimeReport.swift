@@ -8,10 +8,13 @@ package struct PodRuntimeReport: Codable, Sendable, Hashable {
     package var containers: [Pod.ContainerStatus]
     /// Set on the last report only, when the supervisor is about to exit.
     package var exit: SupervisorExit?
+    /// Failed readiness and liveness probes since the supervisor started (absent: none).
+    package var probeFailures: UInt64?
 
-    package init(containers: [Pod.ContainerStatus], exit: SupervisorExit? = nil) {
+    package init(containers: [Pod.ContainerStatus], exit: SupervisorExit? = nil, probeFailures: UInt64? = nil) {
         self.containers = containers
         self.exit = exit
+        self.probeFailures = probeFailures
     }
 }
 

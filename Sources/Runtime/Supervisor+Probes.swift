@@ -41,6 +41,7 @@ extension Supervisor {
     private func record(_ check: ProbeCheck, now: MonotonicDeadline) {
         let slot = slots[check.container]
         let success = check.success ?? false
+        if !success { probeFailures &+= 1 }
         switch check.kind {
         case .readiness:
             guard var schedule = slot.readiness else { return }

@@ -25,6 +25,8 @@ package final class Supervisor {
     private var control = LineReader()
     private var outbox = Outbox()
     private var lastReport: PodRuntimeReport?
+    /// Failed probes so far, reported so the agent can count them.
+    var probeFailures: UInt64 = 0
     private var warnedAboutControl = false
     private let signalPipeRead: Int32
 
@@ -181,7 +183,7 @@ package final class Supervisor {
 
     /// Sends the pod's state when it differs from the last report sent.
     func publishIfChanged(exit: SupervisorExit? = nil) {
-        let report = PodRuntimeReport(containers: slots.map(\.status), exit: exit)
+        let report = PodRuntimeReport(containers: slots.map(\.status), exit: exit, probeFailures: probeFailures == 0 ? nil : probeFailures)
         guard report != lastReport, let data = try? JSONEncoder().encode(report) else { return }
         lastReport = report
         outbox.enqueue(Array(data) + [UInt8(ascii: "\n")])

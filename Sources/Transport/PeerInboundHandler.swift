@@ -11,11 +11,12 @@ final class PeerInboundHandler: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
 
     private let codec: Wire.PeerCodec
-    private let accept: @Sendable ([Wire.PeerMessage]) -> Void
+    private let accept: @Sendable (_ messages: [Wire.PeerMessage], _ bytes: Int) -> Void
     private let reject: @Sendable (_ remote: String, _ error: any Error) -> Void
     private var rejected = false
     /// Decoded since the last `channelReadComplete`.
     private var pending: [Wire.PeerMessage] = []
+    private var pendingBytes = 0
     private let firstFrameTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     /// Set once a frame opened and parsed: the peer holds the key.
@@ -29,7 +30,7 @@ final class PeerInboundHandler: ChannelInboundHandler {
         trust: ConnectionTrust = ConnectionTrust(),
         firstFrameTimeout: TimeAmount = .seconds(5),
         idleTimeout: TimeAmount = .seconds(60),
-        accept: @escaping @Sendable ([Wire.PeerMessage]) -> Void,
+        accept: @escaping @Sendable (_ messages: [Wire.PeerMessage], _ bytes: Int) -> Void,
         reject: @escaping @Sendable (_ remote: String, _ error: any Error) -> Void
     ) {
         self.codec = codec
@@ -71,7 +72,9 @@ final class PeerInboundHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !rejected else { return }
         do {
-            let message = try codec.decodeBody(unwrapInboundIn(data))
+            let body = unwrapInboundIn(data)
+            let message = try codec.decodeBody(body)
+            pendingBytes += body.count
             trust.proven = true
             lastRead = .now()
             if message.isGreeting { return }  // the transport's greeting; nothing for the agent
@@ -85,7 +88,8 @@ final class PeerInboundHandler: ChannelInboundHandler {
         guard !pending.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
-        accept(batch)
+        accept(batch, pendingBytes)
+        pendingBytes = 0
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -112,7 +112,11 @@ final class PeerLink: Sendable {
 
     private func write(_ frames: [ByteBuffer], to channel: any Channel) {
         guard !frames.isEmpty else { return }
-        counters.record { $0.sentFrames += UInt64(frames.count) }
+        let bytes = frames.reduce(0) { $0 + $1.readableBytes }
+        counters.record {
+            $0.sentFrames += UInt64(frames.count)
+            $0.sentBytes += UInt64(bytes)
+        }
         if channel.eventLoop.inEventLoop {
             Self.writeAndFlush(frames, to: channel)
         } else {

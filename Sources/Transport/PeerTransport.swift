@@ -129,8 +129,11 @@ package final class PeerTransport: Service, Sendable {
                             trust: trust,
                             firstFrameTimeout: .nanoseconds(self.settings.firstFrameTimeout.nanoseconds),
                             idleTimeout: .nanoseconds(self.settings.idleTimeout.nanoseconds),
-                            accept: { messages in
-                            self.counters.record { $0.receivedFrames += UInt64(messages.count) }
+                            accept: { messages, bytes in
+                            self.counters.record {
+                                $0.receivedFrames += UInt64(messages.count)
+                                $0.receivedBytes += UInt64(bytes)
+                            }
                             self.deliver(messages)
                         }, reject: { remote, error in
                             self.reject(from: remote, error: error)

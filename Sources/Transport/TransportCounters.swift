@@ -16,6 +16,10 @@ package final class TransportCounters: Sendable {
         package var receivedFrames: UInt64 = 0
         /// Frames written to a peer.
         package var sentFrames: UInt64 = 0
+        /// Bytes of the frames received (after the length prefix), greetings included.
+        package var receivedBytes: UInt64 = 0
+        /// Bytes of the frames written, length prefixes included.
+        package var sentBytes: UInt64 = 0
     }
 
     package init() {}

@@ -27,7 +27,7 @@ import Wire
             ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: 1 << 16)),
             PeerInboundHandler(
                 codec: codec,
-                accept: { batch in received.batches.withLock { $0.append(batch) } },
+                accept: { batch, _ in received.batches.withLock { $0.append(batch) } },
                 reject: { _, _ in received.rejections.withLock { $0 += 1 } }
             )
         )

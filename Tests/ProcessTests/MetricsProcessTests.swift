@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `/metrics` of real agents: valid for Prometheus' own checker, and moving when the cluster does.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct MetricsProcessTests {
+    @Test func metricsPassPromtoolAndFollowALeaderKill() async throws {
+        try await withCluster("metrics", count: 3, basePort: 18060, extra: ["--bootstrap-expect", "3"]) { agents in
+            _ = try await require("one leader agreed by all", within: .seconds(20)) { await agreedLeader(agents) != nil }
+            #expect(await agents[1].put("scraped", "yes") != nil)
+            for agent in agents {
+                let text = try #require(await agent.metrics(), "\(agent.name) serves /metrics")
+                let (status, output) = try promtoolCheck(text)
+                #expect(status == 0 && output.isEmpty, "promtool check metrics on \(agent.name): \(output)")
+                for family in Self.families {
+                    #expect(text.contains("# TYPE \(family) "), "\(agent.name) exposes \(family)")
+                }
+                #expect(MetricsText(text).value("ordinal_gossip_members", ["state": "alive"]) == 3)
+            }
+            let leader = try #require(await agreedLeader(agents))
+            let victim = try #require(agents.first { $0.name == leader })
+            let survivors = agents.filter { $0 !== victim }
+            var changesBefore: [String: Double] = [:]
+            for survivor in survivors {
+                let text = try #require(await survivor.metrics())
+                changesBefore[survivor.name] = try #require(MetricsText(text).value("ordinal_raft_leader_changes_total", [:]))
+            }
+            victim.kill9()
+            _ = try await require("survivors count a leader change and one member not alive", within: .seconds(20)) {
+                await survivors.asyncAll { survivor in
+                    guard let text = await survivor.metrics() else { return false }
+                    let metrics = MetricsText(text)
+                    let changes = metrics.value("ordinal_raft_leader_changes_total", [:]) ?? 0
+                    let alive = metrics.value("ordinal_gossip_members", ["state": "alive"])
+                    let gone = (metrics.value("ordinal_gossip_members", ["state": "suspect"]) ?? 0)
+                        + (metrics.value("ordinal_gossip_members", ["state": "dead"]) ?? 0)
+                    return changes > changesBefore[survivor.name]! && alive == 2 && gone == 1
+                }
+            }
+        }
+    }
+
+    /// One family of each area the metrics cover.
+    static let families = [
+        "ordinal_gossip_members", "ordinal_gossip_probes_total", "ordinal_peer_bytes_total", "ordinal_raft_term",
+        "ordinal_raft_commit_duration_seconds", "ordinal_storage_fsync_duration_seconds", "ordinal_storage_database_size_bytes",
+        "ordinal_controller_pass_duration_seconds", "ordinal_pods", "ordinal_runtime_pod_starts_total", "ordinal_dns_answer_duration_seconds",
+        "ordinal_api_requests_total",
+    ]
+
+    /// Runs `promtool check metrics` over `text`; its exit status and what it printed.
+    private func promtoolCheck(_ text: String) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["promtool", "check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, printed.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// Series values read from the Prometheus text format.
+struct MetricsText {
+    let lines: [Substring]
+
+    init(_ text: String) {
+        lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+    }
+
+    /// The value of the series `name` whose labels include `labels`.
+    func value(_ name: String, _ labels: [String: String]) -> Double? {
+        for line in lines {
+            guard let space = line.lastIndex(of: " ") else { continue }
+            let series = line[..<space]
+            let bareName = series.firstIndex(of: "{").map { series[..<$0] } ?? series
+            guard bareName == name else { continue }
+            guard labels.allSatisfy({ series.contains("\($0.key)=\"\($0.value)\"") }) else { continue }
+            return Double(line[line.index(after: space)...])
+        }
+        return nil
+    }
+}
+
+extension AgentProcess {
+    /// The agent's `/metrics` text, or nil when it does not answer.
+    func metrics() async -> String? {
+        guard let url = URL(string: "\(apiURL)/metrics") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 2
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
