@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "Basics", "Membership", "ClusterState", "API",
+                "Basics", "Membership", "ClusterState", "API", "Telemetry",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

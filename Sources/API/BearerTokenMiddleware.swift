@@ -2,14 +2,15 @@ import HTTPTypes
 import Hummingbird
 
 /// Every request but the probes a load balancer or a monitor makes without credentials
-/// (`/healthz`, `/livez`, `/readyz`, `/version`) needs `Authorization: Bearer <token>` when
+/// (`/healthz`, `/livez`, `/readyz`, `/version`) and the dashboard's files, which carry no
+/// data (``Dashboard``), needs `Authorization: Bearer <token>` when
 /// the agent has one: reads too, since pods carry their env and logs carry what the
 /// workloads print. The comparison takes the same time wherever the first difference is.
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     /// `Bearer <token>`, as the header must read.
     private let expected: [UInt8]
 
-    static var openPaths: Set<String> { ["/healthz", "/livez", "/readyz", "/version"] }
+    static var openPaths: Set<String> { Set(["/healthz", "/livez", "/readyz", "/version"]).union(Dashboard.paths) }
 
     init(token: String) {
         expected = Array("Bearer \(token)".utf8)

@@ -11,6 +11,9 @@ package protocol ClusterView: Sendable {
     func members() async -> [Membership.Member]
     /// This agent's view of Raft.
     func raftStatus() async -> RaftStatus
+    /// The leader's view of Raft (with each member's replication progress): this agent's
+    /// own when it leads, else asked of the leader's API; nil when there is none to ask.
+    func leaderRaftStatus() async -> RaftStatus?
     /// Replicates a write through Raft (a follower hands it to the leader over the peer
     /// transport); answers once this agent applied it.
     func write(_ write: KeyValueWrite) async -> WriteOutcome
@@ -94,5 +97,13 @@ package struct KeyValueEntry: Sendable, Hashable {
     package init(value: [UInt8], revision: UInt64) {
         self.value = value
         self.revision = revision
+    }
+}
+
+extension ClusterView {
+    /// Views that cannot reach other agents know the leader's view only when they lead.
+    package func leaderRaftStatus() async -> RaftStatus? {
+        let status = await raftStatus()
+        return status.role == "leader" ? status : nil
     }
 }

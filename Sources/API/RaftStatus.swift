@@ -16,6 +16,8 @@ package struct RaftStatus: ResponseCodable, Sendable, Equatable {
     package var snapshotIndex: UInt64
     package var voters: [String]
     package var learners: [String]
+    /// On the leader: the highest log index known replicated on each other member.
+    package var progress: [String: UInt64]?
 
     package init(
         node: String, role: String, term: UInt64, leader: String?, leaderAPI: String?,

@@ -34,10 +34,17 @@ extension API {
         router.get("/ordinal/v1/raft") { _, _ in
             await view.raftStatus()
         }
+        router.get("/ordinal/v1/raft/leader") { _, _ in
+            guard let status = await view.leaderRaftStatus() else {
+                throw KubeStatus(code: 503, reason: "ServiceUnavailable", message: "no leader answered")
+            }
+            return status
+        }
         addKeyValueRoutes(to: router, view: view)
         addKeyringRoutes(to: router, view: view)
         addSnapshotRoute(to: router, view: view)
         addDiscoveryRoutes(to: router)
+        Dashboard.addRoutes(to: router)
         addKubeRoutes(to: router, view: view, now: now)
         return router
     }

@@ -85,7 +85,7 @@ package struct Agent: Sendable {
         let driver = NodeDriver(
             settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool, metrics: metrics, logger: logger
         )
-        let view = AgentView(nodeName: settings.name.name, driver: driver, store: store)
+        let view = AgentView(nodeName: settings.name.name, driver: driver, store: store, leaderStatus: LeaderStatusClient(settings: settings))
         let scrape = MetricsEndpoint(registry: registry) { [settings] in
             metrics.render(AgentMetrics.Sample(
                 members: driver.members, raft: driver.raftStatus, gossip: driver.gossipCounters, transport: transport.counters.snapshot,
@@ -171,6 +171,7 @@ private struct AgentView: ClusterView {
     let nodeName: String
     let driver: NodeDriver
     let store: AgentStore
+    let leaderStatus: LeaderStatusClient
 
     func members() async -> [Membership.Member] {
         driver.members
@@ -185,6 +186,13 @@ private struct AgentView: ClusterView {
             node: nodeName, role: "follower", term: 0, leader: nil, leaderAPI: nil,
             commitIndex: 0, appliedIndex: 0, lastIndex: 0, voters: [], learners: []
         )
+    }
+
+    func leaderRaftStatus() async -> RaftStatus? {
+        let own = await raftStatus()
+        if own.role == "leader" { return own }
+        guard let address = own.leaderAPI else { return nil }
+        return await leaderStatus.fetch(from: address)
     }
 
     func write(_ write: KeyValueWrite) async -> WriteOutcome {

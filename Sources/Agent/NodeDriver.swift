@@ -248,12 +248,19 @@ final class NodeDriver: Service, Sendable {
     private func publish(_ node: AgentNode, membersChanged: Bool) {
         let raft = node.raft
         let leaderAPI = raft.leader.flatMap { node.membership.member($0)?.metadata[MetadataKey.api] }
-        let status = RaftStatus(
+        var status = RaftStatus(
             node: settings.name.name, role: raft.role.rawValue, term: raft.term,
             leader: raft.leader?.name, leaderAPI: leaderAPI,
             commitIndex: raft.commitIndex, appliedIndex: store.appliedIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotIndex,
             voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
         )
+        if raft.role == .leader {
+            var progress: [String: UInt64] = [:]
+            for member in raft.voters + raft.learners where member != settings.name {
+                progress[member.name] = raft.matchIndex(of: member)
+            }
+            status.progress = progress
+        }
         let members = membersChanged || published.withLock({ $0.members.isEmpty }) ? node.membership.members : nil
         published.withLock { published in
             published.raft = status

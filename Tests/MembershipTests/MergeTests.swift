@@ -87,6 +87,7 @@ import Testing
         #expect(a.me.status == .alive)
         #expect(a.incarnation == expectedIncarnation)
         #expect(a.localHealth == healthCost)
+        #expect(a.counters.refutations == UInt64(healthCost), "only an accusation counts as a refutation")
         #expect(directives.changes.isEmpty)  // status, address and metadata are unchanged
         // The refutation is the first thing gossiped next.
         let next = a.makeEnvelope(.ping(sequence: 1), to: node("c"))

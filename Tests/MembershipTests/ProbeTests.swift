@@ -108,5 +108,6 @@ import Testing
         }
         #expect(Set(targets.prefix(12)) == Set(peers))
         #expect(Set(targets.suffix(12)) == Set(peers))
+        #expect(a.counters.probes >= 24, "every ping of a protocol period counts as a probe")
     }
 }

@@ -10,6 +10,13 @@ import Testing
         try await withCluster("metrics", count: 3, basePort: 18060, extra: ["--bootstrap-expect", "3"]) { agents in
             _ = try await require("one leader agreed by all", within: .seconds(20)) { await agreedLeader(agents) != nil }
             #expect(await agents[1].put("scraped", "yes") != nil)
+            let dig = ["@\(agents[0].host)", "-p", "\(agents[0].dnsPort)", "+time=2", "+tries=1", "+nocookie"]
+            for _ in 0..<3 { _ = try tool("/usr/bin/dig", dig + ["TXT", "dns-version.cluster.local"]) }
+            _ = try tool("/usr/bin/dig", dig + ["nothere.default.svc.cluster.local"])
+            let first = MetricsText(try #require(await agents[0].metrics()))
+            #expect(first.value("ordinal_dns_queries_total", ["type": "TXT", "rcode": "NOERROR"]) == 3)
+            #expect(first.value("ordinal_dns_queries_total", ["type": "A", "rcode": "NXDOMAIN"]) == 1)
+            #expect(first.value("ordinal_dns_cache_hits_total", [:]) == 2, "the second and third identical query come from the cache")
             for agent in agents {
                 let text = try #require(await agent.metrics(), "\(agent.name) serves /metrics")
                 let (status, output) = try promtoolCheck(text)
