@@ -33,7 +33,6 @@ import re
 import shutil
 import signal
 import sys
-import textwrap
 import time
 
 import chaos_checker as C
@@ -291,23 +290,6 @@ METHOD = (
     "an unreachable node at all until someone force-deletes it.")
 
 
-def write_docs(text, facts):
-    path = os.path.join(REPO, "docs", "benchmarks.md")
-    with open(path) as f:
-        doc = f.read()
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        nxt = doc.find("\n## ", start + len(SECTION))
-        block = f"\n### Run of {facts['date']}\n\n{text}\n"
-        doc = doc[:nxt].rstrip("\n") + "\n" + block + doc[nxt:] if nxt >= 0 \
-            else doc.rstrip("\n") + "\n" + block
-    else:
-        doc = doc.rstrip("\n") + f"\n\n{SECTION}\n\n{textwrap.fill(METHOD, 100)}\n\n{text}\n"
-    with open(path, "w") as f:
-        f.write(doc)
-    return path
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="scripts/bench-failover", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -386,7 +368,7 @@ def main(argv=None):
         print("\nErrors:\n" + "\n".join(f"* {e}" for e in res["errors"]))
     if a.write:
         if res["reps"]:
-            print(f"\nAppended to {os.path.relpath(write_docs(text, facts), REPO)}")
+            print(f"\nAppended to {os.path.relpath(H.append_section(SECTION, METHOD, text, facts['date']), REPO)}")
         else:
             print("\nNothing measured: docs/benchmarks.md left alone")
     print(f"\nRaw JSON: {outdir}/")

@@ -26,13 +26,11 @@ end; every wait has a deadline; pools are unmounted at the end.
 """
 import argparse
 import glob
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 
 import chaos_checker as C
@@ -299,21 +297,6 @@ METHOD = (
     "the pod Running on the copy's agent, after the copy held the whole GiB.")
 
 
-def write_docs(text, facts):
-    path = os.path.join(REPO, "docs", "benchmarks.md")
-    with open(path) as f:
-        doc = f.read()
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        nxt = doc.find("\n## ", start + len(SECTION))
-        block = f"\n### Run of {facts['date']}\n\n{text}\n"
-        doc = doc[:nxt].rstrip("\n") + "\n" + block + doc[nxt:] if nxt >= 0 else doc.rstrip("\n") + "\n" + block
-    else:
-        doc = doc.rstrip("\n") + f"\n\n{SECTION}\n\n{textwrap.fill(METHOD, 100)}\n\n{text}\n"
-    with open(path, "w") as f:
-        f.write(doc)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="scripts/bench-volumes", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -370,7 +353,7 @@ def main(argv=None):
     text = render(res, facts, cmdline, outdir)
     print(text)
     if a.write and any(res.get(k) for k in ("lag", "throughput", "failover")):
-        write_docs(text, facts)
+        H.append_section(SECTION, METHOD, text, facts['date'])
         print("\nappended to docs/benchmarks.md")
 
 

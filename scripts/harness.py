@@ -17,7 +17,7 @@ written once (Python 3 stdlib only; nothing outside this repository is imported)
   statistics  quantile(), stats(), fmt_stats(), quantile_or_max().
   facts       machine_facts() (cores, CPU model, memory, kernel, date), host_line(),
               sha256(), binary_facts(), git_commit(), data_fs().
-  reports     fmt(), stat_cell(), win_cell(), md_row(), md_sep(), shown(), bin_label(),
+  reports     append_section() (a run into docs/benchmarks.md), fmt(), stat_cell(), win_cell(), md_row(), md_sep(), shown(), bin_label(),
               command_line(), systems_arg(), recorded(), publish(), print_json(), stamp(),
               utc_date(), iso_utc(), write_json(), write_text().
 
@@ -954,6 +954,26 @@ def recorded(res, path, label, cleanup):
         cleanup()
         res["finished"] = iso_utc()
         write_json(path, res)
+
+
+def append_section(section, method, text, date):
+    """Append a run to docs/benchmarks.md: under the heading `section` as "### Run of
+    <date>" (the section is made, with `method` as its first paragraph, when missing).
+    -> the file's path"""
+    import textwrap
+    path = os.path.join(REPO, "docs", "benchmarks.md")
+    with open(path) as f:
+        doc = f.read()
+    if section in doc:
+        start = doc.index(section)
+        nxt = doc.find("\n## ", start + len(section))
+        block = f"\n### Run of {date}\n\n{text}\n"
+        doc = doc[:nxt].rstrip("\n") + "\n" + block + doc[nxt:] if nxt >= 0 else doc.rstrip("\n") + "\n" + block
+    else:
+        doc = doc.rstrip("\n") + f"\n\n{section}\n\n{textwrap.fill(method, 100)}\n\n{text}\n"
+    with open(path, "w") as f:
+        f.write(doc)
+    return path
 
 
 def publish(outdir, table, targets, empty_targets=False):

@@ -65,14 +65,14 @@ struct RequestRoute: Hashable {
 
     /// Paths Ordinal serves outside the Kubernetes resources, by first segment.
     static let ownPaths: Set<String> = ["healthz", "livez", "readyz", "version", "metrics", "ui", "openapi", "api", "apis"]
-    static let ordinalResources: Set<String> = ["members", "raft", "kv", "keyring", "snapshot"]
+    static let ordinalResources: Set<String> = ["members", "raft", "kv", "keyring", "snapshot", "watch"]
 
     init(path: String, method: HTTPRequest.Method, watch: Bool) {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let (resource, named) = Self.resource(segments)
         self.resource = resource
         switch method {
-        case .get: verb = watch ? "watch" : (named ? "get" : "list")
+        case .get: verb = watch || resource == "watch" ? "watch" : (named ? "get" : "list")
         case .post: verb = "create"
         case .put: verb = "update"
         case .patch: verb = "patch"

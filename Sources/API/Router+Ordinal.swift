@@ -34,6 +34,9 @@ extension API {
         router.get("/ordinal/v1/raft") { _, _ in
             await view.raftStatus()
         }
+        router.get("/ordinal/v1/watch") { request, _ in
+            try await ClusterWatch(view: view, query: request.uri.queryParameters).response()
+        }
         router.get("/ordinal/v1/raft/leader") { _, _ in
             guard let status = await view.leaderRaftStatus() else {
                 throw KubeStatus(code: 503, reason: "ServiceUnavailable", message: "no leader answered")

@@ -156,4 +156,30 @@ import Testing
             }
         }
     }
+
+    @Test func clusterWatchStreamsSeveralKindsWithABookmarkAndStatus() async throws {
+        let view = MemoryClusterView()
+        let app = Application(router: API.makeRouter(view: view))
+        try await app.test(.router) { client in
+            try await client.execute(uri: Self.sets, method: .post, body: ByteBuffer(string: Self.setJSON())) { _ in }
+            try await client.execute(uri: "/ordinal/v1/watch?kinds=statefulsets,nodes&status=true&timeoutSeconds=1", method: .get) { response in
+                #expect(response.status == .ok)
+                let lines = String(buffer: response.body).split(separator: "\n")
+                let events = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+                let types = events.map { $0["type"] as? String ?? "" }
+                #expect(types.first == "ADDED", "the existing StatefulSet first")
+                #expect(types.dropFirst().first == "BOOKMARK")
+                #expect(events[1]["initialEventsEnd"] as? Bool == true)
+                #expect(types.contains("STATUS"), "a status line within the first second")
+                let status = try #require(events.first { $0["type"] as? String == "STATUS" })
+                #expect((status["raft"] as? [String: Any])?["role"] as? String == "leader")
+                #expect((status["leader"] as? [String: Any])?["node"] as? String == "a1")
+            }
+            for bad in ["", "kinds=", "kinds=pods,secrets", "kinds=" + String(repeating: "x", count: 5000)] {
+                try await client.execute(uri: "/ordinal/v1/watch?" + bad, method: .get) { response in
+                    #expect(response.status == .badRequest, "\(bad.prefix(40))")
+                }
+            }
+        }
+    }
 }

@@ -74,7 +74,7 @@ import Telemetry
             }
             try await client.execute(uri: "/ui/dashboard.js", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(String(buffer: response.body).contains("?watch=true"))
+                #expect(String(buffer: response.body).contains("/ordinal/v1/watch?status=true"))
             }
             try await client.execute(uri: "/ui/dashboard.css", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/ui/other.js", method: .get) { #expect($0.status == .unauthorized) }

@@ -1,22 +1,17 @@
 extension Dashboard {
-    /// The page's script, `/ui/dashboard.js`: lists and watches the cluster's objects through the API, polls members and Raft, and renders.
+    /// The page's script, `/ui/dashboard.js`: follows the cluster through one `/ordinal/v1/watch` stream and renders it.
     static let script = #"""
 'use strict';
-// Ordinal's dashboard: lists each kind once, then follows its watch stream (list + watch,
-// as a Kubernetes informer does); members and Raft are polled every second. Renders are
-// coalesced to one per 100 ms, so a burst of changes costs one paint.
+// Ordinal's dashboard: one stream (/ordinal/v1/watch) carries every watched kind's objects,
+// then their changes, and a STATUS line each second with the members and Raft; a browser's
+// six connections per host are then enough for several tabs. Renders are coalesced to one
+// per 100 ms, so a burst of changes costs one paint.
 const state = {
   members: [], raft: null, leader: null, observer: '',
-  kinds: { pods: new Map(), statefulsets: new Map(), nodes: new Map(), persistentvolumeclaims: new Map(), events: new Map() },
-  filter: '', open: new Set(), lastChange: null, errors: new Map(), needToken: false,
+  kinds: { Pod: new Map(), StatefulSet: new Map(), Node: new Map(), PersistentVolumeClaim: new Map(), Event: new Map() },
+  filter: '', open: new Set(), lastChange: null, error: null, needToken: false,
 };
-const watched = [
-  ['pods', '/api/v1/pods'],
-  ['statefulsets', '/apis/apps/v1/statefulsets'],
-  ['nodes', '/api/v1/nodes'],
-  ['persistentvolumeclaims', '/api/v1/persistentvolumeclaims'],
-  ['events', '/api/v1/events'],
-];
+const streamPath = '/ordinal/v1/watch?status=true&kinds=pods,statefulsets,nodes,persistentvolumeclaims,events';
 let token = sessionStorage.getItem('ordinal.token') || '';
 if (location.hash.startsWith('#token=')) {
   token = decodeURIComponent(location.hash.slice(7));
@@ -24,36 +19,25 @@ if (location.hash.startsWith('#token=')) {
   history.replaceState(null, '', location.pathname);
 }
 
-function authHeaders() { return token ? { Authorization: 'Bearer ' + token } : {}; }
-
-class Unauthorized extends Error {}
-
-async function request(path) {
-  const response = await fetch(path, { headers: authHeaders(), cache: 'no-store' });
-  if (response.status === 401) { state.needToken = true; scheduleRender(); throw new Unauthorized(path); }
-  return response;
-}
-
-async function getJSON(path) {
-  const response = await request(path);
-  if (!response.ok) throw new Error(path + ' answered ' + response.status);
-  return response.json();
-}
-
 const keyOf = (object) => (object.metadata.namespace ? object.metadata.namespace + '/' : '') + object.metadata.name;
+const emptyKinds = () => Object.fromEntries(Object.keys(state.kinds).map((kind) => [kind, new Map()]));
 
-// List, then watch from the list's version; on an error or the stream's end, start over.
-async function follow(kind, path) {
-  const objects = state.kinds[kind];
+// Reads the stream; on an error or its end, starts over. A new stream's initial objects
+// are collected apart and replace the old ones at its bookmark, so nothing flickers and
+// objects deleted while disconnected disappear.
+async function follow() {
   for (;;) {
     try {
-      const list = await getJSON(path);
-      objects.clear();
-      for (const item of list.items || []) objects.set(keyOf(item), item);
-      state.errors.delete(kind);
-      changed();
-      const response = await request(path + '?watch=true&resourceVersion=' + encodeURIComponent(list.metadata.resourceVersion || '0'));
-      if (!response.ok || !response.body) throw new Error(kind + ' watch answered ' + response.status);
+      const response = await fetch(streamPath, { headers: token ? { Authorization: 'Bearer ' + token } : {}, cache: 'no-store' });
+      if (response.status === 401) {
+        state.needToken = true;
+        scheduleRender();
+        await new Promise((resolve) => { tokenWaiter = resolve; });
+        continue;
+      }
+      if (!response.ok || !response.body) throw new Error('the agent answered ' + response.status);
+      let kinds = emptyKinds();
+      let live = false;
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       let pending = '';
@@ -65,14 +49,30 @@ async function follow(kind, path) {
         while ((newline = pending.indexOf('\n')) >= 0) {
           const line = pending.slice(0, newline);
           pending = pending.slice(newline + 1);
-          if (line.trim()) apply(objects, JSON.parse(line));
+          if (!line.trim()) continue;
+          const event = JSON.parse(line);
+          if (event.type === 'STATUS') {
+            state.members = event.members.members;
+            state.observer = event.members.observer;
+            state.raft = event.raft;
+            state.leader = event.leader || null;
+            scheduleRender();
+          } else if (event.type === 'BOOKMARK') {
+            state.kinds = kinds;
+            live = true;
+            state.error = null;
+            changed();
+          } else if (event.object && kinds[event.object.kind]) {
+            apply(kinds[event.object.kind], event);
+            if (live) changed();
+          }
         }
       }
+      state.error = 'the stream ended; reconnecting';
     } catch (error) {
-      if (error instanceof Unauthorized) { await waitForToken(); continue; }
-      state.errors.set(kind, String(error.message || error));
-      scheduleRender();
+      state.error = String(error.message || error);
     }
+    scheduleRender();
     await sleep(1000);
   }
 }
@@ -81,35 +81,14 @@ function apply(objects, event) {
   if (!event.object || !event.object.metadata) return;
   if (event.type === 'DELETED') objects.delete(keyOf(event.object));
   else if (event.type === 'ADDED' || event.type === 'MODIFIED') objects.set(keyOf(event.object), event.object);
-  if (objects === state.kinds.events && objects.size > 500) {
+  if (event.object.kind === 'Event' && objects.size > 500) {
     const oldest = [...objects.values()].sort((a, b) => eventTime(a).localeCompare(eventTime(b))).slice(0, objects.size - 400);
     for (const item of oldest) objects.delete(keyOf(item));
-  }
-  changed();
-}
-
-async function poll() {
-  for (;;) {
-    try {
-      const [members, raft] = await Promise.all([getJSON('/ordinal/v1/members'), getJSON('/ordinal/v1/raft')]);
-      state.members = members.members;
-      state.observer = members.observer;
-      state.raft = raft;
-      state.leader = raft.role === 'leader' ? raft : await getJSON('/ordinal/v1/raft/leader').catch(() => null);
-      state.errors.delete('members');
-      scheduleRender();
-    } catch (error) {
-      if (error instanceof Unauthorized) { await waitForToken(); continue; }
-      state.errors.set('members', String(error.message || error));
-      scheduleRender();
-    }
-    await sleep(1000);
   }
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-let tokenWaiters = [];
-function waitForToken() { return new Promise((resolve) => tokenWaiters.push(resolve)); }
+let tokenWaiter = null;
 
 function changed() { state.lastChange = new Date(); scheduleRender(); }
 
@@ -134,7 +113,7 @@ function podPhase(pod) {
 function claimsOf(pod) {
   return (pod.spec?.volumes || []).filter((v) => v.persistentVolumeClaim).map((v) => {
     const name = v.persistentVolumeClaim.claimName;
-    const claim = state.kinds.persistentvolumeclaims.get(pod.metadata.namespace + '/' + name);
+    const claim = state.kinds.PersistentVolumeClaim.get(pod.metadata.namespace + '/' + name);
     return name + (claim?.spec?.volumeName ? ' → ' + claim.spec.volumeName : ' (unbound)');
   });
 }
@@ -156,14 +135,14 @@ function eventTime(event) {
 }
 
 function renderSummary() {
-  const pods = [...state.kinds.pods.values()];
+  const pods = [...state.kinds.Pod.values()];
   const running = pods.filter((p) => podPhase(p) === 'Running').length;
   const ready = pods.filter(podReady).length;
   const alive = state.members.filter((m) => m.state === 'alive').length;
-  const sets = [...state.kinds.statefulsets.values()];
+  const sets = [...state.kinds.StatefulSet.values()];
   const settled = sets.filter((s) => (s.status?.readyReplicas || 0) === (s.spec.replicas ?? 1)).length;
   const leader = state.raft?.leader || 'none';
-  const errors = [...state.errors.entries()].map(([k, v]) => `<span class="error">${esc(k)}: ${esc(v)}</span>`).join(' ');
+  const errors = state.error ? `<span class="error">${esc(state.error)}</span>` : '';
   return `<div class="stat"><b id="alive-count">${alive}</b>/${state.members.length} agents alive</div>
     <div class="stat">leader <b id="leader">${esc(leader)}</b> term ${esc(state.raft?.term ?? '?')}</div>
     <div class="stat"><b id="ready-count">${ready}</b>/${pods.length} pods ready, ${running} running</div>
@@ -218,14 +197,14 @@ function chip(pod) {
 function renderSets() {
   const bySet = new Map();
   const loose = [];
-  for (const pod of state.kinds.pods.values()) {
+  for (const pod of state.kinds.Pod.values()) {
     const owner = ownerSet(pod);
-    if (owner && state.kinds.statefulsets.has(owner)) {
+    if (owner && state.kinds.StatefulSet.has(owner)) {
       if (!bySet.has(owner)) bySet.set(owner, []);
       bySet.get(owner).push(pod);
     } else loose.push(pod);
   }
-  const sections = [...state.kinds.statefulsets.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b))).map((set) => {
+  const sections = [...state.kinds.StatefulSet.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b))).map((set) => {
     const key = keyOf(set);
     const pods = (bySet.get(key) || []).sort((a, b) => ordinalOf(a) - ordinalOf(b));
     const shown = pods.filter((p) => matches(key, p.metadata.name, p.spec?.nodeName, p.status?.podIP, podPhase(p)));
@@ -244,13 +223,13 @@ function renderSets() {
 
 function renderNodes() {
   const podsByNode = new Map();
-  for (const pod of state.kinds.pods.values()) {
+  for (const pod of state.kinds.Pod.values()) {
     const node = pod.spec?.nodeName;
     if (!node) continue;
     if (!podsByNode.has(node)) podsByNode.set(node, []);
     podsByNode.get(node).push(pod);
   }
-  const cards = [...state.kinds.nodes.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).filter((n) => matches(n.metadata.name, ...(podsByNode.get(n.metadata.name) || []).map((p) => p.metadata.name))).map((node) => {
+  const cards = [...state.kinds.Node.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).filter((n) => matches(n.metadata.name, ...(podsByNode.get(n.metadata.name) || []).map((p) => p.metadata.name))).map((node) => {
     const name = node.metadata.name;
     const ready = (node.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True');
     const pods = (podsByNode.get(name) || []).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
@@ -262,7 +241,7 @@ function renderNodes() {
 }
 
 function renderEvents() {
-  const events = [...state.kinds.events.values()].filter((e) => matches(e.reason, e.message, e.involvedObject?.name))
+  const events = [...state.kinds.Event.values()].filter((e) => matches(e.reason, e.message, e.involvedObject?.name))
     .sort((a, b) => eventTime(b).localeCompare(eventTime(a))).slice(0, 40);
   const rows = events.map((e) => `<tr><td>${esc(eventTime(e).replace('T', ' ').replace('Z', ''))}</td><td class="${e.type === 'Warning' ? 'warn' : ''}">${esc(e.type)}</td>
     <td>${esc((e.involvedObject?.kind || '') + '/' + (e.involvedObject?.name || ''))}</td><td>${esc(e.reason)}</td><td>${esc(e.message)}</td></tr>`).join('');
@@ -296,14 +275,12 @@ document.getElementById('token-form').addEventListener('submit', (event) => {
   token = document.getElementById('token').value.trim();
   sessionStorage.setItem('ordinal.token', token);
   state.needToken = false;
-  const waiters = tokenWaiters;
-  tokenWaiters = [];
-  waiters.forEach((resolve) => resolve());
+  if (tokenWaiter) tokenWaiter();
+  tokenWaiter = null;
   render();
 });
 
-for (const [kind, path] of watched) follow(kind, path);
-poll();
+follow();
 render();
 """#
 }
