@@ -14,6 +14,8 @@ package protocol ClusterView: Sendable {
     /// The leader's view of Raft (with each member's replication progress): this agent's
     /// own when it leads, else asked of the leader's API; nil when there is none to ask.
     func leaderRaftStatus() async -> RaftStatus?
+    /// CPU and memory of this agent's machine and pods (`/ordinal/v1/usage`).
+    func usage() async -> UsageReport
     /// Replicates a write through Raft (a follower hands it to the leader over the peer
     /// transport); answers once this agent applied it.
     func write(_ write: KeyValueWrite) async -> WriteOutcome
@@ -101,6 +103,11 @@ package struct KeyValueEntry: Sendable, Hashable {
 }
 
 extension ClusterView {
+    /// Views without processes of their own report none.
+    package func usage() async -> UsageReport {
+        UsageReport(node: nodeName, window: 0, cpuMillicores: 0, memoryBytes: 0, memoryTotalBytes: 0, cores: 0, pods: [])
+    }
+
     /// Views that cannot reach other agents know the leader's view only when they lead.
     package func leaderRaftStatus() async -> RaftStatus? {
         let status = await raftStatus()

@@ -65,7 +65,7 @@ struct RequestRoute: Hashable {
 
     /// Paths Ordinal serves outside the Kubernetes resources, by first segment.
     static let ownPaths: Set<String> = ["healthz", "livez", "readyz", "version", "metrics", "ui", "openapi", "api", "apis"]
-    static let ordinalResources: Set<String> = ["members", "raft", "kv", "keyring", "snapshot", "watch"]
+    static let ordinalResources: Set<String> = ["members", "raft", "kv", "keyring", "snapshot", "watch", "usage"]
 
     init(path: String, method: HTTPRequest.Method, watch: Bool) {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)

@@ -34,6 +34,9 @@ extension API {
         router.get("/ordinal/v1/raft") { _, _ in
             await view.raftStatus()
         }
+        router.get("/ordinal/v1/usage") { _, _ in
+            await view.usage()
+        }
         router.get("/ordinal/v1/watch") { request, _ in
             try await ClusterWatch(view: view, query: request.uri.queryParameters).response()
         }

@@ -172,6 +172,7 @@ private struct AgentView: ClusterView {
     let driver: NodeDriver
     let store: AgentStore
     let leaderStatus: LeaderStatusClient
+    let sampler = ResourceSampler()
 
     func members() async -> [Membership.Member] {
         driver.members
@@ -193,6 +194,10 @@ private struct AgentView: ClusterView {
         if own.role == "leader" { return own }
         guard let address = own.leaderAPI else { return nil }
         return await leaderStatus.fetch(from: address)
+    }
+
+    func usage() async -> UsageReport {
+        await sampler.report(node: nodeName, supervisors: driver.pods.supervisors)
     }
 
     func write(_ write: KeyValueWrite) async -> WriteOutcome {

@@ -46,6 +46,11 @@ final class PodSupervisors: Sendable {
         entries.withLock { $0.mapValues(\.held) }
     }
 
+    /// The supervisor of each pod this agent runs.
+    var supervisors: [ObjectKey: Int32] {
+        entries.withLock { $0.mapValues(\.process.pid) }
+    }
+
     /// The pids of the supervisors this agent runs.
     var pids: Set<Int32> {
         entries.withLock { Set($0.values.map(\.process.pid)) }

@@ -7,28 +7,26 @@ import NIOHTTP1
 
 /// Options every resource command takes: which agent to talk to, and the API token.
 struct ClientOptions: ParsableArguments {
-    @Option(help: "The agent's API address, http:// or https://, or several separated by commas, tried in order (default: $ORDINAL_AGENT, else http://127.0.0.1:7480).")
+    @Option(help: "The agent's API address, http:// or https://, or several separated by commas, tried in order (default: $ORDINAL_AGENT, else the context file's agent, else http://127.0.0.1:7480).")
     var agent: String?
 
-    @Option(help: "Bearer token the agent asks for (default: $ORDINAL_API_TOKEN).")
+    @Option(help: "Bearer token the agent asks for (default: $ORDINAL_API_TOKEN, else the context file's token-file).")
     var token: String?
 
-    @Option(help: "PEM file of the CA that signed the agent's certificate, for https:// (default: $ORDINAL_CA, else the system's roots).")
+    @Option(help: "PEM file of the CA that signed the agent's certificate, for https:// (default: $ORDINAL_CA, else the context file's ca, else the system's roots).")
     var ca: String?
 
-    /// The agent to talk to: the flag, then `ORDINAL_AGENT`, then the local default.
-    var agentAddress: String {
-        agent ?? ProcessInfo.processInfo.environment["ORDINAL_AGENT"] ?? "http://127.0.0.1:7480"
-    }
-
-    /// The token to present: the flag, then `ORDINAL_API_TOKEN`.
-    var bearerToken: String? {
-        token ?? ProcessInfo.processInfo.environment["ORDINAL_API_TOKEN"]
-    }
-
-    /// The CA file for https: the flag, then `ORDINAL_CA`.
-    var caFile: String? {
-        ca ?? ProcessInfo.processInfo.environment["ORDINAL_CA"]
+    /// Where to connect and with what: the flags, then the environment (`ORDINAL_AGENT`,
+    /// `ORDINAL_API_TOKEN`, `ORDINAL_CA`); only when neither names an agent, the context
+    /// file (``CLIContext``) and its token and CA, then `http://127.0.0.1:7480`. A token is
+    /// never taken from the context for an agent the context does not name.
+    func connection() throws -> (agent: String, token: String?, ca: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        let token = self.token ?? environment["ORDINAL_API_TOKEN"]
+        let ca = self.ca ?? environment["ORDINAL_CA"]
+        if let explicit = agent ?? environment["ORDINAL_AGENT"] { return (explicit, token, ca) }
+        let context = try CLIContext.load()
+        return (context.agent ?? "http://127.0.0.1:7480", try token ?? context.token(), ca ?? context.ca)
     }
 
     func client() throws -> KubeClient {
@@ -36,7 +34,8 @@ struct ClientOptions: ParsableArguments {
     }
 
     func agentClient() throws -> AgentClient {
-        try AgentClient(agent: agentAddress, token: bearerToken, caFile: caFile)
+        let connection = try connection()
+        return try AgentClient(agent: connection.agent, token: connection.token, caFile: connection.ca)
     }
 }
 

@@ -72,6 +72,12 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Namespace.")
     var namespace: String = "default"
 
+    @Flag(help: "Wait until the StatefulSet has the new number of replicas, all ready, printing progress.")
+    var wait = false
+
+    @Option(help: "With --wait: give up after this many seconds.")
+    var timeout: Int = 300
+
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
@@ -88,5 +94,21 @@ struct ScaleCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("statefulset.apps/\(name) scaled")
+        guard wait else { return }
+        try await followStatefulSet(api, namespace: namespace, name: name, timeout: timeout) { set in
+            Self.progress(set, replicas: replicas)
+        }
+    }
+
+    /// Where a scale stands: replicas that exist and are ready against the target.
+    static func progress(_ set: StatefulSet, replicas: Int) -> (String, Bool) {
+        let status = set.status
+        let current = status?.replicas ?? 0
+        let ready = status?.readyReplicas ?? 0
+        let observed = (status?.observedGeneration ?? 0) >= (set.metadata.generation ?? 0)
+        if observed, current == replicas, ready == replicas {
+            return ("statefulset \"\(set.metadata.name)\" has \(replicas) ready replicas", true)
+        }
+        return ("Waiting for statefulset \"\(set.metadata.name)\" to reach \(replicas) replicas: \(current) exist, \(ready) ready...", false)
     }
 }

@@ -31,17 +31,18 @@ struct KubeconfigCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let token = try tokenFile.map { try readTokenFile($0, flag: "--token-file") } ?? client.bearerToken
-        guard let address = APIClient.Address(client.agentAddress) else {
-            throw ValidationError("--agent \"\(client.agentAddress)\": expected an address like https://10.0.0.5:7480")
+        let connection = try client.connection()
+        let token = try tokenFile.map { try readTokenFile($0, flag: "--token-file") } ?? connection.token
+        guard let address = APIClient.Address(connection.agent) else {
+            throw ValidationError("--agent \"\(connection.agent)\": expected an address like https://10.0.0.5:7480")
         }
         if token != nil, !address.secure {
             throw ValidationError("--agent \(address.url): kubectl sends no token over plain HTTP; give the agent --api-cert/--api-key and use https://")
         }
-        let agent = try AgentClient(agent: address.url, token: token, caFile: client.caFile)
+        let agent = try AgentClient(agent: address.url, token: token, caFile: connection.ca)
         _ = try await agent.get("version", as: VersionProbe.self)
         if token != nil { _ = try await agent.get("api", as: VersionProbe.self) }
-        let authority = try client.caFile.map { path in
+        let authority = try connection.ca.map { path in
             guard let pem = FileManager.default.contents(atPath: path) else { throw ValidationError("--ca \(path): cannot read it") }
             return pem.base64EncodedString()
         }

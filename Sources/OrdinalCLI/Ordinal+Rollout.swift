@@ -34,23 +34,7 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         guard try ResourceName.kind(resource) == .statefulSet else {
             throw CLIError("error: rollout status is only supported for statefulsets")
         }
-        let api = try client.client()
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(timeout)
-        var last = ""
-        while true {
-            guard case .statefulSet(let set) = try await api.get(.statefulSet, namespace: namespace, name: name) else {
-                throw CLIError("error: \(name) is not a StatefulSet")
-            }
-            let (message, done) = try Self.progress(set)
-            if message != last { print(message) }
-            last = message
-            if done || !watch { return }
-            guard clock.now < deadline else {
-                throw CLIError("error: timed out waiting for the condition")
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        try await followStatefulSet(try client.client(), namespace: namespace, name: name, timeout: timeout, once: !watch, progress: Self.progress)
     }
 
     /// kubectl's `StatefulSetStatusViewer`.
@@ -77,5 +61,30 @@ struct RolloutStatusCommand: AsyncParsableCommand {
             return ("waiting for statefulset rolling update to complete \(updated) pods at revision \(status?.updateRevision ?? "")...", false)
         }
         return ("statefulset rolling update complete \(status?.currentReplicas ?? 0) pods at revision \(status?.currentRevision ?? "")...", true)
+    }
+}
+
+/// Polls a StatefulSet every 250 ms, printing each new progress line, until `progress` says
+/// it is done (or after one look with `once`).
+/// - Throws: `CLIError` after `timeout` seconds, or when the object is not a StatefulSet.
+func followStatefulSet(
+    _ api: KubeClient, namespace: String, name: String, timeout: Int, once: Bool = false,
+    progress: (StatefulSet) throws -> (String, Bool)
+) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(timeout)
+    var last = ""
+    while true {
+        guard case .statefulSet(let set) = try await api.get(.statefulSet, namespace: namespace, name: name) else {
+            throw CLIError("error: \(name) is not a StatefulSet")
+        }
+        let (message, done) = try progress(set)
+        if message != last { print(message) }
+        last = message
+        if done || once { return }
+        guard clock.now < deadline else {
+            throw CLIError("error: timed out waiting for the condition")
+        }
+        try await Task.sleep(for: .milliseconds(250))
     }
 }

@@ -8,10 +8,16 @@ struct CLIRun {
 }
 
 /// Runs `ordinal ARGS…` to completion (bounded by `timeout`), feeding `input` on stdin.
-func ordinal(_ arguments: [String], input: String? = nil, timeout: TimeInterval = 60) throws -> CLIRun {
+/// `environment` replaces variables of the test's own environment (nil removes one).
+func ordinal(_ arguments: [String], input: String? = nil, environment: [String: String?] = [:], timeout: TimeInterval = 60) throws -> CLIRun {
     let process = Process()
     process.executableURL = AgentProcess.binary
     process.arguments = arguments
+    if !environment.isEmpty {
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+    }
     return try runBounded(process, input: input, timeout: timeout)
 }
 
