@@ -14,9 +14,11 @@ extension NodeDriver {
         var lease: LeaseHolder
         var report: Bool
 
-        /// A waiting request that wanted a report still wants one.
+        /// A waiting request that wanted a report still wants one, and the lease that reaches
+        /// further wins (a pass that ran out of launch time re-posts the lease it had).
         static func merge(_ waiting: PodRequest, _ newer: PodRequest) -> PodRequest {
-            PodRequest(lease: newer.lease, report: waiting.report || newer.report)
+            let lease = (waiting.lease.deadline ?? .zero) > (newer.lease.deadline ?? .zero) ? waiting.lease : newer.lease
+            return PodRequest(lease: lease, report: waiting.report || newer.report)
         }
     }
 
@@ -55,6 +57,9 @@ extension NodeDriver {
         }
     }
 
+    /// How long one pod pass may spend launching supervisors.
+    static let launchBudget: Duration = .milliseconds(500)
+
     /// Stops and starts supervisors; returns the ones it started.
     private func podPass(lease: LeaseHolder) -> [(ObjectKey, SupervisorProcess)] {
         let (state, applied) = store.cluster
@@ -78,7 +83,17 @@ extension NodeDriver {
             if !plan.start.isEmpty { logger.debug("pods wait for this node's pod routes") }
             return []
         }
+        // A launch costs tens of milliseconds; hundreds in one pass would hold back the next
+        // lease renewal past the lease, and the supervisors started first would fence
+        // themselves. Launch for a bounded time, then ask for another pass at once.
+        let budgetEnd = ContinuousClock.now + Self.launchBudget
+        var deferred = false
+        defer { if deferred { podRequests.post(PodRequest(lease: lease, report: false)) } }
         return plan.start.compactMap { pod in
+            guard ContinuousClock.now < budgetEnd else {
+                deferred = true
+                return nil
+            }
             let key = ObjectKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name)
             guard pods.mayLaunch(key, now: now) else { return nil }
             guard !launchPlan.earlierSupervisorRuns(key, except: pods.pids) else {
