@@ -128,9 +128,12 @@ final class AgentMetrics: Sendable {
         carried.withLock { carried in
             for total in totals {
                 let key = total.name + total.labels.map { "," + $0.1 }.joined()
+                // Made even at zero: a series that appears only once something happened
+                // leaves dashboards' rate() queries empty until then.
+                let counter = registry.counter(total.name, help: total.help, labels: total.labels)
                 let before = carried[key] ?? 0
                 guard total.value > before else { continue }
-                registry.counter(total.name, help: total.help, labels: total.labels).increment(by: Self.clamped(total.value - before))
+                counter.increment(by: Self.clamped(total.value - before))
                 carried[key] = total.value
             }
         }

@@ -26,6 +26,7 @@ import Testing
                 }
                 #expect(MetricsText(text).value("ordinal_gossip_members", ["state": "alive"]) == 3)
             }
+            try checkGrafanaDashboard(against: try #require(await agents[0].metrics()))
             let leader = try #require(await agreedLeader(agents))
             let victim = try #require(agents.first { $0.name == leader })
             let survivors = agents.filter { $0 !== victim }
@@ -57,11 +58,45 @@ import Testing
         "ordinal_api_requests_total",
     ]
 
+    /// Every query of cluster/grafana/ordinal-dashboard.json is valid PromQL (`promtool check
+    /// rules` on them as recording rules) and names only series the agent serves.
+    private func checkGrafanaDashboard(against metrics: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("cluster/grafana/ordinal-dashboard.json"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= 20)
+        let regex = try NSRegularExpression(pattern: "ordinal_[a-z_]+")
+        for expression in expressions {
+            let range = NSRange(expression.startIndex..., in: expression)
+            for match in regex.matches(in: expression, range: range) {
+                var name = String(expression[Range(match.range, in: expression)!])
+                for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+                #expect(metrics.contains("# TYPE \(name) "), "the dashboard's query \(expression) names \(name), which the agent serves")
+            }
+        }
+        var rules = "groups:\n- name: dashboard\n  rules:\n"
+        for (index, expression) in expressions.enumerated() {
+            let concrete = expression.replacingOccurrences(of: "$instance", with: ".*").replacingOccurrences(of: "'", with: "''")
+            rules += "  - record: dashboard:query\(index)\n    expr: '\(concrete)'\n"
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ordinal-dashboard-rules-\(getpid()).yml")
+        try Data(rules.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, output) = try promtool(["check", "rules", file.path], input: "")
+        #expect(status == 0, "promtool check rules on the dashboard's queries: \(output)")
+    }
+
     /// Runs `promtool check metrics` over `text`; its exit status and what it printed.
     private func promtoolCheck(_ text: String) throws -> (Int32, String) {
+        try promtool(["check", "metrics"], input: text)
+    }
+
+    private func promtool(_ arguments: [String], input text: String) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["promtool", "check", "metrics"]
+        process.arguments = ["promtool"] + arguments
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input

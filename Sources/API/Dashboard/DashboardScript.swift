@@ -99,6 +99,7 @@ function scheduleRender() {
 
 const escapeMap = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => escapeMap[c]);
+const byName = (a, b) => a.localeCompare(b, undefined, { numeric: true });
 const matches = (...texts) => !state.filter || texts.some((t) => String(t ?? '').toLowerCase().includes(state.filter));
 
 function podReady(pod) {
@@ -169,7 +170,7 @@ function lagOf(name) {
 }
 
 function renderMembers() {
-  const rows = state.members.filter((m) => matches(m.name, m.address, m.state)).map((m) => `
+  const rows = state.members.filter((m) => matches(m.name, m.address, m.state)).sort((a, b) => byName(a.name, b.name)).map((m) => `
     <tr data-member="${esc(m.name)}" data-state="${esc(m.state)}">
       <td>${esc(m.name)}</td><td><span class="badge ${esc(m.state)}">${esc(m.state)}</span></td>
       <td>${esc(m.address)}</td><td>${esc(m.metadata?.api)}</td>
@@ -204,7 +205,7 @@ function renderSets() {
       bySet.get(owner).push(pod);
     } else loose.push(pod);
   }
-  const sections = [...state.kinds.StatefulSet.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b))).map((set) => {
+  const sections = [...state.kinds.StatefulSet.values()].sort((a, b) => byName(keyOf(a), keyOf(b))).map((set) => {
     const key = keyOf(set);
     const pods = (bySet.get(key) || []).sort((a, b) => ordinalOf(a) - ordinalOf(b));
     const shown = pods.filter((p) => matches(key, p.metadata.name, p.spec?.nodeName, p.status?.podIP, podPhase(p)));
@@ -229,10 +230,10 @@ function renderNodes() {
     if (!podsByNode.has(node)) podsByNode.set(node, []);
     podsByNode.get(node).push(pod);
   }
-  const cards = [...state.kinds.Node.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).filter((n) => matches(n.metadata.name, ...(podsByNode.get(n.metadata.name) || []).map((p) => p.metadata.name))).map((node) => {
+  const cards = [...state.kinds.Node.values()].sort((a, b) => byName(a.metadata.name, b.metadata.name)).filter((n) => matches(n.metadata.name, ...(podsByNode.get(n.metadata.name) || []).map((p) => p.metadata.name))).map((node) => {
     const name = node.metadata.name;
     const ready = (node.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True');
-    const pods = (podsByNode.get(name) || []).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const pods = (podsByNode.get(name) || []).sort((a, b) => byName(keyOf(a), keyOf(b)));
     return `<div class="card" data-node="${esc(name)}"><div><b>${esc(name)}</b> <span class="badge ${ready ? 'alive' : 'dead'}">${ready ? 'Ready' : 'NotReady'}</span>
       ${node.spec?.unschedulable ? '<span class="badge suspect">cordoned</span>' : ''} <span class="muted">${pods.length} pods ${esc(node.spec?.podCIDR || '')}</span></div>
       <div class="names">${pods.map((p) => `<span class="name ${podReady(p) ? 'ready' : esc(podPhase(p))}">${esc(p.metadata.name)}</span>`).join(' ')}</div></div>`;
