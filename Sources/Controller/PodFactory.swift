@@ -11,6 +11,20 @@ enum PodFactory {
         pod.metadata.labels?[Pod.Keys.revisionHash]
     }
 
+    /// The pod with its identity labels put back when someone removed or changed them, as
+    /// Kubernetes' `updateIdentity` does (the pod is updated in place, not replaced); nil
+    /// when they are as they should be.
+    static func restoringIdentity(_ pod: Pod, set: StatefulSet, ordinal: Int) -> Pod? {
+        let name = set.podName(ordinal: ordinal)
+        var labels = pod.metadata.labels ?? [:]
+        guard labels[Pod.Keys.podName] != name || labels[Pod.Keys.podIndex] != String(ordinal) else { return nil }
+        labels[Pod.Keys.podName] = name
+        labels[Pod.Keys.podIndex] = String(ordinal)
+        var restored = pod
+        restored.metadata.labels = labels
+        return restored
+    }
+
     static func pod(set: StatefulSet, ordinal: Int, revision: ControllerRevision) -> Pod {
         let name = set.podName(ordinal: ordinal)
         let template = revision.data

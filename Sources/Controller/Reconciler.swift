@@ -24,7 +24,7 @@ package enum Reconciler {
             commands += scheduler.placements(limit: commandBudget - commands.count)
         }
         if commands.count < commandBudget { commands += VolumeCopies.commands(state: state, liveness: liveness) }
-        commands += ClaimReaper.finalizations(state: state)
+        commands += OwnerCollector.deletions(state: state) + ClaimReaper.finalizations(state: state)
         return commands + ControllerEvents.events(for: commands, state: state, now: now) + EventReaper.deletions(state: state, now: now)
     }
 }

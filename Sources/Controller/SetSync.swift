@@ -30,7 +30,8 @@ struct SetSync {
         }
         let plan = RevisionPlan(set: set, state: state, pods: pods)
         commands += plan.commands
-        commands += claims.scaledDownDeletions(pods: pods, range: range)
+        commands += claims.ownerReferenceUpdates(pods: pods, range: range)
+        commands += claims.unownedScaledDownDeletions(pods: pods, range: range)
         if syncReplicas(plan), removeCondemned() {
             rollUpdate(plan)
         }
@@ -65,6 +66,9 @@ struct SetSync {
                 created += 1
                 if monotonic { return false }
                 continue
+            }
+            if !pod.isTerminating, let restored = PodFactory.restoringIdentity(pod, set: set, ordinal: ordinal) {
+                commands.append(.update(.pod(restored)))
             }
             if pod.phase == Pod.Phase.failed || pod.phase == Pod.Phase.succeeded {
                 if !pod.isTerminating { commands.append(delete(pod)) }
@@ -138,14 +142,14 @@ struct SetSync {
 
     // MARK: Deleting the set
 
-    /// A deleted set removes its pods highest ordinal first, one at a time; then its claims
-    /// when `whenDeleted: Delete`, its revisions, and finally itself.
+    /// A deleted set removes its pods highest ordinal first, one at a time; then its revisions,
+    /// and finally itself (its claims under `whenDeleted: Delete` then go with their owner,
+    /// through ``OwnerCollector``).
     private mutating func teardown() {
         if let highest = pods.max(by: { $0.key < $1.key })?.value {
             if !highest.isTerminating { commands.append(delete(highest)) }
             return
         }
-        if set.deletesClaimsWhenDeleted { commands += claims.allDeletions() }
         commands += RevisionPlan.owned(by: set, in: state).map { revision in
             .delete(.controllerRevision, ObjectKey(namespace: namespace, name: revision.metadata.name), uid: revision.metadata.uid)
         }
