@@ -100,25 +100,17 @@ import Testing
         claim.metadata.resourceVersion = nil
         world.submit([.update(.persistentVolumeClaim(claim))])
         #expect(OwnerCollector.deletions(state: world.state).isEmpty, "one owner is still there")
-        let orphan = PersistentVolumeClaim(
-            metadata: { () -> ObjectMeta in
-                var metadata = ObjectMeta(name: "orphan", namespace: "default")
-                metadata.ownerReferences = [OwnerReference(apiVersion: "apps/v1", kind: "StatefulSet", name: "gone", uid: "u-gone")]
-                return metadata
-            }(),
-            spec: .init(accessModes: ["ReadWriteOnce"], storageClassName: "local", storage: "1Gi")
-        )
-        let unknown = PersistentVolumeClaim(
-            metadata: { () -> ObjectMeta in
-                var metadata = ObjectMeta(name: "kept", namespace: "default")
-                metadata.ownerReferences = [OwnerReference(apiVersion: "example.com/v1", kind: "Operator", name: "x", uid: "u-x")]
-                return metadata
-            }(),
-            spec: .init(accessModes: ["ReadWriteOnce"], storageClassName: "local", storage: "1Gi")
-        )
+        let orphan = Self.claim(named: "orphan", ownedBy: OwnerReference(apiVersion: "apps/v1", kind: "StatefulSet", name: "gone", uid: "u-gone"))
+        let unknown = Self.claim(named: "kept", ownedBy: OwnerReference(apiVersion: "example.com/v1", kind: "Operator", name: "x", uid: "u-x"))
         world.submit([.create(.persistentVolumeClaim(orphan)), .create(.persistentVolumeClaim(unknown))])
         let deletions = OwnerCollector.deletions(state: world.state)
         #expect(deletions.count == 1)
         if case .delete(.persistentVolumeClaim, let key, _)? = deletions.first { #expect(key.name == "orphan") } else { Issue.record("\(deletions)") }
+    }
+
+    static func claim(named name: String, ownedBy owner: OwnerReference) -> PersistentVolumeClaim {
+        var metadata = ObjectMeta(name: name, namespace: "default")
+        metadata.ownerReferences = [owner]
+        return PersistentVolumeClaim(metadata: metadata, spec: .init(accessModes: ["ReadWriteOnce"], storageClassName: "local", storage: "1Gi"))
     }
 }

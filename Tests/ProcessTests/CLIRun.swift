@@ -43,3 +43,26 @@ func runBounded(_ process: Process, input: String?, timeout: TimeInterval) throw
 
 /// The repository's root, for the shared manifests beside it.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A StatefulSet manifest of `replicas` pods running `image`, or `command` when given.
+func processTestSet(_ name: String, replicas: Int, parallel: Bool = false, image: String = "ordinal/pause", command: [String]? = nil) -> String {
+    let run = command.map { "command: [" + $0.map { "\"\($0)\"" }.joined(separator: ", ") + "]" } ?? "image: \(image)"
+    return """
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata:
+      name: \(name)
+    spec:
+      serviceName: \(name)
+      replicas: \(replicas)
+    \(parallel ? "  podManagementPolicy: Parallel\n" : "")  selector:
+        matchLabels: {app: \(name)}
+      template:
+        metadata:
+          labels: {app: \(name)}
+        spec:
+          containers:
+          - name: main
+            \(run)
+    """
+}

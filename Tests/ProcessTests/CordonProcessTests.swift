@@ -4,25 +4,7 @@ import Testing
 /// `ordinal cordon`/`uncordon` and `kubectl cordon`/`uncordon`: a cordoned node keeps its
 /// pods and takes no new ones.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct CordonProcessTests {
-    static let set = """
-    apiVersion: apps/v1
-    kind: StatefulSet
-    metadata:
-      name: spread
-    spec:
-      serviceName: spread
-      replicas: 2
-      podManagementPolicy: Parallel
-      selector:
-        matchLabels: {app: spread}
-      template:
-        metadata:
-          labels: {app: spread}
-        spec:
-          containers:
-          - name: main
-            image: ordinal/pause
-    """
+    static let set = processTestSet("spread", replicas: 2, parallel: true)
 
     @Test func aCordonedNodeTakesNoNewPodsAndKeepsItsOwn() async throws {
         try await withCluster("cordon", count: 3, basePort: 18090, extra: ["--bootstrap-expect", "3"]) { agents in

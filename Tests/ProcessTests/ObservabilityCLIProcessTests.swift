@@ -4,24 +4,7 @@ import Testing
 /// The CLI finds its cluster through the context file, adds up `top` from every agent, and
 /// prints progress while `scale --wait` waits.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ObservabilityCLIProcessTests {
-    static let set = """
-    apiVersion: apps/v1
-    kind: StatefulSet
-    metadata:
-      name: busy
-    spec:
-      serviceName: busy
-      replicas: 2
-      selector:
-        matchLabels: {app: busy}
-      template:
-        metadata:
-          labels: {app: busy}
-        spec:
-          containers:
-          - name: main
-            command: ["sh", "-c", "while :; do :; done"]
-    """
+    static let set = processTestSet("busy", replicas: 2, command: ["sh", "-c", "while :; do :; done"])
 
     @Test func contextTopAndScaleWait() async throws {
         try await withCluster("cli-context", count: 3, basePort: 18070, extra: ["--bootstrap-expect", "3"]) { agents in
