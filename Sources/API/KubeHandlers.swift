@@ -173,7 +173,7 @@ struct KubeHandlers<View: ClusterView>: Sendable {
     // MARK: Helpers
 
     /// Submits one command; the stored object afterwards, or the refusal as a Status.
-    private func submitOne(_ command: ClusterCommand) async throws -> ClusterObject? {
+    func submitOne(_ command: ClusterCommand) async throws -> ClusterObject? {
         switch await view.submit([command]) {
         case .applied(let results):
             switch results.first {

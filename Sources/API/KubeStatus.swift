@@ -38,7 +38,11 @@ struct KubeStatus: HTTPResponseError, Encodable {
     }
 
     init(_ error: StatusError) {
-        let details = error.kind.map { Details(name: error.name, group: $0.group.isEmpty ? nil : $0.group, kind: $0.plural) }
+        var details = error.kind.map { Details(name: error.name, group: $0.group.isEmpty ? nil : $0.group, kind: $0.plural) }
+        if let causes = error.causes {
+            details = details ?? Details()
+            details?.causes = causes.map { Cause(reason: $0.reason, message: $0.message) }
+        }
         self.init(code: error.code, reason: error.reason, message: error.message, details: details)
     }
 

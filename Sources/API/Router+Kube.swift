@@ -4,15 +4,15 @@ import HTTPTypes
 package import Hummingbird
 
 extension API {
-    /// Kubernetes' resource paths for every kind Ordinal stores, under `/api/v1` (core) and
-    /// `/apis/apps/v1`: list (with `labelSelector`, `fieldSelector`, `watch`), get, create,
+    /// Kubernetes' resource paths for every kind Ordinal stores, under `/api/v1` (core),
+    /// `/apis/apps/v1` and `/apis/policy/v1`: list (with `labelSelector`, `fieldSelector`, `watch`), get, create,
     /// update, merge patch, delete, the StatefulSet `scale` subresource and a read-only
-    /// `status`. Reads come from this agent's replica; writes go through Raft (forwarded to
+    /// `status`, and a pod's `eviction`. Reads come from this agent's replica; writes go through Raft (forwarded to
     /// the leader). Lists and gets answer a Table when the Accept header asks for one.
     static func addKubeRoutes(to router: Router<BasicRequestContext>, view: some ClusterView,
                               now: @escaping @Sendable () -> Timestamp = API.wallClock) {
         let handlers = KubeHandlers(view: view, now: now)
-        for (prefix, groupVersion) in [("/api/v1", "v1"), ("/apis/apps/v1", "apps/v1")] {
+        for (prefix, groupVersion) in [("/api/v1", "v1"), ("/apis/apps/v1", "apps/v1"), ("/apis/policy/v1", "policy/v1")] {
             for scope in ["", "/namespaces/:namespace"] {
                 let collection = prefix + scope + "/:plural"
                 let item = collection + "/:name"
@@ -53,6 +53,9 @@ extension API {
         }
         router.get(RouterPath("/api/v1/namespaces/:namespace/:plural/:name/:subresource")) { request, context in
             try await handlers.podLog(request, context)
+        }
+        router.post(RouterPath("/api/v1/namespaces/:namespace/:plural/:name/:subresource")) { request, context in
+            try await handlers.evict(request, context)
         }
     }
 }

@@ -32,6 +32,10 @@ package enum ClusterCommand: Codable, Sendable, Hashable {
     /// Place a pending pod on a node with an address from the node's pod CIDR; the pod's
     /// fencing epoch becomes the Raft index of this entry.
     case bind(pod: ObjectKey, uid: String, node: String, podIP: String)
+    /// Evict a pod (the Eviction subresource): delete it unless that would break the
+    /// PodDisruptionBudget covering it, checked against the state at this index; `uid` is an
+    /// optional precondition.
+    case evict(pod: ObjectKey, uid: String?)
     /// A replicated volume's primary reports its latest snapshot and what each copy
     /// acknowledged; refused unless the sender is the primary of the current epoch.
     case reportReplication(PersistentVolume.ReplicationReport)
@@ -52,13 +56,27 @@ package struct StatusError: Error, Codable, Sendable, Hashable, CustomStringConv
     package var message: String
     package var kind: ObjectKind?
     package var name: String?
+    /// Kubernetes' `details.causes`: why, as `reason` and `message` (a budget an eviction
+    /// would break).
+    package var causes: [Cause]?
 
-    package init(code: Int, reason: String, message: String, kind: ObjectKind? = nil, name: String? = nil) {
+    package struct Cause: Codable, Sendable, Hashable {
+        package var reason: String
+        package var message: String
+
+        package init(reason: String, message: String) {
+            self.reason = reason
+            self.message = message
+        }
+    }
+
+    package init(code: Int, reason: String, message: String, kind: ObjectKind? = nil, name: String? = nil, causes: [Cause]? = nil) {
         self.code = code
         self.reason = reason
         self.message = message
         self.kind = kind
         self.name = name
+        self.causes = causes
     }
 
     package var description: String { message }
@@ -81,6 +99,10 @@ package struct StatusError: Error, Codable, Sendable, Hashable, CustomStringConv
             code: 409, reason: "Conflict",
             message: "Operation cannot be fulfilled on \(resource(kind, name)): \(why)", kind: kind, name: name
         )
+    }
+
+    package static func forbidden(_ kind: ObjectKind, _ name: String, _ why: String) -> StatusError {
+        StatusError(code: 403, reason: "Forbidden", message: "\(resource(kind, name)) is forbidden: \(why)", kind: kind, name: name)
     }
 
     package static func invalid(_ kind: ObjectKind, _ name: String, _ causes: [String]) -> StatusError {

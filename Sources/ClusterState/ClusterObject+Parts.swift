@@ -23,6 +23,12 @@ extension ClusterObject {
             node.apiVersion = "v1"
             node.kind = "Node"
             return .node(node)
+        case .namespace(let namespace):
+            return .namespace(namespace.withDefaults)
+        case .podDisruptionBudget(var budget):
+            budget.apiVersion = "policy/v1"
+            budget.kind = "PodDisruptionBudget"
+            return .podDisruptionBudget(budget)
         case .controllerRevision, .event:
             return self
         }
@@ -41,6 +47,10 @@ extension ClusterObject {
             object.status = source.status
             return .persistentVolume(object)
         case (.node(var object), .node(let source)): object.status = source.status; return .node(object)
+        case (.namespace(var object), .namespace(let source)): object.status = source.status; return .namespace(object)
+        case (.podDisruptionBudget(var object), .podDisruptionBudget(let source)):
+            object.status = source.status
+            return .podDisruptionBudget(object)
         default: return self
         }
     }
@@ -57,6 +67,8 @@ extension ClusterObject {
         case (.node(let a), .node(let b)): a.spec != b.spec
         case (.controllerRevision(let a), .controllerRevision(let b)): a.data != b.data || a.revision != b.revision
         case (.event(let a), .event(let b)): a.message != b.message || a.count != b.count
+        case (.namespace(let a), .namespace(let b)): a.spec != b.spec
+        case (.podDisruptionBudget(let a), .podDisruptionBudget(let b)): a.spec != b.spec
         default: true
         }
     }

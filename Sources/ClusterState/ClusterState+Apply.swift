@@ -29,6 +29,7 @@ extension ClusterState {
         case .delete(let kind, let key, let uid): delete(kind, key, uid: uid, context: &context)
         case .finalize(let kind, let key, let uid): finalize(kind, key, uid: uid, context: &context)
         case .bind(let key, let uid, let node, let podIP): bind(key, uid: uid, node: node, podIP: podIP, context: &context)
+        case .evict(let key, let uid): evict(key, uid: uid, context: &context)
         case .reportReplication(let report): self.report(report, context: &context)
         }
     }
@@ -40,6 +41,7 @@ extension ClusterState {
         }
         if let error = Self.invalidity(of: object, errors: object.validationErrors() + object.statusErrors()) { return .rejected(error) }
         if let error = conflictingAddress(of: object) { return .rejected(error) }
+        if let error = namespaceRefusal(of: object) { return .rejected(error) }
         var created = object.withDefaults
         created.metadata.namespace = object.kind.isNamespaced ? key.namespace : nil
         created.metadata.uid = context.uid
@@ -82,10 +84,13 @@ extension ClusterState {
         errors.isEmpty ? nil : .invalid(object.kind, object.metadata.name, errors.map(\.description))
     }
 
-    private mutating func delete(_ kind: ObjectKind, _ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {
+    mutating func delete(_ kind: ObjectKind, _ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {
         guard let stored = object(kind, key) else { return .rejected(.notFound(kind, key.name)) }
         if let uid, stored.metadata.uid != uid {
             return .rejected(.conflict(kind, key.name, "the UID in the precondition (\(uid)) does not match the UID in record (\(stored.metadata.uid ?? "")). The object might have been deleted and then recreated"))
+        }
+        if kind == .namespace, Namespace.undeletable.contains(key.name) {
+            return .rejected(.forbidden(.namespace, key.name, "this namespace may not be deleted"))
         }
         guard needsFinalization(stored) else {
             removeForGood(stored, context: &context)
@@ -94,6 +99,7 @@ extension ClusterState {
         guard !stored.metadata.isTerminating else { return .applied(stored, changed: false) }
         var terminating = stored
         terminating.metadata.deletionTimestamp = context.at
+        if case .namespace(let namespace) = terminating { terminating = .namespace(namespace.withDefaults) }
         return .applied(context.write(&self, terminating, as: .modified), changed: true)
     }
 
@@ -141,12 +147,13 @@ extension ClusterState {
     }
 
     /// Objects whose deletion waits for someone to confirm it: a placed pod (its node stops
-    /// it), a StatefulSet (the controller deletes its pods first), a claim a pod still uses.
+    /// it), a StatefulSet (the controller deletes its pods first), a namespace (the
+    /// controller empties it first), a claim a pod still uses.
     private func needsFinalization(_ object: ClusterObject) -> Bool {
         switch object {
         case .pod(let pod):
             return pod.spec.nodeName != nil && pod.phase != Pod.Phase.succeeded && pod.phase != Pod.Phase.failed
-        case .statefulSet:
+        case .statefulSet, .namespace:
             return true
         case .persistentVolumeClaim(let claim):
             return pods.values.contains { pod in

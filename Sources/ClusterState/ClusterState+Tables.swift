@@ -10,6 +10,8 @@ extension ClusterState {
         case .node: nodes[key].map(ClusterObject.node)
         case .controllerRevision: revisions[key].map(ClusterObject.controllerRevision)
         case .event: events[key].map(ClusterObject.event)
+        case .namespace: namespaces[key].map(ClusterObject.namespace)
+        case .podDisruptionBudget: budgets[key].map(ClusterObject.podDisruptionBudget)
         }
     }
 
@@ -28,6 +30,8 @@ extension ClusterState {
         case .node: sorted(nodes, ClusterObject.node)
         case .controllerRevision: sorted(revisions, ClusterObject.controllerRevision)
         case .event: sorted(events, ClusterObject.event)
+        case .namespace: sorted(namespaces, ClusterObject.namespace)
+        case .podDisruptionBudget: sorted(budgets, ClusterObject.podDisruptionBudget)
         }
     }
 
@@ -49,6 +53,8 @@ extension ClusterState {
         case .node(let value): nodes[key] = value
         case .controllerRevision(let value): revisions[key] = value
         case .event(let value): events[key] = value
+        case .namespace(let value): namespaces[key] = value
+        case .podDisruptionBudget(let value): budgets[key] = value
         }
     }
 
@@ -62,6 +68,8 @@ extension ClusterState {
         case .node: nodes[key] = nil
         case .controllerRevision: revisions[key] = nil
         case .event: events[key] = nil
+        case .namespace: namespaces[key] = nil
+        case .podDisruptionBudget: budgets[key] = nil
         }
     }
 }

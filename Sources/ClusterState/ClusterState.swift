@@ -1,5 +1,6 @@
 /// The replicated data model: Kubernetes-shaped objects (StatefulSet, Service, Pod,
-/// PersistentVolumeClaim, PersistentVolume, Node, ControllerRevision, Event) and the
+/// PersistentVolumeClaim, PersistentVolume, Node, ControllerRevision, Event, Namespace,
+/// PodDisruptionBudget) and the
 /// commands that change them.
 ///
 /// Every agent holds a ``ClusterState`` and applies the same committed commands in the same
@@ -16,6 +17,8 @@ package struct ClusterState: Sendable, Equatable {
     package var nodes: [ObjectKey: Node] = [:]
     package var revisions: [ObjectKey: ControllerRevision] = [:]
     package var events: [ObjectKey: Event] = [:]
+    package var namespaces: [ObjectKey: Namespace] = [:]
+    package var budgets: [ObjectKey: PodDisruptionBudget] = [:]
 
     package init() {}
 }

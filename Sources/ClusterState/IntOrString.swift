@@ -29,8 +29,9 @@ package enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The value scaled against `total`: an int as is, `"25%"` as a share of `total`
-    /// rounded down (as Kubernetes' StatefulSet controller does); nil when malformed.
-    package func scaled(against total: Int) -> Int? {
+    /// rounded down (as Kubernetes' StatefulSet controller does) or up (as its disruption
+    /// controller does); nil when malformed.
+    package func scaled(against total: Int, roundingUp: Bool = false) -> Int? {
         switch self {
         case .int(let number):
             return number
@@ -38,7 +39,8 @@ package enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible {
             guard text.hasSuffix("%"), let percent = Int(text.dropLast()), percent >= 0 else { return Int(text) }
             // Cannot trap whatever is stored: an overflowing product means "more than any".
             let (product, overflow) = max(0, total).multipliedReportingOverflow(by: percent)
-            return overflow ? Int.max / 100 : product / 100
+            if overflow { return Int.max / 100 }
+            return roundingUp ? (product + 99) / 100 : product / 100
         }
     }
 }

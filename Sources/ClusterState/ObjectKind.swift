@@ -8,21 +8,24 @@ package enum ObjectKind: String, CaseIterable, Codable, Sendable, Hashable {
     case node = "Node"
     case controllerRevision = "ControllerRevision"
     case event = "Event"
+    case namespace = "Namespace"
+    case podDisruptionBudget = "PodDisruptionBudget"
 
-    package var apiVersion: String {
-        switch self {
-        case .statefulSet, .controllerRevision: "apps/v1"
-        default: "v1"
-        }
-    }
+    package var apiVersion: String { group.isEmpty ? "v1" : group + "/v1" }
 
     /// The API group (`""` for the core group).
-    package var group: String { self == .statefulSet || self == .controllerRevision ? "apps" : "" }
+    package var group: String {
+        switch self {
+        case .statefulSet, .controllerRevision: "apps"
+        case .podDisruptionBudget: "policy"
+        default: ""
+        }
+    }
 
     /// The lower-case plural in URLs: `statefulsets`, `persistentvolumeclaims`.
     package var plural: String { rawValue.lowercased() + "s" }
 
-    package var isNamespaced: Bool { self != .node && self != .persistentVolume }
+    package var isNamespaced: Bool { self != .node && self != .persistentVolume && self != .namespace }
 }
 
 /// Any stored object, for commands, changes and the API's generic paths.
@@ -35,6 +38,8 @@ package enum ClusterObject: Sendable, Hashable, Codable {
     case node(Node)
     case controllerRevision(ControllerRevision)
     case event(Event)
+    case namespace(Namespace)
+    case podDisruptionBudget(PodDisruptionBudget)
 
     package var kind: ObjectKind {
         switch self {
@@ -46,6 +51,8 @@ package enum ClusterObject: Sendable, Hashable, Codable {
         case .node: .node
         case .controllerRevision: .controllerRevision
         case .event: .event
+        case .namespace: .namespace
+        case .podDisruptionBudget: .podDisruptionBudget
         }
     }
 
@@ -60,6 +67,8 @@ package enum ClusterObject: Sendable, Hashable, Codable {
             case .node(let object): object.metadata
             case .controllerRevision(let object): object.metadata
             case .event(let object): object.metadata
+            case .namespace(let object): object.metadata
+            case .podDisruptionBudget(let object): object.metadata
             }
         }
         set {
@@ -72,6 +81,8 @@ package enum ClusterObject: Sendable, Hashable, Codable {
             case .node(var object): object.metadata = newValue; self = .node(object)
             case .controllerRevision(var object): object.metadata = newValue; self = .controllerRevision(object)
             case .event(var object): object.metadata = newValue; self = .event(object)
+            case .namespace(var object): object.metadata = newValue; self = .namespace(object)
+            case .podDisruptionBudget(var object): object.metadata = newValue; self = .podDisruptionBudget(object)
             }
         }
     }
@@ -97,6 +108,8 @@ package enum ClusterObject: Sendable, Hashable, Codable {
         case .node: self = .node(try Node(from: decoder))
         case .controllerRevision: self = .controllerRevision(try ControllerRevision(from: decoder))
         case .event: self = .event(try Event(from: decoder))
+        case .namespace: self = .namespace(try Namespace(from: decoder))
+        case .podDisruptionBudget: self = .podDisruptionBudget(try PodDisruptionBudget(from: decoder))
         }
     }
 
@@ -112,6 +125,8 @@ package enum ClusterObject: Sendable, Hashable, Codable {
         case .node(let object): try object.encode(to: encoder)
         case .controllerRevision(let object): try object.encode(to: encoder)
         case .event(let object): try object.encode(to: encoder)
+        case .namespace(let object): try object.encode(to: encoder)
+        case .podDisruptionBudget(let object): try object.encode(to: encoder)
         }
     }
 }
@@ -130,6 +145,8 @@ extension ClusterObject {
         case .node(var o): o.apiVersion = version; o.kind = name; return .node(o)
         case .controllerRevision(var o): o.apiVersion = version; o.kind = name; return .controllerRevision(o)
         case .event(var o): o.apiVersion = version; o.kind = name; return .event(o)
+        case .namespace(var o): o.apiVersion = version; o.kind = name; return .namespace(o)
+        case .podDisruptionBudget(var o): o.apiVersion = version; o.kind = name; return .podDisruptionBudget(o)
         }
     }
 }

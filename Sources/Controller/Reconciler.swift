@@ -8,7 +8,8 @@ package enum Reconciler {
 
     /// The commands one pass proposes: first, alone, what to do about pods on lost nodes
     /// (so the sets see the result next pass); otherwise per StatefulSet (in key order) pod
-    /// and claim creations and deletions, revisions and status; then placements of pending pods.
+    /// and claim creations and deletions, revisions and status; then placements of pending
+    /// pods, volume copies, garbage collection, namespaces and disruption budgets' status.
     package static func reconcile(state: ClusterState, liveness: Liveness, now: Timestamp) -> [ClusterCommand] {
         let losses = NodeLoss.commands(state: state, liveness: liveness, now: now)
         guard losses.isEmpty else { return Array(losses.prefix(commandBudget)) }
@@ -25,6 +26,10 @@ package enum Reconciler {
         }
         if commands.count < commandBudget { commands += VolumeCopies.commands(state: state, liveness: liveness) }
         commands += OwnerCollector.deletions(state: state) + ClaimReaper.finalizations(state: state)
+        if commands.count < commandBudget {
+            commands += (NamespaceLifecycle.commands(state: state) + DisruptionStatusSync.commands(state: state, now: now))
+                .prefix(commandBudget - commands.count)
+        }
         return commands + ControllerEvents.events(for: commands, state: state, now: now) + EventReaper.deletions(state: state, now: now)
     }
 }

@@ -14,6 +14,8 @@ enum ResourceName {
         case "services", "service", "svc": return .service
         case "controllerrevisions", "controllerrevision": return .controllerRevision
         case "events", "event", "ev": return .event
+        case "namespaces", "namespace", "ns": return .namespace
+        case "poddisruptionbudgets", "poddisruptionbudget", "pdb": return .podDisruptionBudget
         default: throw CLIError("error: the server doesn't have a resource type \"\(text)\"")
         }
     }

@@ -34,7 +34,7 @@ import Testing
                     let body = try json(response)
                     #expect(body["kind"] as? String == "APIGroupList")
                     let groups = body["groups"] as? [[String: Any]] ?? []
-                    #expect(groups.map { $0["name"] as? String } == ["apps"])
+                    #expect(groups.map { $0["name"] as? String } == ["apps", "policy"])
                     let preferred = groups.first?["preferredVersion"] as? [String: String]
                     #expect(preferred == ["groupVersion": "apps/v1", "version": "v1"])
                 }
@@ -55,7 +55,14 @@ import Testing
                 #expect(body["kind"] as? String == "APIResourceList")
                 #expect(body["groupVersion"] as? String == "v1")
                 let byName = resources(body)
-                #expect(Set(byName.keys) == ["pods", "pods/log", "services", "persistentvolumeclaims", "persistentvolumes", "nodes", "events"])
+                #expect(Set(byName.keys) == ["pods", "pods/log", "pods/eviction", "services", "persistentvolumeclaims", "persistentvolumes",
+                                             "nodes", "events", "namespaces"])
+                // kubectl drain evicts only when this entry names its group and version.
+                #expect(byName["pods/eviction"]?["group"] as? String == "policy")
+                #expect(byName["pods/eviction"]?["version"] as? String == "v1")
+                #expect(byName["pods/eviction"]?["kind"] as? String == "Eviction")
+                #expect(byName["namespaces"]?["namespaced"] as? Bool == false)
+                #expect(byName["namespaces"]?["shortNames"] as? [String] == ["ns"])
                 #expect(byName["pods"]?["shortNames"] as? [String] == ["po"])
                 #expect(byName["pods"]?["categories"] as? [String] == ["all"])
                 #expect(byName["pods"]?["singularName"] as? String == "pod")

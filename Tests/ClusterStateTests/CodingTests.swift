@@ -113,9 +113,27 @@ enum Sample {
         return event
     }
 
+    static var namespace: Namespace {
+        var namespace = Namespace(metadata: ObjectMeta(name: "prod"))
+        namespace.status = .init(phase: Namespace.terminating)
+        return namespace
+    }
+
+    static var budget: PodDisruptionBudget {
+        var budget = PodDisruptionBudget(
+            metadata: ObjectMeta(name: "zk-pdb", namespace: "default"),
+            spec: .init(maxUnavailable: .string("25%"), selector: LabelSelector(matchLabels: ["app": "zk"]))
+        )
+        var status = PodDisruptionBudget.Status(disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3)
+        status.disruptedPods = ["zk-0": Fixture.t0]
+        budget.status = status
+        return budget
+    }
+
     static let all: [ClusterObject] = [
         .statefulSet(statefulSet), .service(service), .pod(pod), .persistentVolumeClaim(claim),
         .persistentVolume(volume), .node(node), .controllerRevision(revision), .event(event),
+        .namespace(namespace), .podDisruptionBudget(budget),
     ]
 }
 
@@ -146,6 +164,8 @@ private func roundTrip<T: Codable>(_ value: T) throws -> T {
         case .node(let value): #expect(try roundTrip(value) == value)
         case .controllerRevision(let value): #expect(try roundTrip(value) == value)
         case .event(let value): #expect(try roundTrip(value) == value)
+        case .namespace(let value): #expect(try roundTrip(value) == value)
+        case .podDisruptionBudget(let value): #expect(try roundTrip(value) == value)
         }
     }
 
@@ -188,6 +208,7 @@ private func roundTrip<T: Codable>(_ value: T) throws -> T {
             .delete(.node, Fixture.clusterKey("node-1"), uid: nil),
             .finalize(.pod, Fixture.key("web-0"), uid: "u-1"),
             .bind(pod: Fixture.key("web-0"), uid: "u-1", node: "node-1", podIP: "10.244.1.2"),
+            .evict(pod: Fixture.key("web-1"), uid: "u-4"),
             .reportReplication(.init(
                 volume: "pvc-1", primary: "node-1", epoch: 2,
                 latest: .init(node: "node-1", epoch: 2, generation: 9, snapshotUnixMillis: 1_800_000_000_123),
@@ -200,7 +221,7 @@ private func roundTrip<T: Codable>(_ value: T) throws -> T {
             case .create(let object): .create(object.stamped)
             case .update(let object): .update(object.stamped)
             case .updateStatus(let object): .updateStatus(object.stamped)
-            case .delete, .finalize, .bind, .reportReplication: command
+            case .delete, .finalize, .bind, .evict, .reportReplication: command
             }
         }
         #expect(try roundTrip(proposal) == ClusterProposal(at: proposal.at, commands: expected))

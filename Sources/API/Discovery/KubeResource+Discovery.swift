@@ -20,6 +20,8 @@ extension KubeResource {
         case .persistentVolume: ["pv"]
         case .node: ["no"]
         case .event: ["ev"]
+        case .namespace: ["ns"]
+        case .podDisruptionBudget: ["pdb"]
         case .controllerRevision: nil
         }
     }
@@ -44,6 +46,10 @@ extension KubeResource {
             entries.append(APIResource(name: plural + "/status", singularName: "", namespaced: true, kind: kind.rawValue, verbs: ["get"]))
         case .pod:
             entries.append(APIResource(name: plural + "/log", singularName: "", namespaced: true, kind: kind.rawValue, verbs: ["get"]))
+            // kubectl drain evicts (and so honours budgets) only when it finds this entry,
+            // with its group and version; otherwise it deletes pods outright.
+            entries.append(APIResource(name: plural + "/eviction", singularName: "", namespaced: true, group: "policy",
+                                       version: "v1", kind: "Eviction", verbs: ["create"]))
         default:
             break
         }

@@ -44,6 +44,11 @@ extension ObjectPrinter {
             return [name, .string(controller ?? "<none>"), .integer(revision.revision), age]
         case .event(let event):
             return eventCells(event, now: now)
+        case .namespace(let namespace):
+            return [name, .string(namespace.status?.phase ?? Namespace.active), age]
+        case .podDisruptionBudget(let budget):
+            return [name, .string(budget.spec.minAvailable?.description ?? "N/A"), .string(budget.spec.maxUnavailable?.description ?? "N/A"),
+                    .integer(Int64(budget.status?.disruptionsAllowed ?? 0)), age]
         }
     }
 

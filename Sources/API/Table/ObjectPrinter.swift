@@ -73,6 +73,14 @@ package enum ObjectPrinter {
              TableColumn("Controller", "Controller of the object"),
              TableColumn("Revision", "Revision indicates the revision of the state represented by Data."),
              age]
+        case .namespace:
+            [name, TableColumn("Status", "The status of the namespace"), age]
+        case .podDisruptionBudget:
+            [name,
+             TableColumn("Min Available", "The minimum number of pods that must be available."),
+             TableColumn("Max Unavailable", "The maximum number of pods that may be unavailable."),
+             TableColumn("Allowed Disruptions", "Calculated number of pods that may be disrupted at this time."),
+             age]
         case .event:
             [TableColumn("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
              TableColumn("Type", "Type of this event (Normal, Warning)."),

@@ -32,6 +32,10 @@ extension ClusterObject {
                 + StatefulSetRules.nonNegative(Int(truncatingIfNeeded: revision.revision), at: FieldPath("revision"))
         case .event(let event):
             return MetadataRules.errors(event.metadata, namespaced: true, format: .dns1123Subdomain)
+        case .namespace(let namespace):
+            return MetadataRules.errors(namespace.metadata, namespaced: false, format: .dns1123Label)
+        case .podDisruptionBudget(let budget):
+            return DisruptionBudgetRules.errors(budget)
         }
     }
 

@@ -24,6 +24,8 @@ extension ClusterObject {
                 }
                 return errors
             }
+        case .podDisruptionBudget(let budget):
+            return DisruptionBudgetRules.statusErrors(budget.status)
         default:
             return []
         }

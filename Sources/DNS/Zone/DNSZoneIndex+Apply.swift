@@ -23,7 +23,7 @@ extension DNSZoneIndex {
             case .pod: pods.insert(change.object.key)
             case .service: services.insert(change.object.key)
             case .node: nodes.insert(change.object.key)
-            case .statefulSet, .persistentVolumeClaim, .persistentVolume, .controllerRevision, .event: break
+            case .statefulSet, .persistentVolumeClaim, .persistentVolume, .controllerRevision, .event, .namespace, .podDisruptionBudget: break
             }
         }
         // Pods first, so that a service refreshed next sees every pod of its namespace.

@@ -107,6 +107,7 @@ struct ReadinessCase: Sendable, CustomTestStringConvertible {
         try cluster.addNode("node-1", ip: "10.0.0.1")
         try cluster.add(ZoneCluster.headless("nginx", selector: ["app": "nginx", "tier": "web"]))
         try cluster.start(ZoneCluster.pod("web-0", labels: ["app": "nginx"], subdomain: "nginx"), on: "node-1", ip: "10.244.1.10")
+        try cluster.run(.create(.namespace(Namespace(metadata: ObjectMeta(name: "other")))))
         try cluster.start(ZoneCluster.pod("web-1", namespace: "other", labels: ["app": "nginx", "tier": "web"], subdomain: "nginx"), on: "node-1", ip: "10.244.1.11")
         try cluster.start(ZoneCluster.pod("web-2", labels: ["app": "nginx", "tier": "web", "x": "y"], subdomain: "nginx"), on: "node-1", ip: "10.244.1.12")
         #expect(cluster.addresses("nginx.default.svc.cluster.local.") == ["10.244.1.12"])

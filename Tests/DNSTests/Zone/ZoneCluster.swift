@@ -168,6 +168,7 @@ extension ZoneCluster {
         try cluster.start(pod("anon-x", labels: ["app": "anon"], subdomain: nil), on: "node-1", ip: "10.244.1.40")
         try cluster.add(clusterIP("api", ip: "10.96.0.10", selector: nginx, ports: [Service.Port(name: "http", port: 80)]))
         try cluster.add(clusterIP("noip", ip: nil, selector: nginx, ports: [Service.Port(name: "http", port: 80)]))
+        try cluster.run(.create(.namespace(Namespace(metadata: ObjectMeta(name: "prod")))))
         try cluster.add(headless("db", namespace: "prod", selector: ["app": "db"]))
         try cluster.start(pod("db-0", namespace: "prod", labels: ["app": "db"], subdomain: "db"), on: "node-2", ip: "10.244.2.50")
         try cluster.start(pod("stray", namespace: "prod", labels: nginx, subdomain: "nginx"), on: "node-2", ip: "10.244.2.51")

@@ -180,6 +180,7 @@ extension ControllerSimulation {
             case .delete(let kind, let key, _): "delete \(kind.rawValue) \(key.name)"
             case .finalize(let kind, let key, _): "finalize \(kind.rawValue) \(key.name)"
             case .bind(let pod, _, let node, let ip): "bind \(pod.name)->\(node) \(ip)"
+            case .evict(let pod, _): "evict \(pod.name)"
             case .reportReplication(let report): "report \(report.volume) e\(report.epoch)g\(report.latest.generation)"
             }
             guard position < results.count else { return text }
