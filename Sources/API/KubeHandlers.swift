@@ -195,6 +195,12 @@ struct KubeHandlers<View: ClusterView>: Sendable {
 
     private func decodeObject(_ request: Request, _ target: KubeTarget) async throws -> ClusterObject {
         let body = try await request.body.collect(upTo: Self.maxBody)
+        if request.headers[.contentType]?.hasPrefix(NamespaceProtobuf.contentType) == true {
+            guard target.kind == .namespace, let namespace = try? NamespaceProtobuf.decode(Array(body.readableBytesView)) else {
+                throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json")
+            }
+            return .namespace(namespace)
+        }
         let object = try Self.decode(ClusterObject.self, body)
         guard object.kind == target.kind else {
             throw KubeStatus.badRequest("the kind \(object.kind.rawValue) does not match the resource \(target.resource.plural)")

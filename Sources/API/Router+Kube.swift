@@ -36,6 +36,7 @@ extension API {
                 }
             }
         }
+        addNamespaceRoutes(to: router, handlers: handlers)
         // Subresources hang off the generic item path: a constant `statefulsets` segment
         // next to `:plural` would shadow the generic routes in the router's trie.
         let scale = "/apis/apps/v1/namespaces/:namespace/:plural/:name/:subresource"
@@ -60,12 +61,40 @@ extension API {
     }
 }
 
+extension API {
+    /// `/api/v1/namespaces` and `/api/v1/namespaces/{name}`: the router prefers the constant
+    /// `namespaces` segment of the namespaced paths over the generic `:plural`, so the
+    /// Namespace kind needs its own routes (the item's name sits where a namespace would).
+    private static func addNamespaceRoutes(to router: Router<BasicRequestContext>, handlers: KubeHandlers<some ClusterView>) {
+        let resource = KubeResource(kind: .namespace)
+        router.get("/api/v1/namespaces") { request, _ in
+            try await handlers.list(KubeTarget(resource: resource), request)
+        }
+        router.post("/api/v1/namespaces") { request, _ in
+            try await handlers.create(KubeTarget(resource: resource), request)
+        }
+        @Sendable func item(_ context: BasicRequestContext) -> KubeTarget {
+            KubeTarget(resource: resource, name: context.parameters.get("namespace"))
+        }
+        router.get("/api/v1/namespaces/:namespace") { request, context in try await handlers.get(item(context), request) }
+        router.put("/api/v1/namespaces/:namespace") { request, context in try await handlers.update(item(context), request) }
+        router.patch("/api/v1/namespaces/:namespace") { request, context in try await handlers.patch(item(context), request) }
+        router.delete("/api/v1/namespaces/:namespace") { request, context in try await handlers.delete(item(context), request) }
+    }
+}
+
 /// The resource, namespace and name a request addresses.
 struct KubeTarget {
     var resource: KubeResource
     /// nil for a cluster-scoped kind, or a namespaced kind listed across all namespaces.
     var namespace: String?
     var name: String?
+
+    init(resource: KubeResource, namespace: String? = nil, name: String? = nil) {
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+    }
 
     var kind: ObjectKind { resource.kind }
 

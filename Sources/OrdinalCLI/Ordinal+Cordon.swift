@@ -33,7 +33,7 @@ struct UncordonCommand: AsyncParsableCommand {
 }
 
 /// Patches `spec.unschedulable` unless it already says so, printing kubectl's words.
-private func setSchedulable(_ schedulable: Bool, node name: String, client: ClientOptions) async throws {
+func setSchedulable(_ schedulable: Bool, node name: String, client: ClientOptions) async throws {
     let api = try client.client()
     let verb = schedulable ? "uncordoned" : "cordoned"
     do {
