@@ -26,7 +26,8 @@ final class ExecUpgrader: NIOTypedHTTPServerProtocolUpgrader, Sendable {
     private let decision: NIOLoopBoundBox<Decision?>
 
     var supportedProtocol: String { kind == .spdy ? "SPDY/3.1" : "websocket" }
-    var requiredUpgradeHeaders: [String] { kind == .spdy ? [] : ["sec-websocket-key", "sec-websocket-version"] }
+    /// None: NIO would also require them in `Connection`; the key and version are checked below.
+    var requiredUpgradeHeaders: [String] { [] }
 
     init(kind: Kind, service: ExecService, eventLoop: any EventLoop) {
         self.kind = kind
