@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // L0 — vocabulary, stdlib only.
@@ -41,6 +42,10 @@ let package = Package(
         // L2 — pure cores built on the data model.
         .target(name: "Controller", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
         .target(name: "DNS", dependencies: ["Basics", "ClusterState"], swiftSettings: strictSettings),
+        // L1 — `kubectl exec`'s wire: SPDY/3.1 frames, zlib header blocks, the remote-command
+        // streams and the WebSocket channel protocol (pure: zlib is deterministic; docs/exec.md).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "RemoteCommand", dependencies: ["CZlib"], swiftSettings: strictSettings),
         // L2 — pure composition of the cores.
         .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller"], swiftSettings: strictSettings),
         // L3 — shells.
@@ -81,6 +86,29 @@ let package = Package(
             swiftSettings: shellSettings
         ),
         .target(name: "Runtime", dependencies: ["Basics", "ClusterState"], swiftSettings: shellSettings),
+        // `pipe2(O_CLOEXEC)` and `POSIX_SPAWN_SETSID`, which Swift's Glibc module hides.
+        .target(name: "CExecShim"),
+        // The exec shell: upgrades on the API's HTTP server, the command's process, forwarding
+        // to the hosting agent, and the `ordinal exec` client (docs/exec.md).
+        .target(
+            name: "Exec",
+            dependencies: [
+                "RemoteCommand", "CExecShim",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: shellSettings
+        ),
         // Metrics the shells record through swift-metrics, kept and rendered by swift-prometheus.
         .target(
             name: "Telemetry",
@@ -108,7 +136,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry", "Exec",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime",
+                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime", "Exec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -176,6 +204,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .testTarget(name: "RemoteCommandTests", dependencies: ["RemoteCommand", "CZlib"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics", "ClusterState"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Exec
 import NIOCore
 import NIOSSL
 
@@ -19,8 +20,9 @@ enum APIServerTLS {
     )
 
     /// - Throws: ``AgentStartError`` naming the file that is not a PEM certificate or key.
-    static func serverBuilder(_ files: APITLSFiles?) throws -> HTTPServerBuilder {
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout, httpDecoderConfiguration: headerLimits))
+    static func serverBuilder(_ files: APITLSFiles?, exec: ExecService) throws -> HTTPServerBuilder {
+        // HTTP/1.1 plus the SPDY and WebSocket upgrades of `kubectl exec` (docs/exec.md).
+        let http = HTTPServerBuilder.http1Exec(configuration: .init(idleTimeout: idleTimeout, httpDecoderConfiguration: headerLimits), service: exec)
         guard let files else { return http }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
@@ -42,5 +44,24 @@ enum APIServerTLS {
         )
         configuration.minimumTLSVersion = .tlsv12
         return try .tls(http, tlsConfiguration: configuration)
+    }
+}
+
+extension APIServerTLS {
+    /// Client TLS for forwarding an exec to the agent that hosts the pod: trusts this agent's
+    /// own chain file (every agent's certificate is signed by the cluster CA, as
+    /// ``LeaderStatusClient`` trusts it). Agents reach each other by address, so the name in
+    /// the certificate is not checked; the chain is.
+    static func peerClientContext(_ files: APITLSFiles?) throws -> NIOSSLContext? {
+        guard let files else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .file(files.certificateChain)
+        configuration.certificateVerification = .noHostnameVerification
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw AgentStartError(reason: "--api-cert \(files.certificateChain): cannot trust it for exec forwarding (\(error))")
+        }
     }
 }

@@ -4,6 +4,7 @@ import ClusterState
 import AgentCore
 import Consensus
 import Basics
+import Exec
 import DNS
 import DNSServer
 import UnixSignals
@@ -94,7 +95,10 @@ package struct Agent: Sendable {
         }
         let api = Application(
             router: API.makeRouter(view: view, token: settings.apiToken, metrics: scrape),
-            server: try APIServerTLS.serverBuilder(settings.apiTLS),
+            server: try APIServerTLS.serverBuilder(settings.apiTLS, exec: ExecService(
+                backend: AgentExecBackend(driver: driver, store: store, token: settings.apiToken),
+                peerTLS: try APIServerTLS.peerClientContext(settings.apiTLS), token: settings.apiToken, logger: logger
+            )),
             configuration: .init(address: .hostname(settings.api.host, port: Int(settings.api.port)), serverName: "ordinal"),
             logger: logger
         )

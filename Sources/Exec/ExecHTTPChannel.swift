@@ -1,0 +1,93 @@
+public import HummingbirdCore
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// The API's HTTP/1.1 child channel with `kubectl exec`'s upgrades: NIO's typed upgrade
+/// handler first, with an ``ExecUpgrader`` for `SPDY/3.1` and one for `websocket`; every
+/// request that is not upgraded goes on to Hummingbird exactly as `HTTP1Channel` would serve
+/// it (the pattern of hummingbird-websocket's `HTTP1WebSocketUpgradeChannel`). TLS wraps it
+/// like any child channel (`HTTPServerBuilder.tls`).
+public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
+    public struct Value: ServerChildChannelValue {
+        let connection: EventLoopFuture<ExecConnection>
+        public let channel: any Channel
+    }
+
+    /// A connection must have sent a whole first request head within this time.
+    static let firstRequestTimeout = TimeAmount.seconds(60)
+
+    public let responder: HTTPChannelHandler.Responder
+    let configuration: HTTP1Channel.Configuration
+    let service: ExecService
+
+    public init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, service: ExecService) {
+        self.configuration = configuration
+        self.service = service
+        self.responder = ExecFailedUpgrade.wrap(responder, service: service)
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let upgraders: [any NIOTypedHTTPServerProtocolUpgrader<ExecConnection>] = [
+                ExecUpgrader(kind: .spdy, service: service, eventLoop: channel.eventLoop),
+                ExecUpgrader(kind: .webSocket, service: service, eventLoop: channel.eventLoop),
+            ]
+            let configuration = self.configuration
+            let upgrade = NIOTypedHTTPServerUpgradeConfiguration<ExecConnection>(
+                upgraders: upgraders,
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try sync.addHandlers(configuration.additionalChannelHandlers())
+                        try sync.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
+                        return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)))
+                    }
+                }
+            )
+            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<ExecConnection>(upgradeConfiguration: upgrade)
+            pipeline.enablePipelining = false
+            pipeline.enableErrorHandling = false
+            pipeline.enableResponseHeaderValidation = false
+            pipeline.decoderConfiguration.maxHeaderFieldSize = configuration.httpDecoder.maxHeaderFieldSize
+            pipeline.decoderConfiguration.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize
+            pipeline.decoderConfiguration.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
+            let connection = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            // Until the first request decides what the connection is, nothing else times it out.
+            let deadline = channel.eventLoop.scheduleTask(in: Self.firstRequestTimeout) { channel.close(promise: nil) }
+            connection.whenComplete { _ in deadline.cancel() }
+            return Value(connection: connection, channel: channel)
+        }
+    }
+
+    public func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.connection.get() {
+            case .upgraded:
+                try await value.channel.closeFuture.get()
+            case .http(let http):
+                await handleHTTP(asyncChannel: http, logger: logger)
+            }
+        } catch {
+            logger.debug("exec channel ended", metadata: ["error": "\(error)"])
+            try? await value.channel.close()
+        }
+    }
+}
+
+/// What a connection became: upgraded (the exec handlers own it until it closes), or plain
+/// HTTP for Hummingbird.
+enum ExecConnection: Sendable {
+    case upgraded
+    case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with `kubectl exec` upgrades (``ExecHTTPChannel``).
+    public static func http1Exec(configuration: HTTP1Channel.Configuration, service: ExecService) -> HTTPServerBuilder {
+        .init { responder in ExecHTTPChannel(responder: responder, configuration: configuration, service: service) }
+    }
+}
