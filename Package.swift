@@ -157,11 +157,14 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime", "Exec",
+                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime", "Exec", "RemoteCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: shellSettings

@@ -61,10 +61,22 @@ def place_all_on(api, node, name, replicas, probe_delay, timeout):
         status, body = H.request_json("POST", api + path, obj, timeout=30)
         if status != 201:
             sys.exit(f"bench-drain: create {obj['kind']} answered {status}: {body}")
-    if not H.wait_for(lambda: len(ready_pods(api, name)) == replicas, timeout):
+    if not H.wait_for(lambda: (len(ready_pods(api, name)) == replicas, None), timeout)[0]:
         sys.exit(f"bench-drain: {name}'s {replicas} pods were not Ready on {node} within {timeout} s")
     for other in others:
         set_schedulable(api, other, True)
+
+
+def remove(api, name, timeout):
+    """Deletes the set and its budget and waits for its pods to be gone, so the next run's
+    node holds only its own pods."""
+    H.request("DELETE", f"{api}/apis/apps/v1/namespaces/default/statefulsets/{name}")
+    H.request("DELETE", f"{api}/apis/policy/v1/namespaces/default/poddisruptionbudgets/{name}")
+    def gone():
+        pods = H.request_json("GET", f"{api}/api/v1/namespaces/default/pods", timeout=5)[1].get("items", [])
+        return (not any(p["metadata"]["name"].startswith(name + "-") for p in pods), None)
+    if not H.wait_for(gone, timeout)[0]:
+        sys.exit(f"bench-drain: {name}'s pods were not gone within {timeout} s")
 
 
 def timed_lines(argv, env, timeout):
@@ -137,7 +149,7 @@ def main():
             if code != 0:
                 sys.exit(f"bench-drain: {tool} exited {code}; see {args.out}")
             # kubectl returns once the old pods are deleted; count until every replacement is Ready.
-            all_ready = H.wait_for(lambda: len(ready_pods(apis[0], name)) == args.pods, args.timeout)
+            all_ready, _ = H.wait_for(lambda: (len(ready_pods(apis[0], name)) == args.pods, None), args.timeout)
             ready_s = time.time() - start
             per = moves(lines)
             readiness = args.pods * delay
@@ -148,6 +160,7 @@ def main():
                          "readiness_floor_s": readiness,
                          "target_s": 10 + readiness})
             set_schedulable(apis[0], node, True)
+            remove(apis[0], name, args.timeout)
         result = {"date": H.utc_date(), "machine": H.host_line(), "rows": rows}
         H.print_json(os.path.join(args.out, "result.json"), result)
         table = ["| tool | pods | readiness probe delay | drain returns | every replacement Ready | per-pod move (median / max) | target (10 s + readiness) |",

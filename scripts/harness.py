@@ -970,7 +970,7 @@ def append_section(section, method, text, date):
         block = f"\n### Run of {date}\n\n{text}\n"
         doc = doc[:nxt].rstrip("\n") + "\n" + block + doc[nxt:] if nxt >= 0 else doc.rstrip("\n") + "\n" + block
     else:
-        doc = doc.rstrip("\n") + f"\n\n{section}\n\n{textwrap.fill(method, 100)}\n\n{text}\n"
+        doc = doc.rstrip("\n") + f"\n\n{section}\n\n{textwrap.fill(method, 100)}\n\n### Run of {date}\n\n{text}\n"
     with open(path, "w") as f:
         f.write(doc)
     return path

@@ -2,6 +2,9 @@ import ArgumentParser
 import ClusterState
 import FoundationEssentials
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ordinal drain NODE`: cordon the node, then move its pods off one at a time through the
 /// Eviction subresource (so PodDisruptionBudgets hold), each Ready on another node before
@@ -41,7 +44,7 @@ struct DrainCommand: AsyncParsableCommand {
             for pod in plan.pods {
                 try await move(pod, plan: plan, api: api, deadline: deadline)
             }
-            print("node/\(node) drained")
+            say("node/\(node) drained")
         } catch let error as KubeError {
             printError(error.description)
             throw ExitCode(1)
@@ -64,19 +67,19 @@ struct DrainCommand: AsyncParsableCommand {
                 try await DrainPlan.evict(pod, api: api)
                 break
             } catch let error as KubeError where error.code == 429 {
-                if !announced { print("evicting pod \(namespace)/\(name)") }
+                if !announced { say("evicting pod \(namespace)/\(name)") }
                 announced = true
                 printError("error when evicting pods/\"\(name)\" -n \"\(namespace)\" (will retry after 1s): \(error.message ?? "")")
                 try await pause(until: deadline, waitingFor: "pod \(namespace)/\(name) to be evicted")
             }
         }
-        print("pod/\(name) evicted")
+        say("pod/\(name) evicted")
         guard pod.metadata.ownerReferences?.contains(where: { $0.controller == true }) == true else { return }
         while true {
             let current = try? await api.get(.pod, namespace: namespace, name: name)
             if case .pod(let replacement)? = current, replacement.metadata.uid != pod.metadata.uid,
                replacement.spec.nodeName != node, replacement.isReady, !replacement.isTerminating {
-                print("pod/\(name) ready on node/\(replacement.spec.nodeName ?? "")")
+                say("pod/\(name) ready on node/\(replacement.spec.nodeName ?? "")")
                 return
             }
             try await pause(until: deadline, waitingFor: "pod \(namespace)/\(name) to be Ready elsewhere")
@@ -87,6 +90,13 @@ struct DrainCommand: AsyncParsableCommand {
         guard ContinuousClock.now < deadline else { throw CLIError("error: timed out after \(timeout)s waiting for \(what)") }
         try await Task.sleep(for: .milliseconds(250))
     }
+}
+
+/// Prints a progress line at once, also into a pipe (where stdout is block-buffered): a
+/// drain takes a while, and whoever reads it wants each step when it happens.
+private func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 /// What a drain moves: the node's running pods, and which of them hold volumes that live on

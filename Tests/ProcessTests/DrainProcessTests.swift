@@ -92,21 +92,24 @@ import Testing
             let nodes = try ordinal(["get", "nodes"] + api).output
             #expect(nodes.split(separator: "\n").contains { $0.hasPrefix(node + " ") && $0.contains("SchedulingDisabled") }, "\(nodes)")
 
-            // kubectl drain evicts all at once and retries the 429s; the budget still holds.
-            if let kubectl = Kubectl.present.last {
-                let home = agents[0].directory.appendingPathComponent("home-drain")
+            // kubectl drain (the oldest and newest here) evicts all at once and retries the
+            // 429s; the budget still holds.
+            var cordoned = node
+            for kubectl in Kubectl.present.prefix(1) + Kubectl.present.dropFirst().suffix(1) {
+                let home = agents[0].directory.appendingPathComponent("home-drain-\(kubectl.version)")
                 try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-                #expect(try ordinal(["uncordon", node] + api).status == 0)
+                #expect(try ordinal(["uncordon", cordoned] + api).status == 0)
                 let next = try #require(await pods.busiestNode())
                 let result = try await pods.watchingAvailability {
                     try kubectl.run(["drain", next, "--ignore-daemonsets", "--timeout=150s"], server: agents[0].apiURL, home: home, timeout: 170)
                 }
                 #expect(result.run.status == 0, "kubectl \(kubectl.version) drain: \(result.run.output)\(result.run.errors)")
-                #expect(result.fewestAvailable >= 2, "kubectl drain: at one instant only \(result.fewestAvailable) of 3 zk pods were available")
+                #expect(result.fewestAvailable >= 2, "kubectl \(kubectl.version) drain: at one instant only \(result.fewestAvailable) of 3 zk pods were available")
                 _ = try await require("every zk pod Ready off \(next)", within: .seconds(60)) {
                     guard let ready = await pods.available(), ready.count == 3, let placed = await pods.nodes() else { return false }
                     return !placed.values.contains(next)
                 }
+                cordoned = next
             }
 
             // A pod whose volume lives on the node is refused unless asked.
