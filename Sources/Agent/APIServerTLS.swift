@@ -39,6 +39,7 @@ enum APIServerTLS {
         guard !chain.isEmpty else {
             throw AgentStartError(reason: "--api-cert \(files.certificateChain): holds no certificate")
         }
+
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
         )
@@ -48,6 +49,15 @@ enum APIServerTLS {
 }
 
 extension APIServerTLS {
+    /// Agents calling each other's API trust `--api-cert`'s file (``peerClientContext(_:)``):
+    /// with only the agent's own certificate in it (not self-signed), no other agent's
+    /// certificate verifies, and a forwarded exec or the leader's status fails. Said once at
+    /// start; a self-signed certificate shared by every agent still works, so it is no error.
+    static func peerTrustWarning(_ files: APITLSFiles?) -> String? {
+        guard let files, let chain = try? NIOSSLCertificate.fromPEMFile(files.certificateChain), chain.count == 1 else { return nil }
+        return "--api-cert \(files.certificateChain) holds one certificate and no CA: unless it is self-signed and shared by every agent, execs forwarded to other agents and the leader's status fail; append the CA (scripts/api-certs writes both)"
+    }
+
     /// Client TLS for forwarding an exec to the agent that hosts the pod: trusts this agent's
     /// own chain file (every agent's certificate is signed by the cluster CA, as
     /// ``LeaderStatusClient`` trusts it). Agents reach each other by address, so the name in

@@ -116,6 +116,7 @@ package struct Agent: Sendable {
             try network.prepare()
             services.append(.init(service: network))
         }
+        if let warning = APIServerTLS.peerTrustWarning(settings.apiTLS) { logger.warning("\(warning)") }
         logger.notice("agent starting", metadata: [
             "agent.name": "\(settings.name)",
             "peer.bind": "\(settings.bind)",

@@ -50,7 +50,9 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             )
             var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<ExecConnection>(upgradeConfiguration: upgrade)
             pipeline.enablePipelining = false
-            pipeline.enableErrorHandling = false
+            // A request head past the limits gets a 400 before the connection closes (NIO removes
+            // this handler with the other HTTP handlers when a connection upgrades).
+            pipeline.enableErrorHandling = true
             pipeline.enableResponseHeaderValidation = false
             pipeline.decoderConfiguration.maxHeaderFieldSize = configuration.httpDecoder.maxHeaderFieldSize
             pipeline.decoderConfiguration.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize

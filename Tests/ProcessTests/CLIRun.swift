@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// What one run of the `ordinal` CLI printed and how it exited.
 struct CLIRun {
@@ -65,4 +66,16 @@ func processTestSet(_ name: String, replicas: Int, parallel: Bool = false, image
           - name: main
             \(run)
     """
+}
+
+/// A CA, one certificate for the agents' addresses (and `localhost`) and a token, made by
+/// `scripts/api-certs` in `directory/credentials`.
+func apiCredentials(in directory: URL, hosts: [String]) throws -> URL {
+    let credentials = directory.appendingPathComponent("credentials")
+    let process = Process()
+    process.executableURL = repositoryRoot.appendingPathComponent("scripts/api-certs")
+    process.arguments = [credentials.path] + hosts + ["localhost"]
+    let run = try runBounded(process, input: nil, timeout: 30)
+    #expect(run.status == 0, "\(run.errors)")
+    return credentials
 }

@@ -4,22 +4,11 @@ import Testing
 /// The API behind TLS and a token (issue 14): a stock kubectl drives the cluster with the
 /// file `ordinal kubeconfig` writes, and nothing gets through without the CA and the token.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct SecureAPIProcessTests {
-    /// A CA, a certificate for the agent's address and a token, made by `scripts/api-certs`.
-    private func credentials(in directory: URL, host: String) throws -> URL {
-        let credentials = directory.appendingPathComponent("credentials")
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent("scripts/api-certs")
-        process.arguments = [credentials.path, host, "localhost"]
-        let run = try runBounded(process, input: nil, timeout: 30)
-        #expect(run.status == 0, "\(run.errors)")
-        return credentials
-    }
-
     @Test func kubectlDrivesTheClusterOverTLSWithTheKubeconfig() async throws {
         let host = "127.0.88.1"
         let directory = try makeTestDirectory("secure-api")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let files = try credentials(in: directory, host: host)
+        let files = try apiCredentials(in: directory, hosts: [host])
         let ca = files.appendingPathComponent("ca.pem").path
         let tokenFile = files.appendingPathComponent("token").path
         let token = try String(contentsOfFile: tokenFile, encoding: .utf8)
