@@ -24,7 +24,9 @@ package enum Reconciler {
             var scheduler = Scheduler(state: state, liveness: liveness)
             commands += scheduler.placements(limit: commandBudget - commands.count)
         }
-        if commands.count < commandBudget { commands += VolumeCopies.commands(state: state, liveness: liveness) }
+        if commands.count < commandBudget {
+            commands += VolumeHandover.commands(state: state, liveness: liveness, now: now) + VolumeCopies.commands(state: state, liveness: liveness)
+        }
         commands += OwnerCollector.deletions(state: state) + ClaimReaper.finalizations(state: state)
         if commands.count < commandBudget {
             commands += (NamespaceLifecycle.commands(state: state) + DisruptionStatusSync.commands(state: state, now: now))

@@ -11,8 +11,8 @@ import Glibc
 /// the next goes. Stricter than `kubectl drain`, which evicts every pod at once and waits
 /// only for each to be deleted: a quorum set never loses two members to one drain.
 ///
-/// A pod whose claim is bound to a volume on this node cannot move with it: it is refused
-/// unless `--delete-local-volumes`, which deletes the claim (and the data) so a new, empty
+/// A pod whose claim is bound to a `local` volume on this node cannot move with it: it is
+/// refused unless `--delete-local-volumes`, which deletes the claim (and the data) so a new, empty
 /// volume is made where the pod lands — kubectl's `--delete-emptydir-data`, for claims.
 struct DrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "drain", abstract: "Cordon a node and move its pods elsewhere, honouring disruption budgets.")
@@ -99,13 +99,12 @@ private func say(_ line: String) {
     fflush(nil)
 }
 
-/// What a drain moves: the node's running pods, and which of them hold volumes that live on
-/// the node (local, or a replicated volume whose primary is here: moving a primary with its
-/// pod is not built yet) or have no controller.
+/// What a drain moves: the node's running pods, and which of them hold `local` volumes on the
+/// node (a replicated volume moves with its pod to a copy) or have no controller.
 struct DrainPlan {
     var node: String
     var pods: [Pod]
-    /// Per pod (`namespace/name`), the claims it uses whose volume stays on the node.
+    /// Per pod (`namespace/name`), the claims it uses whose `local` volume stays on the node.
     var pinned: [String: [String]]
 
     static func make(_ api: KubeClient, node: String) async throws -> DrainPlan {
@@ -128,8 +127,8 @@ struct DrainPlan {
             for claimName in (pod.spec.volumes ?? []).compactMap({ $0.persistentVolumeClaim?.claimName }) {
                 guard let volumeName = claims[ObjectKey(namespace: namespace, name: claimName)]?.spec.volumeName,
                       let volume = volumes[volumeName] else { continue }
-                let stays = volume.spec.replicated.map { $0.primary == node } ?? (volume.node == node)
-                if stays { pinned[namespace + "/" + pod.metadata.name, default: []].append(claimName) }
+                // A replicated volume moves with its pod (VolumeHandover); a local one stays.
+                if volume.spec.replicated == nil, volume.node == node { pinned[namespace + "/" + pod.metadata.name, default: []].append(claimName) }
             }
         }
         let ordered = pods.sorted { ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name) }

@@ -17,10 +17,11 @@ import Testing
         world.state.volumes.values.first { $0.spec.claimRef?.name == "data-\(pod)" }
     }
 
-    /// The primary reports that every copy holds `generation` (taken at `millis`).
-    private func report(_ volume: PersistentVolume, generations: [String: UInt64], in world: inout World) -> [ApplyResult] {
+    /// The primary reports that every copy holds `generation`, taken at `millis` (by default
+    /// the generation's second).
+    private func report(_ volume: PersistentVolume, generations: [String: UInt64], at millis: Int64? = nil, in world: inout World) -> [ApplyResult] {
         let source = volume.spec.replicated!
-        let copies = generations.map { PersistentVolume.CopyStatus(node: $0.key, epoch: source.epoch, generation: $0.value, snapshotUnixMillis: Int64($0.value) * 1000) }
+        let copies = generations.map { PersistentVolume.CopyStatus(node: $0.key, epoch: source.epoch, generation: $0.value, snapshotUnixMillis: millis ?? Int64($0.value) * 1000) }
         let latest = copies.first { $0.node == source.primary } ?? .init(node: source.primary, epoch: source.epoch, generation: 1, snapshotUnixMillis: 1000)
         return world.submit([.reportReplication(.init(volume: volume.metadata.name, primary: source.primary, epoch: source.epoch, latest: latest, copies: copies.filter { $0.node != source.primary }))])
     }
@@ -81,6 +82,41 @@ import Testing
         // The old primary's reports no longer count.
         let rejected = report(before, generations: [source.primary: 10], in: &world)
         #expect(rejected.allSatisfy { if case .rejected = $0 { true } else { false } })
+    }
+
+    /// A drain: the primary's node is cordoned and the pod evicted; the volume moves to a copy
+    /// holding the primary's latest snapshot, once that snapshot is later than the waiting
+    /// pod, and the pod runs there.
+    @Test func aDrainedPrimaryHandsTheVolumeToAnUpToDateCopy() throws {
+        var world = World(nodes: 4, pools: 4)
+        world.create(replicatedSet(copies: "3"))
+        world.settle()
+        let before = try #require(volume(of: "web-0", in: world))
+        let source = try #require(before.spec.replicated)
+        var node = try #require(world.state.nodes[ObjectKey(namespace: "", name: source.primary)])
+        node.spec.unschedulable = true
+        world.submit([.update(.node(node))])
+        world.submit([.evict(pod: ObjectKey(namespace: "default", name: "web-0"), uid: nil)])
+        world.settle()
+        let waiting = try #require(world.pods["web-0"])
+        #expect(waiting.spec.nodeName == nil, "the pod waits: its volume's primary is cordoned")
+        let (behind, current) = (source.nodes[1], source.nodes[2])
+        // A snapshot from before the pod went away proves nothing yet.
+        _ = report(before, generations: [source.primary: 6, behind: 5, current: 6], in: &world)
+        world.settle()
+        #expect(volume(of: "web-0", in: world)?.spec.replicated?.primary == source.primary)
+        // Later snapshots, the copies' taken after the pod stopped: the volume moves to the
+        // copy holding the newest, in a new epoch.
+        _ = report(before, generations: [source.primary: 8, behind: 6, current: 7], at: (world.now.seconds + 3) * 1000, in: &world)
+        world.settle()
+        let after = try #require(volume(of: "web-0", in: world)?.spec.replicated)
+        #expect(after.primary == current, "the copy holding the newest snapshot, not the one behind")
+        #expect(after.epoch == source.epoch + 1)
+        #expect(!after.nodes.contains(source.primary), "the drained node keeps no copy")
+        #expect(after.nodes.count == 3, "a new copy restores the replicas")
+        let pod = try #require(world.pods["web-0"])
+        #expect(pod.spec.nodeName == current && pod.isRunningAndReady)
+        #expect(world.state.events.values.contains { $0.reason == "VolumeHandover" })
     }
 
     @Test func withoutAnAcknowledgedCopyThePodWaitsForItsNode() throws {

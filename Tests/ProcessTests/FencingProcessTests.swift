@@ -12,6 +12,11 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct FencingProcessTests {
     static let namespace = "fence"
     static let manifest = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: fence
+        ---
         apiVersion: apps/v1
         kind: StatefulSet
         metadata:

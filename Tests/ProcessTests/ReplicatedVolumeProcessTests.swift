@@ -16,6 +16,11 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(4))) struct ReplicatedVolumeProcessTests {
     static let namespace = "vol"
     static let manifest = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: vol
+        ---
         apiVersion: apps/v1
         kind: StatefulSet
         metadata:
@@ -150,6 +155,30 @@ import Testing
             }
             let table = try ordinal(["get", "pv", "--agent", others[0].apiURL])
             #expect(table.output.contains("Healthy"), "\(table.output)")
+        }
+    }
+
+    /// A drain of the primary's node: the pod stops, the primary's next snapshot reaches a
+    /// copy, the volume moves there, and the pod resumes at exactly the value it last wrote
+    /// (the old primary's data, kept as a recovery snapshot, says what that was).
+    @Test func aDrainMovesThePodWithAllItsData() async throws {
+        try await withCluster("volumes-drain", count: 3, basePort: 18140, extra: Self.extra) { agents in
+            defer { for agent in agents { unmountPool(of: agent) } }
+            let (primary, others, epoch) = try await startLedger(agents)
+            _ = try await require("the counter runs", within: .seconds(20)) { (counter(on: primary) ?? 0) > 10 }
+            let drained = try ordinal(["drain", primary.name, "--timeout", "120", "--agent", others[0].apiURL], timeout: 150)
+            #expect(drained.status == 0 && drained.output.contains("node/\(primary.name) drained"), "\(drained.output) \(drained.errors)")
+            let (resumed, _) = try await resumed(awayFrom: primary, asking: others[0])
+            let state = try #require(await replication(others[0]))
+            #expect(state.epoch == epoch + 1 && !state.nodes.contains(primary.name), "\(state)")
+            let recovery = primary.directory.appendingPathComponent("\(primary.name)-data/pool/recovery").path
+            // The old primary sets its writable volume aside on its next pass.
+            _ = try await require("a recovery snapshot on \(primary.name)", within: .seconds(15)) {
+                (try? FileManager.default.contentsOfDirectory(atPath: recovery))?.isEmpty == false
+            }
+            let kept = try #require((try? FileManager.default.contentsOfDirectory(atPath: recovery))?.first)
+            let last = try #require(Int((try String(contentsOfFile: "\(recovery)/\(kept)/counter", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(resumed == last, "the pod last wrote \(last) on \(primary.name) and resumed at \(resumed)")
         }
     }
 
