@@ -2,6 +2,7 @@ import HTTPTypes
 import HummingbirdCore
 import NIOCore
 import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import RemoteCommand
 
 /// An exec request that reached HTTP instead of an upgrade gets the reason as a
@@ -17,8 +18,7 @@ enum ExecFailedUpgrade {
                 return try await responder(request, writer, channel)
             }
             let (code, reason, message, extra) = explain(request.head, service: service)
-            let body = #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"# + JSONText.quote(message)
-                + #","reason":"# + JSONText.quote(reason) + #","code":\#(code)}"#
+            let body = statusBody(code: code, reason: reason, message: message)
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             fields[.contentLength] = "\(body.utf8.count)"
@@ -30,6 +30,27 @@ enum ExecFailedUpgrade {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: body))
             )
         }
+    }
+
+    /// Answers a refused upgrade request straight through the HTTP/1 encoder, with the same
+    /// `Status` the HTTP path would give, then closes the connection.
+    static func answer(_ head: HTTPRequestHead, service: ExecService, on channel: any Channel) {
+        guard let request = try? HTTPRequest(head, secure: false, splitCookie: false) else {
+            channel.close(promise: nil)
+            return
+        }
+        let (code, reason, message, extra) = explain(request, service: service)
+        let body = statusBody(code: code, reason: reason, message: message)
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "\(body.utf8.count)"), ("Connection", "close")])
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: code), headers: headers)), promise: nil)
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: body))), promise: nil)
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private static func statusBody(code: Int, reason: String, message: String) -> String {
+        #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"# + JSONText.quote(message)
+            + #","reason":"# + JSONText.quote(reason) + #","code":\#(code)}"#
     }
 
     static func explain(_ head: HTTPRequest, service: ExecService) -> (Int, String, String, [(String, String)]) {

@@ -31,15 +31,20 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            let refused = NIOLoopBoundBox<HTTPRequestHead?>(nil, eventLoop: channel.eventLoop)
             let upgraders: [any NIOTypedHTTPServerProtocolUpgrader<ExecConnection>] = [
-                ExecUpgrader(kind: .spdy, service: service, eventLoop: channel.eventLoop),
-                ExecUpgrader(kind: .webSocket, service: service, eventLoop: channel.eventLoop),
+                ExecUpgrader(kind: .spdy, service: service, refused: refused, eventLoop: channel.eventLoop),
+                ExecUpgrader(kind: .webSocket, service: service, refused: refused, eventLoop: channel.eventLoop),
             ]
+            let service = self.service
             let configuration = self.configuration
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<ExecConnection>(
                 upgraders: upgraders,
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // An exec upgrade that was refused: NIO does not pass its request on,
+                        // so it is answered here (401, 404, 502, …) and the connection closed.
+                        if let head = refused.value { ExecFailedUpgrade.answer(head, service: service, on: channel) }
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try sync.addHandlers(configuration.additionalChannelHandlers())

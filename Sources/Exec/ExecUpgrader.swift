@@ -22,6 +22,10 @@ final class ExecUpgrader: NIOTypedHTTPServerProtocolUpgrader, Sendable {
 
     let kind: Kind
     let service: ExecService
+    /// The request this connection's upgraders refused, shared with the channel's
+    /// not-upgrading path, which must answer it: NIO hands a refused upgrade request to
+    /// nobody.
+    let refused: NIOLoopBoundBox<HTTPRequestHead?>
     /// Set by `buildUpgradeResponse`, used by `upgrade`, on the connection's loop.
     private let decision: NIOLoopBoundBox<Decision?>
 
@@ -29,15 +33,24 @@ final class ExecUpgrader: NIOTypedHTTPServerProtocolUpgrader, Sendable {
     /// None: NIO would also require them in `Connection`; the key and version are checked below.
     var requiredUpgradeHeaders: [String] { [] }
 
-    init(kind: Kind, service: ExecService, eventLoop: any EventLoop) {
+    init(kind: Kind, service: ExecService, refused: NIOLoopBoundBox<HTTPRequestHead?>, eventLoop: any EventLoop) {
         self.kind = kind
         self.service = service
+        self.refused = refused
         self.decision = NIOLoopBoundBox(nil, eventLoop: eventLoop)
     }
 
     struct NotUpgradable: Error {}
 
     func buildUpgradeResponse(channel: any Channel, upgradeRequest head: HTTPRequestHead, initialResponseHeaders: HTTPHeaders) -> EventLoopFuture<HTTPHeaders> {
+        let refused = self.refused
+        return decide(channel: channel, head: head, initialResponseHeaders: initialResponseHeaders).flatMapErrorThrowing { error in
+            refused.value = head
+            throw error
+        }
+    }
+
+    private func decide(channel: any Channel, head: HTTPRequestHead, initialResponseHeaders: HTTPHeaders) -> EventLoopFuture<HTTPHeaders> {
         let forwarded = !head.headers[ExecService.forwardedHeader].isEmpty
         guard case .success(let (request, target)) = service.check(
             method: head.method, uri: head.uri, authorization: head.headers["Authorization"].first, forwarded: forwarded

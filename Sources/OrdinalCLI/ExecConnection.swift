@@ -44,9 +44,12 @@ struct ExecConnection {
                 }
             }
         if case .upgraded(let channel)? = try? await upgrade.get() { return .upgraded(channel) }
-        // The agent answered without upgrading (NIO's upgrader fails on a non-101); ask again
-        // plainly for its reason, a Kubernetes `Status`.
-        let response = try await client.send(.GET, path, headers: headers, body: nil, timeout: .seconds(10))
+        // The agent answered without upgrading (NIO's upgrader fails on a non-101 and keeps
+        // the body); ask again, with the same upgrade headers so the agent gives the same
+        // answer, for its reason: a Kubernetes `Status`.
+        let again = headers + [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+                               ("Sec-WebSocket-Key", "b3JkaW5hbC1leGVjLWtleQ=="), ("Sec-WebSocket-Protocol", "v5.channel.k8s.io")]
+        let response = try await client.send(.GET, path, headers: again, body: nil, timeout: .seconds(10))
         return .refused(status: response.status, body: response.text)
     }
 
