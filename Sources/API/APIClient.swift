@@ -67,6 +67,14 @@ package struct APIClient: Sendable {
         package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// The TLS client side for a new connection, nil for plain HTTP. SNI names a host, never
+    /// an address; NIOSSL then checks the certificate against the peer's IP address instead.
+    package func tlsHandler() throws -> NIOSSLClientHandler? {
+        guard let tls else { return nil }
+        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        return try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
+    }
+
     /// One HTTP/1.1 client connection, as an async channel.
     /// - Throws: ``APIClientError/cannotConnect(_:)`` when no connection is made (nothing
     ///   was sent, so another agent may be tried).
@@ -83,13 +91,7 @@ package struct APIClient: Sendable {
             .connectTimeout(timeout)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        // SNI names a host, never an address; NIOSSL then checks the
-                        // certificate against the peer's IP address instead.
-                        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
-                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
+                    if let handler = try tlsHandler() { try channel.pipeline.syncOperations.addHandler(handler) }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }

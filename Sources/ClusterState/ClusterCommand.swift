@@ -105,6 +105,11 @@ package struct StatusError: Error, Codable, Sendable, Hashable, CustomStringConv
         StatusError(code: 403, reason: "Forbidden", message: "\(resource(kind, name)) is forbidden: \(why)", kind: kind, name: name)
     }
 
+    /// A delete or eviction whose `uid` precondition names another incarnation of the object.
+    package static func uidMismatch(_ kind: ObjectKind, _ name: String, expected: String, stored: String?) -> StatusError {
+        .conflict(kind, name, "the UID in the precondition (\(expected)) does not match the UID in record (\(stored ?? "")). The object might have been deleted and then recreated")
+    }
+
     package static func invalid(_ kind: ObjectKind, _ name: String, _ causes: [String]) -> StatusError {
         let kindName = kind.group.isEmpty ? kind.rawValue : "\(kind.rawValue).\(kind.group)"
         let body = causes.count == 1 ? causes[0] : "[" + causes.joined(separator: ", ") + "]"

@@ -87,7 +87,7 @@ extension ClusterState {
     mutating func delete(_ kind: ObjectKind, _ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {
         guard let stored = object(kind, key) else { return .rejected(.notFound(kind, key.name)) }
         if let uid, stored.metadata.uid != uid {
-            return .rejected(.conflict(kind, key.name, "the UID in the precondition (\(uid)) does not match the UID in record (\(stored.metadata.uid ?? "")). The object might have been deleted and then recreated"))
+            return .rejected(.uidMismatch(kind, key.name, expected: uid, stored: stored.metadata.uid))
         }
         if kind == .namespace, Namespace.undeletable.contains(key.name) {
             return .rejected(.forbidden(.namespace, key.name, "this namespace may not be deleted"))

@@ -7,7 +7,7 @@ extension ClusterState {
     mutating func evict(_ key: ObjectKey, uid: String?, context: inout ApplyContext) -> ApplyResult {
         guard let pod = pods[key] else { return .rejected(.notFound(.pod, key.name)) }
         if let uid, pod.metadata.uid != uid {
-            return .rejected(.conflict(.pod, key.name, "the UID in the precondition (\(uid)) does not match the UID in record (\(pod.metadata.uid ?? "")). The object might have been deleted and then recreated"))
+            return .rejected(.uidMismatch(.pod, key.name, expected: uid, stored: pod.metadata.uid))
         }
         let ignoresBudget = pod.isTerminating || [Pod.Phase.pending, Pod.Phase.succeeded, Pod.Phase.failed].contains(pod.phase ?? Pod.Phase.pending)
         let covering = budgets(covering: pod)

@@ -1,11 +1,4 @@
 extension ClusterState {
-    /// Whether objects may be created in `name`: `default` always; any other namespace once
-    /// it is stored and while it is not being deleted.
-    package func namespaceAccepts(_ name: String) -> Bool {
-        guard let namespace = namespaces[ObjectKey(namespace: "", name: name)] else { return name == Namespace.defaultName }
-        return !namespace.metadata.isTerminating
-    }
-
     /// Kubernetes' NamespaceLifecycle admission, applied with the entry so it cannot race a
     /// namespace's deletion: nothing is created in a namespace that does not exist (404) or
     /// is being deleted (403).
@@ -21,11 +14,17 @@ extension ClusterState {
 
     /// Every namespace some stored object is in, stored as a Namespace or not: a cluster
     /// that ran before namespaces were objects has objects in namespaces never created.
+    /// Read from the namespaced tables' keys (every namespaced kind has one here): the
+    /// controller asks every pass, so nothing is sorted or copied.
     package var namespacesInUse: Set<String> {
         var names: Set<String> = []
-        for kind in ObjectKind.allCases where kind.isNamespaced {
-            for object in objects(kind) { names.insert(object.key.namespace) }
-        }
+        for key in statefulSets.keys { names.insert(key.namespace) }
+        for key in services.keys { names.insert(key.namespace) }
+        for key in pods.keys { names.insert(key.namespace) }
+        for key in claims.keys { names.insert(key.namespace) }
+        for key in revisions.keys { names.insert(key.namespace) }
+        for key in events.keys { names.insert(key.namespace) }
+        for key in budgets.keys { names.insert(key.namespace) }
         return names
     }
 }

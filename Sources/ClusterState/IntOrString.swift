@@ -40,7 +40,7 @@ package enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible {
             // Cannot trap whatever is stored: an overflowing product means "more than any".
             let (product, overflow) = max(0, total).multipliedReportingOverflow(by: percent)
             if overflow { return Int.max / 100 }
-            return roundingUp ? (product + 99) / 100 : product / 100
+            return product / 100 + (roundingUp && product % 100 != 0 ? 1 : 0)
         }
     }
 }

@@ -2,7 +2,6 @@ import API
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
 import NIOWebSocket
 
 /// The client side of an exec over WebSocket `v5.channel.k8s.io`, the protocol kubectl
@@ -25,10 +24,7 @@ struct ExecConnection {
             .connectTimeout(.seconds(10))
             .connect(host: client.host, port: client.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls = client.tls {
-                        let isAddress = client.host.contains(":") || client.host.allSatisfy { $0.isNumber || $0 == "." }
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : client.host))
-                    }
+                    if let handler = try client.tlsHandler() { try channel.pipeline.syncOperations.addHandler(handler) }
                     let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(maxFrameSize: 1 << 20) { channel, _ in
                         channel.eventLoop.makeCompletedFuture {
                             .upgraded(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
