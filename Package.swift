@@ -85,6 +85,17 @@ let package = Package(
             ],
             swiftSettings: shellSettings
         ),
+        // What every listener does against a hostile network: connection caps, accept
+        // failures backed off, refusals logged at a bounded rate (docs/security.md).
+        .target(
+            name: "Listening",
+            dependencies: [
+                "Basics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: shellSettings
+        ),
         .target(name: "Runtime", dependencies: ["Basics", "ClusterState"], swiftSettings: shellSettings),
         // `pipe2(O_CLOEXEC)` and `POSIX_SPAWN_SETSID`, which Swift's Glibc module hides.
         .target(name: "CExecShim"),
@@ -136,7 +147,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry", "Exec",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry", "Exec", "Listening",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +182,15 @@ let package = Package(
         // Fuzzing: libFuzzer targets over the decoders and the cores behind them (scripts/fuzz).
         .executableTarget(
             name: "OrdinalFuzz",
-            dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "DNS", "AgentCore", "Wire", "API"],
+            dependencies: [
+                "Basics", "Membership", "Consensus", "ClusterState", "DNS", "AgentCore", "Wire", "API", "Exec",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+            ],
             swiftSettings: shellSettings
         ),
         // Test support: many cores on a virtual network and clock (pure modules only).
@@ -207,6 +226,18 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RemoteCommandTests", dependencies: ["RemoteCommand", "CZlib"]),
+        .testTarget(
+            name: "ExecTests",
+            dependencies: [
+                "Exec",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+            ]
+        ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics", "ClusterState"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),

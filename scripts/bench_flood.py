@@ -1,89 +1,139 @@
 #!/usr/bin/env python3
-"""A flood of unauthenticated connections on one agent's peer port (issue 14): RSS of the
-agent and the health of its cluster while a stranger holds N connections open.
+"""Attacks on each of one agent's ports (issues 14 and 26): the agent's RSS and descriptors
+during each attack, whether it answers /healthz, and the latency of a write through it,
+beside a quiet run.
 
-Three keyed agents (--encrypt) run on 127.0.10.1-3. The stranger opens --connections TCP
-connections to 127.0.10.1:7400 from loopback and, per phase:
-  idle     sends nothing;
-  partial  sends the 4-byte prefix of a 4 MiB frame and --partial-kib KiB of it, then stalls.
-It keeps reopening what the agent closes until the phase ends (--seconds). Every 0.5 s the
-agent's VmRSS is read; during the phase a key-value write goes through the flooded agent
-every second and must commit. Prints a markdown table; raw JSON to --out.
+Three keyed agents (--encrypt, DNS on) run on 127.0.10.1-3; every attack targets the first.
+Per phase, scripts/flood_attacker.py runs pinned to one core (`taskset -c 1`) for --seconds
+(see its --help for the attacks) from 127.0.11.x addresses, while this script, from
+127.0.10.50, reads the agent's VmRSS and open descriptors every 0.5 s, asks /healthz on a new
+connection every second, and puts a key-value write through it every 0.2 s on one kept-alive
+connection (a refused or failed write counts as failed and is reconnected). The quiet phase
+runs the same with no attacker. Prints a markdown table; raw JSON to --out.
 """
 import argparse
 import base64
+import http.client
+import json
 import os
 import shutil
-import socket
+import subprocess
 import sys
 import time
 
 import harness as H
 
 IPS = ["127.0.10.1", "127.0.10.2", "127.0.10.3"]
+CLIENT = "127.0.10.50"
+PHASES = ["quiet", "peer-idle", "peer-partial", "api-halfopen", "api-slowloris", "dns-tcp-halfopen",
+          "dns-tcp-noread", "dns-udp"]
 
 
-def open_conn(phase, partial):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setblocking(True)
-    s.settimeout(0.5)
-    s.connect((IPS[0], H.PEER_PORT))
-    if phase == "partial":
-        s.sendall((4 << 20).to_bytes(4, "big") + os.urandom(partial))
-    return s
+def port_of(phase):
+    if phase.startswith("peer"):
+        return H.PEER_PORT
+    if phase.startswith("api"):
+        return H.API_PORT
+    return H.DNS_PORT
 
 
-def still_open(s):
+def connection(timeout=3.0):
+    return http.client.HTTPConnection(IPS[0], H.API_PORT, timeout=timeout, source_address=(CLIENT, 0))
+
+
+def healthy():
+    c = connection(2.0)
     try:
-        s.setblocking(False)
-        return s.recv(1, socket.MSG_PEEK) != b""
-    except BlockingIOError:
-        return True
+        c.request("GET", "/healthz")
+        return c.getresponse().status == 200
     except OSError:
         return False
-
-
-def run_phase(phase, a, pid, api):
-    conns, rss, writes, refused = [], [], [0, 0], 0
-    end = time.time() + a.seconds
-    next_write = time.time()
-    while time.time() < end:
-        conns = [c for c in conns if still_open(c) or c.close()]
-        while len(conns) < a.connections and time.time() < end:
-            try:
-                conns.append(open_conn(phase, a.partial_kib * 1024))
-            except OSError:
-                refused += 1
-                break
-        rss.append(H.proc_status(pid, ("VmRSS",))["VmRSS"])
-        if time.time() >= next_write:
-            next_write += 1.0
-            writes[1] += 1
-            try:
-                status, _ = H.request("PUT", f"{api}/ordinal/v1/kv/flood-{phase}-{writes[1]}", body=b"x", timeout=5,
-                                      content_type="application/octet-stream")
-                writes[0] += status < 300
-            except OSError:
-                pass
-        time.sleep(0.5)
-    held = sum(1 for c in conns if still_open(c))
-    for c in conns:
+    finally:
         c.close()
-    return {"phase": phase, "peak_rss_kib": max(rss), "last_rss_kib": rss[-1], "held_at_end": held,
-            "connect_failures": refused, "writes_ok": writes[0], "writes": writes[1]}
+
+
+def descriptors(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def run_phase(phase, a, pid):
+    attacker = None
+    if phase != "quiet":
+        attacker = subprocess.Popen(
+            ["taskset", "-c", "1", sys.executable, os.path.join(H.REPO, "scripts", "flood_attacker.py"),
+             "--phase", phase, "--host", IPS[0], "--port", str(port_of(phase)),
+             "--connections", str(a.connections), "--seconds", str(a.seconds)],
+            stdout=subprocess.PIPE, text=True)
+        time.sleep(1.0)  # let the attack build up before measuring
+    rss, fds, latencies, failed, health = [], [], [], 0, [0, 0]
+    client = None
+    end = time.time() + a.seconds - (1.0 if attacker else 0.0)
+    next_health = time.time()
+    n = 0
+    while time.time() < end:
+        status = H.proc_status(pid, ("VmRSS",)) if os.path.exists(f"/proc/{pid}") else {}
+        if "VmRSS" in status:
+            rss.append(status["VmRSS"])
+        d = descriptors(pid)
+        if d is not None:
+            fds.append(d)
+        if time.time() >= next_health:
+            next_health += 1.0
+            health[1] += 1
+            health[0] += healthy()
+        for _ in range(2):
+            n += 1
+            started = time.monotonic()
+            try:
+                if client is None:
+                    client = connection()
+                client.request("PUT", f"/ordinal/v1/kv/flood-{phase}-{n}", body=b"x",
+                               headers={"Content-Type": "application/octet-stream"})
+                response = client.getresponse()
+                response.read()
+                if response.status < 300:
+                    latencies.append(time.monotonic() - started)
+                else:
+                    failed += 1
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                if client is not None:
+                    client.close()
+                client = None
+            time.sleep(0.2)
+    if client is not None:
+        client.close()
+    result = {"phase": phase, "peak_rss_kib": max(rss) if rss else None, "peak_fds": max(fds) if fds else None,
+              "health_ok": health[0], "health": health[1], "writes_ok": len(latencies), "writes_failed": failed,
+              "write_p50_ms": H.quantile(latencies, 0.5) * 1000 if latencies else None,
+              "write_p99_ms": H.quantile(latencies, 0.99) * 1000 if latencies else None}
+    if attacker:
+        out, _ = attacker.communicate(timeout=a.seconds + 60)
+        result["attacker"] = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+    return result
+
+
+def fmt(v, nd=1):
+    return "—" if v is None else f"{v:.{nd}f}"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ordinal-bin", required=True)
-    ap.add_argument("--connections", type=int, default=1000)
+    ap.add_argument("--connections", type=int, default=1500)
     ap.add_argument("--seconds", type=int, default=20)
-    ap.add_argument("--partial-kib", type=int, default=256)
-    ap.add_argument("--phases", default="idle,partial")
+    ap.add_argument("--phases", default=",".join(PHASES))
+    ap.add_argument("--nofile", type=int, default=1024, help="the attacked agent's descriptor limit (prlimit)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
-    if a.connections > 5000 or a.seconds > 300 or a.partial_kib > 4096:
-        sys.exit("bench-flood: at most 5000 connections, 300 s and 4096 KiB")
+    phases = a.phases.split(",")
+    if a.connections > 5000 or a.seconds > 300 or not 5 <= a.seconds or any(p not in PHASES for p in phases):
+        sys.exit(f"bench-flood: at most 5000 connections, 5 to 300 s, phases among {','.join(PHASES)}")
+    if shutil.which("taskset") is None or shutil.which("prlimit") is None:
+        sys.exit("bench-flood: needs taskset and prlimit (util-linux)")
     out = a.out or os.path.join(".cluster", "bench-flood", H.stamp())
     work = os.path.join(out, "data")
     shutil.rmtree(work, ignore_errors=True)
@@ -97,25 +147,36 @@ def main():
             d = os.path.join(work, f"f{i + 1}")
             os.makedirs(d)
             argv = H.agent_argv(binary, f"f{i + 1}", ip, d, bootstrap_expect=3, join=[o for o in IPS if o != ip],
-                                extra=f"--encrypt {key}")
+                                dns=True, extra=f"--encrypt {key}")
             pg.spawn(("ordinal", f"f{i + 1}"), argv, d + ".log")
         api = f"http://{IPS[0]}:{H.API_PORT}"
         ok, _ = H.wait_formed(api, 3, timeout=60)
         if not ok:
             sys.exit("bench-flood: the cluster did not form within 60 s")
         pid = pg.pid(("ordinal", "f1"))
+        subprocess.run(["prlimit", "--pid", str(pid), f"--nofile={a.nofile}:{a.nofile}"], check=True)
         before = H.proc_status(pid, ("VmRSS",))["VmRSS"]
-        results = [run_phase(phase, a, pid, api) for phase in a.phases.split(",")]
+        results = []
+        for phase in phases:
+            results.append(run_phase(phase, a, pid))
+            time.sleep(2.0)  # let closed connections drain before the next phase
         alive = all(pg.alive(("ordinal", f"f{i + 1}")) for i in range(3))
         H.write_json(os.path.join(out, "flood.json"), {"before_rss_kib": before, "phases": results, "all_alive": alive,
-                                                       "connections": a.connections, "seconds": a.seconds})
-        print(f"RSS of the flooded agent before: {before / 1024:.1f} MiB; all agents alive after: {alive}\n")
-        print(H.md_row(["phase", "connections attempted", "held at end", "peak RSS MiB", "RSS at end MiB",
-                        "writes committed"]))
-        print(H.md_sep(6))
+                                                       "connections": a.connections, "seconds": a.seconds,
+                                                       "nofile": a.nofile, "machine": H.machine_facts()})
+        quiet = next((r for r in results if r["phase"] == "quiet"), None)
+        print(f"RSS of the attacked agent before: {before / 1024:.1f} MiB; descriptor limit {a.nofile}; "
+              f"all agents alive after: {alive}\n")
+        print(H.md_row(["phase", "peak RSS MiB", "peak fds", "/healthz ok", "writes ok", "write p50 ms",
+                        "write p99 ms", "p99 / quiet", "attacker"]))
+        print(H.md_sep(9))
         for r in results:
-            print(H.md_row([r["phase"], str(a.connections), str(r["held_at_end"]), f"{r['peak_rss_kib'] / 1024:.1f}",
-                            f"{r['last_rss_kib'] / 1024:.1f}", f"{r['writes_ok']}/{r['writes']}"]))
+            ratio = (r["write_p99_ms"] / quiet["write_p99_ms"]
+                     if quiet and quiet["write_p99_ms"] and r["write_p99_ms"] is not None else None)
+            attack = ", ".join(f"{k} {v}" for k, v in r.get("attacker", {}).items() if k != "phase")
+            print(H.md_row([r["phase"], fmt(r["peak_rss_kib"] and r["peak_rss_kib"] / 1024), str(r["peak_fds"]),
+                            f"{r['health_ok']}/{r['health']}", f"{r['writes_ok']}/{r['writes_ok'] + r['writes_failed']}",
+                            fmt(r["write_p50_ms"], 2), fmt(r["write_p99_ms"], 2), fmt(ratio, 2), attack or "—"]))
         print(f"\nRaw JSON: {out}/flood.json")
     finally:
         pg.stop_all(grace=15)

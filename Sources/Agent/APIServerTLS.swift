@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Exec
+import Listening
 import NIOCore
 import NIOSSL
 
@@ -13,17 +14,28 @@ enum APIServerTLS {
     /// closed. A response in progress (a watch) is never cut by it.
     static let idleTimeout: TimeAmount = .seconds(60)
 
-    /// Request heads: kubectl sends about a dozen short headers; a bearer token is well
-    /// under 16 KiB. Beyond these the request is refused before any handler runs.
+    /// Request heads (``RequestHeadLimits``): beyond these the request is refused before any
+    /// handler runs.
     static let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
-        maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100
+        maxHeaderFieldSize: RequestHeadLimits.maxFieldBytes, maxHeaderListSize: RequestHeadLimits.maxHeadBytes, maxHeaderFieldCount: RequestHeadLimits.maxFields
     )
 
+    /// - Parameters:
+    ///   - gate: admits each connection before TLS or HTTP is set up for it.
+    ///   - deadlines: the first request (handshake included), each head and each body.
     /// - Throws: ``AgentStartError`` naming the file that is not a PEM certificate or key.
-    static func serverBuilder(_ files: APITLSFiles?, exec: ExecService) throws -> HTTPServerBuilder {
+    static func serverBuilder(_ files: APITLSFiles?, gate: ConnectionGate, deadlines: RequestDeadlines, exec: ExecService) throws -> HTTPServerBuilder {
         // HTTP/1.1 plus the SPDY and WebSocket upgrades of `kubectl exec` (docs/exec.md).
-        let http = HTTPServerBuilder.http1Exec(configuration: .init(idleTimeout: idleTimeout, httpDecoderConfiguration: headerLimits), service: exec)
-        guard let files else { return http }
+        let configuration = HTTP1Channel.Configuration(idleTimeout: idleTimeout, httpDecoderConfiguration: headerLimits)
+        let tls = try files.map(tlsConfiguration)
+        return HTTPServerBuilder { responder in
+            let http = ExecHTTPChannel(responder: responder, configuration: configuration, deadlines: deadlines, service: exec)
+            guard let tls else { return GatedChildChannel(base: http, gate: gate) }
+            return GatedChildChannel(base: try TLSChannel(http, tlsConfiguration: tls), gate: gate)
+        }
+    }
+
+    private static func tlsConfiguration(_ files: APITLSFiles) throws -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {
@@ -39,12 +51,11 @@ enum APIServerTLS {
         guard !chain.isEmpty else {
             throw AgentStartError(reason: "--api-cert \(files.certificateChain): holds no certificate")
         }
-
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
         )
         configuration.minimumTLSVersion = .tlsv12
-        return try .tls(http, tlsConfiguration: configuration)
+        return configuration
     }
 }
 

@@ -10,6 +10,7 @@ import DNSServer
 import UnixSignals
 import FoundationEssentials
 import Hummingbird
+import Listening
 import Membership
 import ServiceLifecycle
 import Telemetry
@@ -93,9 +94,23 @@ package struct Agent: Sendable {
                 cluster: store.cluster.state, node: settings.name.name, databaseBytes: AgentMetrics.databaseBytes(path: store.path)
             ))
         }
+        let descriptorLimit = DescriptorBudget.raiseSoftLimit()
+        let descriptors = DescriptorBudget(reserve: ListenerSettings.reservedDescriptors(maxPods: settings.maxPods))
+        if descriptors.allowed < settings.listeners.apiConnections {
+            logger.warning("the descriptor limit leaves the listeners fewer connections than their caps; past it, connections are refused", metadata: [
+                "descriptors.limit": "\(descriptorLimit)", "descriptors.for-connections": "\(descriptors.allowed)",
+            ])
+        }
+        ListenerMetrics.prepare(registry, listener: "api")
+        let apiGate = ConnectionGate(
+            listener: "api", quota: ConnectionQuota(maxTotal: settings.listeners.apiConnections, maxPerSource: settings.listeners.apiConnectionsPerSource), budget: descriptors,
+            logger: logger, refused: { ListenerMetrics.refused(registry, listener: "api", $0) }
+        )
+        var apiDeadlines = RequestDeadlines()
+        apiDeadlines.expired = { ListenerMetrics.timedOut(registry, listener: "api", part: $0) }
         let api = Application(
             router: API.makeRouter(view: view, token: settings.apiToken, metrics: scrape),
-            server: try APIServerTLS.serverBuilder(settings.apiTLS, exec: ExecService(
+            server: try APIServerTLS.serverBuilder(settings.apiTLS, gate: apiGate, deadlines: apiDeadlines, exec: ExecService(
                 backend: AgentExecBackend(driver: driver, store: store, token: settings.apiToken),
                 peerTLS: try APIServerTLS.peerClientContext(settings.apiTLS), token: settings.apiToken, logger: logger
             )),

@@ -3,6 +3,7 @@ import Basics
 import ClusterState
 import CoreMetrics
 import Foundation
+import Listening
 import Membership
 import Synchronization
 import Telemetry
@@ -92,6 +93,9 @@ final class AgentMetrics: Sendable {
             }
         }
         registry.gauge("ordinal_storage_database_size_bytes", help: "Size of the SQLite database and its write-ahead log.").set(Self.clamped(sample.databaseBytes))
+        // The names of Prometheus' own process collector: how close the agent is to the limit.
+        registry.gauge("process_open_fds", help: "Number of open file descriptors.").set(DescriptorBudget.openDescriptors())
+        registry.gauge("process_max_fds", help: "Maximum number of open file descriptors.").set(DescriptorBudget.softLimit())
         refreshCluster(sample.cluster, node: sample.node)
         carry(sample)
     }

@@ -44,6 +44,8 @@ package struct AgentSettings: Sendable {
     /// The cluster zone and the answers' TTL (`--cluster-domain`, `--dns-ttl`).
     package var clusterDomain = "cluster.local"
     package var dnsTTL: UInt32 = 5
+    /// Connection caps of the API, DNS and peer listeners.
+    package var listeners = ListenerSettings()
     package var membership = Membership.Settings()
     /// Raft timing, counted in ticks of `core.raftTick`. The defaults (tick 50 ms, heartbeat
     /// every tick, election after 6–12 ticks) fail over in well under a second on a LAN.

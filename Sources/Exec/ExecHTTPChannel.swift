@@ -16,15 +16,14 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
         public let channel: any Channel
     }
 
-    /// A connection must have sent a whole first request head within this time.
-    static let firstRequestTimeout = TimeAmount.seconds(60)
-
     public let responder: HTTPChannelHandler.Responder
     let configuration: HTTP1Channel.Configuration
+    let deadlines: RequestDeadlines
     let service: ExecService
 
-    public init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, service: ExecService) {
+    public init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, deadlines: RequestDeadlines, service: ExecService) {
         self.configuration = configuration
+        self.deadlines = deadlines
         self.service = service
         self.responder = ExecFailedUpgrade.wrap(responder, service: service)
     }
@@ -38,6 +37,9 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             ]
             let service = self.service
             let configuration = self.configuration
+            let deadlines = self.deadlines
+            // Before the HTTP decoder (and behind TLS): sees when a request's bytes begin.
+            try channel.pipeline.syncOperations.addHandler(RequestClockHandler(deadlines: deadlines))
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<ExecConnection>(
                 upgraders: upgraders,
                 notUpgradingCompletionHandler: { channel in
@@ -47,6 +49,7 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         if let head = refused.value { ExecFailedUpgrade.answer(head, service: service, on: channel) }
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try sync.addHandler(RequestPhaseHandler())
                         try sync.addHandlers(configuration.additionalChannelHandlers())
                         try sync.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
                         return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)))
@@ -63,8 +66,12 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             pipeline.decoderConfiguration.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize
             pipeline.decoderConfiguration.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
             let connection = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
-            // Until the first request decides what the connection is, nothing else times it out.
-            let deadline = channel.eventLoop.scheduleTask(in: Self.firstRequestTimeout) { channel.close(promise: nil) }
+            // Until the first request decides what the connection is (the TLS handshake
+            // included), nothing else times it out.
+            let deadline = channel.eventLoop.scheduleTask(in: deadlines.firstRequest) {
+                deadlines.expired("first_request")
+                channel.close(promise: nil)
+            }
             connection.whenComplete { _ in deadline.cancel() }
             return Value(connection: connection, channel: channel)
         }
@@ -90,11 +97,4 @@ public struct ExecHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 enum ExecConnection: Sendable {
     case upgraded
     case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-}
-
-extension HTTPServerBuilder {
-    /// HTTP/1.1 with `kubectl exec` upgrades (``ExecHTTPChannel``).
-    public static func http1Exec(configuration: HTTP1Channel.Configuration, service: ExecService) -> HTTPServerBuilder {
-        .init { responder in ExecHTTPChannel(responder: responder, configuration: configuration, service: service) }
-    }
 }

@@ -73,6 +73,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var leases: LeaseOptions
 
+    @OptionGroup var listeners: ListenerOptions
+
     func run() async throws {
         let level = try parseLogLevel(logLevel)
         LoggingSystem.bootstrap { label in
@@ -151,6 +153,7 @@ struct AgentCommand: AsyncParsableCommand {
         settings.membership = try gossip.settings()
         try consensus.apply(to: &settings)
         try leases.apply(to: &settings)
+        try listeners.apply(to: &settings)
         settings.insecure = insecure
         if let problem = settings.exposureProblems.first { throw ValidationError(problem) }
         return settings

@@ -1,0 +1,42 @@
+import Basics
+import CoreMetrics
+import Telemetry
+
+/// The series every listener's refusals and timeouts are counted in, one family each with
+/// the listener as a label, so one dashboard query shows any port under attack.
+enum ListenerMetrics {
+    static func refused(_ registry: MetricsRegistry, listener: String, _ refusal: ConnectionQuota.Refusal) {
+        let reason = switch refusal {
+        case .full: "listener_full"
+        case .sourceFull: "source_full"
+        case .descriptors: "descriptors"
+        }
+        refusedCounter(registry, listener: listener, reason: reason).increment()
+    }
+
+    static func timedOut(_ registry: MetricsRegistry, listener: String, part: String) {
+        registry.counter(
+            "ordinal_listener_timeouts_total", help: "Connections closed because a request part did not arrive in time, by listener and part.",
+            labels: [("listener", listener), ("part", part)]
+        ).increment()
+    }
+
+    static func acceptFailed(_ registry: MetricsRegistry, listener: String, reason: String) {
+        registry.counter(
+            "ordinal_listener_accept_failures_total", help: "Failed accepts (out of descriptors or memory), after which the listener pauses a second, by listener and errno.",
+            labels: [("listener", listener), ("reason", reason)]
+        ).increment()
+    }
+
+    /// Makes the refusal series exist at zero, so a query over them works before any refusal.
+    static func prepare(_ registry: MetricsRegistry, listener: String) {
+        for reason in ["listener_full", "source_full", "descriptors"] { _ = refusedCounter(registry, listener: listener, reason: reason) }
+    }
+
+    private static func refusedCounter(_ registry: MetricsRegistry, listener: String, reason: String) -> Counter {
+        registry.counter(
+            "ordinal_listener_refused_connections_total", help: "Connections closed as they were accepted because a cap was reached, by listener and reason.",
+            labels: [("listener", listener), ("reason", reason)]
+        )
+    }
+}
