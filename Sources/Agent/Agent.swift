@@ -104,7 +104,8 @@ package struct Agent: Sendable {
         ListenerMetrics.prepare(registry, listener: "api")
         let apiGate = ConnectionGate(
             listener: "api", quota: ConnectionQuota(maxTotal: settings.listeners.apiConnections, maxPerSource: settings.listeners.apiConnectionsPerSource), budget: descriptors,
-            logger: logger, refused: { ListenerMetrics.refused(registry, listener: "api", $0) }
+            logger: logger, refused: { ListenerMetrics.refused(registry, listener: "api", $0) },
+            evicted: { ListenerMetrics.evicted(registry, listener: "api") }
         )
         var apiDeadlines = RequestDeadlines()
         apiDeadlines.expired = { ListenerMetrics.timedOut(registry, listener: "api", part: $0) }

@@ -1,15 +1,21 @@
-/// How many connections a listener holds, in all and per source address, and whether it may
-/// take one more.
+/// How many connections a listener holds, in all and per source address, and which one to
+/// give up when it is full.
 ///
 /// A listener that takes every connection it is offered can be made to hold every descriptor
 /// the process has (and each connection's buffers) by one client; one that caps only the
 /// total can be filled by one client while every other waits. Both caps apply to every
 /// source, loopback included: local agents dial from their own `--bind` address, so each is
 /// a source of its own, and a local user is no more trusted than a remote one.
+///
+/// When the listener is full, a source holding fewer connections than the busiest source
+/// less one still gets in: the busiest source's oldest connection makes room (max-min
+/// fairness, as a fair queue shares a link). Attackers on many addresses then share the
+/// listener with every other client instead of owning it; only as many attacking addresses
+/// as the listener has slots, each holding one, can keep a newcomer out.
 package struct ConnectionQuota: Sendable {
     /// Why a connection was refused.
     package enum Refusal: Sendable, Hashable, CustomStringConvertible {
-        /// The listener holds `maxTotal` connections.
+        /// The listener holds `maxTotal` connections and no source holds more than its share.
         case full(limit: Int)
         /// The source holds `maxPerSource` connections.
         case sourceFull(limit: Int)
@@ -18,11 +24,21 @@ package struct ConnectionQuota: Sendable {
 
         package var description: String {
             switch self {
-            case .full(let limit): "the listener holds its limit of \(limit) connections"
+            case .full(let limit): "the listener holds its limit of \(limit) connections, no address more than its share"
             case .sourceFull(let limit): "the address holds its limit of \(limit) connections"
             case .descriptors(let allowed): "the listeners hold the \(allowed) connections the descriptor limit leaves them"
             }
         }
+    }
+
+    /// What to do with a new connection.
+    package enum Admission: Sendable, Hashable {
+        /// Take it.
+        case admitted
+        /// Take it once one connection of `source` (the busiest) is closed to make room; the
+        /// quota already counts that one as gone.
+        case admittedEvicting(source: String)
+        case refused(Refusal)
     }
 
     package let maxTotal: Int
@@ -36,15 +52,28 @@ package struct ConnectionQuota: Sendable {
         self.maxPerSource = max(1, maxPerSource)
     }
 
-    /// Counts a connection from `source` when both caps allow it.
-    /// - Returns: nil when admitted (call ``release(_:)`` once it closes), else why not.
-    package mutating func admit(_ source: String) -> Refusal? {
-        if total >= maxTotal { return .full(limit: maxTotal) }
+    /// Counts a connection from `source` when the caps allow it, making room when the
+    /// listener is full (or a limit outside it is reached) and another source holds more
+    /// than its share.
+    /// - Parameter outsideLimit: set when a limit outside the quota is reached (the
+    ///   descriptor budget): what to say when no room can be made.
+    /// - Returns: what to do; for anything admitted, call ``release(_:)`` once it closes.
+    package mutating func admit(_ source: String, outsideLimit: Refusal? = nil) -> Admission {
         let held = bySource[source, default: 0]
-        if held >= maxPerSource { return .sourceFull(limit: maxPerSource) }
+        if held >= maxPerSource { return .refused(.sourceFull(limit: maxPerSource)) }
+        guard total >= maxTotal || outsideLimit != nil else {
+            bySource[source] = held + 1
+            total += 1
+            return .admitted
+        }
+        // Full: room only at the expense of a busier source (ties broken by address, so the
+        // choice does not depend on the table's order).
+        guard let (busiest, count) = bySource.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), count > held + 1 else {
+            return .refused(outsideLimit ?? .full(limit: maxTotal))
+        }
+        bySource[busiest] = count - 1
         bySource[source] = held + 1
-        total += 1
-        return nil
+        return .admittedEvicting(source: busiest)
     }
 
     /// Forgets one admitted connection from `source`; releasing one never admitted is ignored.

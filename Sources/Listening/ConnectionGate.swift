@@ -3,61 +3,101 @@ package import Logging
 package import NIOCore
 import Synchronization
 
-/// Admits a listener's connections within a ``ConnectionQuota``: one past a cap is closed as
-/// it is accepted, counted by `refused` and logged at most once per source address a minute
-/// (the table of when each source was last logged is itself bounded).
+/// Admits a listener's connections within a ``ConnectionQuota`` and the process's
+/// ``DescriptorBudget``: one past a cap is closed as it is accepted, or, when the listener is
+/// full and another address holds more than its share, that address's oldest connection is
+/// closed to make room. Every refusal and eviction is counted by `refused` and logged at most
+/// once per source address a minute.
 package final class ConnectionGate: Sendable {
-    private let quota: Mutex<ConnectionQuota>
+    private struct State {
+        var quota: ConnectionQuota
+        /// Admitted connections by source, oldest first: the ones eviction picks from.
+        var channels: [String: [any Channel]] = [:]
+    }
+
+    private let state: Mutex<State>
     private let budget: DescriptorBudget
     private let warnings = RateLimitedLog()
     private let listener: String
     private let logger: Logger
     private let refused: @Sendable (ConnectionQuota.Refusal) -> Void
+    private let evicted: @Sendable () -> Void
 
     /// - Parameters:
     ///   - listener: what the log says was refused (`api`, `dns`).
     ///   - budget: the descriptors every listener of the process shares.
     ///   - refused: counts a refusal (a metric).
-    package init(listener: String, quota: ConnectionQuota, budget: DescriptorBudget, logger: Logger, refused: @escaping @Sendable (ConnectionQuota.Refusal) -> Void) {
+    ///   - evicted: counts a connection closed to make room for another address's.
+    package init(
+        listener: String, quota: ConnectionQuota, budget: DescriptorBudget, logger: Logger,
+        refused: @escaping @Sendable (ConnectionQuota.Refusal) -> Void, evicted: @escaping @Sendable () -> Void
+    ) {
         self.listener = listener
-        self.quota = Mutex(quota)
+        self.state = Mutex(State(quota: quota))
         self.budget = budget
         self.logger = logger
         self.refused = refused
+        self.evicted = evicted
     }
 
     /// Connections held now.
-    package var held: Int { quota.withLock { $0.total } }
+    package var held: Int { state.withLock { $0.quota.total } }
 
     /// Admits `channel` and releases its slot when it closes, or closes it at once.
     /// - Returns: whether it was admitted.
     package func admit(_ channel: any Channel) -> Bool {
         let source = channel.remoteAddress?.ipAddress ?? "unknown"
-        guard let refusal = admit(source) else {
-            channel.closeFuture.whenComplete { _ in
-                self.quota.withLock { $0.release(source) }
-                self.budget.give()
+        let tookDescriptor = budget.take()
+        let outcome = state.withLock { state -> (admission: ConnectionQuota.Admission, victim: (any Channel)?) in
+            let admission = state.quota.admit(source, outsideLimit: tookDescriptor ? nil : .descriptors(allowed: budget.allowed))
+            var victim: (any Channel)?
+            switch admission {
+            case .admitted:
+                state.channels[source, default: []].append(channel)
+            case .admittedEvicting(let busiest):
+                victim = state.channels[busiest]?.first
+                state.channels[busiest]?.removeFirst()
+                if state.channels[busiest]?.isEmpty == true { state.channels[busiest] = nil }
+                state.channels[source, default: []].append(channel)
+            case .refused:
+                break
             }
+            return (admission, victim)
+        }
+        switch outcome.admission {
+        case .refused(let refusal):
+            if tookDescriptor { budget.give() }
+            channel.close(promise: nil)
+            refused(refusal)
+            if warnings.shouldLog(source) {
+                logger.warning("refused connection", metadata: ["listener": "\(listener)", "remote": "\(source)", "reason": "\(refusal)"])
+            }
+            return false
+        case .admittedEvicting(let busiest):
+            // The victim's slot and descriptor pass to the newcomer.
+            if tookDescriptor { budget.give() }
+            outcome.victim?.close(promise: nil)
+            evicted()
+            if warnings.shouldLog(busiest) {
+                logger.warning("closed a connection to make room for another address", metadata: ["listener": "\(listener)", "remote": "\(busiest)"])
+            }
+        case .admitted:
+            break
+        }
+        channel.closeFuture.whenComplete { _ in self.release(channel, from: source) }
+        return true
+    }
+
+    /// Forgets a closed connection unless it was evicted (its slot went to another).
+    private func release(_ channel: any Channel, from source: String) {
+        let released = state.withLock { state -> Bool in
+            guard let index = state.channels[source]?.firstIndex(where: { $0 === channel }) else { return false }
+            state.channels[source]?.remove(at: index)
+            if state.channels[source]?.isEmpty == true { state.channels[source] = nil }
+            state.quota.release(source)
             return true
         }
-        channel.close(promise: nil)
-        refused(refusal)
-        if warnings.shouldLog(source) {
-            logger.warning("refused connection", metadata: ["listener": "\(listener)", "remote": "\(source)", "reason": "\(refusal)"])
-        }
-        return false
-    }
-}
-
-extension ConnectionGate {
-    /// Counts a connection from `source` against the listener's caps, then the budget.
-    private func admit(_ source: String) -> ConnectionQuota.Refusal? {
-        if let refusal = quota.withLock({ $0.admit(source) }) { return refusal }
-        guard budget.take() else {
-            quota.withLock { $0.release(source) }
-            return .descriptors(allowed: budget.allowed)
-        }
-        return nil
+        if released { budget.give() }
     }
 }
 

@@ -14,6 +14,13 @@ enum ListenerMetrics {
         refusedCounter(registry, listener: listener, reason: reason).increment()
     }
 
+    static func evicted(_ registry: MetricsRegistry, listener: String, by count: Int64 = 1) {
+        registry.counter(
+            "ordinal_listener_evicted_connections_total", help: "Connections closed to make room for an address holding fewer, by listener.",
+            labels: [("listener", listener)]
+        ).increment(by: count)
+    }
+
     static func timedOut(_ registry: MetricsRegistry, listener: String, part: String) {
         registry.counter(
             "ordinal_listener_timeouts_total", help: "Connections closed because a request part did not arrive in time, by listener and part.",
@@ -31,6 +38,7 @@ enum ListenerMetrics {
     /// Makes the refusal series exist at zero, so a query over them works before any refusal.
     static func prepare(_ registry: MetricsRegistry, listener: String) {
         for reason in ["listener_full", "source_full", "descriptors"] { _ = refusedCounter(registry, listener: listener, reason: reason) }
+        evicted(registry, listener: listener, by: 0)
     }
 
     private static func refusedCounter(_ registry: MetricsRegistry, listener: String, reason: String) -> Counter {
