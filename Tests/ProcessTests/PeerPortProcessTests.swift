@@ -6,6 +6,7 @@ import Testing
 /// every connection it can.
 @Suite(.serialized) struct PeerPortProcessTests {
     static let key = GossipProcessTests.key
+    static let flags = ["--encrypt", key, "--bootstrap-expect", "3"]
 
     /// The complete frames at the start of `bytes` (length prefix included).
     static func completeFrames(_ bytes: [UInt8]) -> [UInt8] {
@@ -26,8 +27,9 @@ import Testing
     /// is captured. Played to p2, the frames are refused (they name the relay's address),
     /// counted, and x never becomes p2's member; the cluster keeps writing.
     @Test func aFrameRecordedOnItsWayToOneAgentIsRefusedByAnother() async throws {
-        try await withCluster("replay", count: 3, basePort: 18460, extra: ["--encrypt", Self.key]) { agents in
+        try await withCluster("replay", count: 3, basePort: 18460, extra: Self.flags) { agents in
             _ = try await require("keyed agents converge", within: .seconds(15)) { await allSee(agents, allAlive(agents)) }
+            _ = try await require("a leader", within: .seconds(15)) { await agreedLeader(agents) != nil }
             let relay = try RecordingRelay(listen: "127.0.88.20", port: 18460, upstream: (agents[0].host, agents[0].peerPort))
             defer { relay.stop() }
             let x = AgentProcess(name: "x", host: "127.0.88.9", peerPort: 18460, apiPort: 18540, directory: agents[0].directory)
@@ -48,7 +50,7 @@ import Testing
                 #expect(await agent.memberStates()?["x"] == nil, "\(agent.name) must not take x from a replay or a relay")
             }
             #expect(await allSee(agents, allAlive(agents)))
-            #expect(await agents[1].put("after-replay", "ok", timeout: 5) != nil, "the cluster writes")
+            _ = try await require("the cluster writes", within: .seconds(10)) { await agents[1].put("after-replay", "ok", timeout: 5) != nil }
         }
     }
 
@@ -57,8 +59,9 @@ import Testing
     /// dials from its own address, which p1 and p2 know as a member's, so it gets a slot,
     /// rejoins and writes through the leader.
     @Test func aRestartingMemberGetsBackInWhileAStrangerHoldsThePeerSlots() async throws {
-        try await withCluster("squat", count: 3, basePort: 18470, extra: ["--encrypt", Self.key]) { agents in
+        try await withCluster("squat", count: 3, basePort: 18470, extra: Self.flags) { agents in
             _ = try await require("keyed agents converge", within: .seconds(15)) { await allSee(agents, allAlive(agents)) }
+            _ = try await require("a leader", within: .seconds(15)) { await agreedLeader(agents) != nil }
             let squatter = SlotSquatter(
                 targets: agents.prefix(2).map { ($0.host, $0.peerPort) }, perTarget: 280,
                 sources: (1 ... 40).map { "127.0.89.\($0)" }
@@ -71,11 +74,11 @@ import Testing
             let seconds = try await require("p3 rejoins while the slots are held", within: .seconds(30)) {
                 await allSee(agents, allAlive(agents))
             }
-            #expect(await agents[2].put("after-restart", "ok", timeout: 5) != nil, "p3 writes through the leader")
+            _ = try await require("p3 writes through the leader", within: .seconds(20)) { await agents[2].put("after-restart", "ok", timeout: 5) != nil }
             let refused = await agents[0].metrics().flatMap { MetricsText($0).value("ordinal_peer_refused_connections_total", ["reason": "full"]) }
             #expect((refused ?? 0) > 0, "p1 counted the connections it refused")
             #expect(squatter.holding >= 2 * 64, "the stranger still held its share: \(squatter.holding)")
-            print("p3 rejoined \(seconds) s after its restart while the stranger held \(squatter.holding) connections")
+            print("p3 rejoined \(seconds) s after its restart while the stranger kept \(squatter.holding) connections open or opening")
         }
     }
 }
