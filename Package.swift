@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "Basics", "Wire",
+                "AgentCore", "Basics", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Basics", "Wire", "Transport",
+                "AgentCore", "Basics", "Wire", "Transport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -239,7 +239,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics", "ClusterState"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentCore", "Basics", "ClusterState"]),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )

@@ -127,7 +127,10 @@ final class AgentMetrics: Sendable {
             ("ordinal_peer_bytes_total", "Bytes on the peer transport, by direction.", [("direction", "out")], transport.sentBytes),
             ("ordinal_peer_dropped_frames_total", "Peer frames dropped, by reason.", [("reason", "unsealed")], transport.rejectedFrames),
             ("ordinal_peer_dropped_frames_total", "Peer frames dropped, by reason.", [("reason", "queue_full")], transport.droppedOutgoing),
-            ("ordinal_peer_rejected_connections_total", "Peer connections closed for a bad frame, a timeout or a limit.", [], transport.rejectedConnections),
+            ("ordinal_peer_dropped_frames_total", "Peer frames dropped, by reason.", [("reason", "misdirected")], transport.misdirectedFrames),
+            ("ordinal_peer_rejected_connections_total", "Peer connections closed for a bad frame or a timeout.", [], transport.rejectedConnections),
+            ("ordinal_peer_refused_connections_total", "Inbound peer connections refused or closed for want of a slot, by reason.", [("reason", "full")], transport.refusedConnections),
+            ("ordinal_peer_refused_connections_total", "Inbound peer connections refused or closed for want of a slot, by reason.", [("reason", "evicted")], transport.evictedConnections),
         ]
         carried.withLock { carried in
             for total in totals {

@@ -267,7 +267,12 @@ final class NodeDriver: Service, Sendable {
             published.gossip = node.membership.counters
             if let members { published.members = members }
         }
-        if let members { peerAddresses.update(members) }
+        if let members {
+            peerAddresses.update(members)
+            // Gossip's members and Raft's configuration: the senders the replay guard always
+            // remembers, and the addresses whose connections always find a slot.
+            transport.remember(members: Set(members.map(\.id) + raft.voters + raft.learners), addresses: members.map(\.address))
+        }
     }
 
     private func log(_ change: Membership.MemberChange) {

@@ -37,6 +37,28 @@ package enum PeerMessage: Sendable, Hashable {
         }
     }
 
+    /// The one agent the message is for; nil for gossip and the greeting, which any agent
+    /// may take (gossip's own checks match acks to probes: ``Membership``).
+    package var recipient: NodeID? {
+        switch self {
+        case .gossip, .hello: nil
+        case .raft(let message): message.to
+        case .lease(let message): message.to
+        case .forward(let message): message.to
+        case .logs(let message): message.to
+        case .keyring(let message): message.to
+        case .volume(let message): message.to
+        }
+    }
+
+    /// Whether `node` may act on the message: point-to-point traffic only at the agent it
+    /// names. Every handler of a message with a recipient MUST check this first (the node
+    /// does for its cores, the shell for what it handles itself), so a frame that reaches
+    /// the wrong agent — a replay, a misrouted send — changes nothing there.
+    package func isFor(_ node: NodeID) -> Bool {
+        recipient.map { $0 == node } ?? true
+    }
+
     /// The agent event for this message, handled at `now`; nil for the traffic only the
     /// shell handles (logs, keyring, volumes, hello).
     package func event(now: Instant) -> AgentEvent? {

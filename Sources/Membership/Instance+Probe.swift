@@ -11,6 +11,9 @@ extension Membership.Instance {
         /// Any ack, direct or relayed, must arrive before the period ends.
         var periodEndsAt: Instant
         var indirectSent = false
+        /// The members asked to probe the target indirectly: their acks (relayed from the
+        /// target) and nacks count too.
+        var helpers: Set<NodeID> = []
         var expectedNacks = 0
         var nacks = 0
     }
@@ -73,6 +76,7 @@ extension Membership.Instance {
                 entry.member.id != target && entry.member.status == .alive
             }
             current.expectedNacks = helpers.count
+            current.helpers = Set(helpers.map(\.id))
             probe = current
             for helper in helpers {
                 let request = Membership.Message.pingRequest(
@@ -96,17 +100,24 @@ extension Membership.Instance {
     }
 
     /// An ack for the current probe ends it successfully and improves local health; an ack
-    /// for a relayed probe is passed on to the member that asked.
-    mutating func receiveAck(sequence: UInt64, into directives: inout [Membership.Directive]) {
-        if probe?.sequence == sequence {
+    /// for a relayed probe is passed on to the member that asked. An ack counts only from
+    /// the member that was probed (or, for the current probe, a helper relaying the
+    /// target's ack): sequence numbers are small and guessable, and a ping replayed to a
+    /// third agent makes it answer with the prober's sequence, which must not vouch for the
+    /// target.
+    mutating func receiveAck(sequence: UInt64, from sender: NodeID, into directives: inout [Membership.Directive]) {
+        if let current = probe, current.sequence == sequence {
+            guard sender == current.target || current.helpers.contains(sender) else { return }
             probe = nil
             adjustLocalHealth(by: -1)
-        } else if let relay = relays.removeValue(forKey: sequence) {
+        } else if let relay = relays[sequence], relay.target == sender {
+            relays[sequence] = nil
             send(.ack(sequence: relay.requesterSequence), to: relay.requester, at: relay.requesterAddress, into: &directives)
         }
     }
 
-    mutating func receiveNack(sequence: UInt64) {
-        if probe?.sequence == sequence { probe!.nacks += 1 }
+    /// A nack counts only from a member asked to probe indirectly.
+    mutating func receiveNack(sequence: UInt64, from sender: NodeID) {
+        if probe?.sequence == sequence, probe?.helpers.contains(sender) == true { probe!.nacks += 1 }
     }
 }

@@ -30,9 +30,9 @@ extension Membership.Instance {
                 into: &directives
             )
         case let .ack(sequence):
-            receiveAck(sequence: sequence, into: &directives)
+            receiveAck(sequence: sequence, from: envelope.sender, into: &directives)
         case let .nack(sequence):
-            receiveNack(sequence: sequence)
+            receiveNack(sequence: sequence, from: envelope.sender)
         case let .pushPull(_, isReply):
             if isReply {
                 awaitingJoinReply = false

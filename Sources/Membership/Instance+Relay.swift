@@ -6,6 +6,8 @@ extension Membership.Instance {
         var requester: NodeID
         var requesterAddress: Endpoint
         var requesterSequence: UInt64
+        /// The member pinged on the requester's behalf: only its ack is relayed.
+        var target: NodeID
         /// Lifeguard's nack: sent when the target stays silent this long. Like Apple's
         /// swift-cluster-membership, 0.8 × the probe timeout, so the nack beats the
         /// requester's period end.
@@ -26,6 +28,7 @@ extension Membership.Instance {
             requester: envelope.sender,
             requesterAddress: envelope.senderAddress,
             requesterSequence: sequence,
+            target: target,
             nackAt: now + settings.probeTimeout.scaled(by: 0.8)
         )
         send(.ping(sequence: local), to: target, at: targetAddress, into: &directives)

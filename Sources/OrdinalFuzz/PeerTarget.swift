@@ -10,7 +10,8 @@ import Wire
 ///
 /// The low two bits of the first byte pick the codec: x0, plaintext; 01, sealed; 11, sealed
 /// with the bodies sealed here first. A mutated sealed body never opens, so mode 3 is the one that reaches
-/// the sealed header, the sender check and the replay guard with mutated plaintext.
+/// the sealed header, the recipient and sender checks and the replay guard with mutated
+/// plaintext.
 ///
 /// Traps (libFuzzer's crash) when the decoder accepts a message that does not re-encode to
 /// itself, or when a core traps. A decode error or a refused message is the right answer.
@@ -19,6 +20,9 @@ enum PeerTarget {
     /// The wall clock of every sealed frame, so the seed frames' stamps stay in the window.
     static let wallMicros: UInt64 = 1_795_255_445_000_000
     static let key: [UInt8] = Array(0..<32)
+    /// The address every sealed frame names and every frame "arrives at", so the seed
+    /// frames open; a mutated recipient is refused.
+    static let recipient = "127.0.0.1:7400"
     static let world = PeerWorld()
 
     static func codec(sealed: Bool) -> Wire.PeerCodec {
@@ -40,7 +44,7 @@ enum PeerTarget {
         while let frame = try? decoder.nextFrame() {
             // Sealing with a valid key does not fail.
             let body = sealsHere ? try! codec.keyring.seal(frame) : frame
-            guard let message = try? codec.decodeBody(body) else { continue }
+            guard let message = try? codec.decodeBody(body, receivedAt: recipient) else { continue }
             let again = try? Wire.PeerMessage(serializedBytes: message.serializedBytes())
             precondition(again == message, "\(message) re-encodes to \(String(describing: again))")
             now = now + .milliseconds(1)

@@ -45,12 +45,12 @@ enum Seeds {
         let sealed = PeerTarget.codec(sealed: true)
         var seeds: [String: [UInt8]] = [:]
         for (kind, message) in firsts {
-            seeds["plain-\(kind)"] = try [0] + plaintext.encode(message)
-            let frame = try sealed.encode(message)
+            seeds["plain-\(kind)"] = try [0] + plaintext.encode(message, to: PeerTarget.recipient)
+            let frame = try sealed.encode(message, to: PeerTarget.recipient)
             seeds["sealed-\(kind)"] = [1] + frame
             seeds["unsealed-\(kind)"] = try [3] + Wire.encodeFrame(sealed.keyring.open(Array(frame.dropFirst(Wire.lengthPrefixBytes))))
         }
-        seeds["plain-stream"] = try [0] + PeerTarget.world.sent.prefix(8).flatMap { try plaintext.encode($0) }
+        seeds["plain-stream"] = try [0] + PeerTarget.world.sent.prefix(8).flatMap { try plaintext.encode($0, to: PeerTarget.recipient) }
         return seeds
     }
 

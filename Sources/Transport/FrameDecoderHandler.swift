@@ -46,5 +46,17 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
 /// Whether an inbound connection has delivered a frame that opened and parsed, shared by
 /// its pipeline's handlers on the connection's event loop.
 final class ConnectionTrust {
-    var proven = false
+    private(set) var proven = false
+    /// Told once, when the connection proves itself (it leaves the unproven slots).
+    private let onProven: () -> Void
+
+    init(onProven: @escaping () -> Void = {}) {
+        self.onProven = onProven
+    }
+
+    func prove() {
+        guard !proven else { return }
+        proven = true
+        onProven()
+    }
 }

@@ -7,6 +7,7 @@ import Wire
 ///
 /// The first frame that does not open or parse (and any framing error from upstream)
 /// rejects the connection: it is reported once, closed, and nothing more from it is read.
+/// A sealed frame must name this connection's local address as its recipient.
 final class PeerInboundHandler: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
 
@@ -23,6 +24,8 @@ final class PeerInboundHandler: ChannelInboundHandler {
     private let trust: ConnectionTrust
     private var proven: Bool { trust.proven }
     private var lastRead = NIODeadline.now()
+    /// This end of the connection as sealed frames name it (read once).
+    private var local: String?
     private var timer: Scheduled<Void>?
 
     init(
@@ -73,9 +76,11 @@ final class PeerInboundHandler: ChannelInboundHandler {
         guard !rejected else { return }
         do {
             let body = unwrapInboundIn(data)
-            let message = try codec.decodeBody(body)
+            // Not an IP socket (a test's channel): empty, which no sealed frame names.
+            if local == nil { local = SealedAddress.text(of: context.channel.localAddress) ?? "" }
+            let message = try codec.decodeBody(body, receivedAt: local ?? "")
             pendingBytes += body.count
-            trust.proven = true
+            trust.prove()
             lastRead = .now()
             if message.isGreeting { return }  // the transport's greeting; nothing for the agent
             pending.append(message)

@@ -3,13 +3,20 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import Wire
 
 /// The outgoing half of the connection to one peer: dials on demand, then hands frames
 /// straight to the NIO channel, one event-loop hop and one flush per batch.
 ///
+/// Messages are sealed only once the connection exists, because a sealed frame names the
+/// address it is connected to (``Wire/SealedHeader``): while dialing, the messages wait,
+/// and the greeting and they are sealed when the dial succeeds. The connection is dialed
+/// from the agent's own `--bind` host when that is a specific address, so the peer sees
+/// each local agent as its own source address and can give it its own slots.
+///
 /// Writing into the channel from the sender's thread (no task of its own in between) is what
 /// keeps a Raft round cheap: each hop through a task was a thread wake-up on every message.
-/// Memory stays bounded: while dialing or backing off at most `outgoingQueueFrames` frames
+/// Memory stays bounded: while dialing or backing off at most `outgoingQueueFrames` messages
 /// wait, and a connected channel over its write-buffer high-water mark takes nothing new.
 /// A failed dial or a broken connection drops what was in flight and backs off; gossip and
 /// Raft both tolerate a lost message, and neither wants a stale backlog replayed.
@@ -23,9 +30,10 @@ final class PeerLink: Sendable {
 
     private enum Phase {
         case idle
-        case connecting(queue: [ByteBuffer])
-        case connected(any Channel)
-        case backingOff(queue: [ByteBuffer])
+        case connecting(queue: [Wire.PeerMessage])
+        /// `recipient`: the connection's far end as a sealed header names it.
+        case connected(any Channel, recipient: String)
+        case backingOff(queue: [Wire.PeerMessage])
         case stopped
     }
 
@@ -39,15 +47,19 @@ final class PeerLink: Sendable {
     /// Bytes a connected channel may hold unsent before new frames are dropped.
     static let writeBufferHighWater = 4 << 20
 
-    /// The frame a new connection starts with (the transport's `Hello`), if any.
-    private let greeting: @Sendable () -> ByteBuffer?
+    /// The message a new connection starts with (the transport's `Hello`), if any.
+    private let greeting: Wire.PeerMessage?
+    /// A message as a complete frame sealed for `recipient`; nil when it cannot be encoded
+    /// (the caller logs why).
+    private let encode: @Sendable (_ message: Wire.PeerMessage, _ recipient: String) -> ByteBuffer?
 
     init(
         endpoint: Endpoint, settings: TransportSettings, group: any EventLoopGroup, counters: TransportCounters, logger: Logger,
-        greeting: @escaping @Sendable () -> ByteBuffer? = { nil }
+        greeting: Wire.PeerMessage? = nil, encode: @escaping @Sendable (_ message: Wire.PeerMessage, _ recipient: String) -> ByteBuffer?
     ) {
         self.endpoint = endpoint
         self.greeting = greeting
+        self.encode = encode
         self.settings = settings
         self.group = group
         self.counters = counters
@@ -57,39 +69,39 @@ final class PeerLink: Sendable {
 
     private enum Action {
         case none
-        case write(any Channel)
+        case write(any Channel, recipient: String)
         case dial
     }
 
-    /// Sends `frames` in order, or drops (and counts) those the link cannot take now.
-    func send(_ frames: [ByteBuffer]) {
+    /// Sends `messages` in order, or drops (and counts) those the link cannot take now.
+    func send(_ messages: [Wire.PeerMessage]) {
         var dropped = 0
         let action = state.withLock { state -> Action in
             switch state.phase {
             case .stopped:
-                dropped = frames.count
+                dropped = messages.count
                 return .none
-            case .connected(let channel):
+            case .connected(let channel, let recipient):
                 guard channel.isWritable else {
-                    dropped = frames.count
+                    dropped = messages.count
                     return .none
                 }
-                return .write(channel)
+                return .write(channel, recipient: recipient)
             case .idle:
-                state.phase = .connecting(queue: bounded(frames, dropped: &dropped))
+                state.phase = .connecting(queue: bounded(messages, dropped: &dropped))
                 return .dial
             case .connecting(let queue):
-                state.phase = .connecting(queue: bounded(queue + frames, dropped: &dropped))
+                state.phase = .connecting(queue: bounded(queue + messages, dropped: &dropped))
                 return .none
             case .backingOff(let queue):
-                state.phase = .backingOff(queue: bounded(queue + frames, dropped: &dropped))
+                state.phase = .backingOff(queue: bounded(queue + messages, dropped: &dropped))
                 return .none
             }
         }
         if dropped > 0 { counters.record { $0.droppedOutgoing += UInt64(dropped) } }
         switch action {
         case .none: break
-        case .write(let channel): write(frames, to: channel)
+        case .write(let channel, let recipient): write(messages, to: channel, recipient: recipient)
         case .dial: dial()
         }
     }
@@ -98,19 +110,20 @@ final class PeerLink: Sendable {
     func stop() {
         let channel = state.withLock { state -> (any Channel)? in
             defer { state.phase = .stopped }
-            if case .connected(let channel) = state.phase { return channel }
+            if case .connected(let channel, _) = state.phase { return channel }
             return nil
         }
         channel?.close(promise: nil)
     }
 
-    private func bounded(_ frames: [ByteBuffer], dropped: inout Int) -> [ByteBuffer] {
+    private func bounded(_ frames: [Wire.PeerMessage], dropped: inout Int) -> [Wire.PeerMessage] {
         guard frames.count > settings.outgoingQueueFrames else { return frames }
         dropped += frames.count - settings.outgoingQueueFrames
         return Array(frames.prefix(settings.outgoingQueueFrames))
     }
 
-    private func write(_ frames: [ByteBuffer], to channel: any Channel) {
+    private func write(_ messages: [Wire.PeerMessage], to channel: any Channel, recipient: String) {
+        let frames = messages.compactMap { encode($0, recipient) }
         guard !frames.isEmpty else { return }
         let bytes = frames.reduce(0) { $0 + $1.readableBytes }
         counters.record {
@@ -132,10 +145,12 @@ final class PeerLink: Sendable {
     private func dial() {
         let timeout = TimeAmount.nanoseconds(settings.connectTimeout.nanoseconds)
         let highWater = Self.writeBufferHighWater
-        ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: highWater / 4, high: highWater))
+        if let source = settings.dialSource { bootstrap = bootstrap.bind(to: source) }
+        bootstrap
             .connect(host: endpoint.host, port: Int(endpoint.port))
             .whenComplete { result in
                 switch result {
@@ -146,9 +161,14 @@ final class PeerLink: Sendable {
     }
 
     private func connected(_ channel: any Channel) {
-        let queued = state.withLock { state -> [ByteBuffer]? in
+        guard let recipient = SealedAddress.text(of: channel.remoteAddress) else {
+            channel.close(promise: nil)  // no far end to seal for: treated as a failed dial
+            broke(error: SealedAddress.Unknown())
+            return
+        }
+        let queued = state.withLock { state -> [Wire.PeerMessage]? in
             guard case .connecting(let queue) = state.phase else { return nil }
-            state.phase = .connected(channel)
+            state.phase = .connected(channel, recipient: recipient)
             state.failures = 0
             return queue
         }
@@ -159,7 +179,7 @@ final class PeerLink: Sendable {
         channel.closeFuture.whenComplete { _ in
             self.broke(error: nil, channel: channel)
         }
-        write((greeting().map { [$0] } ?? []) + queued, to: channel)
+        write((greeting.map { [$0] } ?? []) + queued, to: channel, recipient: recipient)
     }
 
     /// A dial failed (`channel` nil) or `channel` closed: drop what was waiting and back off.
@@ -169,7 +189,7 @@ final class PeerLink: Sendable {
             switch state.phase {
             case .connecting(let queue) where channel == nil:
                 dropped = queue.count
-            case .connected(let current) where channel.map({ $0 === current }) ?? false:
+            case .connected(let current, _) where channel.map({ $0 === current }) ?? false:
                 break
             default:
                 return nil  // stopped, or a stale callback

@@ -20,21 +20,27 @@ package final class PeerTransport: Service, Sendable {
     package let settings: TransportSettings
     package let counters = TransportCounters()
 
-    private let codec: Wire.PeerCodec
-    private let logger: Logger
-    private let group: any EventLoopGroup
-    private let deliver: @Sendable ([Wire.PeerMessage]) -> Void
+    let codec: Wire.PeerCodec
+    let logger: Logger
+    let group: any EventLoopGroup
+    let deliver: @Sendable ([Wire.PeerMessage]) -> Void
     private let links = Mutex([Endpoint: PeerLink]())
-    private let listening = Mutex(Listening())
-    private let warnings = RateLimitedWarnings()
-    private let clock = ContinuousClock()
-    private let origin = ContinuousClock.now
+    let listening: Mutex<Listening>
+    let warnings = RateLimitedWarnings()
+    /// One warning a minute about refused connections, however many addresses they use.
+    let refusals = RateLimitedWarnings()
+    let clock = ContinuousClock()
+    let origin = ContinuousClock.now
 
     /// The listener and the connections it accepted, closed together by ``stop()``.
-    private struct Listening {
+    struct Listening {
         var stopped = false
         var server: (any Channel)?
         var inbound: [ObjectIdentifier: any Channel] = [:]
+        /// Which of `inbound` are proven, and whether one more fits.
+        var slots: InboundSlots
+        /// Connections refused since the last warning about them.
+        var refusedSinceWarning = 0
     }
 
     /// - Parameter deliver: called with the decoded messages of each socket read, on an
@@ -45,6 +51,9 @@ package final class PeerTransport: Service, Sendable {
         self.logger = logger
         self.deliver = deliver
         self.group = MultiThreadedEventLoopGroup.singleton
+        listening = Mutex(Listening(slots: InboundSlots(limits: .init(
+            total: settings.maxInboundConnections, unproven: settings.maxUnprovenConnections, unprovenPerAddress: settings.maxUnprovenPerAddress
+        ))))
     }
 
     /// Encodes and queues a message for the peer at `endpoint`. Never blocks: a frame the
@@ -53,33 +62,50 @@ package final class PeerTransport: Service, Sendable {
         send([(message, endpoint)])
     }
 
-    /// Sends a batch in order, with one hand-over (and one flush) per peer.
+    /// Sends a batch in order, with one hand-over (and one flush) per peer. Each link seals
+    /// the messages for the address its connection reaches.
     package func send(_ batch: [(message: Wire.PeerMessage, endpoint: Endpoint)]) {
-        var frames: [Endpoint: [ByteBuffer]] = [:]
+        var messages: [Endpoint: [Wire.PeerMessage]] = [:]
         var order: [Endpoint] = []
         for (message, endpoint) in batch {
-            let bytes: [UInt8]
-            do {
-                bytes = try codec.encode(message)
-            } catch {
-                logger.error("cannot encode peer message", metadata: ["error": "\(error)"])
-                continue
-            }
-            if frames[endpoint] == nil { order.append(endpoint) }
-            frames[endpoint, default: []].append(ByteBuffer(bytes: bytes))
+            if messages[endpoint] == nil { order.append(endpoint) }
+            messages[endpoint, default: []].append(message)
         }
         for endpoint in order {
-            link(to: endpoint).send(frames[endpoint] ?? [])
+            link(to: endpoint).send(messages[endpoint] ?? [])
         }
+    }
+
+    /// The agents this one knows (gossip's members of any status, Raft's configuration):
+    /// the replay guard keeps their stamps whatever strangers claim, and connections from
+    /// their `addresses` find room (``InboundSlots``).
+    package func remember(members: Set<NodeID>, addresses: [Endpoint]) {
+        codec.replayGuard.remember(members: members)
+        let hosts = Set(addresses.map { SealedAddress.host(of: try? SocketAddress(ipAddress: $0.host, port: 0)) ?? $0.host })
+        listening.withLock { $0.slots.memberAddresses = hosts }
     }
 
     private func link(to endpoint: Endpoint) -> PeerLink {
         links.withLock { table in
             if let existing = table[endpoint] { return existing }
-            let created = PeerLink(endpoint: endpoint, settings: settings, group: group, counters: counters, logger: logger, greeting: greeting)
+            let created = PeerLink(
+                endpoint: endpoint, settings: settings, group: group, counters: counters, logger: logger,
+                greeting: settings.identity.map { .greeting(from: $0) }, encode: { [self] in frame($0, recipient: $1) }
+            )
             if listening.withLock({ $0.stopped }) { created.stop() }
             table[endpoint] = created
             return created
+        }
+    }
+
+    /// A message as a complete frame sealed for `recipient`, or nil (logged) when it cannot
+    /// be encoded.
+    private func frame(_ message: Wire.PeerMessage, recipient: String) -> ByteBuffer? {
+        do {
+            return ByteBuffer(bytes: try codec.encode(message, to: recipient))
+        } catch {
+            logger.error("cannot encode peer message", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
@@ -97,12 +123,6 @@ package final class PeerTransport: Service, Sendable {
         }
     }
 
-    /// The frame every dialed connection starts with: this agent's `Hello`, freshly stamped.
-    private func greeting() -> ByteBuffer? {
-        guard let identity = settings.identity, let bytes = try? codec.encode(.greeting(from: identity)) else { return nil }
-        return ByteBuffer(bytes: bytes)
-    }
-
     /// Stops listening, closes every connection and refuses later sends; `run()` returns.
     package func stop() {
         let channels = listening.withLock { listening -> [any Channel] in
@@ -113,89 +133,4 @@ package final class PeerTransport: Service, Sendable {
         for channel in channels { channel.close(promise: nil) }
         for link in links.withLock({ Array($0.values) }) { link.stop() }
     }
-
-    private func bindListener() async throws -> any Channel {
-        let maxFrameBytes = settings.maxFrameBytes
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let trust = ConnectionTrust()
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(FrameDecoderHandler(maxFrameBytes: maxFrameBytes, firstFrameBytes: self.settings.maxFirstFrameBytes, trust: trust)),
-                        PeerInboundHandler(
-                            codec: self.codec,
-                            trust: trust,
-                            firstFrameTimeout: .nanoseconds(self.settings.firstFrameTimeout.nanoseconds),
-                            idleTimeout: .nanoseconds(self.settings.idleTimeout.nanoseconds),
-                            accept: { messages, bytes in
-                            self.counters.record {
-                                $0.receivedFrames += UInt64(messages.count)
-                                $0.receivedBytes += UInt64(bytes)
-                            }
-                            self.deliver(messages)
-                        }, reject: { remote, error in
-                            self.reject(from: remote, error: error)
-                        })
-                    )
-                    self.track(channel)
-                }
-            }
-            .bind(host: settings.bind.host, port: Int(settings.bind.port))
-            .get()
-        let stopped = listening.withLock { listening in
-            if !listening.stopped { listening.server = server }
-            return listening.stopped
-        }
-        if stopped { try? await server.close() }
-        return server
-    }
-
-    /// Remembers an accepted connection until it closes, so ``stop()`` can close it; closes
-    /// it at once when the agent holds ``TransportSettings/maxInboundConnections`` already,
-    /// or ``TransportSettings/maxInboundPerAddress`` from its (non-loopback) address.
-    private func track(_ channel: any Channel) {
-        let id = ObjectIdentifier(channel)
-        let remote = channel.remoteAddress?.ipAddress
-        let limitedRemote = remote.flatMap { Endpoint(host: $0, port: 1).isLoopback ? nil : $0 }
-        let refusal: String? = listening.withLock { listening in
-            if listening.stopped { return "stopped" }
-            if listening.inbound.count >= settings.maxInboundConnections { return "too many inbound connections" }
-            if let limitedRemote, listening.inbound.values.count(where: { $0.remoteAddress?.ipAddress == limitedRemote }) >= settings.maxInboundPerAddress {
-                return "too many inbound connections from \(limitedRemote)"
-            }
-            listening.inbound[id] = channel
-            return nil
-        }
-        if let refusal {
-            channel.close(promise: nil)
-            if refusal != "stopped" {
-                counters.record { $0.rejectedConnections += 1 }
-                let now = Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
-                if warnings.shouldLog(peer: remote ?? "unknown", now: now) {
-                    logger.warning("refused peer connection", metadata: ["peer.remote": "\(remote ?? "unknown")", "reason": "\(refusal)"])
-                }
-            }
-            return
-        }
-        channel.closeFuture.whenComplete { _ in
-            _ = self.listening.withLock { $0.inbound.removeValue(forKey: id) }
-        }
-    }
-
-    private func reject(from remote: String, error: any Error) {
-        if error is Wire.FrameError || error is InboundTimeout {
-            counters.record { $0.rejectedConnections += 1 }
-        } else if error is Wire.DecodeError {
-            counters.record { $0.rejectedFrames += 1; $0.rejectedConnections += 1 }
-        } else {
-            return  // an ordinary disconnect
-        }
-        let now = Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
-        if warnings.shouldLog(peer: remote, now: now) {
-            logger.warning("rejected peer connection", metadata: ["peer.remote": "\(remote)", "error": "\(error)"])
-        }
-    }
 }
-

@@ -10,6 +10,14 @@ package final class TransportCounters: Sendable {
         package var rejectedFrames: UInt64 = 0
         /// Connections closed for a bad length prefix or a broken stream.
         package var rejectedConnections: UInt64 = 0
+        /// Inbound connections refused as they were accepted: no slot for them
+        /// (``TransportSettings/maxInboundConnections``, ``TransportSettings/maxUnprovenConnections``).
+        package var refusedConnections: UInt64 = 0
+        /// Unproven inbound connections closed to make room for a newer one from the same
+        /// address, or for one from a member's address.
+        package var evictedConnections: UInt64 = 0
+        /// Frames that opened but carried a message for another agent (dropped).
+        package var misdirectedFrames: UInt64 = 0
         /// Frames dropped because a peer's outgoing queue was full.
         package var droppedOutgoing: UInt64 = 0
         /// Frames received and decoded.

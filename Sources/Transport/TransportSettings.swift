@@ -11,13 +11,17 @@ package struct TransportSettings: Sendable {
     package var outgoingQueueFrames: Int = 256
     /// How long a dial may take before it counts as failed.
     package var connectTimeout: Duration = .milliseconds(500)
-    /// Inbound connections held at once; one more is closed as it is accepted. Each may
-    /// buffer up to one frame before it proves it holds the key, so this bounds what
-    /// strangers can make an agent hold.
+    /// Inbound connections held at once, proven or not; one more is refused as it is
+    /// accepted (unless it comes from a member's address and an unproven one can make room:
+    /// ``InboundSlots``). 50 agents on one machine hold 49 each, plus reconnections.
     package var maxInboundConnections = 256
-    /// Inbound connections held at once from one non-loopback address (agents sharing a
-    /// loopback host are exempt: there the local user is already trusted).
-    package var maxInboundPerAddress = 8
+    /// Unproven inbound connections (no frame opened and parsed yet) held at once from
+    /// addresses no member has: what strangers, and agents not yet known, share. Each may
+    /// buffer up to one first frame, so this bounds what strangers can make an agent hold.
+    package var maxUnprovenConnections = 64
+    /// Unproven inbound connections held at once from one address, loopback included (local
+    /// agents dial from their own `--bind` host); one more closes that address's oldest.
+    package var maxUnprovenPerAddress = 8
     /// An inbound connection must deliver a frame that opens and parses within this, or
     /// it is closed: a stranger cannot hold a connection (and its buffer) by trickling bytes.
     package var firstFrameTimeout: Duration = .seconds(5)

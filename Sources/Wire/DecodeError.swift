@@ -17,6 +17,9 @@ extension Wire {
         case replayed(String)
         /// The message inside speaks for another agent than the one that sealed it.
         case wrongSender(sealedBy: String, claims: String)
+        /// A sealed frame sent to another address than the one it arrived on: recorded on
+        /// its way to another agent and replayed here.
+        case wrongRecipient(sentTo: String, receivedAt: String)
 
         package var description: String {
             switch self {
@@ -34,6 +37,8 @@ extension Wire {
                 "replayed or stale sealed frame: \(reason)"
             case let .wrongSender(sealedBy, claims):
                 "frame sealed by \(sealedBy) carries a message from \(claims)"
+            case let .wrongRecipient(sentTo, receivedAt):
+                "frame sealed for \(sentTo) arrived at \(receivedAt)"
             }
         }
     }

@@ -13,19 +13,21 @@ extension Wire {
     /// ```swift
     /// decoder.append(bytes)
     /// while let body = try decoder.nextFrame() {     // FrameError: close the connection
-    ///     let message = try codec.decodeBody(body)   // DecodeError: drop and count
+    ///     let message = try codec.decodeBody(body, receivedAt: local)   // DecodeError: drop and count
     /// }
     /// ```
     ///
-    /// With a key, the sealed body starts with a ``SealedHeader`` (the message's sender and a
-    /// stamp): a frame whose message speaks for another agent than the header names, or
-    /// that the ``ReplayGuard`` has seen or finds out of its time window, is refused.
+    /// With a key, the sealed body starts with a ``SealedHeader`` (the message's sender, the
+    /// address it was sent to and a stamp): a frame sent to another address than the one it
+    /// arrived on, whose message speaks for another agent than the header names, or that
+    /// the ``ReplayGuard`` has seen or finds out of its time window, is refused.
     package struct PeerCodec: Sendable {
         /// The cluster keys; the keyring operations change them while the codec runs.
         package let keyring: Keyring
         package let maxFrameBytes: Int
         let stamps: StampClock
-        let replayGuard: ReplayGuard
+        /// Told the members by the agent, so its memory follows the membership.
+        package let replayGuard: ReplayGuard
 
         /// - Parameters:
         ///   - keyring: The cluster keys (or none); both ends MUST share one.
@@ -44,13 +46,16 @@ extension Wire {
         ///
         /// The message is not validated: cores only produce valid values, and the receiver
         /// validates anyway.
+        /// - Parameter recipient: the address of the connection's far end, as
+        ///   ``SealedHeader/recipientText(host:port:)`` writes it; sealed into the header (a
+        ///   plaintext frame has none).
         /// - Throws: ``FrameError/frameTooLarge(length:limit:)`` when the body exceeds
         ///   `maxFrameBytes` (the peer would drop the connection), or an encoding or
         ///   sealing error.
-        package func encode(_ message: PeerMessage) throws -> [UInt8] {
+        package func encode(_ message: PeerMessage, to recipient: String) throws -> [UInt8] {
             let plaintext = try message.serializedBytes()
             let body = try keyring.isKeyed
-                ? keyring.seal(SealedHeader(sender: message.sender, stamp: stamps.next()).encoded() + plaintext)
+                ? keyring.seal(SealedHeader(sender: message.sender, recipient: recipient, stamp: stamps.next()).encoded() + plaintext)
                 : plaintext
             guard body.count <= maxFrameBytes else {
                 throw FrameError.frameTooLarge(length: body.count, limit: maxFrameBytes)
@@ -59,9 +64,12 @@ extension Wire {
         }
 
         /// Opens and parses one frame body, as returned by ``FrameDecoder/nextFrame()``.
+        /// - Parameter local: the local address of the connection the body arrived on, as
+        ///   ``SealedHeader/recipientText(host:port:)`` writes it; a sealed frame MUST name it
+        ///   (an empty one matches no sealed frame).
         /// - Throws: ``DecodeError``; the caller SHOULD drop the frame and count it, and MAY
         ///   close the connection on ``DecodeError/unsealing(_:)`` (a stranger).
-        package func decodeBody(_ body: [UInt8]) throws(Wire.DecodeError) -> PeerMessage {
+        package func decodeBody(_ body: [UInt8], receivedAt local: String) throws(Wire.DecodeError) -> PeerMessage {
             let plaintext: [UInt8]
             do {
                 plaintext = try keyring.open(body)
@@ -70,6 +78,7 @@ extension Wire {
             }
             guard keyring.isKeyed else { return try PeerMessage(serializedBytes: plaintext) }
             let (header, rest) = try SealedHeader.decode(plaintext)
+            guard !local.isEmpty, header.recipient == local else { throw .wrongRecipient(sentTo: header.recipient, receivedAt: local) }
             let message = try PeerMessage(serializedBytes: Array(rest))
             guard message.sender == header.sender else {
                 throw .wrongSender(sealedBy: header.sender.name, claims: message.sender.name)

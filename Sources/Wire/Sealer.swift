@@ -25,8 +25,10 @@ extension Wire {
         package static let tagByteCount = 16
         /// Bytes sealing adds to a body.
         package static let overheadByteCount = nonceByteCount + tagByteCount
-        /// Authenticated but not transmitted; bump with ``Wire/protocolVersion``.
-        package static let associatedData: [UInt8] = Array("ordinal/v1".utf8)
+        /// Authenticated but not transmitted; bumped with every change to what a sealed body
+        /// holds (v2: the ``SealedHeader`` names the recipient), so an agent of another
+        /// version refuses the frame as unopenable rather than misreading it.
+        package static let associatedData: [UInt8] = Array("ordinal/v2".utf8)
 
         /// Internal so the ``Keyring`` can compare and list keys; never printed.
         let key: [UInt8]?

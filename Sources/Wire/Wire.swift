@@ -27,8 +27,9 @@
 /// - Sealing is optional and all-or-nothing per cluster, like serf's gossip encryption
 ///   (`-encrypt`): a stranger without the key cannot make a frame that opens, so its
 ///   connection is dropped at the first frame. Unlike TLS there is no handshake and no
-///   forward secrecy; replay protection is out of scope, as in serf, because SWIM messages
-///   are idempotent and incarnation-ordered.
+///   forward secrecy; instead every sealed body starts with a ``SealedHeader`` naming the
+///   sender, the recipient's address and a stamp, so a frame replayed to the agent it was
+///   sent to (``ReplayGuard``) or to any other (the recipient) is refused.
 /// - Decoding untrusted bytes uses typed throws and never traps (conventions §8.5 rule 7);
 ///   ``PeerCodec/decodeBody(_:)`` validates every field the cores rely on.
 package enum Wire {

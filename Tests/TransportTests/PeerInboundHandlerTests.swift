@@ -38,7 +38,7 @@ import Wire
         let received = Received()
         let channel = try channel(received)
         var bytes = ByteBuffer()
-        for sequence: UInt64 in 1 ... 3 { bytes.writeBytes(try codec.encode(ping(sequence))) }
+        for sequence: UInt64 in 1 ... 3 { bytes.writeBytes(try codec.encode(ping(sequence), to: "")) }
         try channel.writeInbound(bytes)
         channel.pipeline.fireChannelReadComplete()
         #expect(received.batches.withLock { $0 } == [[ping(1), ping(2), ping(3)]])
@@ -50,9 +50,9 @@ import Wire
         let received = Received()
         let channel = try channel(received)
         var bytes = ByteBuffer()
-        bytes.writeBytes(try codec.encode(ping(1)))
+        bytes.writeBytes(try codec.encode(ping(1), to: ""))
         bytes.writeBytes(Wire.encodeFrame([0xFF, 0xFF, 0xFF]))  // frames fine, body does not parse
-        bytes.writeBytes(try codec.encode(ping(2)))
+        bytes.writeBytes(try codec.encode(ping(2), to: ""))
         try channel.writeInbound(bytes)
         channel.pipeline.fireChannelReadComplete()
         #expect(received.batches.withLock { $0 } == [[ping(1)]])

@@ -75,10 +75,13 @@ struct Fixture: Sendable, CustomTestStringConvertible {
         Wire.PeerCodec(keyring: try Wire.Keyring(key: key), maxFrameBytes: maxFrameBytes)
     }
 
-    /// A protobuf body sealed as a keyed codec seals it: under a header naming `sender`,
-    /// stamped now (or at `stamp`).
-    static func seal(_ body: [UInt8], sender: String, key: [UInt8] = keyA, stamp: UInt64 = Wire.systemWallMicros()) throws -> [UInt8] {
-        try Wire.Sealer(key: key).seal(Wire.SealedHeader(sender: NodeID(sender), stamp: stamp).encoded() + body)
+    /// The address frames are sealed for and received at, unless a test says otherwise.
+    static let recipient = "127.0.0.1:7400"
+
+    /// A protobuf body sealed as a keyed codec seals it: under a header naming `sender` and
+    /// `recipient`, stamped now (or at `stamp`).
+    static func seal(_ body: [UInt8], sender: String, recipient: String = recipient, key: [UInt8] = keyA, stamp: UInt64 = Wire.systemWallMicros()) throws -> [UInt8] {
+        try Wire.Sealer(key: key).seal(Wire.SealedHeader(sender: NodeID(sender), recipient: recipient, stamp: stamp).encoded() + body)
     }
 }
 

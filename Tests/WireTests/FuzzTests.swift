@@ -32,7 +32,7 @@ import Foundation
     @Test(arguments: Fixture.Keying.allCases)
     func mutatedFrames_decodeOrFailWithTypedError(keying: Fixture.Keying) throws {
         let codec = try Fixture.codec(key: keying.key, maxFrameBytes: Self.maxFrameBytes)
-        let seeds = try Self.seedFixtures.map { try codec.encode($0.message) }
+        let seeds = try Self.seedFixtures.map { try codec.encode($0.message, to: Fixture.recipient) }
         var random = SplitMix64(seed: keying == .plaintext ? 0x0DD1_7A1 : 0x5EA1_ED)
         var tally = Tally()
         for _ in 0..<Self.iterations {
@@ -65,10 +65,10 @@ import Foundation
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 Self.mutate(&body, using: &random)
             }
-            let result = Result { () throws(Wire.DecodeError) in try codec.decodeBody(body) }
+            let result = Result { () throws(Wire.DecodeError) in try codec.decodeBody(body, receivedAt: Fixture.recipient) }
             switch result {
             case let .success(message):
-                #expect(try codec.decodeBody(message.serializedBytes()) == message)
+                #expect(try codec.decodeBody(message.serializedBytes(), receivedAt: Fixture.recipient) == message)
                 decoded += 1
             case let .failure(error):
                 let kind = switch error {
@@ -79,6 +79,7 @@ import Foundation
                 case .invalidField: "invalidField"
                 case .replayed: "replayed"
                 case .wrongSender: "wrongSender"
+                case .wrongRecipient: "wrongRecipient"
                 }
                 failures[kind, default: 0] += 1
             }
@@ -97,9 +98,9 @@ import Foundation
                 offset = end
                 while let body = try decoder.nextFrame() {
                     do {
-                        let message = try codec.decodeBody(body)
-                        let again = try? frameBodies(codec.encode(message), maxFrameBytes: maxFrameBytes)
-                        #expect(again.map { $0.map { try? codec.decodeBody($0) } } == [message])
+                        let message = try codec.decodeBody(body, receivedAt: Fixture.recipient)
+                        let again = try? frameBodies(codec.encode(message, to: Fixture.recipient), maxFrameBytes: maxFrameBytes)
+                        #expect(again.map { $0.map { try? codec.decodeBody($0, receivedAt: Fixture.recipient) } } == [message])
                         tally.decoded += 1
                     } catch {
                         _ = error.description  // typed: Wire.DecodeError

@@ -59,7 +59,7 @@ import Testing
         let sender = try Fixture.codec(key: Fixture.keyB)
         let receiver = Wire.PeerCodec(keyring: try Wire.Keyring(keys: [Fixture.keyA, Fixture.keyB]))
         let message = Fixture.gossip(.ping(sequence: 7))
-        #expect(try receiver.decodeBody(frameBodies(sender.encode(message))[0]) == message)
+        #expect(try receiver.decodeBody(frameBodies(sender.encode(message, to: Fixture.recipient))[0], receivedAt: Fixture.recipient) == message)
     }
 
     static let a = NodeID("a1"), b = NodeID("a2")

@@ -7,10 +7,10 @@ import Testing
     @Test(arguments: Fixture.all, Fixture.Keying.allCases)
     func everyMessageKind_roundTrips(fixture: Fixture, keying: Fixture.Keying) throws {
         let codec = try Fixture.codec(key: keying.key)
-        let frame = try codec.encode(fixture.message)
+        let frame = try codec.encode(fixture.message, to: Fixture.recipient)
         let bodies = try frameBodies(frame)
         try #require(bodies.count == 1)
-        #expect(try codec.decodeBody(bodies[0]) == fixture.message)
+        #expect(try codec.decodeBody(bodies[0], receivedAt: Fixture.recipient) == fixture.message)
     }
 
     /// Golden bytes pin the wire format: a change here breaks mixed-version clusters.
@@ -27,53 +27,54 @@ import Testing
             0x52, 0x02, 0x08, 0x01,  // ping (field 10) { sequence = 1 }
         ]
         let codec = try Fixture.codec(key: nil)
-        #expect(try codec.encode(message) == golden)
-        #expect(try codec.decodeBody(Array(golden.dropFirst(4))) == message)
+        #expect(try codec.encode(message, to: Fixture.recipient) == golden)
+        #expect(try codec.decodeBody(Array(golden.dropFirst(4)), receivedAt: Fixture.recipient) == message)
     }
 
     @Test func messageOverFrameLimit_isRefusedByEncoder() throws {
         let codec = try Fixture.codec(key: nil, maxFrameBytes: 64)
         let big = Fixture.all.first { $0.name == "pushPull reply" }!.message
-        #expect(throws: Wire.FrameError.self) { try codec.encode(big) }
+        #expect(throws: Wire.FrameError.self) { try codec.encode(big, to: Fixture.recipient) }
     }
 
     @Test func sealedFrame_hidesPlaintext() throws {
         let message = Fixture.gossip(.ping(sequence: 1))
-        let plain = try Fixture.codec(key: nil).encode(message)
-        let sealed = try Fixture.codec(key: Fixture.keyA).encode(message)
-        // The sealed header: name length, "alpha", an 8-byte stamp.
-        #expect(sealed.count == plain.count + Wire.Sealer.overheadByteCount + 1 + 5 + 8)
+        let plain = try Fixture.codec(key: nil).encode(message, to: Fixture.recipient)
+        let sealed = try Fixture.codec(key: Fixture.keyA).encode(message, to: Fixture.recipient)
+        // The sealed header: name length, "alpha", recipient length, the recipient, an 8-byte stamp.
+        #expect(sealed.count == plain.count + Wire.Sealer.overheadByteCount + 1 + 5 + 1 + Fixture.recipient.utf8.count + 8)
         #expect(!sealed.containsSubsequence(Array("alpha".utf8)))
+        #expect(!sealed.containsSubsequence(Array(Fixture.recipient.utf8)))
     }
 
     @Test func keyedFrame_toPlaintextReceiver_isDecodeError() throws {
-        let sealed = try Fixture.codec(key: Fixture.keyA).encode(Fixture.all[1].message)
+        let sealed = try Fixture.codec(key: Fixture.keyA).encode(Fixture.all[1].message, to: Fixture.recipient)
         let body = try frameBodies(sealed)[0]
-        #expect(throws: Wire.DecodeError.self) { try Fixture.codec(key: nil).decodeBody(body) }
+        #expect(throws: Wire.DecodeError.self) { try Fixture.codec(key: nil).decodeBody(body, receivedAt: Fixture.recipient) }
     }
 
     @Test func plaintextFrame_toKeyedReceiver_isUnsealingError() throws {
-        let plain = try Fixture.codec(key: nil).encode(Fixture.all[1].message)
+        let plain = try Fixture.codec(key: nil).encode(Fixture.all[1].message, to: Fixture.recipient)
         let body = try frameBodies(plain)[0]
         #expect(throws: Wire.DecodeError.unsealing(.authenticationFailed)) {
-            try Fixture.codec(key: Fixture.keyA).decodeBody(body)
+            try Fixture.codec(key: Fixture.keyA).decodeBody(body, receivedAt: Fixture.recipient)
         }
         let shortBody: [UInt8] = [0x08, 0x01, 0x52, 0x00]  // a tiny plaintext PeerFrame
         #expect(throws: Wire.DecodeError.unsealing(.tooShort(length: 4, minimum: 28))) {
-            try Fixture.codec(key: Fixture.keyA).decodeBody(shortBody)
+            try Fixture.codec(key: Fixture.keyA).decodeBody(shortBody, receivedAt: Fixture.recipient)
         }
     }
 
     @Test func frameUnderWrongKey_isUnsealingError() throws {
-        let body = try frameBodies(try Fixture.codec(key: Fixture.keyA).encode(Fixture.all[0].message))[0]
+        let body = try frameBodies(try Fixture.codec(key: Fixture.keyA).encode(Fixture.all[0].message, to: Fixture.recipient))[0]
         #expect(throws: Wire.DecodeError.unsealing(.authenticationFailed)) {
-            try Fixture.codec(key: Fixture.keyB).decodeBody(body)
+            try Fixture.codec(key: Fixture.keyB).decodeBody(body, receivedAt: Fixture.recipient)
         }
     }
 
     @Test(arguments: [[UInt8]([0xFF]), [0x0A], [0x08], [0x52, 0x7F, 0x00], [0x08, 0x01, 0x52, 0x02, 0x0A, 0xFF]])
     func garbageBytes_areUnparseable(body: [UInt8]) throws {
-        let error = #expect(throws: Wire.DecodeError.self) { try Fixture.codec(key: nil).decodeBody(body) }
+        let error = #expect(throws: Wire.DecodeError.self) { try Fixture.codec(key: nil).decodeBody(body, receivedAt: Fixture.recipient) }
         guard case .unparseable? = error else {
             Issue.record("expected .unparseable, got \(String(describing: error))")
             return
@@ -83,7 +84,7 @@ import Testing
     @Test func unknownFutureBody_isMissingBody() throws {
         // version = 1, then field 39 (reserved for a future Raft body) as 2 length-delimited bytes.
         let body: [UInt8] = [0x08, 0x01, 0xBA, 0x02, 0x02, 0x08, 0x01]
-        #expect(throws: Wire.DecodeError.missingBody(path: "body")) { try Fixture.codec(key: nil).decodeBody(body) }
+        #expect(throws: Wire.DecodeError.missingBody(path: "body")) { try Fixture.codec(key: nil).decodeBody(body, receivedAt: Fixture.recipient) }
     }
 
     @Test func decodeErrorDescriptions_nameFieldAndReason() {

@@ -91,7 +91,7 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
         var frame = InvalidCase.valid()
         invalid.breakIt(&frame)
         let bytes: [UInt8] = try frame.serializedBytes()
-        #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes) }
-        #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(Fixture.seal(bytes, sender: frame.gossip.sender)) }
+        #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes, receivedAt: Fixture.recipient) }
+        #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(Fixture.seal(bytes, sender: frame.gossip.sender), receivedAt: Fixture.recipient) }
     }
 }

@@ -70,9 +70,9 @@ extension Fixture {
     @Test(arguments: Fixture.raftAll, Fixture.Keying.allCases)
     func everyPayloadKind_roundTrips(fixture: Fixture, keying: Fixture.Keying) throws {
         let codec = try Fixture.codec(key: keying.key)
-        let bodies = try frameBodies(codec.encode(fixture.message))
+        let bodies = try frameBodies(codec.encode(fixture.message, to: Fixture.recipient))
         try #require(bodies.count == 1)
-        #expect(try codec.decodeBody(bodies[0]) == fixture.message)
+        #expect(try codec.decodeBody(bodies[0], receivedAt: Fixture.recipient) == fixture.message)
     }
 
     /// The switch is exhaustive, so a new payload kind fails to compile here until it has a
@@ -112,8 +112,8 @@ extension Fixture {
             0x9A, 0x01, 0x00,  // timeout_now (field 19), empty
         ]
         let codec = try Fixture.codec(key: nil)
-        #expect(try codec.encode(message) == golden)
-        #expect(try codec.decodeBody(Array(golden.dropFirst(4))) == message)
+        #expect(try codec.encode(message, to: Fixture.recipient) == golden)
+        #expect(try codec.decodeBody(Array(golden.dropFirst(4)), receivedAt: Fixture.recipient) == message)
     }
 
     /// Decoding repairs nothing silently: members are compared as `ConfState` sorts them.

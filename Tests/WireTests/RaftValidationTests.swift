@@ -145,8 +145,8 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
         var frame = Ordinal_Wire_V1_PeerFrame(invalid.base.message)
         invalid.breakIt(&frame.raft)
         let bytes: [UInt8] = try frame.serializedBytes()
-        #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes) }
+        #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes, receivedAt: Fixture.recipient) }
         let sealed = try Fixture.seal(bytes, sender: frame.raft.from)
-        #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(sealed) }
+        #expect(throws: invalid.expected) { try Fixture.codec(key: Fixture.keyA).decodeBody(sealed, receivedAt: Fixture.recipient) }
     }
 }

@@ -55,9 +55,10 @@ import Testing
         #expect(throws: Wire.SealError.authenticationFailed) { try sealer.open(swapped) }
     }
 
-    /// Changing the label is a wire-format break, like changing the protocol version.
+    /// Changing the label is a wire-format break, like changing the protocol version (v2: the
+    /// sealed header names the recipient).
     @Test func associatedDataLabel_isPinned() {
-        #expect(Wire.Sealer.associatedData == Array("ordinal/v1".utf8))
+        #expect(Wire.Sealer.associatedData == Array("ordinal/v2".utf8))
     }
 
     @Test(arguments: [0, 16, 31, 33, 64])

@@ -61,7 +61,10 @@ final class VolumeReceiver: Sendable {
         queue.async { self.handle(chunk) }
     }
 
+    /// A chunk for another agent (a replay, a misroute) is dropped unanswered: answering it
+    /// would speak, to the primary, for a transfer this agent has no part in.
     private func handle(_ chunk: VolumeChunk) {
+        guard chunk.to == me else { return }
         let outcome = take(chunk)
         guard let to = address(chunk.from) else { return }
         var ack = VolumeAck(from: me, to: chunk.from, volume: chunk.volume, transfer: chunk.transfer, sequence: chunk.sequence)

@@ -61,25 +61,25 @@ final class VolumeSender: Sendable {
     private let me: NodeID
     private let pool: BtrfsPool
     private let transport: PeerTransport
-    private let pending = Mutex<[UInt64: Acks]>([:])
+    private let transfers: VolumeTransfers
 
     init(me: NodeID, pool: BtrfsPool, transport: PeerTransport) {
         self.me = me
         self.pool = pool
         self.transport = transport
+        transfers = VolumeTransfers(me: me)
     }
 
-    /// An ack from a copy, routed to the transfer that waits for it.
+    /// An ack from a copy, routed to the transfer to that copy that waits for it.
     func receive(_ ack: VolumeAck) {
-        pending.withLock { $0[ack.transfer] }?.receive(ack)
+        transfers.route(ack)
     }
 
     /// Sends the snapshot and waits for the copy to apply it. Blocking.
     func ship(_ job: Job) -> Outcome {
         let transfer = UInt64.random(in: 1 ... .max)
-        let acks = Acks()
-        pending.withLock { $0[transfer] = acks }
-        defer { pending.withLock { $0[transfer] = nil } }
+        let acks = transfers.open(transfer, to: job.copy)
+        defer { transfers.close(transfer, to: job.copy) }
 
         let snapshotPath = "\(pool.snapshots(job.volume))/\(job.snapshot)"
         let arguments = ["send", "-q"] + (job.parent.map { ["-p", "\(pool.snapshots(job.volume))/\($0)"] } ?? []) + [snapshotPath]

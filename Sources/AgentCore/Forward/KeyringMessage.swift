@@ -16,4 +16,10 @@ package enum KeyringMessage: Sendable, Hashable {
         case .request(let from, _, _, _), .response(let from, _, _, _, _): from
         }
     }
+
+    package var to: NodeID {
+        switch self {
+        case .request(_, let to, _, _), .response(_, let to, _, _, _): to
+        }
+    }
 }

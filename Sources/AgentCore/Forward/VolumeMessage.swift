@@ -14,6 +14,13 @@ package enum VolumeMessage: Sendable, Hashable {
         case .ack(let ack): ack.from
         }
     }
+
+    package var to: NodeID {
+        switch self {
+        case .chunk(let chunk): chunk.to
+        case .ack(let ack): ack.to
+        }
+    }
 }
 
 /// Part `sequence` of transfer `transfer` of snapshot `(epoch, generation)` of `volume`,

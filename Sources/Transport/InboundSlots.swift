@@ -1,0 +1,89 @@
+/// Which inbound peer connections an agent holds, and whether it takes one more: slots
+/// strangers cannot take from members.
+///
+/// A connection is *unproven* until a frame on it opens with the cluster key and parses;
+/// then it is *proven* and never closed to make room. Unproven connections are bounded per
+/// source address (``Limits/unprovenPerAddress``, loopback included: local agents dial
+/// from their own `--bind` address) and, from addresses no member has, in total
+/// (``Limits/unproven``), so one stranger, or a stranger with many addresses, holds a
+/// bounded share and leaves the rest of ``Limits/total`` to agents. An address that already
+/// holds its share closes its own oldest unproven connection for the new one (it can only
+/// displace itself), and a connection from a member's address that finds the agent full
+/// closes the oldest unproven connection: a restarting member always gets back in, and a
+/// stranger must keep reconnecting to compete for a member's own address (each unproven
+/// connection lives at most the first-frame timeout anyway).
+///
+/// Not thread-safe; the transport holds it under its lock.
+struct InboundSlots {
+    struct Limits: Sendable, Hashable {
+        var total: Int
+        var unproven: Int
+        var unprovenPerAddress: Int
+    }
+
+    /// What to do with a new connection.
+    enum Admission: Equatable {
+        /// Hold it, after closing `evicting` (an unproven connection) if given.
+        case admitted(evicting: ObjectIdentifier?)
+        case refused(reason: String)
+    }
+
+    private struct Entry {
+        var address: String
+        var proven = false
+        /// Admission order: the smallest is the oldest.
+        var order: UInt64
+    }
+
+    let limits: Limits
+    /// Source addresses (IPs) of the members gossip knows.
+    var memberAddresses: Set<String> = []
+    private var entries: [ObjectIdentifier: Entry] = [:]
+    private var admitted: UInt64 = 0
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    var count: Int { entries.count }
+    var unprovenCount: Int { entries.values.count(where: { !$0.proven }) }
+
+    /// Decides on a connection from `address` and, when admitted, holds it as unproven.
+    mutating func admit(_ id: ObjectIdentifier, from address: String) -> Admission {
+        let isMember = memberAddresses.contains(address)
+        var evicting: ObjectIdentifier?
+        if unproven(from: address).count >= limits.unprovenPerAddress {
+            evicting = oldest(unproven(from: address))
+        } else if entries.count >= limits.total || (!isMember && strangersUnproven >= limits.unproven) {
+            guard isMember, let victim = oldest(entries.filter { !$0.value.proven }) else {
+                return .refused(reason: entries.count >= limits.total ? "too many inbound connections" : "too many unproven inbound connections")
+            }
+            evicting = victim
+        }
+        if let evicting { entries[evicting] = nil }
+        admitted += 1
+        entries[id] = Entry(address: address, order: admitted)
+        return .admitted(evicting: evicting)
+    }
+
+    /// A frame on the connection opened and parsed: it no longer counts as unproven.
+    mutating func prove(_ id: ObjectIdentifier) {
+        entries[id]?.proven = true
+    }
+
+    mutating func remove(_ id: ObjectIdentifier) {
+        entries[id] = nil
+    }
+
+    private func unproven(from address: String) -> [ObjectIdentifier: Entry] {
+        entries.filter { !$0.value.proven && $0.value.address == address }
+    }
+
+    private var strangersUnproven: Int {
+        entries.values.count(where: { !$0.proven && !memberAddresses.contains($0.address) })
+    }
+
+    private func oldest(_ candidates: [ObjectIdentifier: Entry]) -> ObjectIdentifier? {
+        candidates.min { $0.value.order < $1.value.order }?.key
+    }
+}
