@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "AgentCore", "Basics", "Wire",
+                "AgentCore", "Basics", "Wire", "Listening",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

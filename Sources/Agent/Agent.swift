@@ -64,8 +64,10 @@ package struct Agent: Sendable {
                 throw AgentStartError(reason: "cannot save the keyring in \(settings.dataDirectory): \(error)")
             }
         }
+        let registry = MetricsRegistry()
         var transportSettings = TransportSettings(bind: settings.bind)
         transportSettings.identity = settings.name
+        transportSettings.acceptFailed = { ListenerMetrics.acceptFailed(registry, listener: "peer", reason: $0) }
         let mailbox = Mailbox<NodeDriver.Input> { $0.approximateBytes }
         let transport = PeerTransport(
             settings: transportSettings,
@@ -82,7 +84,6 @@ package struct Agent: Sendable {
             }
         }
         defer { pool?.close() }
-        let registry = MetricsRegistry()
         let metrics = AgentMetrics(registry: registry)
         let driver = NodeDriver(
             settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool, metrics: metrics, logger: logger
@@ -95,7 +96,7 @@ package struct Agent: Sendable {
             ))
         }
         let descriptorLimit = DescriptorBudget.raiseSoftLimit()
-        let descriptors = DescriptorBudget(reserve: ListenerSettings.reservedDescriptors(maxPods: settings.maxPods))
+        let descriptors = DescriptorBudget(reserve: ListenerSettings.reservedDescriptors(maxPods: settings.maxPods, peerConnections: transportSettings.maxInboundConnections))
         if descriptors.allowed < settings.listeners.apiConnections {
             logger.warning("the descriptor limit leaves the listeners fewer connections than their caps; past it, connections are refused", metadata: [
                 "descriptors.limit": "\(descriptorLimit)", "descriptors.for-connections": "\(descriptors.allowed)",

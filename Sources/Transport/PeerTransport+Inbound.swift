@@ -1,5 +1,6 @@
 import AgentCore
 import Basics
+import Listening
 import Logging
 import NIOCore
 import NIOPosix
@@ -11,6 +12,9 @@ extension PeerTransport {
         let maxFrameBytes = settings.maxFrameBytes
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                AcceptFailureHandler.install(on: channel, listener: "peer", logger: self.logger, failed: self.settings.acceptFailed)
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

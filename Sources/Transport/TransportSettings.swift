@@ -38,6 +38,10 @@ package struct TransportSettings: Sendable {
     /// Reconnect back-off after a failed dial or a broken connection.
     package var reconnect = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
 
+    /// Told each time `accept` fails (out of descriptors or memory), with the errno's name;
+    /// the listener then pauses a second.
+    package var acceptFailed: @Sendable (_ reason: String) -> Void = { _ in }
+
     package init(bind: Endpoint) {
         self.bind = bind
     }

@@ -10,9 +10,10 @@ package struct ListenerSettings: Sendable, Hashable {
 
     package init() {}
 
-    /// Descriptors kept for the agent's own use whatever the listeners hold: the database,
-    /// event loops, links to peers, volume tools, and two per pod it may run.
-    static func reservedDescriptors(maxPods: Int) -> Int {
-        256 + 2 * maxPods
+    /// Descriptors the API and DNS listeners leave alone: the agent's own (the database,
+    /// event loops, links to peers, volume tools, two per pod it may run) and the peer
+    /// listener's, which has its own cap and slots members keep.
+    static func reservedDescriptors(maxPods: Int, peerConnections: Int) -> Int {
+        128 + 2 * maxPods + peerConnections
     }
 }
