@@ -171,7 +171,12 @@ let package = Package(
         // Fuzzing: libFuzzer targets over the decoders and the cores behind them (scripts/fuzz).
         .executableTarget(
             name: "OrdinalFuzz",
-            dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "DNS", "AgentCore", "Wire", "API"],
+            dependencies: [
+                "Basics", "Membership", "Consensus", "ClusterState", "DNS", "DNSServer", "AgentCore", "Wire", "API", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: shellSettings
         ),
         // Test support: many cores on a virtual network and clock (pure modules only).
@@ -183,6 +188,15 @@ let package = Package(
         .testTarget(name: "ClusterStateTests", dependencies: ["Basics", "ClusterState"]),
         .testTarget(name: "ControllerTests", dependencies: ["Basics", "ClusterState", "Controller"]),
         .testTarget(name: "DNSTests", dependencies: ["Basics", "ClusterState", "DNS"]),
+        .testTarget(
+            name: "DNSServerTests",
+            dependencies: [
+                "DNSServer", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore", "Wire"]),

@@ -44,6 +44,11 @@ package struct Agent: Sendable {
         } catch {
             throw AgentStartError(reason: "--cluster-domain \(settings.clusterDomain): \(error)")
         }
+        do {
+            try settings.dnsServer.validate()
+        } catch {
+            throw AgentStartError(reason: error.description)
+        }
         let store: AgentStore
         do {
             store = try AgentStore(directory: settings.dataDirectory, zone: zone)
@@ -106,7 +111,7 @@ package struct Agent: Sendable {
         let responder = DNSResponder(settings: DNSZoneSettings(
             zone: zone, ttl: settings.dnsTTL, nameServerAddresses: DNSIPv4Address(parsing: settings.advertise.host).map { [$0] } ?? []
         ))
-        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger, metrics: DNSMetrics(registry: registry), generation: { store.dnsGeneration }) { query, overTCP in
+        let dns = DNSServer(endpoint: dnsEndpoint, settings: settings.dnsServer, logger: logger, metrics: DNSMetrics(registry: registry), generation: { store.dnsGeneration }) { query, overTCP in
             let (index, serial) = store.dnsZone
             return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
         }

@@ -1,0 +1,58 @@
+@testable import DNSServer
+import NIOCore
+import NIOEmbedded
+import Testing
+
+/// The connection caps: in all and per address (loopback included), each refusal counted,
+/// and a closed connection's slot given back.
+@Suite struct TCPCapsTests {
+    func settings(total: Int, perSource: Int) -> DNSServerSettings {
+        var settings = DNSServerSettings()
+        settings.maxConnections = total
+        settings.maxConnectionsPerSource = perSource
+        return settings
+    }
+
+    @Test func oneAddressGetsAtMostItsShareLoopbackIncluded() throws {
+        let harness = Harness(settings(total: 8, perSource: 2))
+        let first = try harness.connection(from: "127.0.0.1")
+        let second = try harness.connection(from: "127.0.0.1")
+        let third = try harness.connection(from: "127.0.0.1")
+        #expect(first.isActive && second.isActive)
+        #expect(!third.isActive)
+        #expect(try harness.connection(from: "127.0.0.2").isActive)
+        #expect(harness.value(#"ordinal_dns_rejected_connections_total{reason="source_cap"}"#) == 1)
+        #expect(harness.defences.connections == 3)
+
+        _ = try first.finish()
+        #expect(harness.defences.connections == 2)
+        #expect(try harness.connection(from: "127.0.0.1").isActive)
+    }
+
+    @Test func pastTheTotalEveryNewConnectionIsRefused() throws {
+        let harness = Harness(settings(total: 3, perSource: 2))
+        let held = try ["192.0.2.1", "192.0.2.1", "192.0.2.2"].map { try harness.connection(from: $0) }
+        #expect(held.allSatisfy { $0.isActive })
+        for address in ["192.0.2.3", "198.51.100.7", "::1"] {
+            #expect(try !harness.connection(from: address).isActive, "\(address)")
+        }
+        #expect(harness.value(#"ordinal_dns_rejected_connections_total{reason="connection_cap"}"#) == 3)
+        #expect(harness.value("ordinal_dns_tcp_connections") == 3)
+        for channel in held { _ = try channel.finish() }
+        #expect(harness.defences.connections == 0)
+        #expect(harness.value("ordinal_dns_tcp_connections") == 0)
+    }
+
+    @Test func anAdmittedConnectionAnswersPipelinedQueriesInOrder() throws {
+        let harness = Harness()
+        let channel = try harness.connection(from: "192.0.2.9")
+        try channel.writeInbound(ByteBuffer(bytes: (1...3).flatMap { framed(query(id: $0)) }))
+        var ids: [UInt16] = []
+        while let reply = try channel.readOutbound(as: ByteBuffer.self) {
+            #expect(reply.getInteger(at: 0, as: UInt16.self) == 40)
+            ids.append(reply.getInteger(at: 2, as: UInt16.self) ?? 0)
+        }
+        #expect(ids == [1, 2, 3])
+        #expect(channel.isActive)
+    }
+}
