@@ -19,6 +19,7 @@ package final class DNSServer: Service, Sendable {
     package typealias Generation = @Sendable () -> UInt64
 
     static let queriesPerRead = 16
+    static let socketBufferBytes = 64 << 10
 
     package let endpoint: Endpoint
     private let answer: Answer
@@ -72,6 +73,11 @@ package final class DNSServer: Service, Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 // One read of at most 16 KiB per turn: what a paused connection holds unread.
                 .childChannelOption(.maxMessagesPerRead, value: 1)
+                // The kernel's buffers per connection fixed at 64 KiB each way (Linux doubles
+                // it) instead of autotuned to megabytes: memory a client that does not read
+                // makes the machine hold, and the buffer backpressure must fill before it acts.
+                .childChannelOption(.socketOption(.so_sndbuf), value: Self.socketBufferBytes)
+                .childChannelOption(.socketOption(.so_rcvbuf), value: Self.socketBufferBytes)
                 .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16 << 10))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
