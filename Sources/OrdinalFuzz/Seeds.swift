@@ -110,7 +110,7 @@ enum Seeds {
         for (number, message) in framed.enumerated() {
             seeds["single-\(number)"] = [UInt8(number * 2)] + message
         }
-        seeds["pipelined"] = [7] + framed.joined()
+        seeds["pipelined"] = [6] + framed.joined()
         seeds["pipelined-slow"] = [9] + framed.joined()
         seeds["cut-short"] = [3] + framed[0] + framed[1].dropLast(5)
         seeds["empty-message"] = [0, 0, 0] + framed[0]
