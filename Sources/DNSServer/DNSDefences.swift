@@ -71,7 +71,7 @@ package final class DNSDefences: Sendable {
     }
 
     private func note(_ message: Logger.Message, source: String, reason: String) {
-        guard log.shouldLog(source: "\(reason) \(source)") else { return }
+        guard log.shouldLog(source: source) else { return }
         logger.warning(message, metadata: ["dns.source": "\(source)", "dns.reason": "\(reason)", "dns.log-interval": "60s per source"])
     }
 }

@@ -1,5 +1,6 @@
 @testable import DNSServer
 import Logging
+import Synchronization
 import NIOCore
 import NIOEmbedded
 import Telemetry
@@ -25,15 +26,18 @@ func echo(size: Int) -> DNSServer.Answer {
     }
 }
 
-/// The server's shared defences with a registry to read their metrics from.
+/// The server's shared defences with a registry to read their metrics from and the
+/// warnings they logged.
 struct Harness {
     let registry = MetricsRegistry()
+    let warnings = CapturedWarnings()
     let defences: DNSDefences
 
     init(_ settings: DNSServerSettings = DNSServerSettings()) {
+        let warnings = warnings
         defences = DNSDefences(
             settings: settings, metrics: DNSMetrics(registry: registry),
-            logger: Logger(label: "dns-test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger(label: "dns-test", factory: { _ in CapturingLogHandler(warnings: warnings) })
         )
     }
 
@@ -96,5 +100,28 @@ final class StalledSocket: ChannelOutboundHandler {
     /// The IDs of the messages the peer has read, in order.
     var sentIDs: [UInt16] {
         sent.map { $0.getInteger(at: $0.readerIndex + 2, as: UInt16.self) ?? 0 }
+    }
+}
+
+/// The messages of warnings logged, in order.
+final class CapturedWarnings: Sendable {
+    private let messages = Mutex<[String]>([])
+    var all: [String] { messages.withLock { $0 } }
+    func append(_ message: String) { messages.withLock { $0.append(message) } }
+}
+
+/// Keeps warnings (and worse) in a ``CapturedWarnings``.
+struct CapturingLogHandler: LogHandler {
+    let warnings: CapturedWarnings
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        warnings.append("\(message) \(metadata?["dns.source"] ?? "")")
     }
 }

@@ -43,6 +43,16 @@ import Testing
         #expect(harness.value("ordinal_dns_tcp_connections") == 0)
     }
 
+    @Test func refusalsAreCountedEachButLoggedOncePerSource() throws {
+        let harness = Harness(settings(total: 8, perSource: 1))
+        let held = try harness.connection(from: "198.51.100.1")
+        for _ in 0..<20 { #expect(try !harness.connection(from: "198.51.100.1").isActive) }
+        #expect(try harness.connection(from: "198.51.100.2").isActive, "another address gets in")
+        #expect(held.isActive)
+        #expect(harness.value(#"ordinal_dns_rejected_connections_total{reason="source_cap"}"#) == 20)
+        #expect(harness.warnings.all == ["dns connection refused 198.51.100.1"])
+    }
+
     @Test func anAdmittedConnectionAnswersPipelinedQueriesInOrder() throws {
         let harness = Harness()
         let channel = try harness.connection(from: "192.0.2.9")
