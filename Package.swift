@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "DNSServer",
             dependencies: [
-                "Basics", "DNS", "Telemetry",
+                "Basics", "DNS", "Telemetry", "Listening",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -183,8 +183,9 @@ let package = Package(
         .executableTarget(
             name: "OrdinalFuzz",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "DNS", "AgentCore", "Wire", "API", "Exec",
+                "Basics", "Membership", "Consensus", "ClusterState", "DNS", "DNSServer", "AgentCore", "Wire", "API", "Telemetry", "Exec",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -197,11 +198,21 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "ListeningTests", dependencies: ["Listening"]),
         .testTarget(name: "MembershipTests", dependencies: ["Basics", "Membership"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Basics", "Consensus", "Simulation"]),
         .testTarget(name: "ClusterStateTests", dependencies: ["Basics", "ClusterState"]),
         .testTarget(name: "ControllerTests", dependencies: ["Basics", "ClusterState", "Controller"]),
         .testTarget(name: "DNSTests", dependencies: ["Basics", "ClusterState", "DNS"]),
+        .testTarget(
+            name: "DNSServerTests",
+            dependencies: [
+                "DNSServer", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Simulation"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore", "Wire"]),

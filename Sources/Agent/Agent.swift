@@ -45,6 +45,11 @@ package struct Agent: Sendable {
         } catch {
             throw AgentStartError(reason: "--cluster-domain \(settings.clusterDomain): \(error)")
         }
+        do {
+            try settings.dnsServer.validate()
+        } catch {
+            throw AgentStartError(reason: error.description)
+        }
         let store: AgentStore
         do {
             store = try AgentStore(directory: settings.dataDirectory, zone: zone)
@@ -97,12 +102,13 @@ package struct Agent: Sendable {
         }
         let descriptorLimit = DescriptorBudget.raiseSoftLimit()
         let descriptors = DescriptorBudget(reserve: ListenerSettings.reservedDescriptors(maxPods: settings.maxPods, peerConnections: transportSettings.maxInboundConnections))
-        if descriptors.allowed < settings.listeners.apiConnections {
+        if descriptors.allowed < settings.listeners.apiConnections + settings.dnsServer.maxConnections {
             logger.warning("the descriptor limit leaves the listeners fewer connections than their caps; past it, connections are refused", metadata: [
                 "descriptors.limit": "\(descriptorLimit)", "descriptors.for-connections": "\(descriptors.allowed)",
             ])
         }
         ListenerMetrics.prepare(registry, listener: "api")
+        for listener in ["dns", "peer"] { ListenerMetrics.prepareAcceptFailures(registry, listener: listener) }
         let apiGate = ConnectionGate(
             listener: "api", quota: ConnectionQuota(maxTotal: settings.listeners.apiConnections, maxPerSource: settings.listeners.apiConnectionsPerSource), budget: descriptors,
             logger: logger, refused: { ListenerMetrics.refused(registry, listener: "api", $0) },
@@ -123,7 +129,10 @@ package struct Agent: Sendable {
         let responder = DNSResponder(settings: DNSZoneSettings(
             zone: zone, ttl: settings.dnsTTL, nameServerAddresses: DNSIPv4Address(parsing: settings.advertise.host).map { [$0] } ?? []
         ))
-        let dns = DNSServer(endpoint: dnsEndpoint, logger: logger, metrics: DNSMetrics(registry: registry), generation: { store.dnsGeneration }) { query, overTCP in
+        let dns = DNSServer(
+            endpoint: dnsEndpoint, settings: settings.dnsServer, budget: descriptors, logger: logger, metrics: DNSMetrics(registry: registry),
+            acceptFailed: { ListenerMetrics.acceptFailed(registry, listener: "dns", reason: $0) }, generation: { store.dnsGeneration }
+        ) { query, overTCP in
             let (index, serial) = store.dnsZone
             return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
         }

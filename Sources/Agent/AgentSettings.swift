@@ -3,6 +3,7 @@ package import Basics
 package import Consensus
 package import Membership
 package import ClusterState
+package import DNSServer
 package import Controller
 
 /// Everything an agent is told at start: identity, addresses, key and protocol tuning.
@@ -46,6 +47,9 @@ package struct AgentSettings: Sendable {
     package var dnsTTL: UInt32 = 5
     /// Connection caps of the API, DNS and peer listeners.
     package var listeners = ListenerSettings()
+    /// How the DNS server bounds its clients (`--dns-max-connections`,
+    /// `--dns-max-connections-per-source`, `--dns-rate-limit`).
+    package var dnsServer = DNSServerSettings()
     package var membership = Membership.Settings()
     /// Raft timing, counted in ticks of `core.raftTick`. The defaults (tick 50 ms, heartbeat
     /// every tick, election after 6–12 ticks) fail over in well under a second on a LAN.

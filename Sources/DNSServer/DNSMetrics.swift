@@ -2,12 +2,17 @@ import CoreMetrics
 package import Telemetry
 
 /// What the DNS server counts: queries by question type and answer code, how long answers
-/// take, and how many came from the answer cache. Labels come from fixed lists (an
+/// take, how many came from the answer cache, and every TCP connection it refused or
+/// closed and every UDP answer it rate-limited, by reason. Labels come from fixed lists (an
 /// unlisted type is `other`), so a stranger's queries cannot grow the series without bound.
 package final class DNSMetrics: Sendable {
     private let registry: MetricsRegistry
     let answerDuration: CoreMetrics.Timer
     let cacheHits: CoreMetrics.Counter
+    let connections: CoreMetrics.Meter
+    let refusals: [TCPRefusal: CoreMetrics.Counter]
+    let closures: [TCPClosure: CoreMetrics.Counter]
+    let rateLimited: [RateLimitDecision: CoreMetrics.Counter]
 
     package init(registry: MetricsRegistry) {
         self.registry = registry
@@ -16,6 +21,25 @@ package final class DNSMetrics: Sendable {
             buckets: MetricsRegistry.fastBuckets
         )
         cacheHits = registry.counter("ordinal_dns_cache_hits_total", help: "UDP queries answered from the answer cache.")
+        connections = registry.gauge("ordinal_dns_tcp_connections", help: "DNS TCP connections held now.")
+        refusals = Dictionary(uniqueKeysWithValues: TCPRefusal.allCases.map { reason in
+            (reason, registry.counter(
+                "ordinal_dns_rejected_connections_total", help: "DNS TCP connections closed as they were accepted, by the cap they were past.",
+                labels: [("reason", reason.rawValue)]
+            ))
+        })
+        closures = Dictionary(uniqueKeysWithValues: TCPClosure.allCases.map { reason in
+            (reason, registry.counter(
+                "ordinal_dns_closed_connections_total", help: "DNS TCP connections the server closed, by reason.",
+                labels: [("reason", reason.rawValue)]
+            ))
+        })
+        rateLimited = Dictionary(uniqueKeysWithValues: [RateLimitDecision.drop, .slip].map { decision in
+            (decision, registry.counter(
+                "ordinal_dns_rate_limited_total", help: "UDP answers past a netblock's rate: dropped, or slipped (sent empty and truncated).",
+                labels: [("action", decision == .drop ? "dropped" : "slipped")]
+            ))
+        })
     }
 
     /// The series for a query of `type` answered with `rcode` (nil: dropped, no answer sent).
@@ -58,6 +82,19 @@ package final class DNSMetrics: Sendable {
     /// The question type of a query: the two bytes after the first name of the question
     /// section; nil when the message is too short or the name runs past its end.
     static func questionType<Bytes: RandomAccessCollection>(of message: Bytes) -> UInt16? where Bytes.Element == UInt8, Bytes.Index == Int {
+        guard let offset = nameEnd(of: message), offset + 2 <= message.endIndex else { return nil }
+        return UInt16(message[offset]) << 8 | UInt16(message[offset + 1])
+    }
+
+    /// The index just past the first question (its name, type and class); nil when the
+    /// message ends before it does.
+    static func questionEnd<Bytes: RandomAccessCollection>(of message: Bytes) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
+        guard let offset = nameEnd(of: message), offset + 4 <= message.endIndex else { return nil }
+        return offset + 4
+    }
+
+    /// The index just past the question's name, read without following pointers.
+    private static func nameEnd<Bytes: RandomAccessCollection>(of message: Bytes) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
         var offset = message.startIndex + 12
         var labels = 0
         while offset < message.endIndex, labels < 128 {
@@ -67,8 +104,7 @@ package final class DNSMetrics: Sendable {
             offset += 1 + length
             labels += 1
         }
-        guard offset + 2 <= message.endIndex, offset > message.startIndex + 12 else { return nil }
-        return UInt16(message[offset]) << 8 | UInt16(message[offset + 1])
+        return offset > message.startIndex + 12 && offset <= message.endIndex ? offset : nil
     }
 
     /// The response code of a reply (the low four bits of its fourth byte).

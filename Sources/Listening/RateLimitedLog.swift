@@ -14,6 +14,9 @@ package final class RateLimitedLog: Sendable {
         self.maxSources = maxSources
     }
 
+    /// Sources remembered now.
+    package var count: Int { lastLogged.withLock { $0.count } }
+
     /// - Returns: `true` when the caller should log, and records that it did.
     package func shouldLog(_ source: String, now: ContinuousClock.Instant = .now) -> Bool {
         let interval = interval

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Basics
 import ClusterState
+import DNSServer
 import FoundationEssentials
 import Logging
 import Wire
@@ -42,6 +43,15 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "TTL of DNS answers, seconds.")
     var dnsTtl: UInt32 = 5
+
+    @Option(help: "DNS TCP connections held at once; more are closed as they are accepted.")
+    var dnsMaxConnections: Int = DNSServerSettings().maxConnections
+
+    @Option(help: "DNS TCP connections held at once from one address, loopback included.")
+    var dnsMaxConnectionsPerSource: Int = DNSServerSettings().maxConnectionsPerSource
+
+    @Option(help: "UDP DNS answers per second to one client netblock (/24, /56) before they are dropped (every second one sent empty and truncated, so real clients retry over TCP); loopback is exempt; 0 turns the limit off.")
+    var dnsRateLimit: Int = DNSServerSettings().rateLimit
 
     @Option(help: "The cluster's pod addresses, the same on every agent: loopback 127.128.0.0/9 by default; another block (e.g. 198.19.0.0/16, at least a /22) is routed between machines, which needs root.")
     var podCidr: String?
@@ -138,6 +148,14 @@ struct AgentCommand: AsyncParsableCommand {
         settings.clusterDomain = clusterDomain
         guard dnsTtl <= 3600 else { throw ValidationError("--dns-ttl \(dnsTtl): expected 0 to 3600") }
         settings.dnsTTL = dnsTtl
+        settings.dnsServer.maxConnections = dnsMaxConnections
+        settings.dnsServer.maxConnectionsPerSource = dnsMaxConnectionsPerSource
+        settings.dnsServer.rateLimit = dnsRateLimit
+        do {
+            try settings.dnsServer.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
         settings.apiToken = try apiTokenFile.map { try readTokenFile($0, flag: "--api-token-file") }
         switch (apiCert, apiKey) {
         case (let certificate?, let key?):

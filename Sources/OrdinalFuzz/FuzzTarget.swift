@@ -4,11 +4,12 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The libFuzzer targets of issues 14 and 26, one binary for all: `ORDINAL_FUZZ_TARGET` names the
-/// one a fuzzer run drives, so the four share one sanitizer build. Each takes any bytes,
+/// The libFuzzer targets of issues 14 and 26, one binary for all: `ORDINAL_FUZZ_TARGET` names
+/// the one a fuzzer run drives, so they share one sanitizer build. Each takes any bytes,
 /// and traps only on a bug (see each target's invariants); `scripts/fuzz` runs them.
 enum FuzzTarget: String, CaseIterable {
     case peer, manifest, patch, dns
+    case dnsTCP = "dns-tcp"
     case httpHead = "http-head"
 
     func run(_ data: [UInt8]) {
@@ -18,6 +19,7 @@ enum FuzzTarget: String, CaseIterable {
         case .patch: PatchTarget.run(data)
         case .dns: DNSTarget.run(data)
         case .httpHead: HTTPHeadTarget.run(data)
+        case .dnsTCP: DNSTCPTarget.run(data)
         }
     }
 }

@@ -14,6 +14,7 @@ enum Seeds {
     static func write(into root: URL) throws {
         try write(peerSeeds(), to: root.appendingPathComponent("peer"))
         try write(dnsSeeds(), to: root.appendingPathComponent("dns"))
+        try write(dnsTCPSeeds(), to: root.appendingPathComponent("dns-tcp"))
     }
 
     static func write(_ seeds: [String: [UInt8]], to directory: URL) throws {
@@ -96,6 +97,23 @@ enum Seeds {
                 seeds["reply-\(number)\(suffix)"] = DNSTarget.responder.respond(to: packet, transport: .udp, index: DNSTarget.index)
             }
         }
+        return seeds
+    }
+
+    /// The `dns` queries as TCP streams (a control byte, then length-prefixed messages):
+    /// each alone, all of them pipelined, with time passing and not, one cut short, and
+    /// an empty message.
+    static func dnsTCPSeeds() throws -> [String: [UInt8]] {
+        let queries = try dnsSeeds().filter { $0.key.hasPrefix("query-") }.sorted { $0.key < $1.key }.map(\.value)
+        let framed = queries.map { [UInt8(truncatingIfNeeded: $0.count >> 8), UInt8(truncatingIfNeeded: $0.count)] + $0 }
+        var seeds: [String: [UInt8]] = [:]
+        for (number, message) in framed.enumerated() {
+            seeds["single-\(number)"] = [UInt8(number * 2)] + message
+        }
+        seeds["pipelined"] = [6] + framed.joined()
+        seeds["pipelined-slow"] = [9] + framed.joined()
+        seeds["cut-short"] = [3] + framed[0] + framed[1].dropLast(5)
+        seeds["empty-message"] = [0, 0, 0] + framed[0]
         return seeds
     }
 }

@@ -29,10 +29,19 @@ enum ListenerMetrics {
     }
 
     static func acceptFailed(_ registry: MetricsRegistry, listener: String, reason: String) {
+        acceptFailures(registry, listener: listener, reason: reason).increment()
+    }
+
+    /// The `EMFILE` series of each listener at zero, so an alert on it works before the first.
+    static func prepareAcceptFailures(_ registry: MetricsRegistry, listener: String) {
+        _ = acceptFailures(registry, listener: listener, reason: "EMFILE")
+    }
+
+    private static func acceptFailures(_ registry: MetricsRegistry, listener: String, reason: String) -> Counter {
         registry.counter(
             "ordinal_listener_accept_failures_total", help: "Failed accepts (out of descriptors or memory), after which the listener pauses a second, by listener and errno.",
             labels: [("listener", listener), ("reason", reason)]
-        ).increment()
+        )
     }
 
     /// Makes the refusal series exist at zero, so a query over them works before any refusal.
