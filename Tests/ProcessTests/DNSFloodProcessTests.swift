@@ -79,17 +79,25 @@ import Testing
 
             let second = try (0..<3).map { _ in try DNSStream(to: agent.host, port: agent.dnsPort, from: "127.0.0.3") }
             #expect(second.allSatisfy { $0.exchange(query) != nil })
-            let overTotal = try DNSStream(to: agent.host, port: agent.dnsPort, from: "127.0.0.4")
-            #expect(overTotal.isClosedByServer(), "a seventh connection is closed")
+            // Full: an address holding none takes the busiest address's oldest connection
+            // (127.0.0.1 and 127.0.0.3 hold three each; a tie goes to the lower address).
+            let newcomer = try DNSStream(to: agent.host, port: agent.dnsPort, from: "127.0.0.4")
+            #expect(newcomer.exchange(query) != nil, "a newcomer gets in")
+            #expect(first[0].isClosedByServer(), "the busiest address's oldest connection made room")
+            #expect(first.dropFirst().allSatisfy { $0.exchange(query) != nil }, "its other connections keep being answered")
+            let again = try DNSStream(to: agent.host, port: agent.dnsPort, from: "127.0.0.4")
+            #expect(again.exchange(query) != nil, "127.0.0.3, now the busiest, makes room")
+            let overShare = try DNSStream(to: agent.host, port: agent.dnsPort, from: "127.0.0.4")
+            #expect(overShare.isClosedByServer(), "every address holds two: no one holds more than its share")
             #expect(answersUDP(agent), "UDP is answered while TCP is full")
-            #expect(first.allSatisfy { $0.exchange(query) != nil }, "held connections keep being answered")
 
             let metrics = MetricsText(try #require(await agent.metrics()))
             #expect(metrics.value("ordinal_dns_rejected_connections_total", ["reason": "source_cap"]) == 1)
             #expect(metrics.value("ordinal_dns_rejected_connections_total", ["reason": "connection_cap"]) == 1)
+            #expect(metrics.value("ordinal_dns_closed_connections_total", ["reason": "evicted"]) == 2)
             _ = consume second
             _ = try await require("a slot frees when a connection closes", within: .seconds(5)) { answersTCP(agent, from: "127.0.0.4") }
-            #expect(agent.log.contains("dns connection refused"))
+            #expect(agent.log.contains("refused connection"))
         }
     }
 }
