@@ -208,7 +208,16 @@ let package = Package(
         ),
         .testTarget(name: "RemoteCommandTests", dependencies: ["RemoteCommand", "CZlib"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Basics", "ClusterState"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "Basics", "ClusterState", "Exec", "Runtime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )
