@@ -16,7 +16,7 @@ import Glibc
         let key = Data((0..<32).map { _ in UInt8.random(in: 0 ... .max) }).base64EncodedString()
         let directory = try makeTestDirectory("file-mode")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let agent = AgentProcess(name: "m1", host: "127.0.88.1", peerPort: 18170, apiPort: 18250, directory: directory)
+        let agent = AgentProcess(name: "m1", host: "127.0.88.1", peerPort: 18300, apiPort: 18380, directory: directory)
         defer { agent.terminate() }
         let data = directory.appendingPathComponent("m1-data").path
         let outputs = directory.appendingPathComponent("out")
