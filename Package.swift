@@ -250,7 +250,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentCore", "Basics", "ClusterState"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "AgentCore", "Basics", "ClusterState", "Exec", "Runtime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
     ]
 )

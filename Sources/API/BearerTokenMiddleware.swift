@@ -23,11 +23,13 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Equal bytes, compared in time that depends only on the lengths.
+    /// Equal bytes, compared in time that depends only on the lengths. The length
+    /// difference is folded in whole: truncated to a byte, the expected header followed by
+    /// 256 more bytes passed.
     static func constantTimeEqual(_ presented: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: presented.count ^ expected.count)
+        var difference = UInt(bitPattern: presented.count ^ expected.count)
         for index in expected.indices {
-            difference |= expected[index] ^ (index < presented.count ? presented[index] : ~expected[index])
+            difference |= UInt(expected[index] ^ (index < presented.count ? presented[index] : ~expected[index]))
         }
         return difference == 0
     }

@@ -71,13 +71,15 @@ extension APIServerTLS {
 
     /// Client TLS for forwarding an exec to the agent that hosts the pod: trusts this agent's
     /// own chain file (every agent's certificate is signed by the cluster CA, as
-    /// ``LeaderStatusClient`` trusts it). Agents reach each other by address, so the name in
-    /// the certificate is not checked; the chain is.
+    /// ``LeaderStatusClient`` trusts it) and verifies the name too — the certificate must be
+    /// for the address (or host name) dialed, which `scripts/api-certs` puts in every
+    /// agent's certificate. Without the name check any certificate the CA signed (another
+    /// service's) would be handed the token.
     static func peerClientContext(_ files: APITLSFiles?) throws -> NIOSSLContext? {
         guard let files else { return nil }
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .file(files.certificateChain)
-        configuration.certificateVerification = .noHostnameVerification
+        configuration.certificateVerification = .fullVerification
         configuration.minimumTLSVersion = .tlsv12
         do {
             return try NIOSSLContext(configuration: configuration)

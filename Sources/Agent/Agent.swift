@@ -12,6 +12,7 @@ import FoundationEssentials
 import Hummingbird
 import Listening
 import Membership
+import Runtime
 import ServiceLifecycle
 import Telemetry
 import Transport
@@ -178,15 +179,24 @@ package struct Agent: Sendable {
         logger.notice("agent stopped", metadata: ["agent.name": "\(settings.name)"])
     }
 
+    /// Creates the data directory 0700, as etcd does: it holds the keyring, the database
+    /// (every object, pods' env) and the pods' logs and volumes. One that already exists
+    /// with a wider mode is used as it is — an operator may have chosen the mode — with a
+    /// warning, as etcd gives.
     private func prepareDataDirectory() throws {
         let path = settings.dataDirectory
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(path, mode: 0o700)
         } catch {
-            throw AgentStartError(reason: "cannot create data directory \(path): \(error)")
+            throw AgentStartError(reason: "cannot create data directory: \(error)")
         }
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw AgentStartError(reason: "data directory \(path) is not writable")
+        }
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            logger.warning("the data directory is readable by other users; 0700 keeps its keyring, database and logs private", metadata: [
+                "path": "\(path)", "mode": "\(String(mode, radix: 8))",
+            ])
         }
     }
 }

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Runtime
 import Wire
 
 /// The agent's cluster keys on disk (`<data-dir>/keyring`, mode 0600), as Consul's keyring
@@ -36,19 +34,11 @@ package struct KeyringFile: Sendable {
         return keys
     }
 
-    /// Writes the keys (primary first) durably: a temporary file, fsync, rename.
+    /// Writes the keys (primary first) durably and privately: a 0600 temporary file, fsync,
+    /// rename, as ``PrivateFile/write(_:to:)`` does.
     /// - Throws: the file system's error; the previous file is then intact.
     package func save(_ keys: [[UInt8]]) throws {
         let data = try JSONEncoder().encode(Contents(keys: keys.map { Data($0).base64EncodedString() }))
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw AgentStartError(reason: "cannot write \(temporary)")
-        }
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: temporary))
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, path) == 0 else {
-            throw AgentStartError(reason: "cannot replace \(path): errno \(errno)")
-        }
+        try PrivateFile.write(Array(data), to: path)
     }
 }

@@ -16,8 +16,8 @@ extension NodeDriver {
         let names = pod.spec.containers.map(\.name)
         let container: String
         if let asked = request.container {
-            guard names.contains(asked) else {
-                return .failure(StatusError(code: 400, reason: "BadRequest", message: "container \(asked) is not valid for pod \(pod.metadata.name)"))
+            if let problem = Self.containerProblem(asked, in: pod) {
+                return .failure(StatusError(code: 400, reason: "BadRequest", message: problem))
             }
             container = asked
         } else {
@@ -48,12 +48,24 @@ extension NodeDriver {
         peerLogs.receive(message, now: now, open: localLog) { addresses.address(of: $0) != nil }
     }
 
+    /// Why `container` names no log of `pod`, or nil. The name becomes a file name under the
+    /// pod's log directory, so it must be a DNS label and one of the pod's containers — on
+    /// the API's path and on another agent's request alike (a peer once read
+    /// `../../../var/log/auth` through it).
+    static func containerProblem(_ container: String, in pod: Pod) -> String? {
+        guard NameSyntax.dns1123Label(container).isEmpty, pod.spec.containers.contains(where: { $0.name == container }) else {
+            return "container \(container) is not valid for pod \(pod.metadata.name)"
+        }
+        return nil
+    }
+
     /// A log of a pod placed on this agent, from its files.
     private func localLog(_ target: LogMessage.Target) -> Result<AsyncThrowingStream<[UInt8], any Error>, LogStreamError> {
         let key = ObjectKey(namespace: target.pod.namespace, name: target.pod.name)
         guard let pod = store.cluster.state.pods[key], pod.metadata.uid == target.uid, pod.nodeName == settings.name.name else {
             return .failure(LogStreamError(reason: "pod \(target.pod.name) does not run on node \(settings.name.name)"))
         }
+        if let problem = Self.containerProblem(target.container, in: pod) { return .failure(LogStreamError(reason: problem)) }
         let files = PodLogFiles(directory: launchPlan.podDirectory(uid: target.uid) + "/logs")
         let text: String
         do {

@@ -10,6 +10,8 @@ import Runtime
 /// Layout under the data dir: `volumes/pvc-<claim uid>` for `local` persistent volumes
 /// (the path their PersistentVolume records), `pool/` for replicated ones (``BtrfsPool``), `pods/<pod uid>/logs` for container logs and
 /// `pods/<pod uid>/volumes/<name>` for `emptyDir` volumes, which live as long as the pod.
+/// Each is created 0700 (the logs 0750, ``Runtime/PodLogFiles/directoryMode``) by `mkdir`
+/// itself (``Runtime/PrivateFile``): a workload's data is no other user's to read.
 struct PodLaunchPlan {
     let node: String
     let dataDirectory: String
@@ -42,8 +44,8 @@ struct PodLaunchPlan {
     private func supervisorRecord(_ key: ObjectKey) -> String { "\(dataDirectory)/supervisors/\(key.namespace)_\(key.name).pid" }
 
     func recordSupervisor(_ key: ObjectKey, pid: Int32) {
-        try? FileManager.default.createDirectory(atPath: "\(dataDirectory)/supervisors", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: supervisorRecord(key), contents: Data("\(pid)\n".utf8))
+        try? PrivateFile.makeDirectory("\(dataDirectory)/supervisors")
+        try? PrivateFile.write(Array("\(pid)\n".utf8), to: supervisorRecord(key))
     }
 
     /// Whether a supervisor from an earlier life of this agent still runs `key`. It kills its
@@ -84,7 +86,7 @@ struct PodLaunchPlan {
             paths[volume.name] = path
         }
         let logs = "\(podDirectory(uid: uid))/logs"
-        try makeDirectory(logs)
+        try makeDirectory(logs, mode: PodLogFiles.directoryMode)
         return PodLaunch(
             namespace: namespace, name: pod.metadata.name, uid: uid,
             ordinal: pod.metadata.labels?[Pod.Keys.podIndex].flatMap(Int.init),
@@ -96,9 +98,9 @@ struct PodLaunchPlan {
         )
     }
 
-    private func makeDirectory(_ path: String) throws(Failure) {
+    private func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(path, mode: mode)
         } catch {
             throw .directory(path, error)
         }

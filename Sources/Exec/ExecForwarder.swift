@@ -5,7 +5,8 @@ import NIOPosix
 import NIOSSL
 
 /// An exec for a pod on another agent: opens a connection to that agent's API (TLS when
-/// this agent serves TLS, trusting the cluster's chain), sends the client's upgrade request
+/// this agent serves TLS, trusting the cluster's chain and checking that the certificate is
+/// for the address dialed, before a byte of the request), sends the client's upgrade request
 /// with this agent's own token and ``ExecService/forwardedHeader``, and waits for its `101`.
 /// The upgrader then answers the client with the same headers and splices the two
 /// connections byte for byte (``ExecSplice``): the hosting agent speaks SPDY or WebSocket
@@ -16,7 +17,9 @@ struct ExecForwarder {
     /// The hosting agent's response head may not be longer.
     static let maxResponseHead = 16 << 10
 
-    let service: ExecService
+    /// Client TLS for the hosting agent (nil: plain HTTP), and this agent's token.
+    let tls: NIOSSLContext?
+    let token: String?
 
     /// The hosting agent's connection after its `101`.
     struct Handshaken: @unchecked Sendable {
@@ -32,9 +35,9 @@ struct ExecForwarder {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
             return loop.makeFailedFuture(Refused(description: "bad agent address \(address)"))
         }
-        let host = String(address[..<colon])
+        let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let promise = loop.makePromise(of: Handshaken.self)
-        let tls = service.peerTLS
+        let (tls, token) = (tls, token)
         let timeout = loop.scheduleTask(in: Self.handshakeTimeout) {
             promise.fail(Refused(description: "the agent at \(address) did not answer the exec within \(Self.handshakeTimeout)"))
         }
@@ -43,7 +46,7 @@ struct ExecForwarder {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil))
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(ExecHandshakeReader(promise: promise), name: ExecHandshakeReader.name)
                 }
@@ -55,11 +58,18 @@ struct ExecForwarder {
                     promise.fail(error)
                 case .success(let channel):
                     promise.futureResult.whenFailure { _ in channel.close(promise: nil) }
-                    channel.writeAndFlush(channel.allocator.buffer(string: Self.requestText(head, address: address, token: service.token)), promise: nil)
+                    channel.writeAndFlush(channel.allocator.buffer(string: Self.requestText(head, address: address, token: token)), promise: nil)
                 }
             }
         promise.futureResult.whenComplete { _ in timeout.cancel() }
         return promise.futureResult
+    }
+
+    /// The name the hosting agent's certificate must carry, sent as SNI: a host name as it
+    /// is; nil for an IP address, which SNI may not carry — NIOSSL then checks the
+    /// certificate's IP addresses against the connected peer's.
+    static func serverName(_ host: String) -> String? {
+        (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
     }
 
     /// The client's request head for the hosting agent: its own `Host`, this agent's token

@@ -59,7 +59,7 @@ final class ExecUpgrader: NIOTypedHTTPServerProtocolUpgrader, Sendable {
         case .refused:
             return channel.eventLoop.makeFailedFuture(NotUpgradable())
         case .remote(let address):
-            let forwarder = ExecForwarder(service: service)
+            let forwarder = ExecForwarder(tls: service.peerTLS, token: service.token)
             return forwarder.handshake(head, to: address, on: channel.eventLoop).map { handshaken in
                 self.decision.value = .forward(handshaken)
                 var headers = initialResponseHeaders

@@ -2,6 +2,7 @@ import API
 import ArgumentParser
 import Basics
 import FoundationEssentials
+import Runtime
 import Yams
 
 /// `ordinal kubeconfig`: a kubeconfig that a stock kubectl uses as is — the agent's
@@ -49,8 +50,10 @@ struct KubeconfigCommand: AsyncParsableCommand {
         let config = Kubeconfig(name: name, server: address.url, certificateAuthorityData: address.secure ? authority : nil, token: token)
         let text = try YAMLEncoder().encode(config)
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CLIError("cannot write \(output)")
+            do {
+                try PrivateFile.write(Array(text.utf8), to: output)
+            } catch {
+                throw CLIError(error.description)
             }
         } else {
             print(text, terminator: "")

@@ -4,6 +4,7 @@ import ClusterState
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Runtime
 
 /// `ordinal snapshot save|restore`: back up the cluster's objects and restore them into a
 /// cluster, as `etcdctl snapshot save` / `restore` do for etcd.
@@ -36,8 +37,10 @@ struct SnapshotCommand: AsyncParsableCommand {
             guard response.status == 200, let list = try? JSONDecoder().decode(API.ObjectList.self, from: Data(response.body)) else {
                 throw CLIError("agent at \(agent.address) answered \(response.status): \(response.text.prefix(200))")
             }
-            guard FileManager.default.createFile(atPath: file, contents: Data(response.body), attributes: [.posixPermissions: 0o600]) else {
-                throw CLIError("cannot write \(file)")
+            do {
+                try PrivateFile.write(response.body, to: file)
+            } catch {
+                throw CLIError(error.description)
             }
             print("saved \(list.items.count) objects at index \(list.metadata.resourceVersion) to \(file)")
         }

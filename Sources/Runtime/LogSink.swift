@@ -42,7 +42,7 @@ final class LogSink {
     }
 
     private func open() {
-        descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, PodLogFiles.fileMode)
         var status = stat()
         size = descriptor >= 0 && fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
     }

@@ -12,6 +12,11 @@ package struct PodLogFiles: Sendable, Hashable {
 
     package static let rotationLimit = 10 * 1024 * 1024
 
+    /// Logs carry whatever the workloads print (secrets too): readable by the agent's user
+    /// and its group, never by other users — the kubelet's `/var/log/pods` files are 0640.
+    package static let fileMode: UInt32 = 0o640
+    package static let directoryMode: UInt32 = 0o750
+
     package init(directory: String) {
         self.directory = directory
     }

@@ -80,7 +80,7 @@ package final class Supervisor {
     private func run() {
         if MonotonicDeadline.now() >= lease { return finish(.leaseExpired) }
         let logFiles = PodLogFiles(directory: launch.logDirectory)
-        _ = try? FileManager.default.createDirectory(atPath: launch.logDirectory, withIntermediateDirectories: true)
+        try? PrivateFile.makeDirectory(launch.logDirectory, mode: PodLogFiles.directoryMode)
         slots = launch.containers.map { ContainerSlot(spec: $0, launch: launch, logFiles: logFiles) }
         processControlLines(earlyLines)
         let now = MonotonicDeadline.now()

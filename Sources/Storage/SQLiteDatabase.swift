@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One connection to an SQLite database file, configured for a Raft log: every committed
 /// transaction is on disk when `COMMIT` returns.
@@ -18,11 +19,13 @@ package final class SQLiteDatabase {
     private var statements: [String: Statement] = [:]
     private var inTransaction = false
 
-    /// Opens (creating if absent) the database at `path` in WAL mode with `synchronous=FULL`.
+    /// Opens (creating if absent, mode 0600) the database at `path` in WAL mode with
+    /// `synchronous=FULL`.
     /// - Throws: ``StorageError`` with `.notADatabase` if the file is not SQLite, or `.sqlite`
     ///   if it cannot be opened or switched to WAL.
     package init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(StorageError) {
         self.path = path
+        Self.createPrivately(path)
         var db: OpaquePointer?
         // FULLMUTEX costs nothing measurable next to an fsync and keeps SQLite's own state
         // safe even if an owner breaks the one-task-at-a-time rule.
@@ -36,6 +39,16 @@ package final class SQLiteDatabase {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+    }
+
+    /// SQLite creates a database 0644 and gives its `-wal` and `-shm` files the database's
+    /// mode; the file holds every object (pods' env too), so it is created empty and 0600
+    /// first (`O_CREAT|O_EXCL`, which an empty file SQLite then initializes). An existing
+    /// file is left alone; one that cannot be made here fails in `sqlite3_open_v2` instead,
+    /// with SQLite's own message.
+    private static func createPrivately(_ path: String) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     deinit {

@@ -102,6 +102,23 @@ import Testing
 
     /// With a token every path needs it — reads (pods carry their env), the key-value
     /// store, members, Raft, logs, discovery — except the probes `/healthz` and `/version`.
+    /// The token followed by any multiple of 256 bytes once passed: the length difference
+    /// was compared as one byte.
+    @Test func theTokenWithBytesAppendedIsRefused() async throws {
+        let app = Application(router: API.makeRouter(view: MemoryClusterView(), token: "s3cret"))
+        try await app.test(.router) { client in
+            for extra in [1, 255, 256, 512, 65_536] {
+                let header = "Bearer s3cret" + String(repeating: "x", count: extra)
+                try await client.execute(uri: Self.sets, method: .get, headers: [.authorization: header]) { response in
+                    #expect(response.status == .unauthorized, "the token and \(extra) more bytes")
+                }
+            }
+            try await client.execute(uri: Self.sets, method: .get, headers: [.authorization: "Bearer s3cret"]) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
     @Test func everyPathButTheProbesNeedsTheTokenWhenOneIsConfigured() async throws {
         let app = Application(router: API.makeRouter(view: MemoryClusterView(), token: "s3cret"))
         try await app.test(.router) { client in

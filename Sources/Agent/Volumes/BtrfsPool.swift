@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Runtime
 
 /// The agent's volume pool: a btrfs filesystem under `<data-dir>/pool` holding every
 /// replicated volume's data as subvolumes (design §6, `docs/storage.md`). btrfs gives what
@@ -41,9 +42,9 @@ struct BtrfsPool: Sendable {
     static func open(dataDirectory: String, sizeBytes: Int64) throws(Failure) -> BtrfsPool {
         let root = dataDirectory + "/pool"
         do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(root)
         } catch {
-            throw Failure(reason: "cannot create \(root): \(error)")
+            throw Failure(reason: error.description)
         }
         guard FileManager.default.isExecutableFile(atPath: btrfs) else {
             throw Failure(reason: "--volume-pool needs btrfs-progs (apt-get install btrfs-progs)")
@@ -54,7 +55,7 @@ struct BtrfsPool: Sendable {
             image = file
             if !isBtrfs(root) {
                 if !FileManager.default.fileExists(atPath: file) {
-                    guard FileManager.default.createFile(atPath: file, contents: nil), truncate(file, off_t(sizeBytes)) == 0 else {
+                    guard (try? PrivateFile.create(file, mode: 0o600)) != nil, truncate(file, off_t(sizeBytes)) == 0 else {
                         throw Failure(reason: "cannot create the pool image \(file) of \(sizeBytes) bytes: \(String(cString: strerror(errno)))")
                     }
                     if case .failure(let failure) = SystemCommand.run(mkfs, ["-q", file]) {
@@ -65,11 +66,13 @@ struct BtrfsPool: Sendable {
                 if case .failure(let failure) = SystemCommand.run(mount, ["-o", "loop", file, root]) {
                     throw Failure(reason: "cannot loop-mount the pool image \(file) (needs root): \(failure)")
                 }
+                // A new filesystem's root is 0755; the volumes in it are the pods' data.
+                chmod(root, 0o700)
             }
         }
         let pool = BtrfsPool(root: root, image: image, sizeBytes: sizeBytes)
         for directory in ["volumes", "snapshots", "copies", "incoming", "recovery"] {
-            try? FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
+            try? PrivateFile.makeDirectory("\(root)/\(directory)")
         }
         return pool
     }
@@ -144,7 +147,7 @@ struct BtrfsPool: Sendable {
     }
 
     func makeDirectory(_ path: String) {
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try? PrivateFile.makeDirectory(path)
     }
 
     private func btrfs(_ arguments: [String]) throws(Failure) {

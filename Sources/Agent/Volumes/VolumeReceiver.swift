@@ -116,6 +116,13 @@ final class VolumeReceiver: Sendable {
         return finish(transfer, digest: digest)
     }
 
+    /// `btrfs receive`'s arguments. The stream is checked only at its end, so until then it
+    /// is a key holder's word: `--chroot` confines every path in it (a `../` in a file name
+    /// would otherwise write anywhere the agent can) to `directory`.
+    static func receiveArguments(into directory: String) -> [String] {
+        ["receive", "-q", "--chroot", directory]
+    }
+
     /// Starts `btrfs receive` for a new transfer; the reason it cannot, or nil.
     private func start(_ chunk: VolumeChunk, name: SnapshotName) -> String? {
         let incoming = pool.incoming(chunk.volume), copies = pool.copies(chunk.volume)
@@ -127,7 +134,7 @@ final class VolumeReceiver: Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BtrfsPool.btrfs)
-        process.arguments = ["receive", "-q", incoming]
+        process.arguments = Self.receiveArguments(into: incoming)
         let input: ClosingPipe
         do {
             input = try ClosingPipe()
