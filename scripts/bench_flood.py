@@ -7,9 +7,9 @@ Three keyed agents (--encrypt, DNS on) run on 127.0.10.1-3; every attack targets
 Per phase, scripts/flood_attacker.py runs pinned to one core (`taskset -c 1`) for --seconds
 (see its --help for the attacks) from 127.0.11.x addresses, while this script, from
 127.0.10.50, reads the agent's VmRSS and open descriptors every 0.5 s, asks /healthz on a new
-connection every second, and puts a key-value write through it every 0.2 s on one kept-alive
-connection (a refused or failed write counts as failed and is reconnected). The quiet phase
-runs the same with no attacker. Prints a markdown table; raw JSON to --out.
+connection every second, and puts key-value writes through it on one kept-alive
+connection, one 50 ms after the last answer (a refused or failed write counts as failed and is
+reconnected). The quiet phase runs the same with no attacker. Prints a markdown table; raw JSON to --out.
 """
 import argparse
 import base64
@@ -71,39 +71,40 @@ def run_phase(phase, a, pid):
     rss, fds, latencies, failed, health = [], [], [], 0, [0, 0]
     client = None
     end = time.time() + a.seconds - (1.0 if attacker else 0.0)
-    next_health = time.time()
+    next_health = next_sample = time.time()
     n = 0
     while time.time() < end:
-        status = H.proc_status(pid, ("VmRSS",)) if os.path.exists(f"/proc/{pid}") else {}
-        if "VmRSS" in status:
-            rss.append(status["VmRSS"])
-        d = descriptors(pid)
-        if d is not None:
-            fds.append(d)
+        if time.time() >= next_sample:
+            next_sample += 0.5
+            status = H.proc_status(pid, ("VmRSS",)) if os.path.exists(f"/proc/{pid}") else {}
+            if "VmRSS" in status:
+                rss.append(status["VmRSS"])
+            d = descriptors(pid)
+            if d is not None:
+                fds.append(d)
         if time.time() >= next_health:
             next_health += 1.0
             health[1] += 1
             health[0] += healthy()
-        for _ in range(2):
-            n += 1
-            started = time.monotonic()
-            try:
-                if client is None:
-                    client = connection()
-                client.request("PUT", f"/ordinal/v1/kv/flood-{phase}-{n}", body=b"x",
-                               headers={"Content-Type": "application/octet-stream"})
-                response = client.getresponse()
-                response.read()
-                if response.status < 300:
-                    latencies.append(time.monotonic() - started)
-                else:
-                    failed += 1
-            except (OSError, http.client.HTTPException):
+        n += 1
+        started = time.monotonic()
+        try:
+            if client is None:
+                client = connection()
+            client.request("PUT", f"/ordinal/v1/kv/flood-{phase}-{n}", body=b"x",
+                           headers={"Content-Type": "application/octet-stream"})
+            response = client.getresponse()
+            response.read()
+            if response.status < 300:
+                latencies.append(time.monotonic() - started)
+            else:
                 failed += 1
-                if client is not None:
-                    client.close()
-                client = None
-            time.sleep(0.2)
+        except (OSError, http.client.HTTPException):
+            failed += 1
+            if client is not None:
+                client.close()
+            client = None
+        time.sleep(0.05)
     if client is not None:
         client.close()
     result = {"phase": phase, "peak_rss_kib": max(rss) if rss else None, "peak_fds": max(fds) if fds else None,

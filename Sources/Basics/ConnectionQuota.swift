@@ -7,11 +7,15 @@
 /// source, loopback included: local agents dial from their own `--bind` address, so each is
 /// a source of its own, and a local user is no more trusted than a remote one.
 ///
-/// When the listener is full, a source holding fewer connections than the busiest source
-/// less one still gets in: the busiest source's oldest connection makes room (max-min
-/// fairness, as a fair queue shares a link). Attackers on many addresses then share the
-/// listener with every other client instead of owning it; only as many attacking addresses
-/// as the listener has slots, each holding one, can keep a newcomer out.
+/// When the listener is full, a source holding fewer than ``guaranteedPerSource`` connections,
+/// and fewer than the busiest source less one, still gets in: the busiest source's oldest
+/// connection makes room (max-min fairness up to a small share, as a fair queue shares a
+/// link). Attackers on many addresses then share the listener with every other client
+/// instead of owning it; only as many attacking addresses as the listener has slots, each
+/// holding one, can keep a newcomer out. Past its guaranteed share an address makes no room:
+/// an attacker reconnecting what it lost is refused at the accept, the cheapest answer,
+/// instead of closing another attacker's connection each time (a churn that costs the
+/// server a connection's setup per attempt).
 package struct ConnectionQuota: Sendable {
     /// Why a connection was refused.
     package enum Refusal: Sendable, Hashable, CustomStringConvertible {
@@ -43,13 +47,16 @@ package struct ConnectionQuota: Sendable {
 
     package let maxTotal: Int
     package let maxPerSource: Int
+    /// Connections an address may take from busier ones when the listener is full.
+    package let guaranteedPerSource: Int
     package private(set) var total = 0
     private var bySource: [String: Int] = [:]
 
     /// - Parameters: caps of at least 1 each (smaller values are raised to 1).
-    package init(maxTotal: Int, maxPerSource: Int) {
+    package init(maxTotal: Int, maxPerSource: Int, guaranteedPerSource: Int = 4) {
         self.maxTotal = max(1, maxTotal)
         self.maxPerSource = max(1, maxPerSource)
+        self.guaranteedPerSource = max(1, guaranteedPerSource)
     }
 
     /// Counts a connection from `source` when the caps allow it, making room when the
@@ -66,9 +73,10 @@ package struct ConnectionQuota: Sendable {
             total += 1
             return .admitted
         }
-        // Full: room only at the expense of a busier source (ties broken by address, so the
-        // choice does not depend on the table's order).
-        guard let (busiest, count) = bySource.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), count > held + 1 else {
+        // Full: room only for an address below its guaranteed share, at the expense of a
+        // busier one (ties broken by address, so the choice does not depend on table order).
+        guard held < guaranteedPerSource,
+              let (busiest, count) = bySource.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), count > held + 1 else {
             return .refused(outsideLimit ?? .full(limit: maxTotal))
         }
         bySource[busiest] = count - 1

@@ -38,6 +38,17 @@ import Testing
         #expect(quota.admit("attacker", outsideLimit: outOfDescriptors) == .refused(outOfDescriptors))
     }
 
+    @Test func pastItsGuaranteedShareAnAddressMakesNoRoom() {
+        var quota = ConnectionQuota(maxTotal: 20, maxPerSource: 20, guaranteedPerSource: 2)
+        for _ in 0 ..< 18 { _ = quota.admit("attacker-a") }
+        for _ in 0 ..< 2 { _ = quota.admit("attacker-b") }
+        // attacker-b holds its guaranteed two: reconnecting is refused, not paid for by a.
+        #expect(quota.admit("attacker-b") == .refused(.full(limit: 20)))
+        #expect(quota.admit("client") == .admittedEvicting(source: "attacker-a"))
+        #expect(quota.admit("client") == .admittedEvicting(source: "attacker-a"))
+        #expect(quota.admit("client") == .refused(.full(limit: 20)), "the client holds its guaranteed two")
+    }
+
     @Test func tiesAreBrokenByAddressNotByTableOrder() {
         var quota = ConnectionQuota(maxTotal: 4, maxPerSource: 4)
         for source in ["b", "a", "b", "a"] { _ = quota.admit(source) }
