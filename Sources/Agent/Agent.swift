@@ -73,6 +73,9 @@ package struct Agent: Sendable {
         let registry = MetricsRegistry()
         var transportSettings = TransportSettings(bind: settings.bind)
         transportSettings.identity = settings.name
+        transportSettings.maxInboundConnections = settings.listeners.peerConnections
+        transportSettings.maxUnprovenConnections = settings.listeners.peerUnprovenConnections
+        transportSettings.maxUnprovenPerAddress = settings.listeners.peerUnprovenPerSource
         transportSettings.acceptFailed = { ListenerMetrics.acceptFailed(registry, listener: "peer", reason: $0) }
         let mailbox = Mailbox<NodeDriver.Input> { $0.approximateBytes }
         let transport = PeerTransport(

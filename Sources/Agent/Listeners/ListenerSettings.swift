@@ -7,6 +7,12 @@
 package struct ListenerSettings: Sendable, Hashable {
     package var apiConnections = 512
     package var apiConnectionsPerSource = 64
+    /// Inbound peer connections in all, proven or not.
+    package var peerConnections = 256
+    /// Inbound peer connections that have not yet sent a valid sealed frame, from addresses
+    /// no member has, and of those from one address (loopback included).
+    package var peerUnprovenConnections = 64
+    package var peerUnprovenPerSource = 8
 
     package init() {}
 
