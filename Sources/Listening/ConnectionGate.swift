@@ -2,6 +2,9 @@ package import Basics
 package import Logging
 package import NIOCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Admits a listener's connections within a ``ConnectionQuota`` and the process's
 /// ``DescriptorBudget``: one past a cap is closed as it is accepted, or, when the listener is
@@ -67,7 +70,7 @@ package final class ConnectionGate: Sendable {
         switch outcome.admission {
         case .refused(let refusal):
             if tookDescriptor { budget.give() }
-            channel.close(promise: nil)
+            Self.reset(channel)
             refused(refusal)
             if warnings.shouldLog(source) {
                 logger.warning("refused connection", metadata: ["listener": "\(listener)", "remote": "\(source)", "reason": "\(refusal)"])
@@ -76,7 +79,7 @@ package final class ConnectionGate: Sendable {
         case .admittedEvicting(let busiest):
             // The victim's slot and descriptor pass to the newcomer.
             if tookDescriptor { budget.give() }
-            outcome.victim?.close(promise: nil)
+            outcome.victim.map(Self.reset)
             evicted()
             if warnings.shouldLog(busiest) {
                 logger.warning("closed a connection to make room for another address", metadata: ["listener": "\(listener)", "remote": "\(busiest)"])
@@ -86,6 +89,17 @@ package final class ConnectionGate: Sendable {
         }
         channel.closeFuture.whenComplete { _ in self.release(channel, from: source) }
         return true
+    }
+
+    /// Closes with a reset (`SO_LINGER` 0), not a FIN: a refused or evicted connection leaves
+    /// no `TIME_WAIT` socket behind, which a client reopening thousands a second would
+    /// otherwise pile up in the kernel.
+    private static func reset(_ channel: any Channel) {
+        guard let socket = channel as? any SocketOptionProvider else {
+            channel.close(promise: nil)
+            return
+        }
+        socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Forgets a closed connection unless it was evicted (its slot went to another).
