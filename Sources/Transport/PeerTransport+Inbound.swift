@@ -105,8 +105,7 @@ extension PeerTransport {
     /// At most one warning a minute about refused connections, however many addresses a
     /// flood uses, with how many were refused since the last.
     private func warnAboutRefusals(latest remote: String, reason: String) {
-        let now = Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
-        guard refusals.shouldLog(peer: "refused", now: now) else { return }
+        guard refusals.shouldLog("refused") else { return }
         let count = listening.withLock { listening in
             defer { listening.refusedSinceWarning = 0 }
             return listening.refusedSinceWarning
@@ -122,8 +121,7 @@ extension PeerTransport {
         } else {
             return  // an ordinary disconnect
         }
-        let now = Instant(nanoseconds: UInt64((clock.now - origin).nanoseconds))
-        if warnings.shouldLog(peer: remote, now: now) {
+        if warnings.shouldLog(remote) {
             logger.warning("rejected peer connection", metadata: ["peer.remote": "\(remote)", "error": "\(error)"])
         }
     }

@@ -1,5 +1,6 @@
 package import Basics
 package import Logging
+import Listening
 import ServiceLifecycle
 package import Wire
 import NIOCore
@@ -26,11 +27,9 @@ package final class PeerTransport: Service, Sendable {
     let deliver: @Sendable ([Wire.PeerMessage]) -> Void
     private let links = Mutex([Endpoint: PeerLink]())
     let listening: Mutex<Listening>
-    let warnings = RateLimitedWarnings()
+    let warnings = RateLimitedLog()
     /// One warning a minute about refused connections, however many addresses they use.
-    let refusals = RateLimitedWarnings()
-    let clock = ContinuousClock()
-    let origin = ContinuousClock.now
+    let refusals = RateLimitedLog()
 
     /// The listener and the connections it accepted, closed together by ``stop()``.
     struct Listening {
