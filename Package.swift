@@ -260,6 +260,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ProcessTests", dependencies: ["Basics"]),
+        .testTarget(name: "ProcessTests", dependencies: ["Basics", "AgentCore", "Wire"]),
     ]
 )

@@ -24,6 +24,22 @@ func tcpConnect(to host: String, port: Int, from source: String? = nil) -> Int32
     return fd
 }
 
+/// A socket listening on `host:port` (SO_REUSEADDR, so a killed agent's port is free at once).
+private func listeningSocket(_ host: String, port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var reuse: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+    var address = socketAddress(host, port: port)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, listen(fd, 16) == 0 else {
+        close(fd)
+        throw ClusterTimeout(description: "cannot listen on \(host):\(port)")
+    }
+    return fd
+}
+
 private func socketAddress(_ host: String, port: Int) -> sockaddr_in {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -50,18 +66,7 @@ final class RecordingRelay: Sendable {
 
     /// - Throws: when the listening address cannot be bound.
     init(listen host: String, port: Int, upstream: (host: String, port: Int)) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = socketAddress(host, port: port)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw ClusterTimeout(description: "cannot listen on \(host):\(port)")
-        }
-        listener = fd
+        listener = try listeningSocket(host, port: port)
         self.upstream = upstream
         Thread.detachNewThread { self.serve() }
     }
@@ -139,6 +144,51 @@ final class SlotSquatter: Sendable {
             }
             held.store(open.joined().count(where: { $0 != nil }), ordering: .relaxed)
             usleep(50_000)
+        }
+    }
+}
+
+/// A listener that records what every client sends, each connection on its own (frames from
+/// two agents must not interleave), for an address the test has taken from a killed agent.
+final class ConnectionRecorder: Sendable {
+    private let listener: Int32
+    private let recorded = Mutex<[[UInt8]]>([])
+    private let stopped = Atomic<Bool>(false)
+
+    /// - Throws: when the listening address cannot be bound.
+    init(listen host: String, port: Int) throws {
+        listener = try listeningSocket(host, port: port)
+        Thread.detachNewThread { self.acceptClients() }
+    }
+
+    /// The bytes each client sent so far, one entry per connection in accept order.
+    var connections: [[UInt8]] { recorded.withLock { $0 } }
+
+    func stop() {
+        stopped.store(true, ordering: .sequentiallyConsistent)
+        shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    private func acceptClients() {
+        defer { close(listener) }
+        while !stopped.load(ordering: .sequentiallyConsistent) {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            let index = recorded.withLock { $0.append([]); return $0.count - 1 }
+            Thread.detachNewThread { self.record(client, at: index) }
+        }
+    }
+
+    private func record(_ client: Int32, at index: Int) {
+        defer { close(client) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !stopped.load(ordering: .sequentiallyConsistent) {
+            let count = recv(client, &buffer, buffer.count, 0)
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return }
+            guard count > 0 else { continue }
+            recorded.withLock { $0[index].append(contentsOf: buffer[0 ..< count]) }
         }
     }
 }
