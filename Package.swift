@@ -198,7 +198,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Basics", "Membership", "Consensus"], swiftSettings: strictSettings),
 
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
-        .testTarget(name: "ListeningTests", dependencies: ["Listening"]),
+        .testTarget(name: "ListeningTests", dependencies: ["Basics", "Listening", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "MembershipTests", dependencies: ["Basics", "Membership"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Basics", "Consensus", "Simulation"]),
         .testTarget(name: "ClusterStateTests", dependencies: ["Basics", "ClusterState"]),

@@ -69,6 +69,7 @@ def run_phase(phase, a, pid):
             stdout=subprocess.PIPE, text=True)
         time.sleep(1.0)  # let the attack build up before measuring
     rss, fds, latencies, failed, health = [], [], [], 0, [0, 0]
+    timeline, phase_start = [], time.monotonic()
     client = None
     end = time.time() + a.seconds - (1.0 if attacker else 0.0)
     next_health = next_sample = time.time()
@@ -97,6 +98,7 @@ def run_phase(phase, a, pid):
             response.read()
             if response.status < 300:
                 latencies.append(time.monotonic() - started)
+                timeline.append((round(time.monotonic() - phase_start, 3), round(latencies[-1] * 1000, 2)))
             else:
                 failed += 1
         except (OSError, http.client.HTTPException):
@@ -110,7 +112,8 @@ def run_phase(phase, a, pid):
     result = {"phase": phase, "peak_rss_kib": max(rss) if rss else None, "peak_fds": max(fds) if fds else None,
               "health_ok": health[0], "health": health[1], "writes_ok": len(latencies), "writes_failed": failed,
               "write_p50_ms": H.quantile(latencies, 0.5) * 1000 if latencies else None,
-              "write_p99_ms": H.quantile(latencies, 0.99) * 1000 if latencies else None}
+              "write_p99_ms": H.quantile(latencies, 0.99) * 1000 if latencies else None,
+              "writes_ms_at_s": timeline}
     if attacker:
         out, _ = attacker.communicate(timeout=a.seconds + 60)
         result["attacker"] = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}

@@ -93,4 +93,16 @@ package struct ConnectionQuota: Sendable {
 
     /// Connections held from `source`.
     package func held(by source: String) -> Int { bySource[source, default: 0] }
+
+    /// The sources holding connections whose next one ``admit(_:outsideLimit:)`` would
+    /// refuse now: those at ``maxPerSource``, and, while the listener is full (or
+    /// `outsideLimitReached`), those at their guaranteed share or within one of the busiest.
+    /// A listener can turn their connection attempts away before accepting them.
+    package func refusedSources(outsideLimitReached: Bool = false) -> Set<String> {
+        guard total >= maxTotal || outsideLimitReached else {
+            return Set(bySource.lazy.filter { $0.value >= maxPerSource }.map(\.key))
+        }
+        let busiest = bySource.values.max() ?? 0
+        return Set(bySource.lazy.filter { $0.value >= min(maxPerSource, guaranteedPerSource, busiest - 1) }.map(\.key))
+    }
 }

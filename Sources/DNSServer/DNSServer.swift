@@ -6,6 +6,9 @@ import Telemetry
 package import NIOCore
 import NIOPosix
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Serves DNS over UDP and TCP on one address (`--dns`, default port 7453) around a pure
 /// answer function: bytes in, bytes out. UDP queries are answered on the event loop that
@@ -56,8 +59,18 @@ package final class DNSServer: Service, Sendable {
         try channel.pipeline.syncOperations.addHandler(TCPConnectionHandler(answer: answer, defences: defences))
     }
 
+    /// How far behind the agent's other threads the DNS thread is scheduled under load.
+    static let threadNiceness: Int32 = 10
+
+    /// Runs on an event loop of its own, on a thread the kernel schedules behind the agent's
+    /// others (nice ``threadNiceness``): queries come from anyone, as fast as a client can
+    /// send them, and a flood of them must slow DNS answers, not the Raft messages and API
+    /// requests the shared loops carry. Without contention the niceness changes nothing.
     package func run() async throws {
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
+        // On Linux a nice value is a thread's, and `who` 0 names the calling thread.
+        try await group.next().submit { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.threadNiceness) }.get()
         let answer = self.answer
         let generation = self.generation
         let defences = self.defences

@@ -10,12 +10,16 @@ import Glibc
 /// ``DescriptorBudget``: one past a cap is closed as it is accepted, or, when the listener is
 /// full and another address holds more than its share, that address's oldest connection is
 /// closed to make room. Every refusal and eviction is counted by `refused` and logged at most
-/// once per source address a minute.
+/// once per source address a minute. The addresses it would refuse are also turned away by
+/// the kernel before they are accepted (``ListenerSourceFilter``), so a client that reopens
+/// what is refused stops costing the agent an accept and a reset each time.
 package final class ConnectionGate: Sendable {
     private struct State {
         var quota: ConnectionQuota
         /// Admitted connections by source, oldest first: the ones eviction picks from.
         var channels: [String: [any Channel]] = [:]
+        /// Whether the descriptor budget refused the last connection (until one closes).
+        var outOfDescriptors = false
     }
 
     private let state: Mutex<State>
@@ -25,6 +29,8 @@ package final class ConnectionGate: Sendable {
     private let logger: Logger
     private let refused: @Sendable (ConnectionQuota.Refusal) -> Void
     private let evicted: @Sendable () -> Void
+    /// Turns away, in the kernel, the addresses this gate would refuse.
+    private let filter: ListenerSourceFilter
 
     /// - Parameters:
     ///   - listener: what the log says was refused (`api`, `dns`).
@@ -41,7 +47,11 @@ package final class ConnectionGate: Sendable {
         self.logger = logger
         self.refused = refused
         self.evicted = evicted
+        filter = ListenerSourceFilter(listener: listener, logger: logger)
     }
+
+    /// Addresses whose connections the kernel turns away now.
+    package var blockedSources: Int { filter.blocked }
 
     /// Connections held now.
     package var held: Int { state.withLock { $0.quota.total } }
@@ -51,8 +61,9 @@ package final class ConnectionGate: Sendable {
     package func admit(_ channel: any Channel) -> Bool {
         let source = channel.remoteAddress?.ipAddress ?? "unknown"
         let tookDescriptor = budget.take()
-        let outcome = state.withLock { state -> (admission: ConnectionQuota.Admission, victim: (any Channel)?) in
+        let outcome = state.withLock { state -> (admission: ConnectionQuota.Admission, victim: (any Channel)?, refusing: Set<String>) in
             let admission = state.quota.admit(source, outsideLimit: tookDescriptor ? nil : .descriptors(allowed: budget.allowed))
+            state.outOfDescriptors = !tookDescriptor
             var victim: (any Channel)?
             switch admission {
             case .admitted:
@@ -65,8 +76,9 @@ package final class ConnectionGate: Sendable {
             case .refused:
                 break
             }
-            return (admission, victim)
+            return (admission, victim, state.quota.refusedSources(outsideLimitReached: state.outOfDescriptors))
         }
+        filter.block(outcome.refusing, acceptedOn: channel)
         switch outcome.admission {
         case .refused(let refusal):
             if tookDescriptor { budget.give() }
@@ -104,14 +116,17 @@ package final class ConnectionGate: Sendable {
 
     /// Forgets a closed connection unless it was evicted (its slot went to another).
     private func release(_ channel: any Channel, from source: String) {
-        let released = state.withLock { state -> Bool in
-            guard let index = state.channels[source]?.firstIndex(where: { $0 === channel }) else { return false }
+        let refusing = state.withLock { state -> Set<String>? in
+            guard let index = state.channels[source]?.firstIndex(where: { $0 === channel }) else { return nil }
             state.channels[source]?.remove(at: index)
             if state.channels[source]?.isEmpty == true { state.channels[source] = nil }
             state.quota.release(source)
-            return true
+            state.outOfDescriptors = false
+            return state.quota.refusedSources()
         }
-        if released { budget.give() }
+        guard let refusing else { return }
+        budget.give()
+        filter.block(refusing, acceptedOn: channel)
     }
 }
 

@@ -37,7 +37,14 @@ struct InboundSlots {
 
     let limits: Limits
     /// Source addresses (IPs) of the members gossip knows.
-    var memberAddresses: Set<String> = []
+    var memberAddresses: Set<String> = [] {
+        didSet { recentlyRefused.subtract(memberAddresses) }
+    }
+    /// Addresses refused while the agent was full, remembered (up to
+    /// ``maxRecentlyRefused``) until it has room again: a stranger whose connections have
+    /// all timed out holds none, yet is still turned away.
+    private var recentlyRefused: Set<String> = []
+    static let maxRecentlyRefused = 1_000
     private var entries: [ObjectIdentifier: Entry] = [:]
     private var admitted: UInt64 = 0
 
@@ -56,6 +63,7 @@ struct InboundSlots {
             evicting = oldest(unproven(from: address))
         } else if entries.count >= limits.total || (!isMember && strangersUnproven >= limits.unproven) {
             guard isMember, let victim = oldest(entries.filter { !$0.value.proven }) else {
+                if recentlyRefused.count < Self.maxRecentlyRefused { recentlyRefused.insert(address) }
                 return .refused(reason: entries.count >= limits.total ? "too many inbound connections" : "too many unproven inbound connections")
             }
             evicting = victim
@@ -73,6 +81,24 @@ struct InboundSlots {
 
     mutating func remove(_ id: ObjectIdentifier) {
         entries[id] = nil
+    }
+
+    /// The addresses, members' never among them, whose next connection would be refused or
+    /// would only displace one of their own unproven connections: every stranger holding a
+    /// connection (or refused lately) while the agent is full for strangers, and any holding
+    /// its unproven share. The listener can turn their connection attempts away before
+    /// accepting them.
+    mutating func refusedSources() -> Set<String> {
+        let full = entries.count >= limits.total || strangersUnproven >= limits.unproven
+        if !full { recentlyRefused = [] }
+        var unprovenByAddress: [String: Int] = [:]
+        var holding: Set<String> = []
+        for entry in entries.values where !memberAddresses.contains(entry.address) {
+            holding.insert(entry.address)
+            if !entry.proven { unprovenByAddress[entry.address, default: 0] += 1 }
+        }
+        guard full else { return Set(unprovenByAddress.filter { $0.value >= limits.unprovenPerAddress }.keys) }
+        return holding.union(recentlyRefused)
     }
 
     private func unproven(from address: String) -> [ObjectIdentifier: Entry] {

@@ -69,18 +69,19 @@ extension PeerTransport {
     private func track(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
         let remote = SealedAddress.host(of: channel.remoteAddress) ?? "unknown"
-        let (admission, evicted) = listening.withLock { listening -> (InboundSlots.Admission?, (any Channel)?) in
-            if listening.stopped { return (nil, nil) }
+        let (admission, evicted, refusing) = listening.withLock { listening -> (InboundSlots.Admission?, (any Channel)?, Set<String>) in
+            if listening.stopped { return (nil, nil, []) }
             let admission = listening.slots.admit(id, from: remote)
             switch admission {
             case .admitted(let evicting):
                 listening.inbound[id] = channel
-                return (admission, evicting.flatMap { listening.inbound.removeValue(forKey: $0) })
+                return (admission, evicting.flatMap { listening.inbound.removeValue(forKey: $0) }, listening.slots.refusedSources())
             case .refused:
                 listening.refusedSinceWarning += 1
-                return (admission, nil)
+                return (admission, nil, listening.slots.refusedSources())
             }
         }
+        sourceFilter.block(refusing, acceptedOn: channel)
         switch admission {
         case nil:
             channel.close(promise: nil)
@@ -94,10 +95,12 @@ extension PeerTransport {
                 counters.record { $0.evictedConnections += 1 }
             }
             channel.closeFuture.whenComplete { _ in
-                self.listening.withLock {
+                let refusing = self.listening.withLock {
                     $0.inbound[id] = nil
                     $0.slots.remove(id)
+                    return $0.slots.refusedSources()
                 }
+                self.sourceFilter.block(refusing, acceptedOn: channel)
             }
         }
     }

@@ -30,6 +30,8 @@ package final class PeerTransport: Service, Sendable {
     let warnings = RateLimitedLog()
     /// One warning a minute about refused connections, however many addresses they use.
     let refusals = RateLimitedLog()
+    /// Turns away, in the kernel, the strangers ``InboundSlots`` would refuse.
+    let sourceFilter: ListenerSourceFilter
 
     /// The listener and the connections it accepted, closed together by ``stop()``.
     struct Listening {
@@ -50,6 +52,7 @@ package final class PeerTransport: Service, Sendable {
         self.logger = logger
         self.deliver = deliver
         self.group = MultiThreadedEventLoopGroup.singleton
+        sourceFilter = ListenerSourceFilter(listener: "peer", logger: logger)
         listening = Mutex(Listening(slots: InboundSlots(limits: .init(
             total: settings.maxInboundConnections, unproven: settings.maxUnprovenConnections, unprovenPerAddress: settings.maxUnprovenPerAddress
         ))))
@@ -81,7 +84,11 @@ package final class PeerTransport: Service, Sendable {
     package func remember(members: Set<NodeID>, addresses: [Endpoint]) {
         codec.replayGuard.remember(members: members)
         let hosts = Set(addresses.map { SealedAddress.host(of: try? SocketAddress(ipAddress: $0.host, port: 0)) ?? $0.host })
-        listening.withLock { $0.slots.memberAddresses = hosts }
+        let refusing = listening.withLock {
+            $0.slots.memberAddresses = hosts
+            return $0.slots.refusedSources()
+        }
+        sourceFilter.block(refusing)
     }
 
     private func link(to endpoint: Endpoint) -> PeerLink {

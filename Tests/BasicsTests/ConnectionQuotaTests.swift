@@ -61,4 +61,33 @@ import Testing
         #expect(quota.total == 0)
         #expect(quota.admit("x") == .admitted)
     }
+
+    /// The sources a listener may turn away before accepting are exactly those whose next
+    /// connection `admit` would refuse: checked after every step of 200 seeded histories
+    /// of admits and releases, on small caps that are full most of the time.
+    @Test(arguments: 0 ..< 200) func refusedSourcesAreThoseAdmitWouldRefuse(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var quota = ConnectionQuota(
+            maxTotal: Int.random(in: 1 ... 12, using: &random), maxPerSource: Int.random(in: 1 ... 6, using: &random),
+            guaranteedPerSource: Int.random(in: 1 ... 5, using: &random)
+        )
+        let sources = (0 ..< 6).map { "10.0.0.\($0)" }
+        for _ in 0 ..< 60 {
+            let outOfDescriptors = Int.random(in: 0 ..< 4, using: &random) == 0
+            let refused = quota.refusedSources(outsideLimitReached: outOfDescriptors)
+            for source in sources where quota.held(by: source) > 0 {
+                var probe = quota
+                let admission = probe.admit(source, outsideLimit: outOfDescriptors ? .descriptors(allowed: quota.total) : nil)
+                let wouldRefuse = if case .refused = admission { true } else { false }
+                #expect(refused.contains(source) == wouldRefuse, "seed \(seed): \(source) holding \(quota.held(by: source)) of \(quota.total)")
+            }
+            #expect(refused.allSatisfy { quota.held(by: $0) > 0 }, "only sources holding connections are named")
+            let source = sources[Int.random(in: 0 ..< sources.count, using: &random)]
+            if Bool.random(using: &random) {
+                _ = quota.admit(source, outsideLimit: outOfDescriptors ? .descriptors(allowed: quota.total) : nil)
+            } else {
+                quota.release(source)
+            }
+        }
+    }
 }

@@ -66,4 +66,29 @@ import Testing
         slots.remove(strangerNew)
         #expect(slots.count == 2)
     }
+
+    /// What the listener turns away before the accept: a stranger at its unproven share;
+    /// once strangers fill their pool, every stranger holding a connection or refused since;
+    /// never a member's address; nothing more once there is room again.
+    @Test func theSourcesToTurnAwayAreStrangersWhoWouldBeRefused() {
+        var slots = InboundSlots(limits: Self.limits)
+        slots.memberAddresses = ["10.0.0.9"]
+        let ids = Connections()
+        let a1 = ids.next(), a2 = ids.next(), b1 = ids.next()
+        _ = slots.admit(a1, from: "10.0.0.1")
+        #expect(slots.refusedSources().isEmpty)
+        _ = slots.admit(a2, from: "10.0.0.1")
+        #expect(slots.refusedSources() == ["10.0.0.1"], "at its unproven share, a new one would only displace its own")
+        _ = slots.admit(b1, from: "10.0.0.2")
+        _ = slots.admit(ids.next(), from: "10.0.0.9")
+        _ = slots.admit(ids.next(), from: "10.0.0.9")
+        #expect(slots.refusedSources() == ["10.0.0.1"], "a member's connections count for nobody")
+        _ = slots.admit(ids.next(), from: "10.0.0.3")
+        #expect(slots.admit(ids.next(), from: "10.0.0.4") == .refused(reason: "too many unproven inbound connections"))
+        #expect(slots.refusedSources() == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"], "strangers' pool full")
+        slots.memberAddresses = ["10.0.0.9", "10.0.0.4"]
+        #expect(!slots.refusedSources().contains("10.0.0.4"), "an address that becomes a member's is let in")
+        slots.remove(b1)
+        #expect(slots.refusedSources() == ["10.0.0.1"], "room again: only the address at its share")
+    }
 }
