@@ -26,7 +26,8 @@ package struct DNSServerSettings: Sendable, Equatable {
     /// A connection not read (its client not reading our answers) for this long is closed.
     package var stallTimeout: Duration = .seconds(5)
     /// UDP responses per second to one client netblock (/24 IPv4, /56 IPv6), as BIND's
-    /// `responses-per-second`; 0 turns response-rate limiting off. Loopback is exempt.
+    /// `responses-per-second`; 0 turns response-rate limiting off. Each loopback address is a
+    /// netblock of its own and is never slipped.
     package var rateLimit = 100
     /// Every `slip`-th response dropped by the rate limit is sent as an empty truncated
     /// reply, so a real client behind a limited netblock retries over TCP (0: none).

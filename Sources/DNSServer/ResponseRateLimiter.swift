@@ -13,13 +13,18 @@ enum RateLimitDecision: Sendable {
 /// Response-rate limiting as BIND's RRL: a token bucket of ``DNSServerSettings/rateLimit``
 /// answers per second (a second's worth of burst) per client netblock, /24 for IPv4 and
 /// /56 for IPv6, so a spoofed flood cannot turn an agent into an amplifier aimed at one
-/// victim. Loopback sources are exempt: they cannot be spoofed from the network, and
-/// `scripts/bench-dns` runs `dnsperf` from loopback. Runs on the UDP channel's one event
-/// loop, so it needs no lock; time is the caller's, in nanoseconds.
+/// victim. Loopback sources are limited too, since a local process is no more trusted than a
+/// remote one and a flood of answers costs the agent the same CPU: each loopback address on
+/// its own (it cannot be spoofed, and local agents and tools have addresses of their own),
+/// and never slipped (a slip only helps a spoofed victim find TCP). `--dns-rate-limit 0`
+/// turns the limit off (`scripts/bench-dns` does, to measure throughput). Runs on the UDP
+/// channel's one event loop, so it needs no lock; time is the caller's, in nanoseconds.
 struct ResponseRateLimiter {
     enum Netblock: Hashable {
         case v4(UInt32)
         case v6(UInt64)
+        /// One loopback address (IPv4, or `::1` as 0).
+        case loopback(UInt32)
     }
 
     private struct Bucket {
@@ -59,7 +64,8 @@ struct ResponseRateLimiter {
             decision = .answer
         } else {
             bucket.dropped += 1
-            decision = slip > 0 && bucket.dropped % slip == 0 ? .slip : .drop
+            let spoofable = if case .loopback = block { false } else { true }
+            decision = spoofable && slip > 0 && bucket.dropped % slip == 0 ? .slip : .drop
         }
         buckets[block] = bucket
         return decision
@@ -79,8 +85,8 @@ struct ResponseRateLimiter {
         if buckets.count > capacity / 2 { buckets.removeAll(keepingCapacity: true) }
     }
 
-    /// The client's netblock, or nil for a loopback or Unix-socket source (exempt). Reads
-    /// the address in place: this runs for every UDP query.
+    /// The client's netblock (its own address for loopback), or nil for a Unix-socket
+    /// source (exempt). Reads the address in place: this runs for every UDP query.
     static func netblock(of address: SocketAddress) -> Netblock? {
         switch address {
         case .v4:
@@ -94,14 +100,14 @@ struct ResponseRateLimiter {
                 return (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
             }
             if high == 0, low >> 32 == 0xFFFF { return ipv4Netblock(UInt32(truncatingIfNeeded: low)) }  // IPv4 on a dual-stack socket
-            if high == 0, low == 1 { return nil }  // ::1
+            if high == 0, low == 1 { return .loopback(0) }  // ::1
             return .v6(high >> 8)
         case .unixDomainSocket:
             return nil
         }
     }
 
-    private static func ipv4Netblock(_ ip: UInt32) -> Netblock? {
-        ip >> 24 == 127 ? nil : .v4(ip >> 8)
+    private static func ipv4Netblock(_ ip: UInt32) -> Netblock {
+        ip >> 24 == 127 ? .loopback(ip) : .v4(ip >> 8)
     }
 }

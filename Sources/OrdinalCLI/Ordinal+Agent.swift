@@ -50,7 +50,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "DNS TCP connections held at once from one address, loopback included.")
     var dnsMaxConnectionsPerSource: Int = DNSServerSettings().maxConnectionsPerSource
 
-    @Option(help: "UDP DNS answers per second to one client netblock (/24, /56) before they are dropped (every second one sent empty and truncated, so real clients retry over TCP); loopback is exempt; 0 turns the limit off.")
+    @Option(help: "UDP DNS answers per second to one client netblock (/24, /56) before they are dropped (every second one sent empty and truncated, so real clients retry over TCP); each loopback address counts on its own and is never slipped; 0 turns the limit off.")
     var dnsRateLimit: Int = DNSServerSettings().rateLimit
 
     @Option(help: "The cluster's pod addresses, the same on every agent: loopback 127.128.0.0/9 by default; another block (e.g. 198.19.0.0/16, at least a /22) is routed between machines, which needs root.")

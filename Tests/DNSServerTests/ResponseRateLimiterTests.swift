@@ -42,13 +42,17 @@ import Testing
         #expect(limiter.decide(for: try address("::ffff:192.0.2.5"), now: 0) == .drop, "an IPv4 client on a dual-stack socket")
     }
 
-    @Test func loopbackIsExemptAndZeroTurnsTheLimitOff() throws {
-        var limited = limiter(rate: 1)
-        for ip in ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"] {
+    /// A local flood costs the same CPU as a remote one: loopback is limited, per address
+    /// (agents and tools each have their own), and dropped without a slip (no one spoofs it).
+    @Test func loopbackIsLimitedPerAddressWithoutSlipsAndZeroTurnsTheLimitOff() throws {
+        var limited = limiter(rate: 1, slip: 2)
+        for ip in ["127.0.0.1", "127.0.0.2", "127.1.2.3", "::1"] {
             let source = try address(ip)
-            #expect((0..<1_000).allSatisfy { _ in limited.decide(for: source, now: 0) == .answer }, "\(ip)")
+            #expect(limited.decide(for: source, now: 0) == .answer, "\(ip): its own budget")
+            #expect((0..<1_000).allSatisfy { _ in limited.decide(for: source, now: 0) == .drop }, "\(ip): past it, dropped, never slipped")
         }
-        #expect(limited.count == 0)
+        #expect(limited.decide(for: try address("::ffff:127.0.0.1"), now: 0) == .drop, "the same address on a dual-stack socket")
+        #expect(limited.count == 4)
         var off = limiter(rate: 0)
         let source = try address("192.0.2.7")
         #expect((0..<1_000).allSatisfy { _ in off.decide(for: source, now: 0) == .answer })
