@@ -77,6 +77,7 @@ package struct Agent: Sendable {
         transportSettings.maxUnprovenConnections = settings.listeners.peerUnprovenConnections
         transportSettings.maxUnprovenPerAddress = settings.listeners.peerUnprovenPerSource
         transportSettings.acceptFailed = { ListenerMetrics.acceptFailed(registry, listener: "peer", reason: $0) }
+        transportSettings.blockedSources = { ListenerMetrics.blocked(registry, listener: "peer", $0) }
         let mailbox = Mailbox<NodeDriver.Input> { $0.approximateBytes }
         let transport = PeerTransport(
             settings: transportSettings,
@@ -113,10 +114,12 @@ package struct Agent: Sendable {
         }
         ListenerMetrics.prepare(registry, listener: "api")
         for listener in ["dns", "peer"] { ListenerMetrics.prepareAcceptFailures(registry, listener: listener) }
+        ListenerMetrics.blocked(registry, listener: "peer", 0)  // the DNS server's own metrics hold its series
         let apiGate = ConnectionGate(
             listener: "api", quota: ConnectionQuota(maxTotal: settings.listeners.apiConnections, maxPerSource: settings.listeners.apiConnectionsPerSource), budget: descriptors,
             logger: logger, refused: { ListenerMetrics.refused(registry, listener: "api", $0) },
-            evicted: { ListenerMetrics.evicted(registry, listener: "api") }
+            evicted: { ListenerMetrics.evicted(registry, listener: "api") },
+            blocked: { ListenerMetrics.blocked(registry, listener: "api", $0) }
         )
         var apiDeadlines = RequestDeadlines()
         apiDeadlines.expired = { ListenerMetrics.timedOut(registry, listener: "api", part: $0) }

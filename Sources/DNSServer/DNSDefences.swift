@@ -25,7 +25,8 @@ package final class DNSDefences: Sendable {
             listener: "dns", quota: ConnectionQuota(maxTotal: settings.maxConnections, maxPerSource: settings.maxConnectionsPerSource),
             budget: budget, logger: logger,
             refused: { metrics.refusals[TCPRefusal($0)]?.increment() },
-            evicted: { metrics.closures[.evicted]?.increment() }
+            evicted: { metrics.closures[.evicted]?.increment() },
+            blocked: { metrics.blockedSources.set($0) }
         )
     }
 

@@ -10,6 +10,8 @@ package final class DNSMetrics: Sendable {
     let answerDuration: CoreMetrics.Timer
     let cacheHits: CoreMetrics.Counter
     let connections: CoreMetrics.Meter
+    /// Addresses the TCP listener has the kernel turn away.
+    let blockedSources: CoreMetrics.Meter
     let refusals: [TCPRefusal: CoreMetrics.Counter]
     let closures: [TCPClosure: CoreMetrics.Counter]
     let rateLimited: [RateLimitDecision: CoreMetrics.Counter]
@@ -22,6 +24,10 @@ package final class DNSMetrics: Sendable {
         )
         cacheHits = registry.counter("ordinal_dns_cache_hits_total", help: "UDP queries answered from the answer cache.")
         connections = registry.gauge("ordinal_dns_tcp_connections", help: "DNS TCP connections held now.")
+        blockedSources = registry.gauge(
+            "ordinal_listener_blocked_sources", help: "Addresses whose connection attempts the kernel turns away before the accept (the listener would refuse them), by listener.",
+            labels: [("listener", "dns")]
+        )
         refusals = Dictionary(uniqueKeysWithValues: TCPRefusal.allCases.map { reason in
             (reason, registry.counter(
                 "ordinal_dns_rejected_connections_total", help: "DNS TCP connections closed as they were accepted, by the cap they were past.",

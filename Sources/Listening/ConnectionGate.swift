@@ -37,9 +37,11 @@ package final class ConnectionGate: Sendable {
     ///   - budget: the descriptors every listener of the process shares.
     ///   - refused: counts a refusal (a metric).
     ///   - evicted: counts a connection closed to make room for another address's.
+    ///   - blocked: told how many addresses the kernel turns away (a gauge).
     package init(
         listener: String, quota: ConnectionQuota, budget: DescriptorBudget, logger: Logger,
-        refused: @escaping @Sendable (ConnectionQuota.Refusal) -> Void, evicted: @escaping @Sendable () -> Void
+        refused: @escaping @Sendable (ConnectionQuota.Refusal) -> Void, evicted: @escaping @Sendable () -> Void,
+        blocked: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.listener = listener
         self.state = Mutex(State(quota: quota))
@@ -47,7 +49,7 @@ package final class ConnectionGate: Sendable {
         self.logger = logger
         self.refused = refused
         self.evicted = evicted
-        filter = ListenerSourceFilter(listener: listener, logger: logger)
+        filter = ListenerSourceFilter(listener: listener, logger: logger, report: blocked)
     }
 
     /// Addresses whose connections the kernel turns away now.

@@ -29,10 +29,14 @@ package final class ListenerSourceFilter: Sendable {
     private let state = Mutex(State())
     private let listener: String
     private let logger: Logger
+    private let report: @Sendable (Int) -> Void
 
-    package init(listener: String, logger: Logger) {
+    /// - Parameter report: told how many addresses are turned away after each change (a
+    ///   gauge: the kernel counts none of the attempts it drops).
+    package init(listener: String, logger: Logger, report: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.listener = listener
         self.logger = logger
+        self.report = report
     }
 
     /// Addresses turned away by the kernel now.
@@ -102,6 +106,7 @@ package final class ListenerSourceFilter: Sendable {
         }
         guard changed else { return }
         let error = SourceFilterProgram(blocking: sources.compactMap(SourceFilterProgram.ipv4)).attach(to: descriptor)
+        report(error == 0 ? sources.count : 0)
         if error != 0 {
             logger.warning("could not filter the listening socket; connections past the caps are refused after the accept", metadata: [
                 "listener": "\(listener)", "errno": "\(error)",

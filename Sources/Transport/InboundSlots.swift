@@ -45,6 +45,13 @@ struct InboundSlots {
     /// all timed out holds none, yet is still turned away.
     private var recentlyRefused: Set<String> = []
     static let maxRecentlyRefused = 1_000
+    /// Strangers that broke the protocol (a frame too large or unsealed, no first frame in
+    /// time), turned away until the deadline (uptime nanoseconds): a client that reconnects
+    /// as fast as its connections are closed would otherwise make the agent accept, read and
+    /// close hundreds a second. At most ``maxRecentlyRefused`` are remembered.
+    private var penalties: [String: UInt64] = [:]
+    /// How long a stranger that broke the protocol is turned away.
+    static let penaltyNanoseconds: UInt64 = 5_000_000_000
     private var entries: [ObjectIdentifier: Entry] = [:]
     private var admitted: UInt64 = 0
 
@@ -85,10 +92,11 @@ struct InboundSlots {
 
     /// The addresses, members' never among them, whose next connection would be refused or
     /// would only displace one of their own unproven connections: every stranger holding a
-    /// connection (or refused lately) while the agent is full for strangers, and any holding
-    /// its unproven share. The listener can turn their connection attempts away before
+    /// connection (or refused lately) while the agent is full for strangers, any holding its
+    /// unproven share, and those penalized until after `now` (uptime nanoseconds). The listener can turn their connection attempts away before
     /// accepting them.
-    mutating func refusedSources() -> Set<String> {
+    mutating func refusedSources(now: UInt64) -> Set<String> {
+        penalties = penalties.filter { $0.value > now && !memberAddresses.contains($0.key) }
         let full = entries.count >= limits.total || strangersUnproven >= limits.unproven
         if !full { recentlyRefused = [] }
         var unprovenByAddress: [String: Int] = [:]
@@ -97,8 +105,19 @@ struct InboundSlots {
             holding.insert(entry.address)
             if !entry.proven { unprovenByAddress[entry.address, default: 0] += 1 }
         }
-        guard full else { return Set(unprovenByAddress.filter { $0.value >= limits.unprovenPerAddress }.keys) }
-        return holding.union(recentlyRefused)
+        let penalized = Set(penalties.keys)
+        guard full else { return penalized.union(unprovenByAddress.filter { $0.value >= limits.unprovenPerAddress }.keys) }
+        return holding.union(recentlyRefused).union(penalized)
+    }
+
+    /// Turns `address` away until `deadline` (uptime nanoseconds), unless it is a member's
+    /// or is turned away already (its deadline stands: connections accepted before the
+    /// listener was told do not extend it).
+    /// - Returns: whether it was newly penalized.
+    mutating func penalize(_ address: String, until deadline: UInt64) -> Bool {
+        guard !memberAddresses.contains(address), penalties[address] == nil, penalties.count < Self.maxRecentlyRefused else { return false }
+        penalties[address] = deadline
+        return true
     }
 
     private func unproven(from address: String) -> [ObjectIdentifier: Entry] {

@@ -75,10 +75,10 @@ extension PeerTransport {
             switch admission {
             case .admitted(let evicting):
                 listening.inbound[id] = channel
-                return (admission, evicting.flatMap { listening.inbound.removeValue(forKey: $0) }, listening.slots.refusedSources())
+                return (admission, evicting.flatMap { listening.inbound.removeValue(forKey: $0) }, listening.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds))
             case .refused:
                 listening.refusedSinceWarning += 1
-                return (admission, nil, listening.slots.refusedSources())
+                return (admission, nil, listening.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds))
             }
         }
         sourceFilter.block(refusing, acceptedOn: channel)
@@ -98,7 +98,7 @@ extension PeerTransport {
                 let refusing = self.listening.withLock {
                     $0.inbound[id] = nil
                     $0.slots.remove(id)
-                    return $0.slots.refusedSources()
+                    return $0.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds)
                 }
                 self.sourceFilter.block(refusing, acceptedOn: channel)
             }
@@ -126,6 +126,24 @@ extension PeerTransport {
         }
         if warnings.shouldLog(remote) {
             logger.warning("rejected peer connection", metadata: ["peer.remote": "\(remote)", "error": "\(error)"])
+        }
+        if case InboundTimeout.idle? = error as? InboundTimeout { return }
+        penalize(remote)
+    }
+
+    /// Turns a stranger that broke the protocol away for ``InboundSlots/penaltyNanoseconds``,
+    /// and lets it back in after.
+    private func penalize(_ remote: String) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        let refusing = listening.withLock { listening -> Set<String>? in
+            guard listening.slots.penalize(remote, until: now + InboundSlots.penaltyNanoseconds) else { return nil }
+            return listening.slots.refusedSources(now: now)
+        }
+        guard let refusing else { return }
+        sourceFilter.block(refusing)
+        group.next().scheduleTask(in: .nanoseconds(Int64(InboundSlots.penaltyNanoseconds) + 1_000_000)) {
+            let refusing = self.listening.withLock { $0.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds) }
+            self.sourceFilter.block(refusing)
         }
     }
 }

@@ -52,7 +52,7 @@ package final class PeerTransport: Service, Sendable {
         self.logger = logger
         self.deliver = deliver
         self.group = MultiThreadedEventLoopGroup.singleton
-        sourceFilter = ListenerSourceFilter(listener: "peer", logger: logger)
+        sourceFilter = ListenerSourceFilter(listener: "peer", logger: logger, report: settings.blockedSources)
         listening = Mutex(Listening(slots: InboundSlots(limits: .init(
             total: settings.maxInboundConnections, unproven: settings.maxUnprovenConnections, unprovenPerAddress: settings.maxUnprovenPerAddress
         ))))
@@ -86,7 +86,7 @@ package final class PeerTransport: Service, Sendable {
         let hosts = Set(addresses.map { SealedAddress.host(of: try? SocketAddress(ipAddress: $0.host, port: 0)) ?? $0.host })
         let refusing = listening.withLock {
             $0.slots.memberAddresses = hosts
-            return $0.slots.refusedSources()
+            return $0.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds)
         }
         sourceFilter.block(refusing)
     }

@@ -42,6 +42,9 @@ package struct TransportSettings: Sendable {
     /// the listener then pauses a second.
     package var acceptFailed: @Sendable (_ reason: String) -> Void = { _ in }
 
+    /// Told how many addresses the peer listener has the kernel turn away.
+    package var blockedSources: @Sendable (_ count: Int) -> Void = { _ in }
+
     package init(bind: Endpoint) {
         self.bind = bind
     }

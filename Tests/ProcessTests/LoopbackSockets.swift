@@ -5,10 +5,17 @@ import Glibc
 #endif
 
 /// A TCP connection from `source` (any loopback address) to `host:port`; the descriptor,
-/// or nil when the agent refused it. Blocking, bounded by the kernel's loopback connect.
-func tcpConnect(to host: String, port: Int, from source: String? = nil) -> Int32? {
+/// or nil when the agent refused it or (with `timeout`) did not answer in time: a listener
+/// that turns the source away drops its SYN, and the kernel retries for minutes.
+func tcpConnect(to host: String, port: Int, from source: String? = nil, timeout: Duration? = nil) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
+    if let timeout {
+        // Linux bounds a blocking connect by the send timeout.
+        let microseconds = timeout.components.seconds * 1_000_000 + timeout.components.attoseconds / 1_000_000_000_000
+        var limit = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
     if let source {
         var local = socketAddress(source, port: 0)
         let bound = withUnsafePointer(to: &local) {
@@ -139,7 +146,8 @@ final class SlotSquatter: Sendable {
                         if now - connection.at < .milliseconds(500) { retryAt[t][slot] = now + .seconds(1) }
                     }
                     guard now >= retryAt[t][slot] else { continue }
-                    open[t][slot] = tcpConnect(to: target.host, port: target.port, from: sources[slot % sources.count]).map { ($0, now) }
+                    open[t][slot] = tcpConnect(to: target.host, port: target.port, from: sources[slot % sources.count], timeout: .milliseconds(20)).map { ($0, now) }
+                    if open[t][slot] == nil { retryAt[t][slot] = now + .seconds(1) }
                 }
             }
             held.store(open.joined().count(where: { $0 != nil }), ordering: .relaxed)

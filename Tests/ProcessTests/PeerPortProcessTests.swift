@@ -54,10 +54,11 @@ import Testing
         }
     }
 
-    /// A stranger keeps hundreds of idle connections open to p1 and p2 from 40 loopback
-    /// addresses (past the old 256-connection cap), and p3 is killed and restarted: it
-    /// dials from its own address, which p1 and p2 know as a member's, so it gets a slot,
-    /// rejoins and writes through the leader.
+    /// A stranger tries to keep hundreds of idle connections open to p1 and p2 from 40
+    /// loopback addresses (past the old 256-connection cap): it fills the strangers' share,
+    /// is refused past it and then turned away by the kernel. p3 is killed and restarted: it
+    /// dials from its own address, which p1 and p2 know as a member's and never turn away, so
+    /// it gets a slot, rejoins and writes through the leader.
     @Test func aRestartingMemberGetsBackInWhileAStrangerHoldsThePeerSlots() async throws {
         try await withCluster("squat", count: 3, basePort: 18470, extra: Self.flags) { agents in
             _ = try await require("keyed agents converge", within: .seconds(15)) { await allSee(agents, allAlive(agents)) }
@@ -67,7 +68,14 @@ import Testing
                 sources: (1 ... 40).map { "127.0.89.\($0)" }
             )
             defer { squatter.stop() }
-            _ = try await require("the stranger holds every slot it is given", within: .seconds(10)) { squatter.holding >= 2 * 64 }
+            _ = try await require("p1 and p2 refuse the stranger past its share and turn it away", within: .seconds(10)) {
+                for agent in agents.prefix(2) {
+                    guard let text = await agent.metrics().map(MetricsText.init),
+                          (text.value("ordinal_peer_refused_connections_total", ["reason": "full"]) ?? 0) > 0,
+                          (text.value("ordinal_listener_blocked_sources", ["listener": "peer"]) ?? 0) > 0 else { return false }
+                }
+                return true
+            }
             agents[2].kill9()
             try await Task.sleep(for: .seconds(1))
             try agents[2].restart()
@@ -75,10 +83,7 @@ import Testing
                 await allSee(agents, allAlive(agents))
             }
             _ = try await require("p3 writes through the leader", within: .seconds(20)) { await agents[2].put("after-restart", "ok", timeout: 5) != nil }
-            let refused = await agents[0].metrics().flatMap { MetricsText($0).value("ordinal_peer_refused_connections_total", ["reason": "full"]) }
-            #expect((refused ?? 0) > 0, "p1 counted the connections it refused")
-            #expect(squatter.holding >= 2 * 64, "the stranger still held its share: \(squatter.holding)")
-            print("p3 rejoined \(seconds) s after its restart while the stranger kept \(squatter.holding) connections open or opening")
+            print("p3 rejoined \(seconds) s after its restart while the stranger held \(squatter.holding) connections and kept trying")
         }
     }
 }

@@ -76,19 +76,41 @@ import Testing
         let ids = Connections()
         let a1 = ids.next(), a2 = ids.next(), b1 = ids.next()
         _ = slots.admit(a1, from: "10.0.0.1")
-        #expect(slots.refusedSources().isEmpty)
+        let refused1 = slots.refusedSources(now: 0)
+        #expect(refused1.isEmpty)
         _ = slots.admit(a2, from: "10.0.0.1")
-        #expect(slots.refusedSources() == ["10.0.0.1"], "at its unproven share, a new one would only displace its own")
+        let refused2 = slots.refusedSources(now: 0)
+        #expect(refused2 == ["10.0.0.1"], "at its unproven share, a new one would only displace its own")
         _ = slots.admit(b1, from: "10.0.0.2")
         _ = slots.admit(ids.next(), from: "10.0.0.9")
         _ = slots.admit(ids.next(), from: "10.0.0.9")
-        #expect(slots.refusedSources() == ["10.0.0.1"], "a member's connections count for nobody")
+        let refused3 = slots.refusedSources(now: 0)
+        #expect(refused3 == ["10.0.0.1"], "a member's connections count for nobody")
         _ = slots.admit(ids.next(), from: "10.0.0.3")
         #expect(slots.admit(ids.next(), from: "10.0.0.4") == .refused(reason: "too many unproven inbound connections"))
-        #expect(slots.refusedSources() == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"], "strangers' pool full")
+        let refused4 = slots.refusedSources(now: 0)
+        #expect(refused4 == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"], "strangers' pool full")
         slots.memberAddresses = ["10.0.0.9", "10.0.0.4"]
-        #expect(!slots.refusedSources().contains("10.0.0.4"), "an address that becomes a member's is let in")
+        let refused5 = slots.refusedSources(now: 0)
+        #expect(!refused5.contains("10.0.0.4"), "an address that becomes a member's is let in")
         slots.remove(b1)
-        #expect(slots.refusedSources() == ["10.0.0.1"], "room again: only the address at its share")
+        let refused6 = slots.refusedSources(now: 0)
+        #expect(refused6 == ["10.0.0.1"], "room again: only the address at its share")
+    }
+
+    /// A stranger that broke the protocol is turned away until its deadline, whatever the
+    /// room; a member's address never is, and a repeat does not extend the deadline.
+    @Test func aStrangerThatBrokeTheProtocolIsTurnedAwayUntilItsDeadline() {
+        var slots = InboundSlots(limits: Self.limits)
+        slots.memberAddresses = ["10.0.0.9"]
+        let first = slots.penalize("10.0.0.1", until: 100), repeated = slots.penalize("10.0.0.1", until: 500)
+        let member = slots.penalize("10.0.0.9", until: 100)
+        #expect(first && !repeated, "a repeat does not extend the deadline")
+        #expect(!member, "a member's address is never turned away")
+        let before = slots.refusedSources(now: 99), at = slots.refusedSources(now: 100)
+        #expect(before == ["10.0.0.1"])
+        #expect(at.isEmpty, "let back in at its deadline")
+        let again = slots.penalize("10.0.0.1", until: 200)
+        #expect(again, "and turned away again if it breaks it again")
     }
 }

@@ -28,6 +28,13 @@ enum ListenerMetrics {
         ).increment()
     }
 
+    static func blocked(_ registry: MetricsRegistry, listener: String, _ count: Int) {
+        registry.gauge(
+            "ordinal_listener_blocked_sources", help: "Addresses whose connection attempts the kernel turns away before the accept (the listener would refuse them), by listener.",
+            labels: [("listener", listener)]
+        ).set(count)
+    }
+
     static func acceptFailed(_ registry: MetricsRegistry, listener: String, reason: String) {
         acceptFailures(registry, listener: listener, reason: reason).increment()
     }
@@ -48,6 +55,7 @@ enum ListenerMetrics {
     static func prepare(_ registry: MetricsRegistry, listener: String) {
         for reason in ["listener_full", "source_full", "descriptors"] { _ = refusedCounter(registry, listener: listener, reason: reason) }
         evicted(registry, listener: listener, by: 0)
+        blocked(registry, listener: listener, 0)
     }
 
     private static func refusedCounter(_ registry: MetricsRegistry, listener: String, reason: String) -> Counter {
