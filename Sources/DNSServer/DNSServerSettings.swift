@@ -2,8 +2,9 @@
 /// holds at most one read (16 KiB), one partial message (64 KiB) and
 /// ``maxPendingAnswerBytes`` of unsent answers plus one answer (64 KiB), so
 /// ``maxConnections`` bounds the total: about 50 MiB at the defaults, whatever the clients
-/// do. The agent sets three from flags (`--dns-max-connections`,
-/// `--dns-max-connections-per-source`, `--dns-rate-limit`); the rest keep their defaults.
+/// do. The agent sets four from flags (`--dns-max-connections`,
+/// `--dns-max-connections-per-source`, `--dns-tcp-queries-per-second`, `--dns-rate-limit`);
+/// the rest keep their defaults.
 package struct DNSServerSettings: Sendable, Equatable {
     /// TCP connections held at once; one more is closed as it is accepted.
     package var maxConnections = 128
@@ -25,6 +26,11 @@ package struct DNSServerSettings: Sendable, Equatable {
     package var idleTimeout: Duration = .seconds(10)
     /// A connection not read (its client not reading our answers) for this long is closed.
     package var stallTimeout: Duration = .seconds(5)
+    /// Queries answered per second on one TCP connection (a second's worth of burst); past
+    /// it the connection is read again only as the rate allows. Answers cost CPU however
+    /// fast the client reads them, and a client pipelining queries on its connections would
+    /// otherwise take a core from the agent's Raft and API work. 0: no limit.
+    package var tcpQueriesPerSecond = 1_000
     /// UDP responses per second to one client netblock (/24 IPv4, /56 IPv6), as BIND's
     /// `responses-per-second`; 0 turns response-rate limiting off. Each loopback address is a
     /// netblock of its own and is never slipped.
@@ -53,6 +59,9 @@ package struct DNSServerSettings: Sendable, Equatable {
         guard maxQueriesInFlight > 0 else { throw Invalid(description: "DNS queries in flight \(maxQueriesInFlight): expected at least 1") }
         for (name, duration) in [("message deadline", messageDeadline), ("idle timeout", idleTimeout), ("stall timeout", stallTimeout)] where duration <= .zero {
             throw Invalid(description: "the DNS \(name) \(duration): expected more than zero")
+        }
+        guard (0...1_000_000).contains(tcpQueriesPerSecond) else {
+            throw Invalid(description: "--dns-tcp-queries-per-second \(tcpQueriesPerSecond): expected 0 (no limit) to 1000000")
         }
         guard (0...1_000_000).contains(rateLimit) else { throw Invalid(description: "--dns-rate-limit \(rateLimit): expected 0 (off) to 1000000 answers per second") }
         guard (0...10).contains(slip) else { throw Invalid(description: "the DNS slip \(slip): expected 0 to 10") }

@@ -5,10 +5,14 @@ enum DNSTCPFraming {
     /// Takes the next whole message off `buffer`, with its length; nil (consuming nothing)
     /// until the whole message has arrived.
     static func nextMessage(from buffer: inout ByteBuffer) -> [UInt8]? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-              buffer.readableBytes >= 2 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 2)
+        guard hasMessage(in: buffer), let length = buffer.readInteger(as: UInt16.self) else { return nil }
         return buffer.readBytes(length: Int(length))
+    }
+
+    /// Whether `buffer` holds a whole message.
+    static func hasMessage(in buffer: ByteBuffer) -> Bool {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else { return false }
+        return buffer.readableBytes >= 2 + Int(length)
     }
 
     /// `message` behind its length; nil when it is longer than a length can say.

@@ -11,6 +11,8 @@ import NIOCore
 ///   ``DNSServerSettings/stallTimeout``, the connection is closed.
 /// - A message must be whole within ``DNSServerSettings/messageDeadline`` of its first byte,
 ///   and a connection that sends nothing for ``DNSServerSettings/idleTimeout`` is closed.
+/// - At most ``DNSServerSettings/tcpQueriesPerSecond`` queries a second are answered (a
+///   token bucket of a second's burst); past it the connection waits, unread, for tokens.
 ///
 /// An answer is unsent from its write until its write promise completes (the kernel took it).
 final class TCPConnectionHandler: ChannelDuplexHandler {
@@ -32,16 +34,23 @@ final class TCPConnectionHandler: ChannelDuplexHandler {
     private var stallDeadline: Scheduled<Void>?
     private var idleCheck: Scheduled<Void>?
     private var lastRead = NIODeadline.distantPast
+    /// Queries that may be answered now, refilled at ``DNSServerSettings/tcpQueriesPerSecond``.
+    private var tokens: Double
+    private var refilled = NIODeadline.distantPast
+    /// Out of tokens: a timer answers the rest once one has accrued.
+    private var paced = false
 
     init(answer: @escaping DNSServer.Answer, defences: DNSDefences) {
         self.answer = answer
         self.defences = defences
         settings = defences.settings
         tally = QueryTally(metrics: defences.metrics)
+        tokens = Double(settings.tcpQueriesPerSecond)
     }
 
     private var queriesCapped: Bool { unsentAnswers >= settings.maxQueriesInFlight }
-    private var readingPaused: Bool { queriesCapped || unsentBytes > settings.pendingAnswerBytes }
+    private var backpressured: Bool { queriesCapped || unsentBytes > settings.pendingAnswerBytes }
+    private var readingPaused: Bool { backpressured || paced }
 
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { startIdleCheck(context: context) }
@@ -73,7 +82,8 @@ final class TCPConnectionHandler: ChannelDuplexHandler {
         guard !answering, !closing else { return }
         answering = true
         defer { answering = false }
-        while !closing, !queriesCapped, let query = DNSTCPFraming.nextMessage(from: &received) {
+        while !closing, !queriesCapped, !paced, DNSTCPFraming.hasMessage(in: received), takeToken(context: context),
+              let query = DNSTCPFraming.nextMessage(from: &received) {
             messageDeadline?.cancel()
             messageDeadline = nil
             let start = ContinuousClock.now
@@ -96,8 +106,8 @@ final class TCPConnectionHandler: ChannelDuplexHandler {
             received.discardReadBytes()
         }
         // Only a message the client has yet to finish runs against the deadline, not one
-        // held back by the query cap.
-        if received.readableBytes > 0, !queriesCapped {
+        // held back by the query cap or the rate.
+        if received.readableBytes > 0, !queriesCapped, !paced {
             if messageDeadline == nil {
                 messageDeadline = schedule(after: settings.messageDeadline, context: context, reason: .deadline)
             }
@@ -121,10 +131,10 @@ final class TCPConnectionHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(framed), promise: promise)
     }
 
-    /// Reads again (a held `read`) once the answers have drained below the bounds; while they
-    /// have not, the stall timer runs.
+    /// Reads again (a held `read`) once the answers have drained below the bounds and the
+    /// rate allows; while the answers have not drained, the stall timer runs.
     private func updateReading(context: ChannelHandlerContext) {
-        if readingPaused {
+        if backpressured {
             if stallDeadline == nil {
                 stallDeadline = schedule(after: settings.stallTimeout, context: context, reason: .stalled)
             }
@@ -132,10 +142,33 @@ final class TCPConnectionHandler: ChannelDuplexHandler {
         }
         stallDeadline?.cancel()
         stallDeadline = nil
-        if readHeld {
+        if !paced, readHeld {
             readHeld = false
             context.read()
         }
+    }
+
+    /// Takes a token for one query, or, with none left, sets a timer for when one accrues
+    /// (the connection is not read meanwhile).
+    private func takeToken(context: ChannelHandlerContext) -> Bool {
+        let rate = Double(settings.tcpQueriesPerSecond)
+        guard rate > 0 else { return true }
+        let now = context.eventLoop.now
+        if now > refilled {
+            tokens = min(rate, tokens + Double((now - refilled).nanoseconds) * rate / 1e9)
+            refilled = now
+        }
+        if tokens >= 1 {
+            tokens -= 1
+            return true
+        }
+        paced = true
+        let wait = TimeAmount.nanoseconds(max(1_000_000, Int64((1 - tokens) / rate * 1e9)))
+        context.eventLoop.assumeIsolated().scheduleTask(in: wait) {
+            self.paced = false
+            self.answerReceived(context: context)
+        }
+        return false
     }
 
     private func startIdleCheck(context: ChannelHandlerContext) {

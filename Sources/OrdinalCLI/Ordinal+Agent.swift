@@ -50,6 +50,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "DNS TCP connections held at once from one address, loopback included.")
     var dnsMaxConnectionsPerSource: Int = DNSServerSettings().maxConnectionsPerSource
 
+    @Option(help: "DNS queries answered per second on one TCP connection (a second's burst); past it the connection is read only as the rate allows; 0: no limit.")
+    var dnsTcpQueriesPerSecond: Int = DNSServerSettings().tcpQueriesPerSecond
+
     @Option(help: "UDP DNS answers per second to one client netblock (/24, /56) before they are dropped (every second one sent empty and truncated, so real clients retry over TCP); each loopback address counts on its own and is never slipped; 0 turns the limit off.")
     var dnsRateLimit: Int = DNSServerSettings().rateLimit
 
@@ -150,6 +153,7 @@ struct AgentCommand: AsyncParsableCommand {
         settings.dnsTTL = dnsTtl
         settings.dnsServer.maxConnections = dnsMaxConnections
         settings.dnsServer.maxConnectionsPerSource = dnsMaxConnectionsPerSource
+        settings.dnsServer.tcpQueriesPerSecond = dnsTcpQueriesPerSecond
         settings.dnsServer.rateLimit = dnsRateLimit
         do {
             try settings.dnsServer.validate()

@@ -11,6 +11,8 @@ import Testing
             ("--dns-max-connections 0", { $0.maxConnections = 0 }),
             ("--dns-max-connections-per-source 129", { $0.maxConnectionsPerSource = 129 }),
             ("--dns-rate-limit -1", { $0.rateLimit = -1 }),
+            ("--dns-tcp-queries-per-second -5", { $0.tcpQueriesPerSecond = -5 }),
+            ("--dns-tcp-queries-per-second 1000001", { $0.tcpQueriesPerSecond = 1_000_001 }),
             ("pending answer bytes", { $0.maxPendingAnswerBytes = 1_000 }),
             ("slip 11", { $0.slip = 11 }),
             ("message deadline", { $0.messageDeadline = .zero }),

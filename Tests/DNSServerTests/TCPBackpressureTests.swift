@@ -78,4 +78,28 @@ import Testing
         #expect(!channel.isActive)
         #expect(harness.value(#"ordinal_dns_closed_connections_total{reason="stalled"}"#) == 1)
     }
+
+    /// A client pipelining queries gets its connection's rate and no more: the rest wait,
+    /// unread, and are answered in order as tokens accrue.
+    @Test func pastItsRateAConnectionIsAnsweredOnlyAsTokensAccrue() throws {
+        var paced = settings(pending: 1 << 20)
+        paced.tcpQueriesPerSecond = 4
+        let harness = Harness(paced)
+        let socket = StalledSocket()
+        let channel = try harness.connection(from: "192.0.2.1", socket: socket)
+        let readsAtStart = socket.reads
+        try channel.writeInbound(ByteBuffer(bytes: (1...10).flatMap { framed(query(id: $0)) }))
+        socket.drain()
+        #expect(socket.sentIDs == [1, 2, 3, 4], "a second's burst")
+        channel.read()
+        #expect(socket.reads == readsAtStart, "out of tokens: not read")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
+        socket.drain()
+        #expect(socket.sentIDs == Array(1...6), "two more in half a second")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        socket.drain()
+        #expect(socket.sentIDs == Array(1...10))
+        #expect(socket.reads == readsAtStart + 1, "the held read goes out once the rest is answered")
+        #expect(channel.isActive, "pacing never closes a connection")
+    }
 }
