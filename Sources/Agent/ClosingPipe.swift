@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Runtime
 
 /// A pipe whose two ends are close-on-exec, for the tools the agent runs (`ip`, `btrfs`).
 ///
@@ -13,16 +13,13 @@ struct ClosingPipe {
     let write: FileHandle
 
     init() throws {
-        var ends: [Int32] = [0, 0]
-        guard systemPipe2(&ends, O_CLOEXEC) == 0 else {
-            throw SystemCommand.Failure(reason: "pipe2: \(String(cString: strerror(errno)))")
+        let ends: (read: Int32, write: Int32)
+        do {
+            ends = try Descriptors.pipe()
+        } catch {
+            throw SystemCommand.Failure(reason: "\(error)")
         }
-        read = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
-        write = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        read = FileHandle(fileDescriptor: ends.read, closeOnDealloc: true)
+        write = FileHandle(fileDescriptor: ends.write, closeOnDealloc: true)
     }
 }
-
-/// glibc's `pipe2`, which Swift's Glibc module does not import; atomic, unlike `pipe` then
-/// `fcntl`, which leaves a window for another thread's spawn.
-@_silgen_name("pipe2")
-private func systemPipe2(_ ends: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32

@@ -5,7 +5,7 @@ import Glibc
 /// Every child starts with an empty signal mask and default dispositions, whatever its parent
 /// blocked or ignored (the agent's signal handling, the supervisor's ignored `SIGPIPE`), and
 /// with only the descriptors given here: everything else the runtime opens is close-on-exec.
-enum Spawner {
+package enum Spawner {
     enum Placement {
         /// Leader of a new session (the agent spawning a supervisor).
         case newSession
@@ -13,10 +13,10 @@ enum Spawner {
         case newProcessGroup
     }
 
-    struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         var operation: String
         var code: Int32
-        var description: String { "\(operation): \(String(cString: strerror(code)))" }
+        package var description: String { "\(operation): \(String(cString: strerror(code)))" }
     }
 
     /// glibc's `POSIX_SPAWN_SETSID` (`spawn.h`, since 2.26), which Swift's Glibc module does not import.
@@ -82,19 +82,16 @@ enum Spawner {
     }
 }
 
-/// Small descriptor helpers shared by the supervisor and its agent-side handle.
-enum Descriptors {
-    /// A pipe whose both ends are close-on-exec (`pipe2` is not imported either).
-    static func pipe() throws(Spawner.Failure) -> (read: Int32, write: Int32) {
+/// Small descriptor helpers shared by the supervisor, its agent-side handle and the
+/// agent's tools (`ClosingPipe`).
+package enum Descriptors {
+    /// A pipe whose both ends are close-on-exec from the start (`pipe2` with `O_CLOEXEC`): a
+    /// `pipe` then `fcntl` leaves a window in which another thread's spawn inherits the ends,
+    /// and a reader then never sees end-of-file while that process lives.
+    package static func pipe() throws(Spawner.Failure) -> (read: Int32, write: Int32) {
         var ends: [Int32] = [0, 0]
-        guard Glibc.pipe(&ends) == 0 else { throw Spawner.Failure(operation: "pipe", code: errno) }
-        setCloseOnExec(ends[0])
-        setCloseOnExec(ends[1])
+        guard systemPipe2(&ends, O_CLOEXEC) == 0 else { throw Spawner.Failure(operation: "pipe2", code: errno) }
         return (ends[0], ends[1])
-    }
-
-    static func setCloseOnExec(_ descriptor: Int32) {
-        _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
     }
 
     static func setNonBlocking(_ descriptor: Int32) {
@@ -113,3 +110,7 @@ enum Descriptors {
         return true
     }
 }
+
+/// glibc's `pipe2`, which Swift's Glibc module does not import.
+@_silgen_name("pipe2")
+private func systemPipe2(_ ends: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
