@@ -72,14 +72,15 @@ extension PeerTransport {
         let (admission, evicted, refusing) = listening.withLock { listening -> (InboundSlots.Admission?, (any Channel)?, Set<String>) in
             if listening.stopped { return (nil, nil, []) }
             let admission = listening.slots.admit(id, from: remote)
+            var victim: (any Channel)?
             switch admission {
             case .admitted(let evicting):
                 listening.inbound[id] = channel
-                return (admission, evicting.flatMap { listening.inbound.removeValue(forKey: $0) }, listening.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds))
+                victim = evicting.flatMap { listening.inbound.removeValue(forKey: $0) }
             case .refused:
                 listening.refusedSinceWarning += 1
-                return (admission, nil, listening.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds))
             }
+            return (admission, victim, listening.refusedSources())
         }
         sourceFilter.block(refusing, acceptedOn: channel)
         switch admission {
@@ -98,7 +99,7 @@ extension PeerTransport {
                 let refusing = self.listening.withLock {
                     $0.inbound[id] = nil
                     $0.slots.remove(id)
-                    return $0.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds)
+                    return $0.refusedSources()
                 }
                 self.sourceFilter.block(refusing, acceptedOn: channel)
             }
@@ -142,7 +143,7 @@ extension PeerTransport {
         guard let refusing else { return }
         sourceFilter.block(refusing)
         group.next().scheduleTask(in: .nanoseconds(Int64(InboundSlots.penaltyNanoseconds) + 1_000_000)) {
-            let refusing = self.listening.withLock { $0.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds) }
+            let refusing = self.listening.withLock { $0.refusedSources() }
             self.sourceFilter.block(refusing)
         }
     }

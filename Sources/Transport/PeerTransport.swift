@@ -42,6 +42,11 @@ package final class PeerTransport: Service, Sendable {
         var slots: InboundSlots
         /// Connections refused since the last warning about them.
         var refusedSinceWarning = 0
+
+        /// What the listener should turn away now (``InboundSlots/refusedSources(now:)``).
+        mutating func refusedSources() -> Set<String> {
+            slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds)
+        }
     }
 
     /// - Parameter deliver: called with the decoded messages of each socket read, on an
@@ -86,7 +91,7 @@ package final class PeerTransport: Service, Sendable {
         let hosts = Set(addresses.map { SealedAddress.host(of: try? SocketAddress(ipAddress: $0.host, port: 0)) ?? $0.host })
         let refusing = listening.withLock {
             $0.slots.memberAddresses = hosts
-            return $0.slots.refusedSources(now: NIODeadline.now().uptimeNanoseconds)
+            return $0.refusedSources()
         }
         sourceFilter.block(refusing)
     }

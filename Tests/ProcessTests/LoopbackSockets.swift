@@ -31,6 +31,20 @@ func tcpConnect(to host: String, port: Int, from source: String? = nil, timeout:
     return fd
 }
 
+/// Hands what `client` sends to `body`, read by read, until it closes or `stopped` is set
+/// (checked every 200 ms).
+private func receive(from client: Int32, until stopped: borrowing Atomic<Bool>, _ body: (ArraySlice<UInt8>) -> Void) {
+    var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while !stopped.load(ordering: .sequentiallyConsistent) {
+        let count = recv(client, &buffer, buffer.count, 0)
+        if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return }
+        guard count > 0 else { continue }
+        body(buffer[0 ..< count])
+    }
+}
+
 /// A socket listening on `host:port` (SO_REUSEADDR, so a killed agent's port is free at once).
 private func listeningSocket(_ host: String, port: Int) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -93,15 +107,9 @@ final class RecordingRelay: Sendable {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
             let server = tcpConnect(to: upstream.host, port: upstream.port)
-            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while !stopped.load(ordering: .sequentiallyConsistent) {
-                let count = recv(client, &buffer, buffer.count, 0)
-                if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { break }
-                guard count > 0 else { continue }
-                recorded.withLock { $0.append(contentsOf: buffer[0 ..< count]) }
-                if let server { _ = buffer.withUnsafeBytes { send(server, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) } }
+            receive(from: client, until: stopped) { bytes in
+                recorded.withLock { $0.append(contentsOf: bytes) }
+                if let server { _ = bytes.withUnsafeBytes { send(server, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
             }
             close(client)
             if let server { close(server) }
@@ -189,14 +197,6 @@ final class ConnectionRecorder: Sendable {
 
     private func record(_ client: Int32, at index: Int) {
         defer { close(client) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while !stopped.load(ordering: .sequentiallyConsistent) {
-            let count = recv(client, &buffer, buffer.count, 0)
-            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return }
-            guard count > 0 else { continue }
-            recorded.withLock { $0[index].append(contentsOf: buffer[0 ..< count]) }
-        }
+        receive(from: client, until: stopped) { bytes in recorded.withLock { $0[index].append(contentsOf: bytes) } }
     }
 }
