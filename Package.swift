@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ordinal", targets: ["OrdinalCLI"]),
+        .executable(name: "ordinal-keeper", targets: ["PodKeeper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -97,6 +98,9 @@ let package = Package(
             swiftSettings: shellSettings
         ),
         .target(name: "Runtime", dependencies: ["Basics", "ClusterState"], swiftSettings: shellSettings),
+        // `ordinal-keeper`: one small C process per pod that holds its processes and its lease,
+        // and outlives the agent (docs/runtime.md). C, so each costs well under 2 MiB.
+        .executableTarget(name: "PodKeeper", cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
         // `pipe2(O_CLOEXEC)` and `POSIX_SPAWN_SETSID`, which Swift's Glibc module hides.
         .target(name: "CExecShim"),
         // The exec shell: upgrades on the API's HTTP server, the command's process, forwarding

@@ -223,11 +223,12 @@ def failover(b, kill, res):
 def kill_sessions(which):
     """kill -9 of the sessions of this benchmark's pods that `which(pod name)` selects."""
     for (_, pod), sessions in C.HolderScanner([NS]).scan().items():
-        for session in sessions if which(pod) else ():
-            try:
-                os.killpg(session, signal.SIGKILL)
-            except OSError:
-                pass
+        for session, procs in sessions.items() if which(pod) else ():
+            for pid in [session] + [p for p, _, _ in procs]:   # the keeper and every process it holds
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
 
 
 def run(a, pg, outdir):

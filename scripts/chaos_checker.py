@@ -2,10 +2,14 @@
 """Outside checks for scripts/chaos and scripts/bench-failover (stdlib only).
 
   HolderChecker  samples /proc every 50 ms and flags any pod identity (namespace/name)
-                 held by two or more sessions at one sample: a holder is a live (not
-                 zombie) process whose /proc/PID/environ carries POD_NAME=<name> and
-                 POD_NAMESPACE=<namespace>; its session id is field 6 of /proc/PID/stat
-                 (parsed after the last ')', since comm may hold spaces and parens).
+                 held by two or more sessions at one sample. Every pod runs in the
+                 session of its keeper (`ordinal-keeper ... <namespace>/<name> <uid>
+                 <epoch>`, the session leader), so a holder is a live (not zombie)
+                 process other than the keeper in such a session; what a workload does
+                 to its environment (nginx rewrites it) changes nothing. The identity of
+                 a session whose keeper is gone is the one last seen for it. Session ids
+                 come from field 6 of /proc/PID/stat (parsed after the last ')', since
+                 comm may hold spaces and parens).
                  A sample's reads are not atomic, so a suspect is re-read at once: it is
                  a violation when a process of each session is still alive with the same
                  start time (so both lived across an instant); otherwise it is kept as an
@@ -13,7 +17,7 @@
   ledger_*       reads the counter files the `ledger` pods append to.
 (Pod objects and HTTP: scripts/harness.py.)
 
-Self-test (spawns `setsid env POD_NAME=... sleep` holders, no cluster needed):
+Self-test (spawns sessions led by a process named ordinal-keeper, no cluster needed):
     python3 scripts/chaos_checker.py --self-test
 """
 import os
@@ -43,23 +47,22 @@ def read_stat(pid):
         return None
 
 
-def read_identity(pid):
-    """(namespace, name, uid) from the environment of PID, or None without POD_NAME."""
+def keeper_identity(pid):
+    """(namespace, name, uid) from the arguments of an ordinal-keeper, or None: its last three
+    arguments are <namespace>/<name>, <uid> and <epoch>."""
     try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            data = f.read()
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
     except OSError:
         return None
-    if b"POD_NAME=" not in data:
+    if argv and argv[-1] == b"":
+        argv = argv[:-1]
+    if len(argv) < 4 or os.path.basename(argv[0]) != b"ordinal-keeper":
         return None
-    env = {}
-    for item in data.split(b"\0"):
-        key, sep, value = item.partition(b"=")
-        if sep and key in (b"POD_NAME", b"POD_NAMESPACE", b"POD_UID"):
-            env[key] = value.decode(errors="replace")
-    if b"POD_NAME" not in env:
+    ns, sep, name = argv[-3].decode(errors="replace").partition("/")
+    if not sep or not name:
         return None
-    return env.get(b"POD_NAMESPACE", "default"), env[b"POD_NAME"], env.get(b"POD_UID", "")
+    return ns, name, argv[-2].decode(errors="replace")
 
 
 def uptime_ticks():
@@ -70,24 +73,23 @@ def uptime_ticks():
 class HolderScanner:
     """One pass over /proc: {(namespace, name): {sid: [(pid, starttime, uid)]}}.
 
-    environ is read once per (pid, starttime); a process seen without POD_NAME is re-read
-    while younger than `young_s` (a fork that has not exec'd its container yet looks like
-    its parent). `namespaces`: only these identities count (None = all)."""
+    A session's identity is read from its leader's arguments once per (leader pid, start
+    time) and kept while any process of the session lives. `namespaces`: only these
+    identities count (None = all)."""
 
-    def __init__(self, namespaces=None, young_s=5.0):
+    def __init__(self, namespaces=None):
         self.namespaces = set(namespaces) if namespaces else None
-        self.young_ticks = young_s * CLK_TCK
-        self.cache = {}   # pid -> (starttime, identity or None)
+        self.leaders = {}    # pid -> (starttime, identity or None)
+        self.sessions = {}   # sid -> identity, as last seen from its keeper
         self.own = os.getpid()
 
     def scan(self):
         holders = {}
-        now_ticks = None
-        seen = set()
         try:
             names = os.listdir("/proc")
         except OSError:
             return holders
+        live = []
         for entry in names:
             if not entry.isdigit():
                 continue
@@ -98,30 +100,30 @@ class HolderScanner:
             if st is None:
                 continue
             state, sid, start = st
-            seen.add(pid)
-            if state in ("Z", "X", "x"):
+            if pid == sid:
+                cached = self.leaders.get(pid)
+                if cached is None or cached[0] != start:
+                    cached = (start, keeper_identity(pid))
+                    self.leaders[pid] = cached
+                if cached[1] is not None:
+                    self.sessions[sid] = cached[1]
                 continue
-            cached = self.cache.get(pid)
-            ident = None
-            if cached is not None and cached[0] == start:
-                ident = cached[1]
-                if ident is None:
-                    if now_ticks is None:
-                        now_ticks = uptime_ticks()
-                    if now_ticks - start < self.young_ticks:
-                        ident = read_identity(pid)
-                        self.cache[pid] = (start, ident)
-            else:
-                ident = read_identity(pid)
-                self.cache[pid] = (start, ident)
+            if state not in ("Z", "X", "x"):
+                live.append((pid, sid, start))
+        sids = set()
+        for pid, sid, start in live:
+            sids.add(sid)
+            ident = self.sessions.get(sid)
             if ident is None:
                 continue
             ns, name, uid = ident
             if self.namespaces is not None and ns not in self.namespaces:
                 continue
             holders.setdefault((ns, name), {}).setdefault(sid, []).append((pid, start, uid))
-        if len(self.cache) > len(seen) + 256:
-            self.cache = {p: v for p, v in self.cache.items() if p in seen}
+        if len(self.sessions) > len(sids) + 256:
+            self.sessions = {k: v for k, v in self.sessions.items() if k in sids}
+        if len(self.leaders) > len(names) + 256:
+            self.leaders = {p: v for p, v in self.leaders.items() if str(p) in names}
         return holders
 
 
@@ -279,17 +281,23 @@ def ledger_sequence_breaks(path, limit=20):
 # ----------------------------------------------------------------------------------------
 # self-test
 def _spawn_holder(ns, name, seconds=30):
-    return subprocess.Popen(["setsid", "env", f"POD_NAME={name}", f"POD_NAMESPACE={ns}",
-                             f"POD_UID=uid-{name}", "sleep", str(seconds)],
+    """A session led by a process named ordinal-keeper with a keeper's last three arguments,
+    holding one child (the `sleep`): what a pod under its keeper looks like in /proc."""
+    script = f"sleep {seconds}; :"
+    return subprocess.Popen(["setsid", "bash", "-c",
+                             f'exec -a ordinal-keeper bash -c "{script}" sock 0 0 "$0" "$1" 1',
+                             f"{ns}/{name}", f"uid-{name}"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 
 def _wait_exec(procs, deadline_s=5.0):
-    """Wait until each spawned process has exec'd sleep (environ carries POD_NAME)."""
+    """Wait until each spawned session's leader is the keeper and holds its child."""
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        if all(read_identity(p.pid) for p in procs):
+        held = HolderScanner().scan()
+        sids = {sid for sessions in held.values() for sid in sessions}
+        if all(keeper_identity(p.pid) and p.pid in sids for p in procs):
             return True
         time.sleep(0.01)
     return False
@@ -304,11 +312,16 @@ def self_test():
         print(f"  {'ok  ' if cond else 'FAIL'} {label}")
         ok = ok and cond
 
+    def kill_session(p):
+        try:
+            os.killpg(p.pid, signal.SIGKILL)   # the keeper stand-in and what its session holds
+        except ProcessLookupError:
+            pass
+        p.wait(timeout=5)
+
     def kill_all():
         for p in procs:
-            if p.poll() is None:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
+            kill_session(p)
 
     try:
         print(f"self-test (namespace {ns}):")
@@ -331,8 +344,7 @@ def self_test():
         # another identity alongside is fine
         procs.append(_spawn_holder(ns, "web-1"))
         _wait_exec(procs)
-        os.kill(procs[1].pid, signal.SIGKILL)
-        procs[1].wait(timeout=5)
+        kill_session(procs[1])
         holders, events = c.sample_once()
         check("after killing the second: web-0 1 session, web-1 1 session, no new violation",
               len(holders.get((ns, "web-0"), {})) == 1 and len(holders.get((ns, "web-1"), {})) == 1

@@ -104,17 +104,15 @@ class Bed:
                               capture_output=True, text=True, timeout=timeout)
 
     def pod_processes(self, m):
-        """Names of the roam pods with a live process in machine m's namespace."""
+        """Names of the roam pods with a live process in machine m's namespace: processes in
+        the session of a pod keeper (chaos_checker's rule, not the environment a workload may
+        rewrite)."""
         r = subprocess.run(["ip", "netns", "pids", self.ns(m)], capture_output=True, text=True, timeout=5)
+        inside = {int(pid) for pid in r.stdout.split()}
         names = set()
-        for pid in r.stdout.split():
-            try:
-                with open(f"/proc/{pid}/environ", "rb") as f:
-                    for entry in f.read().split(b"\0"):
-                        if entry.startswith(b"POD_NAME=roam-"):
-                            names.add(entry[9:].decode())
-            except OSError:
-                pass
+        for (_, name), sessions in C.HolderScanner().scan().items():
+            if name.startswith("roam-") and any(pid in inside for procs in sessions.values() for pid, _, _ in procs):
+                names.add(name)
         return names
 
 

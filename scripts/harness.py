@@ -307,11 +307,15 @@ def wait_tcp(host, port, seconds, period=0.1, timeout=0.5):
 
 
 def copy_binary(src, prefix):
-    """Copy src into a new temporary directory (a rebuild during the run then does not
-    change what runs). -> (directory, path of the copy, its sha256)"""
+    """Copy src, and the ordinal-keeper beside it (the agent runs its pods under that), into a
+    new temporary directory (a rebuild during the run then does not change what runs).
+    -> (directory, path of the copy, its sha256)"""
     tmp = tempfile.mkdtemp(prefix=prefix)
     path = os.path.join(tmp, os.path.basename(src))
     shutil.copy2(src, path)
+    keeper = os.path.join(os.path.dirname(src), "ordinal-keeper")
+    if os.path.exists(keeper):
+        shutil.copy2(keeper, os.path.join(tmp, "ordinal-keeper"))
     return tmp, path, sha256(path)
 
 

@@ -37,6 +37,7 @@ package struct Agent: Sendable {
     ///   a service that failed (an address already in use, for example).
     package func run() async throws {
         try prepareDataDirectory()
+        try checkPodKeeper()
         try settings.membership.validate()
         try settings.raft.validate()
         let zone: DNSName
@@ -207,6 +208,21 @@ package struct Agent: Sendable {
     }
 }
 
+extension Agent {
+    /// Every pod runs under an `ordinal-keeper` beside this binary, listening under the data
+    /// dir: an agent that could not start one refuses to start at all, rather than fail each pod.
+    private func checkPodKeeper() throws {
+        let keeper = PodLaunchPlan.keeper(beside: PodLaunchPlan.runningExecutable)
+        guard FileManager.default.isExecutableFile(atPath: keeper) else {
+            throw AgentStartError(reason: "the pod keeper \(keeper) is missing: ordinal-keeper is installed beside ordinal (swift build builds both; scripts/install installs both)")
+        }
+        let length = settings.dataDirectory.utf8.count
+        guard length <= PodLaunchPlan.longestDataDirectory else {
+            throw AgentStartError(reason: "--data-dir \(settings.dataDirectory) is \(length) bytes long; pod keepers listen on Unix sockets under it, which allows at most \(PodLaunchPlan.longestDataDirectory)")
+        }
+    }
+}
+
 /// Why an agent refused to start.
 package struct AgentStartError: Error, CustomStringConvertible {
     package var reason: String
@@ -244,7 +260,7 @@ private struct AgentView: ClusterView {
     }
 
     func usage() async -> UsageReport {
-        await sampler.report(node: nodeName, supervisors: driver.pods.supervisors)
+        await sampler.report(node: nodeName, keepers: driver.pods.keepers)
     }
 
     func write(_ write: KeyValueWrite) async -> WriteOutcome {

@@ -11,9 +11,9 @@ struct AgentClock: Sendable {
     let now: @Sendable () -> Instant
     /// Seconds since the Unix epoch, for timestamps in objects and events.
     let wall: @Sendable () -> Timestamp
-    /// `CLOCK_MONOTONIC`, the clock pod supervisors (other processes) check their lease
+    /// `CLOCK_MONOTONIC`, the clock pod keepers (other processes) check their lease
     /// deadline against.
-    let supervisors: @Sendable () -> MonotonicDeadline
+    let keepers: @Sendable () -> MonotonicDeadline
 
     /// The machine's clocks: `ContinuousClock` from the moment this clock is made, the
     /// system's real-time clock, and `CLOCK_MONOTONIC`.
@@ -22,7 +22,7 @@ struct AgentClock: Sendable {
         return AgentClock(
             now: { Instant(nanoseconds: UInt64((ContinuousClock.now - origin).nanoseconds)) },
             wall: { Timestamp(seconds: Int64(Date().timeIntervalSince1970)) },
-            supervisors: { MonotonicDeadline.now() }
+            keepers: { MonotonicDeadline.now() }
         )
     }
 }

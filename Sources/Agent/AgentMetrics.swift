@@ -27,6 +27,7 @@ final class AgentMetrics: Sendable {
     let controllerPasses: CoreMetrics.Counter
     let controllerPassDuration: CoreMetrics.Timer
     let podStarts: CoreMetrics.Counter
+    let podAdoptions: CoreMetrics.Counter
     let containerRestarts: CoreMetrics.Counter
     let probeFailures: CoreMetrics.Counter
     let fencingKills: CoreMetrics.Counter
@@ -51,11 +52,14 @@ final class AgentMetrics: Sendable {
         controllerPassDuration = registry.timer(
             "ordinal_controller_pass_duration_seconds", help: "Time to compute one controller pass.", buckets: latency
         )
-        podStarts = registry.counter("ordinal_runtime_pod_starts_total", help: "Pod supervisors this agent started.")
+        podStarts = registry.counter("ordinal_runtime_pod_starts_total", help: "Pods this agent started, each under a new keeper.")
+        podAdoptions = registry.counter(
+            "ordinal_runtime_pod_adoptions_total", help: "Pods this agent took over from keepers that outlived an earlier run of it."
+        )
         containerRestarts = registry.counter("ordinal_runtime_container_restarts_total", help: "Container restarts in this agent's pods.")
         probeFailures = registry.counter("ordinal_runtime_probe_failures_total", help: "Failed readiness and liveness probes in this agent's pods.")
         fencingKills = registry.counter(
-            "ordinal_runtime_fencing_kills_total", help: "Pods killed by their supervisor because this agent's lease ran out."
+            "ordinal_runtime_fencing_kills_total", help: "Pods killed by their keeper because this agent's lease ran out."
         )
     }
 

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 import Telemetry
 import AgentCore
 import API
@@ -23,33 +24,16 @@ extension NodeDriver {
     }
 
     /// This agent's side of its pods (design §5–§6): for each pass the node asks for, it
-    /// stops and starts supervisors as ``AgentCore/PodDuty`` says, hands them the lease,
+    /// stops and starts pods as ``AgentCore/PodDuty`` says, hands their keepers the lease,
     /// and (when asked) hands the node the ``AgentCore/PodReport`` to send to the leader.
-    /// Every supervisor report or exit tells the node (`.podsChanged`).
+    /// Every supervisor report or exit tells the node (`.podsChanged`). First it adopts the
+    /// pods whose keepers outlived an earlier run of this agent.
     func runPods() async {
         await withDiscardingTaskGroup { group in
+            for (key, supervisor) in adoptKeepers() { follow(key, supervisor, adopted: true, in: &group) }
             for await request in podRequests.requests {
                 guard !pods.isClosed else { break }
-                for (key, process) in podPass(lease: request.lease) {
-                    let reports = process.reports
-                    let pid = process.pid
-                    group.addTask { [pods, mailbox, clock, metrics, self] in
-                        var exit: SupervisorExit?
-                        var counted = PodRuntimeTally()
-                        for await report in reports {
-                            pods.record(report, for: key, pid: pid)
-                            counted.count(report, into: metrics)
-                            exit = report.exit
-                            _ = mailbox.post(.event(.podsChanged(now: clock.now())))
-                        }
-                        guard !Task.isCancelled else { return }
-                        if case .failed(let reason)? = exit {
-                            logger.warning("pod supervisor failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(reason)"])
-                        }
-                        pods.remove(key, pid: pid, exit: exit, now: clock.now())
-                        _ = mailbox.post(.event(.podsChanged(now: clock.now())))
-                    }
-                }
+                for (key, supervisor) in podPass(lease: request.lease) { follow(key, supervisor, adopted: false, in: &group) }
                 guard request.report else { continue }
                 let report = entry(podReport(), of: "pod status report")
                 _ = mailbox.post(.event(.podsRan(report: report, now: now)))
@@ -57,14 +41,73 @@ extension NodeDriver {
         }
     }
 
-    /// How long one pod pass may spend launching supervisors.
+    /// Records a pod's reports until its keeper exits, then frees its identity here. The task
+    /// holds the handle, so a pod this agent does not keep in ``PodSupervisors`` (a second
+    /// keeper for one identity, being stopped) stays attached until it is gone.
+    private func follow(_ key: ObjectKey, _ supervisor: PodSupervisor, adopted: Bool, in group: inout DiscardingTaskGroup) {
+        group.addTask { [pods, mailbox, clock, metrics, self] in
+            let pid = supervisor.pid
+            var exit: SupervisorExit?
+            var counted = PodRuntimeTally(countsFirstReport: !adopted)
+            for await report in supervisor.reports {
+                pods.record(report, for: key, pid: pid)
+                counted.count(report, into: metrics)
+                exit = report.exit
+                _ = mailbox.post(.event(.podsChanged(now: clock.now())))
+            }
+            guard !Task.isCancelled else { return }
+            if case .failed(let reason)? = exit {
+                logger.warning("pod keeper failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(reason)"])
+            }
+            pods.remove(key, pid: pid, exit: exit, now: clock.now())
+            _ = mailbox.post(.event(.podsChanged(now: clock.now())))
+        }
+    }
+
+    /// Takes over every pod whose keeper still listens under the data dir: a restarted agent
+    /// renews their leases at its next pass, or stops them if its replica no longer assigns
+    /// them here, so an agent restarted within its lease restarts no pod.
+    private func adoptKeepers() -> [(ObjectKey, PodSupervisor)] {
+        let directory = launchPlan.keeperDirectory
+        do {
+            try PrivateFile.makeDirectory(directory)
+        } catch {
+            logger.warning("cannot create the keeper directory", metadata: ["path": "\(directory)", "error": "\(error)"])
+            return []
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().compactMap { name -> (ObjectKey, PodSupervisor)? in
+            let socket = "\(directory)/\(name)"
+            let supervisor: PodSupervisor
+            do {
+                guard let adopted = try PodSupervisor.adopt(socket: socket) else { return nil }
+                supervisor = adopted
+            } catch {
+                logger.warning("cannot adopt a pod keeper", metadata: ["socket": "\(socket)", "error": "\(error)"])
+                return nil
+            }
+            let launch = supervisor.launch
+            let key = ObjectKey(namespace: launch.namespace, name: launch.name)
+            if pods.held[key] != nil {
+                logger.warning("a second keeper holds a pod identity; stopping it", metadata: ["pod": "\(key.namespace)/\(key.name)", "keeper.pid": "\(supervisor.pid)"])
+                supervisor.stop()
+                return (key, supervisor)
+            }
+            pods.add(key, .init(held: .init(uid: launch.uid, epoch: launch.fencingEpoch), process: supervisor, lease: supervisor.lease))
+            metrics.podAdoptions.increment()
+            logger.info("pod adopted from its keeper", metadata: ["pod": "\(key.namespace)/\(key.name)", "pod.epoch": "\(launch.fencingEpoch)", "keeper.pid": "\(supervisor.pid)"])
+            return (key, supervisor)
+        }
+    }
+
+    /// How long one pod pass may spend launching pods.
     static let launchBudget: Duration = .milliseconds(500)
 
-    /// Stops and starts supervisors; returns the ones it started.
-    private func podPass(lease: LeaseHolder) -> [(ObjectKey, SupervisorProcess)] {
+    /// Stops and starts pods; returns the ones it started.
+    private func podPass(lease: LeaseHolder) -> [(ObjectKey, PodSupervisor)] {
         let (state, applied) = store.cluster
         let now = self.now
-        let monotonicNow = clock.supervisors()
+        let monotonicNow = clock.keepers()
         let plan = PodDuty.plan(state: state, node: settings.name.name, held: pods.held, lease: lease, applied: applied, now: now)
         let stopped = pods.stop(plan.stop)
         pods.record(stopped.flatMap { key in
@@ -83,9 +126,8 @@ extension NodeDriver {
             if !plan.start.isEmpty { logger.debug("pods wait for this node's pod routes") }
             return []
         }
-        // A launch costs tens of milliseconds; hundreds in one pass would hold back the next
-        // lease renewal past the lease, and the supervisors started first would fence
-        // themselves. Launch for a bounded time, then ask for another pass at once.
+        // A launch costs milliseconds; hundreds in one pass would hold back the next lease
+        // renewal past the lease, and the keepers started first would fence their pods. Launch for a bounded time, then ask for another pass at once.
         let budgetEnd = ContinuousClock.now + Self.launchBudget
         var deferred = false
         defer { if deferred { podRequests.post(PodRequest(lease: lease, report: false)) } }
@@ -96,18 +138,20 @@ extension NodeDriver {
             }
             let key = ObjectKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name)
             guard pods.mayLaunch(key, now: now) else { return nil }
-            guard !launchPlan.earlierSupervisorRuns(key, except: pods.pids) else {
-                logger.info("pod waits for the supervisor of an earlier agent run to exit", metadata: ["pod": "\(key.namespace)/\(key.name)"])
-                return nil
-            }
             do {
                 let launch = try launchPlan.launch(pod, state: state, lease: monotonicDeadline)
-                let process = try SupervisorProcess.launch(launch, executable: launchPlan.executable)
-                pods.add(key, .init(held: .init(uid: launch.uid, epoch: launch.fencingEpoch), process: process, lease: monotonicDeadline))
-                launchPlan.recordSupervisor(key, pid: process.pid)
-                metrics.podStarts.increment()
-                logger.info("pod started", metadata: ["pod": "\(key.namespace)/\(key.name)", "pod.epoch": "\(launch.fencingEpoch)", "supervisor.pid": "\(process.pid)"])
-                return (key, process)
+                let supervisor = try PodSupervisor.launch(launch, keeper: launchPlan.keeper, socket: launchPlan.keeperSocket(uid: launch.uid))
+                // A keeper an earlier run left at this socket is adopted rather than doubled.
+                let kept = supervisor.launch
+                pods.add(key, .init(held: .init(uid: kept.uid, epoch: kept.fencingEpoch), process: supervisor, lease: supervisor.lease))
+                if kept == launch {
+                    metrics.podStarts.increment()
+                    logger.info("pod started", metadata: ["pod": "\(key.namespace)/\(key.name)", "pod.epoch": "\(launch.fencingEpoch)", "keeper.pid": "\(supervisor.pid)"])
+                } else {
+                    metrics.podAdoptions.increment()
+                    logger.info("pod adopted from its keeper", metadata: ["pod": "\(key.namespace)/\(key.name)", "pod.epoch": "\(kept.fencingEpoch)", "keeper.pid": "\(supervisor.pid)"])
+                }
+                return (key, supervisor)
             } catch {
                 logger.warning("pod cannot start", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
                 return nil
@@ -133,12 +177,24 @@ extension NodeDriver {
 }
 
 /// One supervisor's reports turned into the agent's runtime counters: each report carries
-/// totals since the supervisor started, so the tally counts what grew since the last one.
+/// totals (restarts since the pod started, probe failures since the supervisor started), so the
+/// tally counts what grew since the last one. An adopted pod's first report is its baseline:
+/// the restarts before it were counted by the earlier run of the agent.
 struct PodRuntimeTally {
     private var restarts = 0
     private var probeFailures: UInt64 = 0
+    private var countsNext: Bool
+
+    init(countsFirstReport: Bool) {
+        countsNext = countsFirstReport
+    }
 
     mutating func count(_ report: PodRuntimeReport, into metrics: AgentMetrics) {
+        guard countsNext else {
+            countsNext = true
+            restarts = report.containers.reduce(0) { $0 + max(0, $1.restartCount) }
+            return
+        }
         let restarts = report.containers.reduce(0) { $0 + max(0, $1.restartCount) }
         if restarts > self.restarts { metrics.containerRestarts.increment(by: Int64(restarts - self.restarts)) }
         self.restarts = max(self.restarts, restarts)

@@ -92,7 +92,7 @@ final class NodeDriver: Service, Sendable {
         }
         launchPlan = PodLaunchPlan(
             node: settings.name.name, dataDirectory: settings.dataDirectory,
-            executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
+            executable: PodLaunchPlan.runningExecutable,
             searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             volumes: volumes
         )

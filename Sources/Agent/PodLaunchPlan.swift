@@ -8,8 +8,9 @@ import Runtime
 /// directories first, and sweeps directories nothing refers to any more.
 ///
 /// Layout under the data dir: `volumes/pvc-<claim uid>` for `local` persistent volumes
-/// (the path their PersistentVolume records), `pool/` for replicated ones (``BtrfsPool``), `pods/<pod uid>/logs` for container logs and
-/// `pods/<pod uid>/volumes/<name>` for `emptyDir` volumes, which live as long as the pod.
+/// (the path their PersistentVolume records), `pool/` for replicated ones (``BtrfsPool``), `pods/<pod uid>/logs` for container logs,
+/// `pods/<pod uid>/volumes/<name>` for `emptyDir` volumes, which live as long as the pod, and
+/// `keepers/<pod uid>` for the sockets of the pods' keepers.
 /// Each is created 0700 (the logs 0750, ``Runtime/PodLogFiles/directoryMode``) by `mkdir`
 /// itself (``Runtime/PrivateFile``): a workload's data is no other user's to read.
 struct PodLaunchPlan {
@@ -40,25 +41,27 @@ struct PodLaunchPlan {
 
     func podDirectory(uid: String) -> String { "\(dataDirectory)/pods/\(uid)" }
 
-    /// Where the supervisor running a pod identity records its pid.
-    private func supervisorRecord(_ key: ObjectKey) -> String { "\(dataDirectory)/supervisors/\(key.namespace)_\(key.name).pid" }
-
-    func recordSupervisor(_ key: ObjectKey, pid: Int32) {
-        try? PrivateFile.makeDirectory("\(dataDirectory)/supervisors")
-        try? PrivateFile.write(Array("\(pid)\n".utf8), to: supervisorRecord(key))
+    /// The running `ordinal` binary, which also runs images `ordinal/<tool>`.
+    static var runningExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Whether a supervisor from an earlier life of this agent still runs `key`. It kills its
-    /// pod as soon as it notices that agent is gone, but an agent restarted quickly could get
-    /// its lease first; the identity is not started again until that supervisor has exited.
-    func earlierSupervisorRuns(_ key: ObjectKey, except current: Set<Int32>) -> Bool {
-        guard let text = FileManager.default.contents(atPath: supervisorRecord(key)),
-              let pid = Int32(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-              !current.contains(pid), kill(pid, 0) == 0,
-              let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
-        else { return false }
-        return command.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "supervise" }
+    /// The pod keeper, installed beside the `ordinal` binary.
+    static func keeper(beside executable: String) -> String {
+        URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("ordinal-keeper").path
     }
+
+    var keeper: String { Self.keeper(beside: executable) }
+
+    /// Where pod keepers listen, one socket per pod uid; the directory is the agent's alone (0700).
+    var keeperDirectory: String { Self.keeperDirectory(dataDirectory) }
+
+    static func keeperDirectory(_ dataDirectory: String) -> String { "\(dataDirectory)/keepers" }
+
+    func keeperSocket(uid: String) -> String { "\(keeperDirectory)/\(uid)" }
+
+    /// The longest data dir path whose keeper sockets (a 36-character uid) fit `sockaddr_un`.
+    static let longestDataDirectory = PodSupervisor.longestSocketPath - "/keepers/".count - 36
 
     func launch(_ pod: Pod, state: ClusterState, lease: MonotonicDeadline) throws(Failure) -> PodLaunch {
         let uid = pod.metadata.uid ?? ""

@@ -4,13 +4,13 @@ import ClusterState
 import Runtime
 import Synchronization
 
-/// The supervisor processes this agent runs, one per pod, with each one's latest report.
-/// An entry stays until its supervisor has exited, so a pod's identity is never started
+/// The pods this agent runs, one supervisor and keeper each, with each one's latest report.
+/// An entry stays until its keeper has exited, so a pod's identity is never started
 /// again here while an older process of it may still be stopping.
 final class PodSupervisors: Sendable {
     struct Entry: Sendable {
         let held: PodDuty.Held
-        let process: SupervisorProcess
+        let process: PodSupervisor
         var report: PodRuntimeReport?
         var stopping = false
         var lease: MonotonicDeadline
@@ -36,7 +36,7 @@ final class PodSupervisors: Sendable {
     var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// Stops every pod gracefully (SIGTERM, SIGKILL after its grace period) and starts none
-    /// again. Whatever still runs when the agent exits is killed by its supervisor.
+    /// again. The keepers finish the stops when the agent exits first.
     func close() {
         closed.store(true, ordering: .releasing)
         stop(entries.withLock { Array($0.keys) })
@@ -46,14 +46,9 @@ final class PodSupervisors: Sendable {
         entries.withLock { $0.mapValues(\.held) }
     }
 
-    /// The supervisor of each pod this agent runs.
-    var supervisors: [ObjectKey: Int32] {
+    /// The keeper of each pod this agent runs, whose session holds the pod's processes.
+    var keepers: [ObjectKey: Int32] {
         entries.withLock { $0.mapValues(\.process.pid) }
-    }
-
-    /// The pids of the supervisors this agent runs.
-    var pids: Set<Int32> {
-        entries.withLock { Set($0.values.map(\.process.pid)) }
     }
 
     var reports: [ObjectKey: (held: PodDuty.Held, report: PodRuntimeReport)] {
@@ -71,14 +66,14 @@ final class PodSupervisors: Sendable {
         }
     }
 
-    /// The supervisor has exited and been reaped; the identity is free here. One that ended
+    /// The keeper has exited; the identity is free here. One that ended
     /// without being asked to (it failed, or died without a last report) is not launched
     /// again for that pod before a back-off (1 s doubling to 60 s), so a broken launch
     /// cannot spin.
     func remove(_ key: ObjectKey, pid: Int32, exit: SupervisorExit?, now: Instant) {
         let unexpected: Bool
         switch exit {
-        case .stopped?, .leaseExpired?, .agentGone?: unexpected = false
+        case .stopped?, .leaseExpired?: unexpected = false
         case .failed?, nil: unexpected = true
         }
         entries.withLock { entries in
@@ -95,7 +90,7 @@ final class PodSupervisors: Sendable {
         }
     }
 
-    /// Whether a pod's supervisor may be launched now.
+    /// Whether a pod may be launched now.
     func mayLaunch(_ key: ObjectKey, now: Instant) -> Bool {
         relaunch.withLock { $0[key].map { now >= $0.notBefore } ?? true }
     }
@@ -103,12 +98,12 @@ final class PodSupervisors: Sendable {
     private static let backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
     private let relaunch = Mutex<[ObjectKey: (failures: Int, notBefore: Instant)]>([:])
 
-    /// Asks each supervisor once for a graceful stop.
+    /// Asks each pod once for a graceful stop.
     /// - Returns: the keys asked now (not those already stopping).
     @discardableResult
     func stop(_ keys: [ObjectKey]) -> [ObjectKey] {
         let stopped = entries.withLock { entries in
-            keys.compactMap { key -> (ObjectKey, SupervisorProcess)? in
+            keys.compactMap { key -> (ObjectKey, PodSupervisor)? in
                 guard let entry = entries[key], !entry.stopping else { return nil }
                 entries[key]?.stopping = true
                 return (key, entry.process)
@@ -118,10 +113,10 @@ final class PodSupervisors: Sendable {
         return stopped.map(\.0)
     }
 
-    /// Hands every supervisor a later lease deadline.
+    /// Hands every keeper a later lease deadline.
     func renew(until deadline: MonotonicDeadline) {
         let processes = entries.withLock { entries in
-            entries.keys.compactMap { key -> SupervisorProcess? in
+            entries.keys.compactMap { key -> PodSupervisor? in
                 guard let entry = entries[key], entry.lease < deadline else { return nil }
                 entries[key]?.lease = deadline
                 return entry.process

@@ -20,16 +20,16 @@ final class ResourceSampler: Sendable {
     static let shortest: Duration = .milliseconds(500)
     static let longest: Duration = .seconds(60)
 
-    func report(node: String, supervisors: [ObjectKey: Int32]) async -> UsageReport {
+    func report(node: String, keepers: [ObjectKey: Int32]) async -> UsageReport {
         var previous = last.withLock { $0 }
         if let earlier = previous, ContinuousClock.now - earlier.at > Self.longest { previous = nil }
         if previous == nil {
-            previous = Self.sample(supervisors).sample
+            previous = Self.sample(keepers).sample
             try? await Task.sleep(for: Self.shortest)
         } else if let earlier = previous, ContinuousClock.now - earlier.at < Self.shortest {
             try? await Task.sleep(for: Self.shortest - (ContinuousClock.now - earlier.at))
         }
-        let (current, table) = Self.sample(supervisors)
+        let (current, table) = Self.sample(keepers)
         last.withLock { $0 = current }
         let before = previous!
         let elapsed = current.at - before.at
@@ -37,8 +37,8 @@ final class ResourceSampler: Sendable {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let ticksPerSecond = Double(ProcessTable.ticksPerSecond)
         func millicores(_ ticks: UInt64) -> Int { Int((Double(ticks) / ticksPerSecond / max(seconds, 0.001) * 1000).rounded()) }
-        let pods = supervisors.sorted { $0.key < $1.key }.map { key, pid -> UsageReport.Pod in
-            let tree = table.tree(of: pid)
+        let pods = keepers.sorted { $0.key < $1.key }.map { key, pid -> UsageReport.Pod in
+            let tree = Self.podProcesses(table, keeper: pid)
             let (ticks, bytes) = table.total(tree)
             let cpu = ticks >= (before.pods[key] ?? ticks) ? ticks - (before.pods[key] ?? ticks) : 0
             return UsageReport.Pod(namespace: key.namespace, name: key.name, cpuMillicores: millicores(cpu), memoryBytes: bytes, processes: tree.count)
@@ -52,9 +52,14 @@ final class ResourceSampler: Sendable {
         )
     }
 
-    private static func sample(_ supervisors: [ObjectKey: Int32]) -> (sample: Sample, table: ProcessTable) {
+    /// A pod's processes: everything below its keeper, which is the runtime's, not the pod's.
+    private static func podProcesses(_ table: ProcessTable, keeper: Int32) -> [Int32] {
+        Array(table.tree(of: keeper).dropFirst())
+    }
+
+    private static func sample(_ keepers: [ObjectKey: Int32]) -> (sample: Sample, table: ProcessTable) {
         let table = ProcessTable.read()
-        let pods = supervisors.mapValues { table.total(table.tree(of: $0)).cpuTicks }
+        let pods = keepers.mapValues { table.total(podProcesses(table, keeper: $0)).cpuTicks }
         return (Sample(at: .now, machine: ProcessTable.machineTicks() ?? (0, 0), pods: pods), table)
     }
 }

@@ -9,7 +9,7 @@ struct Ordinal: AsyncParsableCommand {
         subcommands: [
             AgentCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, ScaleCommand.self, DeleteCommand.self,
             RolloutCommand.self, LogsCommand.self, LookupCommand.self, MembersCommand.self, StatusCommand.self,
-            KubeconfigCommand.self, KeyringCommand.self, SnapshotCommand.self, VolumeCommand.self, TopCommand.self, CordonCommand.self, UncordonCommand.self, DrainCommand.self, ExecCommand.self, SuperviseCommand.self, HelperCommand.self,
+            KubeconfigCommand.self, KeyringCommand.self, SnapshotCommand.self, VolumeCommand.self, TopCommand.self, CordonCommand.self, UncordonCommand.self, DrainCommand.self, ExecCommand.self, HelperCommand.self,
         ]
     )
 }

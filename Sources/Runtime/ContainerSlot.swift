@@ -5,9 +5,10 @@ import Glibc
 /// the timers that restart and probe it.
 final class ContainerSlot {
     let spec: Container
+    /// Its place in the pod spec, part of its processes' keeper ids.
+    let index: Int
     let environment: ContainerEnvironment
     let workingDirectory: String
-    let sink: LogSink
     var status: Pod.ContainerStatus
     var process: Running?
     /// When to try starting the container again; nil while it runs or once it is done.
@@ -19,8 +20,12 @@ final class ContainerSlot {
     var hasStarted = false
     /// The last problem logged, so a retried failure is logged once per change.
     var lastLogged: String?
+    /// The keeper id of the latest process, whose record the keeper drops at the next start.
+    var lastProcessID: String?
 
     struct Running {
+        /// The keeper's name for the process.
+        var id: String
         var pid: pid_t
         var startedAt: MonotonicDeadline
         var startedAtWall: Timestamp
@@ -28,26 +33,19 @@ final class ContainerSlot {
         var killDeadline: MonotonicDeadline?
         /// Why the supervisor is killing it, for the terminated state's message.
         var killMessage: String?
+        /// Whether the SIGKILL went out.
+        var killed = false
     }
 
-    init(spec: Container, launch: PodLaunch, logFiles: PodLogFiles) {
+    init(spec: Container, index: Int, launch: PodLaunch) {
         self.spec = spec
+        self.index = index
         environment = ContainerEnvironment(container: spec, launch: launch)
         workingDirectory = ContainerEnvironment.workingDirectory(container: spec, launch: launch)
-        sink = LogSink(files: logFiles, container: spec.name)
         status = Pod.ContainerStatus(name: spec.name, ready: false, restartCount: 0)
         status.image = spec.image
         status.started = false
         status.state = Pod.ContainerState(waiting: .init(reason: "ContainerCreating"))
-    }
-
-    /// SIGTERMs the container's process group, with SIGKILL due after `grace`.
-    func terminate(now: MonotonicDeadline, grace: Duration, message: String?) {
-        guard var running = process, running.killDeadline == nil else { return }
-        kill(-running.pid, SIGTERM)
-        running.killDeadline = now.adding(grace)
-        running.killMessage = message
-        process = running
     }
 }
 

@@ -2,10 +2,11 @@ import Foundation
 
 /// Where a pod's container logs live, and how they are read back for `ordinal logs`.
 ///
-/// The supervisor appends a container's stdout and stderr, interleaved as written, to
-/// `<directory>/<container>.log`, and rotates that file to `<container>.log.1` once it would
-/// grow past ``rotationLimit``, keeping one rotated file (a container can use at most twice the
-/// limit). The files outlive restarts of the container, like `kubectl logs --previous` needs.
+/// The pod's keeper appends a container's stdout and stderr, interleaved as written, to
+/// `<directory>/<container>.log`, and rotates that file to `<container>.log.1` once a write
+/// would take it past ``rotationLimit`` (a single larger write goes to an empty file), keeping
+/// one rotated file (a container can use at most twice the limit). The files outlive restarts
+/// of the container, like `kubectl logs --previous` needs.
 package struct PodLogFiles: Sendable, Hashable {
     /// A pod's log directory, ``PodLaunch/logDirectory``.
     package var directory: String
@@ -26,12 +27,6 @@ package struct PodLogFiles: Sendable, Hashable {
 
     /// The file rotated out last.
     package func rotated(_ container: String) -> String { "\(directory)/\(container).log.1" }
-
-    /// Whether appending `incoming` bytes to a file of `size` bytes must rotate it first. A
-    /// single write larger than the limit goes to an empty file rather than being split.
-    package static func shouldRotate(size: Int, incoming: Int, limit: Int = rotationLimit) -> Bool {
-        size > 0 && size + incoming > limit
-    }
 
     /// The container's log: the current file, or with `tailLines` its last lines, reaching back
     /// into the rotated file when the current one has fewer.

@@ -1,7 +1,8 @@
 import ClusterState
 import Glibc
 
-/// One probe attempt in flight. It never blocks: exec probes are reaped by the supervisor's
+/// One probe attempt in flight. It never blocks: exec probes run under the pod's keeper, which
+/// reports their exit to the supervisor's loop,
 /// loop, and socket probes advance on `poll` readiness, each bounded by the probe's timeout.
 final class ProbeCheck {
     enum Kind { case readiness, liveness }
@@ -13,8 +14,11 @@ final class ProbeCheck {
     private(set) var success: Bool?
     private var operation: Operation
 
+    /// Signals an exec probe's process through the pod's keeper.
+    private unowned let supervisor: Supervisor
+
     private enum Operation {
-        case exec(pid_t)
+        case exec(String)
         case connecting(Int32, request: [UInt8]?)
         case sending(Int32, request: [UInt8], offset: Int)
         case receiving(Int32, response: [UInt8])
@@ -23,13 +27,15 @@ final class ProbeCheck {
 
     /// Starts an attempt; one that cannot start has already failed.
     init(probe: Probe, kind: Kind, container index: Int, spec: Container, environment: ContainerEnvironment,
-         workingDirectory: String, launch: PodLaunch, now: MonotonicDeadline) {
+         workingDirectory: String, supervisor: Supervisor, now: MonotonicDeadline) {
         container = index
         self.kind = kind
+        self.supervisor = supervisor
+        let launch = supervisor.launch
         deadline = now.adding(ProbeTiming(probe).timeout)
         operation = .done
         if let command = probe.exec?.command {
-            startExec(command, environment: environment, workingDirectory: workingDirectory, launch: launch)
+            startExec(command, environment: environment, workingDirectory: workingDirectory)
         } else if let tcp = probe.tcpSocket {
             startConnect(host: tcp.host, port: tcp.port, spec: spec, launch: launch, request: nil)
         } else if let http = probe.httpGet {
@@ -51,9 +57,9 @@ final class ProbeCheck {
         }
     }
 
-    /// The exec probe's pid, for matching `waitpid` results.
-    var execPID: pid_t? {
-        if case .exec(let pid) = operation { return pid }
+    /// The exec probe's keeper id, for matching its exit.
+    var execID: String? {
+        if case .exec(let id) = operation { return id }
         return nil
     }
 
@@ -113,17 +119,16 @@ final class ProbeCheck {
         }
     }
 
-    private func startExec(_ command: [String], environment: ContainerEnvironment, workingDirectory: String, launch: PodLaunch) {
+    private func startExec(_ command: [String], environment: ContainerEnvironment, workingDirectory: String) {
         guard let first = command.first,
-              let executable = try? ContainerCommand.locate(first, launch: launch, isExecutable: Supervisor.isExecutable)
+              let executable = try? ContainerCommand.locate(first, launch: supervisor.launch, isExecutable: Supervisor.isExecutable)
         else { return finish(false) }
-        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        defer { close(null) }
-        guard let pid = try? Spawner.spawn(
-            executable: executable, arguments: command, environment: environment.entries, placement: .newProcessGroup,
-            stdin: nil, stdout: null, stderr: null, workingDirectory: workingDirectory
-        ) else { return finish(false) }
-        operation = .exec(pid)
+        supervisor.nextProbe += 1
+        let id = "p\(supervisor.nextProbe)"
+        guard case .success = supervisor.startProcess(id: id, executable: executable, arguments: command,
+                                                      environment: environment.entries, workingDirectory: workingDirectory, log: nil)
+        else { return finish(false) }
+        operation = .exec(id)
     }
 
     private func startConnect(host: String?, port: IntOrString, spec: Container, launch: PodLaunch, request: [UInt8]?) {
@@ -144,7 +149,7 @@ final class ProbeCheck {
 
     private func finish(_ result: Bool) {
         switch operation {
-        case .exec(let pid): kill(-pid, SIGKILL) // what the probe left behind, or all of it on a timeout
+        case .exec(let id): supervisor.send(["signal", id, String(SIGKILL)]) // what the probe left behind, or all of it on a timeout
         case .connecting(let socket, _), .sending(let socket, _, _), .receiving(let socket, _): close(socket)
         case .done: break
         }

@@ -7,10 +7,8 @@ import Glibc
 /// with only the descriptors given here: everything else the runtime opens is close-on-exec.
 package enum Spawner {
     enum Placement {
-        /// Leader of a new session (the agent spawning a supervisor).
+        /// Leader of a new session (the agent spawning a pod keeper).
         case newSession
-        /// Leader of a new process group in the caller's session (a container or exec probe).
-        case newProcessGroup
     }
 
     package struct Failure: Error, CustomStringConvertible {
@@ -24,12 +22,10 @@ package enum Spawner {
 
     /// - Parameters:
     ///   - stdin: A descriptor to become fd 0, or nil for `/dev/null`.
-    ///   - workingDirectory: Changes the caller's directory around the spawn, so only the
-    ///     single-threaded supervisor may pass one.
     /// - Returns: The child's pid, which is also its process-group id.
     static func spawn(
         executable: String, arguments: [String], environment: [String], placement: Placement,
-        stdin: Int32?, stdout: Int32, stderr: Int32, workingDirectory: String? = nil
+        stdin: Int32?, stdout: Int32, stderr: Int32
     ) throws(Failure) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -55,19 +51,8 @@ package enum Spawner {
         switch placement {
         case .newSession:
             flags |= setSessionFlag
-        case .newProcessGroup:
-            flags |= Int32(POSIX_SPAWN_SETPGROUP)
-            posix_spawnattr_setpgroup(&attributes, 0)
         }
         posix_spawnattr_setflags(&attributes, Int16(flags))
-
-        var previousDirectory: [CChar]?
-        if let workingDirectory {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            previousDirectory = getcwd(&buffer, buffer.count) != nil ? buffer : nil
-            guard chdir(workingDirectory) == 0 else { throw Failure(operation: "working directory \(workingDirectory)", code: errno) }
-        }
-        defer { if let previousDirectory { _ = chdir(previousDirectory) } }
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]

@@ -2,7 +2,8 @@ import Basics
 import ClusterState
 import Glibc
 
-/// Starting, reaping, restarting and stopping containers.
+/// Starting, restarting and stopping containers through the keeper, and taking over the ones it
+/// kept while no agent was connected.
 extension Supervisor {
     /// Starts `slot`'s process, or records why it cannot start and schedules a retry.
     func start(_ slot: ContainerSlot, now: MonotonicDeadline) {
@@ -15,34 +16,54 @@ extension Supervisor {
         } catch {
             return cannotStart(slot, reason: error.reason, message: error.message, now: now)
         }
-        let pid: pid_t
-        do throws(Spawner.Failure) {
-            let output = try Descriptors.pipe()
-            defer { close(output.write) }
-            do throws(Spawner.Failure) {
-                pid = try Spawner.spawn(
-                    executable: command.executable, arguments: command.arguments, environment: slot.environment.entries,
-                    placement: .newProcessGroup, stdin: nil, stdout: output.write, stderr: output.write,
-                    workingDirectory: slot.workingDirectory)
-            } catch {
-                close(output.read)
-                throw error
-            }
-            Descriptors.setNonBlocking(output.read)
-            logStreams.append((output.read, slot))
-        } catch {
-            return cannotStart(slot, reason: "CreateContainerError", message: error.description, now: now)
+        let attempt = slot.hasStarted ? slot.status.restartCount + 1 : 0
+        if let previous = slot.lastProcessID { send(["forget", previous]) }
+        let id = KeptProcess.containerID(index: slot.index, attempt: attempt)
+        let files = PodLogFiles(directory: launch.logDirectory)
+        let pid: Int32
+        switch startProcess(id: id, executable: command.executable, arguments: command.arguments,
+                            environment: slot.environment.entries, workingDirectory: slot.workingDirectory,
+                            log: (files.current(slot.spec.name), files.rotated(slot.spec.name))) {
+        case .success(let started): pid = started
+        case .failure(let failure): return cannotStart(slot, reason: "CreateContainerError", message: failure.message, now: now)
         }
-        if slot.hasStarted { slot.status.restartCount += 1 }
-        slot.hasStarted = true
+        slot.status.restartCount = attempt
         slot.lastLogged = nil
-        let wall = Self.wallClock()
-        slot.process = ContainerSlot.Running(pid: pid, startedAt: now, startedAtWall: wall)
-        slot.status.state = Pod.ContainerState(running: .init(startedAt: wall))
+        running(slot, id: id, pid: pid, startedAt: now, startedAtWall: Self.wallClock())
+    }
+
+    /// Records `slot` as running process `id`, with fresh probe schedules.
+    private func running(_ slot: ContainerSlot, id: String, pid: Int32, startedAt: MonotonicDeadline, startedAtWall: Timestamp) {
+        slot.hasStarted = true
+        slot.lastProcessID = id
+        slot.process = ContainerSlot.Running(id: id, pid: pid, startedAt: startedAt, startedAtWall: startedAtWall)
+        slot.status.state = Pod.ContainerState(running: .init(startedAt: startedAtWall))
         slot.status.started = true
         slot.status.ready = slot.spec.readinessProbe == nil
-        slot.readiness = slot.spec.readinessProbe.map { ProbeSchedule(probe: $0, initiallyPassing: false, startedAt: now) }
-        slot.liveness = slot.spec.livenessProbe.map { ProbeSchedule(probe: $0, initiallyPassing: true, startedAt: now) }
+        slot.readiness = slot.spec.readinessProbe.map { ProbeSchedule(probe: $0, initiallyPassing: false, startedAt: startedAt) }
+        slot.liveness = slot.spec.livenessProbe.map { ProbeSchedule(probe: $0, initiallyPassing: true, startedAt: startedAt) }
+    }
+
+    /// Asks the keeper to start a process and waits for its answer.
+    /// - Returns: the pid, or why it did not start.
+    func startProcess(id: String, executable: String, arguments: [String], environment: [String], workingDirectory: String,
+                      log: (current: String, rotated: String)?) -> Result<Int32, StartFailure> {
+        let fields = ["start", id, executable, workingDirectory, log?.current ?? "", log?.rotated ?? "",
+                      String(PodLogFiles.rotationLimit), String(arguments.count)] + arguments + [String(environment.count)] + environment
+        do {
+            try keeper.send(KeeperFrame(fields))
+            let answer = try keeper.awaitFrame(["started", "failed"])
+            guard answer.kind == "started", answer[1] == id, let pid = Int32(answer[2]) else {
+                return .failure(StartFailure(message: answer[1] == id ? answer[3] : "the pod keeper answered for \(answer[1])"))
+            }
+            return .success(pid)
+        } catch {
+            return .failure(StartFailure(message: "\(error)"))
+        }
+    }
+
+    struct StartFailure: Error {
+        var message: String
     }
 
     private func cannotStart(_ slot: ContainerSlot, reason: String, message: String, now: MonotonicDeadline) {
@@ -55,30 +76,22 @@ extension Supervisor {
         slot.nextStart = now.adding(slot.backoff.nextDelay(ranFor: nil))
     }
 
-    /// Handles every child that exited: containers, and exec probes.
-    func reapChildren() {
-        while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
-            if let check = probes.first(where: { $0.execPID == pid }) {
-                check.exited(status: status)
-            } else if let slot = slots.first(where: { $0.process?.pid == pid }) {
-                exited(slot, status: ExitStatus(waitStatus: status), now: .now())
-            }
+    /// A process the keeper reaped: a container (restarted as its policy says) or an exec probe.
+    func exited(_ process: KeptProcess, now: MonotonicDeadline) {
+        guard let status = process.status else { return }
+        if !process.id.hasPrefix("c") {
+            send(["forget", process.id])
+            probes.first { $0.execID == process.id }?.exited(status: status)
+            return
         }
-    }
-
-    private func exited(_ slot: ContainerSlot, status: ExitStatus, now: MonotonicDeadline) {
-        guard let running = slot.process else { return }
-        // The group outlives its leader while grandchildren remain; a container ends with all of it.
-        kill(-running.pid, SIGKILL)
+        guard let slot = slots.first(where: { $0.process?.id == process.id }), let running = slot.process else { return }
         slot.process = nil
         cancelProbes(of: slot)
-        let terminated = status.terminated(startedAt: running.startedAtWall, finishedAt: Self.wallClock(),
-                                           message: running.killMessage)
+        let exit = ExitStatus(waitStatus: status)
+        let terminated = exit.terminated(startedAt: running.startedAtWall, finishedAt: Timestamp(seconds: process.finished),
+                                         message: running.killMessage)
         slot.status.ready = false
-        guard stopDeadline == nil, RestartBackoff.restarts(policy: launch.restartPolicy, exitCode: status.exitCode) else {
+        guard !stopping, RestartBackoff.restarts(policy: launch.restartPolicy, exitCode: exit.exitCode) else {
             slot.status.state = Pod.ContainerState(terminated: terminated)
             return
         }
@@ -90,41 +103,67 @@ extension Supervisor {
         slot.nextStart = now.adding(delay)
     }
 
+    /// Takes over what the keeper held for an earlier agent: each container's latest process,
+    /// running or exited (an exit is handled as if it happened now), and kills leftover exec
+    /// probes, whose results no longer apply. Containers with no process are started by the caller.
+    func adopt(_ kept: [KeptProcess], now: MonotonicDeadline) {
+        var latest: [Int: (attempt: Int, process: KeptProcess)] = [:]
+        for process in kept {
+            guard let (index, attempt) = process.container, index < slots.count else {
+                if process.status == nil { send(["signal", process.id, String(SIGKILL)]) } else { send(["forget", process.id]) }
+                continue
+            }
+            if let known = latest[index], known.attempt > attempt {
+                send(["forget", process.id])
+                continue
+            }
+            if let known = latest[index] { send(["forget", known.process.id]) }
+            latest[index] = (attempt, process)
+        }
+        let wallNow = Int64(time(nil))
+        for (index, entry) in latest {
+            let slot = slots[index]
+            slot.status.restartCount = entry.attempt
+            // The monotonic start is not kept; the wall clock's age stands in for the back-off.
+            let age = Duration.seconds(max(0, wallNow - entry.process.started))
+            running(slot, id: entry.process.id, pid: entry.process.pid, startedAt: now.adding(.zero - age),
+                    startedAtWall: Timestamp(seconds: entry.process.started))
+            if entry.process.status != nil { exited(entry.process, now: now) }
+        }
+    }
+
     /// Restarts due containers, escalates overdue kills, and runs due probes.
     func runTimers(now: MonotonicDeadline) {
         for slot in slots {
-            if let next = slot.nextStart, next <= now, stopDeadline == nil { start(slot, now: now) }
-            if let running = slot.process, let killAt = running.killDeadline, killAt <= now {
-                kill(-running.pid, SIGKILL)
+            if let next = slot.nextStart, next <= now, !stopping { start(slot, now: now) }
+            if var running = slot.process, let killAt = running.killDeadline, killAt <= now, !running.killed {
+                send(["signal", running.id, String(SIGKILL)])
+                running.killed = true
+                slot.process = running
             }
         }
         runProbes(now: now)
     }
 
-    /// SIGTERMs every container, with SIGKILL due after the pod's grace period.
+    /// SIGTERMs a container's process group, with SIGKILL due after `grace`.
+    func terminate(_ slot: ContainerSlot, now: MonotonicDeadline, grace: Duration, message: String?) {
+        guard var running = slot.process, running.killDeadline == nil else { return }
+        send(["signal", running.id, String(SIGTERM)])
+        running.killDeadline = now.adding(grace)
+        running.killMessage = message
+        slot.process = running
+    }
+
+    /// Asks the keeper to stop the pod: SIGTERM to every container, SIGKILL after the grace
+    /// period, then it exits, which ends this supervisor with a `stopped` report.
     func beginStop() {
-        guard stopDeadline == nil else { return }
-        let now = MonotonicDeadline.now()
-        stopDeadline = now.adding(launch.gracePeriod)
+        guard !stopping else { return }
+        stopping = true
         for slot in slots {
             slot.nextStart = nil
             cancelProbes(of: slot)
-            slot.terminate(now: now, grace: launch.gracePeriod, message: nil)
         }
-    }
-
-    /// SIGKILLs every container group and exec probe, then reaps them for up to half a second
-    /// so they do not linger as zombies (orphaned grandchildren go to init).
-    func killEverything() {
-        for slot in slots {
-            if let pid = slot.process?.pid { kill(-pid, SIGKILL) }
-        }
-        for check in probes { check.cancel() }
-        let deadline = MonotonicDeadline.now().adding(.milliseconds(500))
-        while slots.contains(where: { $0.process != nil }), MonotonicDeadline.now() < deadline {
-            reapChildren()
-            if slots.contains(where: { $0.process != nil }) { usleep(5000) }
-        }
+        send(["stop", String(UInt64(clamping: launch.gracePeriod.nanoseconds))])
     }
 
     static func isExecutable(_ path: String) -> Bool {

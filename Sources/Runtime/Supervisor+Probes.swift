@@ -8,7 +8,7 @@ extension Supervisor {
         let finished = probes.filter { $0.success != nil }
         probes.removeAll { $0.success != nil }
         for check in finished { record(check, now: now) }
-        guard stopDeadline == nil else { return }
+        guard !stopping else { return }
         for (index, slot) in slots.enumerated() where slot.process?.killDeadline == nil && slot.process != nil {
             if var schedule = slot.readiness, !schedule.inFlight, schedule.nextDue <= now {
                 schedule.inFlight = true
@@ -35,7 +35,7 @@ extension Supervisor {
     private func check(_ probe: Probe, _ kind: ProbeCheck.Kind, slot: ContainerSlot, index: Int,
                        now: MonotonicDeadline) -> ProbeCheck {
         ProbeCheck(probe: probe, kind: kind, container: index, spec: slot.spec, environment: slot.environment,
-                   workingDirectory: slot.workingDirectory, launch: launch, now: now)
+                   workingDirectory: slot.workingDirectory, supervisor: self, now: now)
     }
 
     private func record(_ check: ProbeCheck, now: MonotonicDeadline) {
@@ -58,7 +58,7 @@ extension Supervisor {
             slot.liveness = schedule
             if !schedule.tracker.passing {
                 log("container \(slot.spec.name): liveness probe failed \(schedule.timing.failureThreshold) times; restarting it")
-                slot.terminate(now: now, grace: launch.gracePeriod, message: "liveness probe failed")
+                terminate(slot, now: now, grace: launch.gracePeriod, message: "liveness probe failed")
             }
         }
     }

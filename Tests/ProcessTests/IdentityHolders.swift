@@ -1,33 +1,58 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Who holds each pod identity right now, read from `/proc` the way an outside checker
-/// does: the sessions of live (non-zombie) processes whose environment carries
-/// `POD_NAME` in `POD_NAMESPACE == namespace`. The runtime puts each pod in a session of
-/// its own and keeps `POD_NAME` out of its supervisors, so two sessions for one name are
-/// two live holders of one identity.
-func identityHolders(namespace: String) -> [String: Set<Int>] {
-    var holders: [String: Set<Int>] = [:]
+/// (scripts/chaos_checker.py) does: every pod runs in the session of its keeper, whose last
+/// arguments are `<namespace>/<name> <uid> <epoch>`, so the holders of a name are the
+/// sessions of such keepers in `namespace` holding a live (non-zombie) process besides the
+/// keeper. Two sessions for one name are two live holders of one identity.
+func identityHolders(namespace: String, pids only: Set<Int>? = nil) -> [String: Set<Int>] {
+    var keepers: [Int: String] = [:]
+    var members: [(pid: Int, session: Int)] = []
     let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int.init) ?? []
     for pid in pids {
-        guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
-              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")")
         else { continue }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 3, fields[0] != "Z", let session = Int(fields[3]) else { continue }
-        var name: String?
-        var podNamespace: String?
-        for entry in environ.split(separator: 0) {
-            let text = String(decoding: entry, as: UTF8.self)
-            if text.hasPrefix("POD_NAME=") { name = String(text.dropFirst(9)) }
-            if text.hasPrefix("POD_NAMESPACE=") { podNamespace = String(text.dropFirst(14)) }
+        guard fields.count > 3, let session = Int(fields[3]) else { continue }
+        if pid == session {
+            if let name = keeperIdentity(pid: pid, namespace: namespace) { keepers[pid] = name }
+        } else if fields[0] != "Z", only?.contains(pid) ?? true {
+            members.append((pid, session))
         }
-        if let name, podNamespace == namespace { holders[name, default: []].insert(session) }
+    }
+    var holders: [String: Set<Int>] = [:]
+    for member in members {
+        if let name = keepers[member.session] { holders[name, default: []].insert(member.session) }
     }
     return holders
+}
+
+/// SIGKILLs every process of `sessions`, keepers included, as a power loss would.
+func killSessions(_ sessions: Set<Int>) {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int.init) ?? []
+    for pid in pids {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 3, let session = Int(fields[3]), sessions.contains(session) { kill(pid_t(pid), SIGKILL) }
+    }
+}
+
+/// The pod name an `ordinal-keeper` keeps, when it keeps one in `namespace`.
+private func keeperIdentity(pid: Int, namespace: String) -> String? {
+    guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+    let arguments = command.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }.dropLast()
+    guard arguments.count >= 4, (arguments.first ?? "").hasSuffix("ordinal-keeper") else { return nil }
+    let identity = arguments[arguments.count - 3].split(separator: "/", maxSplits: 1)
+    guard identity.count == 2, identity[0] == namespace else { return nil }
+    return String(identity[1])
 }
 
 /// Samples the holders every 20 ms while `body` runs and records every instant at which
@@ -64,4 +89,24 @@ extension AgentProcess {
     func send(_ signal: Int32) {
         if let pid { kill(pid, signal) }
     }
+}
+
+/// Every pod of `namespace` that is Running and Ready as `agent` reports it: name -> its node
+/// and its containers' restarts.
+func readyPods(_ agent: AgentProcess, namespace: String) async -> [String: (node: String, restarts: Int)]? {
+    guard let url = URL(string: "\(agent.apiURL)/api/v1/namespaces/\(namespace)/pods") else { return nil }
+    guard let (data, _) = try? await URLSession.shared.data(from: url),
+          let list = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let items = list["items"] as? [[String: Any]] else { return nil }
+    var ready: [String: (String, Int)] = [:]
+    for item in items {
+        let name = (item["metadata"] as? [String: Any])?["name"] as? String ?? ""
+        let node = (item["spec"] as? [String: Any])?["nodeName"] as? String
+        let status = item["status"] as? [String: Any]
+        let conditions = status?["conditions"] as? [[String: Any]] ?? []
+        let isReady = conditions.contains { ($0["type"] as? String) == "Ready" && ($0["status"] as? String) == "True" }
+        let restarts = (status?["containerStatuses"] as? [[String: Any]] ?? []).reduce(0) { $0 + (($1["restartCount"] as? Int) ?? 0) }
+        if let node, status?["phase"] as? String == "Running", isReady { ready[name] = (node, restarts) }
+    }
+    return ready
 }

@@ -148,22 +148,14 @@ struct MachinesProcessTests {
         return cells.count > 2 && cells[2] != "<none>" ? cells[2] : nil
     }
 
-    /// Pod processes (by `POD_NAME`) running in machine `machine`'s namespace.
+    /// Roam pods with a process in machine `machine`'s namespace (by their keepers' sessions).
     private func podsRunning(on machine: String) -> Set<String> {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         process.arguments = ["netns", "pids", "ord-\(machine)"]
         guard let run = try? runBounded(process, input: nil, timeout: 5) else { return [] }
         let inside = Set(run.output.split(separator: "\n").compactMap { Int($0) })
-        var names: Set<String> = []
-        for pid in inside {
-            guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
-            for entry in environ.split(separator: 0) {
-                let text = String(decoding: entry, as: UTF8.self)
-                if text.hasPrefix("POD_NAME=roam-") { names.insert(String(text.dropFirst(9))) }
-            }
-        }
-        return names
+        return Set(identityHolders(namespace: "default", pids: inside).keys.filter { $0.hasPrefix("roam-") })
     }
 
     /// The leader's machine is cut off (its link down, its agent running): its pods stop

@@ -106,7 +106,7 @@ import Testing
     /// kill -9 of the agent and of its pod's processes, as when the machine loses power.
     private func powerOff(_ agent: AgentProcess) {
         agent.kill9()
-        for session in identityHolders(namespace: Self.namespace)["ledger-0"] ?? [] { kill(pid_t(-session), SIGKILL) }
+        killSessions(identityHolders(namespace: Self.namespace)["ledger-0"] ?? [])
     }
 
     /// Waits until the pod runs on another agent than `gone` and returns the counter it

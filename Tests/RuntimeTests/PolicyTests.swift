@@ -59,13 +59,6 @@ import Testing
     }
 
     @Test(arguments: [
-        (0, 100, 10, false), (5, 5, 10, false), (5, 6, 10, true), (0, 50, 10, false), (1, 50, 10, true),
-    ])
-    func logRotationDecision(size: Int, incoming: Int, limit: Int, rotates: Bool) {
-        #expect(PodLogFiles.shouldRotate(size: size, incoming: incoming, limit: limit) == rotates)
-    }
-
-    @Test(arguments: [
         ("HTTP/1.1 200 OK\r\n", true), ("HTTP/1.0 302 Found\r\n", true), ("HTTP/1.1 399 X\r\n", true),
         ("HTTP/1.1 400 Bad\r\n", false), ("HTTP/1.1 500 Oops\r\n", false), ("garbage", false), ("", false),
     ])
@@ -80,14 +73,6 @@ import Testing
         #expect(ProbeCheck.resolvePort(.string("9000"), spec: container) == 9000)
         #expect(ProbeCheck.resolvePort(.string("grpc"), spec: container) == nil)
         #expect(ProbeCheck.resolvePort(.int(7), spec: container) == 7)
-    }
-
-    @Test func lineReaderSplitsAndDropsOverlongLines() {
-        var reader = LineReader()
-        #expect(reader.append(Array("a\nb".utf8)[...]) == [Array("a".utf8)])
-        #expect(reader.append(Array("c\n\n".utf8)[...]) == [Array("bc".utf8), []])
-        #expect(reader.append([UInt8](repeating: 65, count: LineReader.maximumLine + 1)[...]) == [])
-        #expect(reader.append(Array("tail\nnext\n".utf8)[...]) == [Array("next".utf8)])
     }
 
     @Test func serveHostnamePort() {

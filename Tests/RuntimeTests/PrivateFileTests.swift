@@ -49,12 +49,4 @@ import Testing
         try PrivateFile.create(path, mode: 0o600)
         #expect(FileManager.default.contents(atPath: path) == Data("kept".utf8))
     }
-
-    @Test func podLogsAreNotReadableByOthers() throws {
-        let directory = try TemporaryDirectory()
-        let files = PodLogFiles(directory: directory.path)
-        let sink = LogSink(files: files, container: "app", limit: 16)
-        Array("a line\n".utf8).withUnsafeBytes { sink.append($0) }
-        #expect(mode(files.current("app")).map { $0 & 0o007 } == 0)
-    }
 }

@@ -4,13 +4,14 @@ import Synchronization
 import Testing
 @testable import Runtime
 
-/// Runs real supervisors through ``SupervisorProcess``, as the agent does, and collects their reports.
+/// Runs real pods under real keepers through ``PodSupervisor``, as the agent does, and collects
+/// their reports.
 final class SupervisorHarness: Sendable {
-    private let handle: Mutex<SupervisorProcess?>
+    private let handle: Mutex<PodSupervisor?>
     let directory: TemporaryDirectory
     let launch: PodLaunch
     private let collected = Collected()
-    private let reader: Task<Void, Never>
+    private let reader: Mutex<Task<Void, Never>?>
 
     /// The `ordinal` binary next to the test bundle, or `ORDINAL_BINARY` (as ProcessTests finds it).
     static let binary: String? = {
@@ -24,12 +25,17 @@ final class SupervisorHarness: Sendable {
         return nil
     }()
 
-    static let skipMessage: Comment = "the ordinal binary was not found next to the tests; build it or set ORDINAL_BINARY"
+    /// `ordinal-keeper`, beside the `ordinal` binary.
+    static let keeper: String? = binary.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("ordinal-keeper").path }
+        .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+
+    static let skipMessage: Comment = "the ordinal and ordinal-keeper binaries were not found next to the tests; build them or set ORDINAL_BINARY"
 
     /// Launches a pod whose volume `data` is a temporary directory, logs beside it.
     init(_ containers: [Container], podIP: String = "127.0.0.1", grace: Int64 = 5, restartPolicy: String = "Always",
          searchPath: String = "/usr/bin:/bin", lease: Duration = .seconds(60)) throws {
         let binary = try #require(Self.binary)
+        let keeper = try #require(Self.keeper)
         directory = try TemporaryDirectory()
         launch = PodLaunch(
             namespace: "default", name: "web-0", uid: "uid-1", ordinal: 0, podIP: podIP, nodeName: "a2",
@@ -37,25 +43,50 @@ final class SupervisorHarness: Sendable {
             logDirectory: directory.path + "/pod/logs", terminationGracePeriodSeconds: grace,
             restartPolicy: restartPolicy, helperExecutable: binary, searchPath: searchPath,
             leaseDeadline: MonotonicDeadline.now().adding(lease))
-        let process = try SupervisorProcess.launch(launch, executable: binary)
+        let process = try PodSupervisor.launch(launch, keeper: keeper, socket: directory.path + "/keeper")
         handle = Mutex(process)
+        reader = Mutex(nil)
+        follow(process)
+    }
+
+    /// Stops the pod (its keeper would otherwise run it until its lease passes).
+    deinit {
+        handle.withLock { $0?.stop() }
+        reader.withLock { $0?.cancel() }
+    }
+
+    private func follow(_ process: PodSupervisor) {
         let stream = process.reports
-        reader = Task { [collected] in
-            for await report in stream { collected.state.withLock { $0.reports.append(report) } }
-            collected.state.withLock { $0.finished = true }
+        reader.withLock { reader in
+            reader = Task { [collected] in
+                for await report in stream {
+                    if Task.isCancelled { return }
+                    collected.state.withLock { $0.reports.append(report) }
+                }
+                if !Task.isCancelled { collected.state.withLock { $0.finished = true } }
+            }
         }
     }
 
-    deinit {
-        reader.cancel()
-    }
+    var socket: String { directory.path + "/keeper" }
 
     /// The agent's handle; nil after ``dropHandle()``.
-    var process: SupervisorProcess? { handle.withLock { $0 } }
+    var process: PodSupervisor? { handle.withLock { $0 } }
 
-    /// Releases the handle, which closes the control channel as the agent's death would.
+    /// Releases the handle, as the agent's death would: the pod stays with its keeper.
     func dropHandle() {
         handle.withLock { $0 = nil }
+    }
+
+    /// Connects a new handle to the keeper, as a restarted agent does, and follows its reports
+    /// from now on (the earlier ones are dropped).
+    func adopt() throws -> PodSupervisor {
+        reader.withLock { $0?.cancel() }
+        collected.state.withLock { $0 = ([], false) }
+        let process = try #require(try PodSupervisor.adopt(socket: socket))
+        handle.withLock { $0 = process }
+        follow(process)
+        return process
     }
 
     var dataPath: String { launch.volumePaths["data"]! }

@@ -4,8 +4,8 @@ import Glibc
 import Testing
 @testable import Runtime
 
-/// Real supervisors and containers; each test is bounded by a few seconds.
-@Suite(.serialized, .enabled(if: SupervisorHarness.binary != nil, SupervisorHarness.skipMessage))
+/// Real keepers, supervisors and containers; each test is bounded by a few seconds.
+@Suite(.serialized, .enabled(if: SupervisorHarness.keeper != nil, SupervisorHarness.skipMessage))
 struct SupervisorLifecycleTests {
     @Test func containerSeesTheCleanExpandedEnvironment() async throws {
         setenv("ORDINAL_RUNTIME_TEST_MARKER", "leaked", 1)
@@ -77,18 +77,46 @@ struct SupervisorLifecycleTests {
         try await eventually("the orphan to die", timeout: .seconds(1)) { isDead(orphan) }
     }
 
-    @Test func controlChannelEOFKillsTheTreeWithinOneSecond() async throws {
+    @Test func aDroppedHandleLeavesThePodRunningAndANewOneAdoptsIt() async throws {
         let pod = try SupervisorHarness([.shell("main", "echo $$$$ > $VOLUME_DATA/pid; (sleep 300 & echo $! > $VOLUME_DATA/orphan); exec sleep 300")])
         let pid = try await pod.pid(in: "pid")
         let orphan = try await pod.pid(in: "orphan")
-        let started = ContinuousClock.now
         pod.dropHandle()
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(!isDead(pid) && !isDead(orphan), "the pod must outlive the agent's handle")
+        let adopted = try pod.adopt()
+        #expect(adopted.launch == pod.launch)
+        let report = try await pod.waitFor("the adopted container running") { $0.isRunning("main") }
+        #expect(report.container("main")?.restartCount == 0)
+        #expect(!isDead(pid), "adoption restarted the container")
+        adopted.stop()
+        #expect(try await pod.waitForExit() == .stopped)
         try await eventually("the tree to die", timeout: .seconds(1)) { isDead(pid) && isDead(orphan) }
-        #expect(ContinuousClock.now - started < .seconds(1))
-        #expect(try await pod.waitForExit() == .agentGone)
     }
 
-    @Test func expiredLeaseKillsTheTreeByTheSupervisorsClock() async throws {
+    @Test func anExitWhileNoAgentIsConnectedIsHandledOnAdoption() async throws {
+        let pod = try SupervisorHarness([.shell("main", "touch $VOLUME_DATA/ran; sleep 0.3; exit 3")], restartPolicy: "Never")
+        try await pod.waitFor("running") { $0.isRunning("main") }
+        pod.dropHandle()
+        try await Task.sleep(for: .milliseconds(800))
+        _ = try pod.adopt()
+        let report = try await pod.waitFor("terminated") { $0.container("main")?.state?.terminated != nil }
+        #expect(report.container("main")?.state?.terminated?.exitCode == 3)
+        #expect(report.container("main")?.restartCount == 0)
+    }
+
+    @Test func aKeeperThatIsGoneIsNotAdopted() async throws {
+        let pod = try SupervisorHarness([.shell("main", "echo $$$$ > $VOLUME_DATA/pid; exec sleep 300")])
+        let pid = try await pod.pid(in: "pid")
+        defer { kill(pid, SIGKILL) } // a keeper killed outright cannot take its pod along
+        let keeper = try #require(pod.process?.pid)
+        kill(keeper, SIGKILL)
+        #expect(try await pod.waitForExit() == .failed("the pod keeper exited without a stop or an expired lease"))
+        #expect(try PodSupervisor.adopt(socket: pod.socket) == nil)
+        #expect(!FileManager.default.fileExists(atPath: pod.socket), "the stale socket is removed")
+    }
+
+    @Test func expiredLeaseKillsTheTreeByTheKeepersClock() async throws {
         let pod = try SupervisorHarness([.shell("main", "echo $$$$ > $VOLUME_DATA/pid; (sleep 300 & echo $! > $VOLUME_DATA/orphan); exec sleep 300")],
                                         lease: .milliseconds(800))
         let started = ContinuousClock.now
@@ -107,10 +135,9 @@ struct SupervisorLifecycleTests {
     }
 
     @Test func leasePastAtLaunchStartsNothing() async throws {
-        let pod = try SupervisorHarness([.shell("main", "touch $VOLUME_DATA/ran; exec sleep 300")], lease: .milliseconds(-1))
-        #expect(try await pod.waitForExit() == .leaseExpired)
-        #expect(pod.reports.count == 1)
-        #expect(!FileManager.default.fileExists(atPath: pod.dataPath + "/ran"))
+        #expect(throws: PodSupervisor.Failure.self) {
+            _ = try SupervisorHarness([.shell("main", "exec sleep 300")], lease: .milliseconds(-1))
+        }
     }
 
     @Test func logsAreWrittenAndRotated() async throws {
@@ -123,33 +150,11 @@ struct SupervisorLifecycleTests {
         let current = try FileManager.default.attributesOfItem(atPath: files.current("main"))[.size] as? Int ?? 0
         #expect(rotated <= PodLogFiles.rotationLimit && rotated > PodLogFiles.rotationLimit - 70_000)
         #expect(rotated + current == 11_000_000 + 1 + 12)
+        let mode = try FileManager.default.attributesOfItem(atPath: files.current("main"))[.posixPermissions] as? Int
+        #expect(mode.map { $0 & 0o007 } == 0, "pod logs are not for other users")
     }
 
-    @Test func garbageControlLinesAreIgnored() throws {
-        let pod = try SupervisorHarness([])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(SupervisorHarness.binary))
-        process.arguments = ["supervise"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var launch = pod.launch
-        launch.containers = [.shell("main", "exec sleep 300")]
-        launch.leaseDeadline = MonotonicDeadline.now().adding(.seconds(10))
-        let lines = [String(decoding: try JSONEncoder().encode(launch), as: UTF8.self),
-                     "not json", #"{"lease":"soon"}"#, "", #"{"unknown":1}"#, #"{"stop":{}}"#]
-        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        let reports = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let last = try JSONDecoder().decode(PodRuntimeReport.self, from: reports.split(separator: UInt8(ascii: "\n")).last ?? Data())
-        #expect(last.exit == .stopped)
-        #expect(process.terminationStatus == 0)
-    }
-
-    @Test func supervisorDropsDescriptorsItInherited() async throws {
+    @Test func keeperDropsDescriptorsItInherited() async throws {
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
         defer { close(ends[0]) }

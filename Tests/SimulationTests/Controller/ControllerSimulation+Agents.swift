@@ -79,15 +79,11 @@ extension ControllerSimulation {
     /// has stopped), hand live processes the lease, start what it says to start; when asked,
     /// hand the node the ``AgentCore/PodReport`` of what the simulated supervisors observe.
     mutating func runPods(_ i: Int, lease: LeaseHolder, report: Bool) {
+        adoptOrphans(of: i)
         let state = nodes[i].store.state
         let name = nodes[i].name
         let local = localTime(i)
-        var held = nodes[i].processes.mapValues { PodDuty.Held(uid: $0.uid, epoch: $0.epoch) }
-        // The agent finds its previous life's supervisors by their pid files and starts
-        // nothing for those identities until they are gone.
-        for orphan in orphans where orphan.node == i && held[orphan.key] == nil {
-            held[orphan.key] = PodDuty.Held(uid: orphan.process.uid, epoch: orphan.process.epoch)
-        }
+        let held = nodes[i].processes.mapValues { PodDuty.Held(uid: $0.uid, epoch: $0.epoch) }
         let plan = PodDuty.plan(state: state, node: name, held: held, lease: lease, applied: nodes[i].store.index, now: local)
         for key in plan.stop where nodes[i].processes[key] != nil && nodes[i].processes[key]?.stoppingUntil == nil {
             let grace = UInt64.random(in: 0 ... 300_000_000, using: &diskRng)

@@ -4,9 +4,9 @@ import ClusterState
 import Consensus
 import Simulation
 
-/// Pod processes as the real agent's supervisors run them (design §5): each lives only
-/// until its supervisor's lease deadline on the node's own (drifting) clock, and a crash
-/// leaves orphans that die a little later. Leases themselves are the agent's
+/// Pod processes as the real agent's keepers hold them (design §5): each lives only
+/// until its keeper's lease deadline on the node's own (drifting) clock, and a crash
+/// leaves them to their keepers until a restarted agent adopts them. Leases themselves are the agent's
 /// (``AgentCore/LeaseHolder``, ``AgentCore/LeaseBook``, inside ``AgentCore/AgentNode``).
 /// After every event the simulation counts live holders per identity.
 extension ControllerSimulation {
@@ -17,8 +17,8 @@ extension ControllerSimulation {
 
     // MARK: Holders
 
-    /// Supervisors enforce their deadline on their own clock, stopping processes finish
-    /// stopping, orphans of a crashed agent die: all before anyone looks.
+    /// Keepers enforce their deadline on their own clock, stopping processes finish
+    /// stopping, a crashed agent's pods die at their deadline: all before anyone looks.
     mutating func reapProcesses() {
         for i in nodes.indices {
             let local = localTime(i)
@@ -26,7 +26,7 @@ extension ControllerSimulation {
                 if local >= process.deadline {
                     nodes[i].processes[key] = nil
                     fencedKills += 1
-                    note("\(nodes[i].name) supervisor kills \(key.name) at its lease deadline")
+                    note("\(nodes[i].name) keeper kills \(key.name) at its lease deadline")
                 } else if let until = process.stoppingUntil, now >= until {
                     nodes[i].processes[key] = nil
                     note("\(nodes[i].name) \(key.name) stopped")
@@ -37,10 +37,7 @@ extension ControllerSimulation {
             }
         }
         let clocks = nodes.indices.map { localTime($0) }
-        let now = self.now
-        orphans.removeAll { orphan in
-            now >= orphan.diesAt || clocks[orphan.node] >= orphan.process.deadline
-        }
+        orphans.removeAll { orphan in clocks[orphan.node] >= orphan.process.deadline }
     }
 
     /// At most one live process per pod identity, at this instant.
@@ -55,20 +52,28 @@ extension ControllerSimulation {
         }
     }
 
-    /// A crash kills the agent at once; its supervisors notice the closed channel within a
-    /// few milliseconds and kill their pods, which until then still hold their identities.
+    /// A crash kills the agent at once; its pods' keepers run them on until their lease
+    /// deadline (on the node's clock), unless the agent comes back first and adopts them.
     mutating func orphanProcesses(of i: Int) {
         for (key, process) in nodes[i].processes.sorted(by: { $0.key < $1.key }) {
-            let lag = UInt64.random(in: 1_000_000 ... 50_000_000, using: &faultRng)
-            orphans.append(ControllerSimOrphan(node: i, key: key, process: process, diesAt: now + lag))
+            orphans.append(ControllerSimOrphan(node: i, key: key, process: process))
         }
+    }
+
+    /// What a restarted agent does before its first pod pass: it takes over every pod its
+    /// keepers still hold, with the deadline they hold (``Runtime/PodSupervisor/adopt(socket:)``).
+    mutating func adoptOrphans(of i: Int) {
+        for orphan in orphans where orphan.node == i && nodes[i].processes[orphan.key] == nil {
+            nodes[i].processes[orphan.key] = orphan.process
+            note("\(nodes[i].name) adopts \(orphan.key.name) \(Self.tag(orphan.process.uid)) from its keeper")
+        }
+        orphans.removeAll { $0.node == i }
     }
 }
 
-/// A pod process whose agent crashed, until its supervisor kills it.
+/// A pod process whose agent crashed, held by its keeper until its lease deadline.
 struct ControllerSimOrphan: Equatable {
     var node: Int
     var key: ObjectKey
     var process: ControllerSimProcess
-    var diesAt: UInt64
 }
