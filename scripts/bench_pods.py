@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Memory per running pod (issue 27): one agent on 127.0.13.1 runs --pods Parallel
-`ordinal/pause` pods. Reports the machine's MemAvailable before the apply and once every pod
-is Ready and has settled, divided by the pods (what a pod costs the machine, its keeper, its
-pause container, and the agent's per-pod share together), and each pod keeper's and pause
-container's VmRSS, RssAnon and PSS. Every process started here is stopped here.
+`ordinal/pause` pods. Reports what a pod costs the machine two ways: the drop of MemAvailable
+from before the apply to once every pod is Ready and has settled (after `sync`; the page
+cache makes it noisy by tens of MiB, so use hundreds of pods), and the sum of what is private
+to a pod: its keeper's and pause container's anonymous memory and page tables, and the
+agent's anonymous growth per pod. Also each keeper's and pause container's VmRSS, RssAnon
+and PSS. Every process started here is stopped here.
 """
 import argparse
 import os
@@ -24,6 +26,8 @@ def mem_available_kib():
 
 
 def settled_available(samples=5):
+    os.sync()
+    time.sleep(1.0)
     values = []
     for _ in range(samples):
         values.append(mem_available_kib())
@@ -32,12 +36,12 @@ def settled_available(samples=5):
 
 
 def memory_of(pid):
-    """VmRSS, RssAnon (KiB) and PSS (KiB) of pid, or None once it is gone."""
+    """VmRSS, RssAnon, VmPTE and PSS (KiB) of pid, or None once it is gone."""
     try:
-        status = H.proc_status(pid, ["VmRSS", "RssAnon"])
+        status = H.proc_status(pid, ["VmRSS", "RssAnon", "VmPTE"])
         with open(f"/proc/{pid}/smaps_rollup") as f:
             pss = next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
-        return {"rss": status["VmRSS"], "anon": status["RssAnon"], "pss": pss}
+        return {"rss": status["VmRSS"], "anon": status["RssAnon"], "pte": status["VmPTE"], "pss": pss}
     except (OSError, KeyError, StopIteration, ValueError):
         return None
 
@@ -119,15 +123,19 @@ def main():
             "machine_kib_per_pod": round((before - after) / a.pods, 1),
             "agent_rss_kib": {"before": agent_before and agent_before["rss"], "after": agent_after and agent_after["rss"]},
             "agent_anon_kib_per_pod": round(((agent_after or {}).get("anon", 0) - (agent_before or {}).get("anon", 0)) / a.pods, 1),
-            "keeper_kib": {k: mean(keeper_mem, k) for k in ("rss", "anon", "pss")},
-            "pause_kib": {k: mean(pause_mem, k) for k in ("rss", "anon", "pss")},
+            "keeper_kib": {k: mean(keeper_mem, k) for k in ("rss", "anon", "pte", "pss")},
+            "pause_kib": {k: mean(pause_mem, k) for k in ("rss", "anon", "pte", "pss")},
         }
+        private = [summary["keeper_kib"]["anon"], summary["keeper_kib"]["pte"], summary["pause_kib"]["anon"],
+                   summary["pause_kib"]["pte"], summary["agent_anon_kib_per_pod"]]
+        summary["private_kib_per_pod"] = round(sum(v for v in private if v is not None), 1)
         H.write_json(os.path.join(a.out, "pods.json"), summary)
-        print(H.md_row(["pods", "Ready after", "machine per pod", "agent anon per pod", "keeper RSS", "keeper anon", "keeper PSS",
-                        "pause RSS", "pause anon", "pause PSS"]))
-        print(H.md_sep(10))
+        print(H.md_row(["pods", "Ready after", "MemAvailable drop per pod", "private per pod", "agent anon per pod", "keeper RSS",
+                        "keeper anon", "keeper PSS", "pause RSS", "pause anon", "pause PSS"]))
+        print(H.md_sep(11))
         kib = lambda v: "—" if v is None else f"{v / 1024:.2f} MiB"
-        print(H.md_row([str(a.pods), f"{ready_s} s", kib(summary["machine_kib_per_pod"]), kib(summary["agent_anon_kib_per_pod"]),
+        print(H.md_row([str(a.pods), f"{ready_s} s", kib(summary["machine_kib_per_pod"]), kib(summary["private_kib_per_pod"]),
+                        kib(summary["agent_anon_kib_per_pod"]),
                         kib(summary["keeper_kib"]["rss"]), kib(summary["keeper_kib"]["anon"]), kib(summary["keeper_kib"]["pss"]),
                         kib(summary["pause_kib"]["rss"]), kib(summary["pause_kib"]["anon"]), kib(summary["pause_kib"]["pss"])]))
         print(f"\n{len(keepers)} keepers, {len(pauses)} pause containers measured. Raw JSON: {a.out}/pods.json")

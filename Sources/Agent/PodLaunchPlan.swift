@@ -97,7 +97,7 @@ struct PodLaunchPlan {
             containers: pod.spec.containers, volumePaths: paths, logDirectory: logs,
             terminationGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
             restartPolicy: pod.spec.restartPolicy ?? "Always",
-            helperExecutable: executable, searchPath: searchPath, leaseDeadline: lease
+            helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease
         )
     }
 

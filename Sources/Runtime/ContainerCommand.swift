@@ -6,7 +6,7 @@ package import ClusterState
 /// Kubernetes: `command` replaces the image's entrypoint and `args` its default arguments. Here
 /// the "entrypoint" of an image is an executable of the same name on the agent's search path
 /// (`docker.io/library/nginx:1.25` runs `nginx`), and `ordinal/<tool>` runs the binary's
-/// built-in helper. `$(VAR)` references in command and args are expanded against the
+/// built-in helper (`ordinal/pause` runs `ordinal-keeper pause`, a few kilobytes of C). `$(VAR)` references in command and args are expanded against the
 /// container's environment (``VariableExpansion``).
 package struct ContainerCommand: Sendable, Hashable {
     /// An absolute path, or a path with a `/` relative to the working directory.
@@ -48,6 +48,9 @@ package struct ContainerCommand: Sendable, Hashable {
         }
         if image.hasPrefix(helperImagePrefix) {
             let tool = executableName(image: String(image.dropFirst(helperImagePrefix.count)))
+            if tool == "pause" {
+                return ContainerCommand(executable: launch.keeperExecutable, arguments: [launch.keeperExecutable, "pause"] + args)
+            }
             var helperArgs = args
             if tool == "serve-hostname", !args.contains(where: { $0 == "--port" || $0.hasPrefix("--port=") }),
                let port = container.ports?.first?.containerPort {

@@ -4,14 +4,12 @@ import Glibc
 /// cluster can be tried without installing any server.
 package enum Helper {
     /// The tools, by name.
-    package static let tools = ["pause", "serve-hostname"]
+    package static let tools = ["serve-hostname"]
 
     /// Runs `tool` with `arguments` and returns its exit status.
     package static func main(tool: String, arguments: [String]) -> Int32 {
         exitOnTerminate()
         switch tool {
-        case "pause":
-            while true { Glibc.pause() }
         case "serve-hostname":
             return ServeHostname.main(arguments: arguments)
         default:

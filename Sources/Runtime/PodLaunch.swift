@@ -22,6 +22,8 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     package var restartPolicy: String
     /// The absolute path of the `ordinal` binary, which runs images `ordinal/<tool>`.
     package var helperExecutable: String
+    /// The absolute path of `ordinal-keeper`, which also runs the image `ordinal/pause`.
+    package var keeperExecutable: String
     /// Resolves executables, and is the containers' `PATH`.
     package var searchPath: String
     package var leaseDeadline: MonotonicDeadline
@@ -30,7 +32,7 @@ package struct PodLaunch: Codable, Sendable, Hashable {
         namespace: String, name: String, uid: String, ordinal: Int?, podIP: String, nodeName: String,
         fencingEpoch: UInt64, containers: [Container], volumePaths: [String: String], logDirectory: String,
         terminationGracePeriodSeconds: Int64, restartPolicy: String, helperExecutable: String,
-        searchPath: String, leaseDeadline: MonotonicDeadline
+        keeperExecutable: String, searchPath: String, leaseDeadline: MonotonicDeadline
     ) {
         self.namespace = namespace
         self.name = name
@@ -45,6 +47,7 @@ package struct PodLaunch: Codable, Sendable, Hashable {
         self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
         self.restartPolicy = restartPolicy
         self.helperExecutable = helperExecutable
+        self.keeperExecutable = keeperExecutable
         self.searchPath = searchPath
         self.leaseDeadline = leaseDeadline
     }

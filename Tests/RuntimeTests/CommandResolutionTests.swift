@@ -48,7 +48,8 @@ import Testing
         // ... unless the args name a port already
         (Container.fixture(image: "ordinal/serve-hostname:latest", args: ["--port=7000"], ports: [18080]),
          "/usr/local/bin/ordinal", ["/usr/local/bin/ordinal", "helper", "serve-hostname", "--port=7000"]),
-        (Container.fixture(image: "ordinal/pause"), "/usr/local/bin/ordinal", ["/usr/local/bin/ordinal", "helper", "pause"]),
+        // ordinal/pause is the keeper's pause, a few kilobytes of C
+        (Container.fixture(image: "ordinal/pause"), "/usr/local/bin/ordinal-keeper", ["/usr/local/bin/ordinal-keeper", "pause"]),
     ])
     func resolvesByKubernetesRules(container: Container, executable: String, arguments: [String]) throws {
         let launch = PodLaunch.fixture(containers: [container])

@@ -24,6 +24,6 @@ extension PodLaunch {
         PodLaunch(namespace: "default", name: name, uid: "uid-1", ordinal: 0, podIP: podIP, nodeName: "a2",
                   fencingEpoch: 7, containers: containers, volumePaths: volumePaths, logDirectory: logDirectory,
                   terminationGracePeriodSeconds: grace, restartPolicy: restartPolicy, helperExecutable: helper,
-                  searchPath: searchPath, leaseDeadline: lease)
+                  keeperExecutable: "/usr/local/bin/ordinal-keeper", searchPath: searchPath, leaseDeadline: lease)
     }
 }

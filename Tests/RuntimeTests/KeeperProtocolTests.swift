@@ -90,7 +90,7 @@ struct KeeperProtocolTests {
         PodLaunch(
             namespace: "default", name: "web-0", uid: "uid-1", ordinal: 0, podIP: "127.0.0.1", nodeName: "a2",
             fencingEpoch: 1, containers: [], volumePaths: [:], logDirectory: directory.path + "/logs",
-            terminationGracePeriodSeconds: 1, restartPolicy: "Always", helperExecutable: "/bin/false",
+            terminationGracePeriodSeconds: 1, restartPolicy: "Always", helperExecutable: "/bin/false", keeperExecutable: "/bin/false",
             searchPath: "/usr/bin:/bin", leaseDeadline: MonotonicDeadline.now().adding(.seconds(30)))
     }
 }

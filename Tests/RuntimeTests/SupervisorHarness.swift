@@ -41,7 +41,7 @@ final class SupervisorHarness: Sendable {
             namespace: "default", name: "web-0", uid: "uid-1", ordinal: 0, podIP: podIP, nodeName: "a2",
             fencingEpoch: 1, containers: containers, volumePaths: ["data": try directory.subdirectory("data")],
             logDirectory: directory.path + "/pod/logs", terminationGracePeriodSeconds: grace,
-            restartPolicy: restartPolicy, helperExecutable: binary, searchPath: searchPath,
+            restartPolicy: restartPolicy, helperExecutable: binary, keeperExecutable: keeper, searchPath: searchPath,
             leaseDeadline: MonotonicDeadline.now().adding(lease))
         let process = try PodSupervisor.launch(launch, keeper: keeper, socket: directory.path + "/keeper")
         handle = Mutex(process)
