@@ -3,7 +3,7 @@ import Runtime
 
 /// A pipe whose two ends are close-on-exec, for the tools the agent runs (`ip`, `btrfs`).
 ///
-/// Foundation's `Pipe` is not: a pod supervisor or another tool spawned by another thread
+/// Foundation's `Pipe` is not: a pod keeper or another tool spawned by another thread
 /// at the wrong instant inherits its write end, and the reader then never sees end-of-file
 /// while that process lives (a `btrfs send` whose stream never ended hung a volume
 /// transfer this way). The child gets its end through `dup2`, which clears the flag on the

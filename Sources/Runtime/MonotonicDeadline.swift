@@ -4,7 +4,7 @@ import Glibc
 /// An absolute `CLOCK_MONOTONIC` time in nanoseconds.
 ///
 /// The monotonic clock is shared by every process of a machine and never jumps with wall-clock
-/// changes, so the agent can hand a deadline to a supervisor process and both agree on when it
+/// changes, so the agent can hand a deadline to a pod keeper process and both agree on when it
 /// passes without exchanging anything else.
 package struct MonotonicDeadline: Codable, Sendable, Hashable, Comparable {
     package var nanoseconds: UInt64

@@ -1,7 +1,7 @@
 package import ClusterState
 
-/// Everything a supervisor needs to run one pod; the agent builds it from its replica and sends
-/// it as the first line of the supervisor's stdin.
+/// Everything a supervisor needs to run one pod; the agent builds it from its replica, and the
+/// pod's keeper keeps it (JSON, the `launch` frame) for an agent that adopts the pod later.
 package struct PodLaunch: Codable, Sendable, Hashable {
     package var namespace: String
     package var name: String
@@ -14,7 +14,7 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     package var containers: [Container]
     /// Pod volume name → absolute host directory, which exists.
     package var volumePaths: [String: String]
-    /// Absolute; the supervisor creates it and appends `<container>.log` there (``PodLogFiles``).
+    /// Absolute; created before the keeper starts, which appends `<container>.log` there (``PodLogFiles``).
     package var logDirectory: String
     /// The agent fills in Kubernetes' default of 30 when the spec has none.
     package var terminationGracePeriodSeconds: Int64

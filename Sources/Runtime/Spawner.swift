@@ -3,7 +3,7 @@ import Glibc
 /// `posix_spawn` with the process-group and session placement the runtime relies on.
 ///
 /// Every child starts with an empty signal mask and default dispositions, whatever its parent
-/// blocked or ignored (the agent's signal handling, the supervisor's ignored `SIGPIPE`), and
+/// blocked or ignored (the agent's signal handling and ignored `SIGPIPE`), and
 /// with only the descriptors given here: everything else the runtime opens is close-on-exec.
 package enum Spawner {
     enum Placement {
@@ -67,7 +67,7 @@ package enum Spawner {
     }
 }
 
-/// Small descriptor helpers shared by the supervisor, its agent-side handle and the
+/// Small descriptor helpers shared by the supervisor, its control channel and the
 /// agent's tools (`ClosingPipe`).
 package enum Descriptors {
     /// A pipe whose both ends are close-on-exec from the start (`pipe2` with `O_CLOEXEC`): a
