@@ -51,7 +51,12 @@ let package = Package(
         .target(name: "AgentCore", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller"], swiftSettings: strictSettings),
         // L3 — shells.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Storage", dependencies: ["Basics", "Consensus", "ClusterState", "CSQLite"], swiftSettings: shellSettings),
+        .target(
+            name: "Storage",
+            dependencies: ["Basics", "Consensus", "ClusterState", "CSQLite", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto"],
+            swiftSettings: shellSettings
+        ),
         .executableTarget(name: "StorageCrasher", dependencies: ["Basics", "Consensus", "Storage"], swiftSettings: shellSettings),
         .target(
             name: "Wire",
@@ -263,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "AgentCore", "Basics", "ClusterState", "Exec", "Runtime",
+                "Agent", "AgentCore", "Basics", "ClusterState", "Exec", "Membership", "Runtime", "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -18,6 +18,8 @@ package struct RaftStatus: ResponseCodable, Sendable, Equatable {
     package var learners: [String]
     /// On the leader: the highest log index known replicated on each other member.
     package var progress: [String: UInt64]?
+    /// The log format every member reads, as applied here (etcd's cluster version).
+    package var clusterVersion: UInt32?
 
     package init(
         node: String, role: String, term: UInt64, leader: String?, leaderAPI: String?,

@@ -3,6 +3,7 @@ package import Basics
 package import Consensus
 package import Membership
 package import ClusterState
+import Storage
 package import DNSServer
 package import Controller
 
@@ -80,6 +81,7 @@ package struct AgentSettings: Sendable {
         var metadata = extraMetadata
         metadata[MetadataKey.api] = api.description
         metadata["version"] = OrdinalVersion.current
+        metadata[MetadataKey.logFormat] = LogFormat.newest.description
         metadata["role"] = "agent"
         metadata[MetadataKey.volumes] = volumeRoot
         metadata[MetadataKey.maxPods] = String(maxPods)

@@ -148,4 +148,9 @@ final class AgentStore: Sendable {
     var appliedIndex: UInt64 {
         state.withLock { $0.machine.appliedIndex }
     }
+
+    /// The log format every member reads, as applied here: the one this agent writes in.
+    var clusterVersion: LogFormat {
+        state.withLock { $0.machine.clusterVersion }
+    }
 }

@@ -28,6 +28,23 @@ extension NodeDriver {
             metrics.controllerPassDuration.recordInterval(since: started)
             let proposal = entry(commands, of: "controller pass")
             _ = mailbox.post(.event(.controllerPassComputed(proposal: proposal, term: request.term, now: now)))
+            await raiseClusterVersionIfReady(members: request.members)
+        }
+    }
+
+    /// On the leader, proposes the cluster version ``ClusterVersionRule`` allows, and waits
+    /// for it, so one pass proposes it at most once.
+    private func raiseClusterVersionIfReady(members: [Membership.Member]) async {
+        guard let raft = raftStatus, raft.role == "leader" else { return }
+        let current = store.clusterVersion
+        let raftMembers = (raft.voters + raft.learners).map { NodeID($0) }
+        guard let target = ClusterVersionRule.target(current: current, members: members, raftMembers: raftMembers) else { return }
+        let outcome = await propose(LogEntryCodec.encode(.raiseClusterVersion(target), format: target))
+        switch outcome {
+        case .committed(let index):
+            logger.notice("raised the cluster version", metadata: ["cluster.version": "\(target)", "cluster.version.previous": "\(current)", "raft.index": "\(index)"])
+        case .failed(let reason):
+            logger.info("could not raise the cluster version yet", metadata: ["cluster.version": "\(target)", "reason": "\(reason)"])
         }
     }
 
@@ -35,7 +52,7 @@ extension NodeDriver {
     /// entry (logged: the work is retried on the next change).
     func entry(_ commands: [ClusterCommand], of kind: String) -> [UInt8]? {
         guard !commands.isEmpty else { return nil }
-        let data = ClusterEntry.encode(ClusterProposal(at: wallClock, commands: commands))
+        let data = LogEntryCodec.encode(.cluster(ClusterProposal(at: wallClock, commands: commands)), format: store.clusterVersion)
         guard data.count <= Self.maxEntryBytes else {
             logger.warning("\(kind) too large for one entry", metadata: ["bytes": "\(data.count)", "limit": "\(Self.maxEntryBytes)"])
             return nil

@@ -13,7 +13,7 @@ extension NodeDriver {
     /// over the peer transport). Answers once the entry is applied here, with what each
     /// command did.
     func submit(_ commands: [ClusterCommand]) async -> SubmitOutcome {
-        let data = ClusterEntry.encode(ClusterProposal(at: wallClock, commands: commands))
+        let data = LogEntryCodec.encode(.cluster(ClusterProposal(at: wallClock, commands: commands)), format: store.clusterVersion)
         guard data.count <= Self.maxEntryBytes else {
             return .unavailable(reason: "the change is \(data.count) bytes; at most \(Self.maxEntryBytes) fit in one entry")
         }

@@ -33,7 +33,7 @@ extension NodeDriver {
         case .put(let key, let value): .put(key: key, value: value)
         case .delete(let key): .delete(key: key)
         }
-        switch await propose(command.encoded) {
+        switch await propose(LogEntryCodec.encode(.keyValue(command), format: store.clusterVersion)) {
         case .committed(let index):
             return .committed(index: index)
         case .failed(let reason):

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Storage
 import Telemetry
 import AgentCore
 import API
@@ -212,7 +213,15 @@ final class NodeDriver: Service, Sendable {
                 try store.bootstrap(voters: voters)
                 logger.notice("bootstrapped a new cluster", metadata: ["raft.voters": "\(voters.map(\.name).joined(separator: ","))"])
             case .apply(let entries):
-                if try store.apply(entries) { followUps.append(.stateChanged(now: now)) }
+                do {
+                    if try store.apply(entries) { followUps.append(.stateChanged(now: now)) }
+                } catch let error as StorageError {
+                    if case .undecodableEntry = error.problem {
+                        // Skipping it could leave this replica disagreeing with the others: stop, as etcd does.
+                        logger.critical("cannot apply a committed entry; the agent stops", metadata: ["error": "\(error)"])
+                    }
+                    throw error
+                }
             case .takeSnapshot:
                 let (index, data) = try store.snapshotData()
                 followUps.append(.snapshotTaken(index: index, data: data, now: now))
@@ -254,6 +263,7 @@ final class NodeDriver: Service, Sendable {
             commitIndex: raft.commitIndex, appliedIndex: store.appliedIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotIndex,
             voters: raft.voters.map(\.name), learners: raft.learners.map(\.name)
         )
+        status.clusterVersion = store.clusterVersion.rawValue
         if raft.role == .leader {
             var progress: [String: UInt64] = [:]
             for member in raft.voters + raft.learners where member != settings.name {

@@ -72,6 +72,9 @@ package enum MetadataKey {
     package static let raft = "raft"
     /// Where the agent keeps pod volumes; the leader writes it on the agent's Node.
     package static let volumes = "volumes"
+    /// The newest log format the agent's build reads (a ``Storage/LogFormat`` number); absent
+    /// from builds before versioned entries, which read format 1 only.
+    package static let logFormat = "log-format"
     /// How many pods the agent takes (`--max-pods`).
     package static let maxPods = "max-pods"
     /// The size in bytes of the agent's volume pool, when it keeps one (`--volume-pool`).

@@ -17,6 +17,8 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
     package internal(set) var appliedIndex: UInt64
     /// The cluster state as of ``appliedIndex``.
     package internal(set) var cluster: ClusterState
+    /// The log format every member reads, as of ``appliedIndex``: what this agent writes.
+    package internal(set) var clusterVersion: LogFormat
 
     /// Opens (creating if new) the state machine in the database at `path` and loads the
     /// cluster objects.
@@ -30,19 +32,24 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
         try database.execute("PRAGMA synchronous=NORMAL")
         appliedIndex = 0
         cluster = ClusterState()
+        clusterVersion = .unversioned
         appliedIndex = try readAppliedIndex()
         cluster = try readObjects()
+        clusterVersion = try readClusterVersion()
     }
 
     package var path: String { database.path }
 
     /// Applies committed entries in log order. Entries at or below ``appliedIndex`` are skipped
-    /// (a replay after restart); `.normal` entries whose data decodes neither as a
-    /// ``KVCommand`` nor as a ``ClusterEntry`` are skipped deterministically (every replica
-    /// skips them), and non-normal entries only advance the applied index.
+    /// (a replay after restart); empty `.normal` entries (a new leader's no-op) and non-normal
+    /// entries only advance the applied index.
+    ///
+    /// A `.normal` entry that does not decode (``LogEntryCodec``), or that raises the cluster
+    /// to a format this build does not read, stops the batch: nothing of it is applied and the
+    /// error names the entry. Skipping it would let replicas of different builds disagree.
     /// - Returns: what each cluster entry did, by index (for the writers waiting on them).
-    /// - Throws: `.applyGap` if `entries` do not continue from ``appliedIndex``; an SQLite
-    ///   failure (then nothing was applied, in memory either).
+    /// - Throws: `.applyGap` if `entries` do not continue from ``appliedIndex``;
+    ///   `.undecodableEntry`; an SQLite failure (then nothing was applied, in memory either).
     @discardableResult
     package func apply(_ entries: [Raft.Entry]) throws(StorageError) -> [UInt64: ClusterState.Applied] {
         let fresh = entries.filter { $0.index > appliedIndex }
@@ -55,21 +62,38 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
             next += 1
         }
         var nextCluster = cluster
+        var nextVersion = clusterVersion
         var outcomes: [UInt64: ClusterState.Applied] = [:]
         try database.transaction { () throws(StorageError) in
             for entry in fresh where entry.kind == .normal {
-                if let proposal = ClusterEntry.decode(entry.data) {
+                let command: LogCommand?
+                do throws(LogDecodingError) {
+                    command = try LogEntryCodec.decode(entry.data)
+                } catch {
+                    throw StorageError(path: path, .undecodableEntry(index: entry.index, error))
+                }
+                switch command {
+                case .cluster(let proposal):
                     let applied = nextCluster.apply(proposal, at: entry.index)
                     try write(applied.changes)
                     outcomes[entry.index] = applied
-                } else if let command = try? KVCommand(decoding: entry.data) {
+                case .keyValue(let command):
                     try write(command, revision: entry.index)
+                case .raiseClusterVersion(let version):
+                    // Only ever raised: a stale leader's lower version changes nothing.
+                    if version > nextVersion {
+                        nextVersion = version
+                        try Self.writeClusterVersion(version, into: database)
+                    }
+                case nil:
+                    break
                 }
             }
             try Self.writeAppliedIndex(next - 1, into: database)
         }
         appliedIndex = next - 1
         cluster = nextCluster
+        clusterVersion = nextVersion
         return outcomes
     }
 
@@ -159,6 +183,28 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
         try update.bind(1, Schema.appliedIndexKey)
         try update.bind(2, index)
         try update.run()
+    }
+
+    static func writeClusterVersion(_ version: LogFormat, into database: SQLiteDatabase) throws(StorageError) {
+        let update = try database.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
+        defer { update.reset() }
+        try update.bind(1, Schema.clusterVersionKey)
+        try update.bind(2, UInt64(version.rawValue))
+        try update.run()
+    }
+
+    /// The stored cluster version; a database written before versions has none and is at
+    /// ``LogFormat/unversioned``.
+    private func readClusterVersion() throws(StorageError) -> LogFormat {
+        let select = try database.prepare("SELECT value FROM meta WHERE key = ?1")
+        defer { select.reset() }
+        try select.bind(1, Schema.clusterVersionKey)
+        guard try select.step() else { return .unversioned }
+        let version = LogFormat(rawValue: UInt32(clamping: select.uint64(0)))
+        guard version.isReadable else {
+            throw StorageError(path: path, .invalidRow(.meta(Schema.clusterVersionKey), reason: LogDecodingError.newerFormat(version).description))
+        }
+        return version
     }
 
     private func readAppliedIndex() throws(StorageError) -> UInt64 {

@@ -37,7 +37,8 @@ import Consensus
 ///     revision INTEGER NOT NULL,     -- metadata.resourceVersion: the index that last changed it
 ///     body TEXT NOT NULL,            -- e.g. json_extract(body, '$.status.phase')
 ///     PRIMARY KEY (kind, namespace, name));
-/// -- Small counters; 'kv_applied_index' is the last log index applied to kv and objects.
+/// -- Small counters; 'kv_applied_index' is the last log index applied to kv and objects,
+/// -- 'cluster_version' the log format in force there (absent: format 1).
 /// CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 /// ```
 ///
@@ -52,6 +53,8 @@ enum Schema {
             revision INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, namespace, name));
         """
     static let appliedIndexKey = "kv_applied_index"
+    /// The cluster version (``LogFormat``) as of the applied index; absent before format 2.
+    static let clusterVersionKey = "cluster_version"
 
     static let create = """
         CREATE TABLE raft_log (

@@ -30,6 +30,9 @@ package struct StorageError: Error, Hashable, Sendable, CustomStringConvertible 
         case applyGap(applied: UInt64, got: UInt64)
         /// State-machine snapshot bytes that do not decode.
         case invalidSnapshotData(KVCodingError)
+        /// A committed entry this build cannot apply (newer format, malformed): the state
+        /// machine stops before it rather than skip it.
+        case undecodableEntry(index: UInt64, LogDecodingError)
     }
 
     /// The row a problem was found in.
@@ -89,6 +92,8 @@ package struct StorageError: Error, Hashable, Sendable, CustomStringConvertible 
                 return "state machine applied through \(applied) was handed entry \(got)"
             case .invalidSnapshotData(let error):
                 return "state-machine snapshot does not decode: \(error)"
+            case .undecodableEntry(let index, let error):
+                return "committed entry \(index) cannot be applied, so applying stops before it: \(error)"
             }
         }()
     }

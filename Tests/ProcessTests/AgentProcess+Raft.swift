@@ -15,6 +15,8 @@ struct RaftView: Decodable, Equatable {
     let snapshotIndex: UInt64
     let voters: [String]
     let learners: [String]
+    /// Absent from builds before versioned log entries.
+    let clusterVersion: UInt32?
 }
 
 extension AgentProcess {

@@ -62,10 +62,39 @@ struct ReplicatedStateMachineTests {
         #expect(try ReplicatedStateMachine(path: dir.databasePath).appliedIndex == 1)
     }
 
-    @Test func undecodableCommand_isSkippedButApplied() throws {
+    @Test(arguments: [
+        [0xFF, 0, 1],  // no format's tag
+        [0x10] + Array("{not json".utf8),  // a format 1 cluster entry that does not decode
+        [0x08, 0x03, 0x1A, 0x00],  // an envelope of format 3
+        [0x08, 0x02, 0x28, 0x03],  // a format 2 envelope raising the cluster to format 3
+        [0x08, 0x02],  // a format 2 envelope without a command
+    ] as [[UInt8]])
+    func undecodableEntry_stopsTheBatchBeforeIt(data: [UInt8]) throws {
         let dir = try TemporaryDirectory()
         let kv = try ReplicatedStateMachine(path: dir.databasePath)
-        try kv.apply([Raft.Entry(term: 1, index: 1, data: [0xFF, 0, 1]), Self.put(2, "k", "v")])
+        try kv.apply([Self.put(1, "before", "v")])
+        let error = #expect(throws: StorageError.self) {
+            try kv.apply([Self.put(2, "k", "v"), Raft.Entry(term: 1, index: 3, data: data), Self.put(4, "after", "v")])
+        }
+        guard case .undecodableEntry(let index, _) = error?.problem else {
+            Issue.record("expected .undecodableEntry, got \(String(describing: error))")
+            return
+        }
+        #expect(index == 3)
+        #expect(error?.description.contains("committed entry 3 cannot be applied") == true)
+        // Nothing of the batch: not the entry before it, not the applied index, not after a reopen.
+        #expect(kv.appliedIndex == 1)
+        #expect(try kv.all().map(\.key) == ["before"])
+        #expect(try ReplicatedStateMachine(path: dir.databasePath).appliedIndex == 1)
+        // Handing it the same entries again stops at the same place.
+        #expect(throws: StorageError.self) { try kv.apply([Self.put(2, "k", "v"), Raft.Entry(term: 1, index: 3, data: data)]) }
+        #expect(kv.appliedIndex == 1)
+    }
+
+    @Test func emptyNormalEntry_isANoOp() throws {
+        let dir = try TemporaryDirectory()
+        let kv = try ReplicatedStateMachine(path: dir.databasePath)
+        try kv.apply([Raft.Entry(term: 1, index: 1, data: []), Self.put(2, "k", "v")])
         #expect(kv.appliedIndex == 2)
         #expect(try kv.all().map(\.key) == ["k"])
     }

@@ -108,7 +108,7 @@ struct SQLiteRaftStorageTests {
         let machine = try ReplicatedStateMachine(path: dir.databasePath)
         #expect(machine.cluster == ClusterState())
         let node = Node(metadata: ObjectMeta(name: "a1"), spec: .init(podCIDR: "127.128.1.0/24"))
-        let entry = ClusterEntry.encode(ClusterProposal(at: Timestamp(seconds: 1), commands: [.create(.node(node))]))
+        let entry = LogEntryCodec.encode(.cluster(ClusterProposal(at: Timestamp(seconds: 1), commands: [.create(.node(node))])), format: .unversioned)
         try machine.apply([Raft.Entry(term: 1, index: 1, data: entry)])
         let reopened = try ReplicatedStateMachine(path: dir.databasePath)
         #expect(reopened.cluster.nodes.count == 1)
