@@ -102,7 +102,11 @@ let package = Package(
             ],
             swiftSettings: shellSettings
         ),
-        .target(name: "Runtime", dependencies: ["Basics", "ClusterState"], swiftSettings: shellSettings),
+        // The one way a process is started (docs/runtime.md, "Starting processes"); the C part
+        // is `pipe2(O_CLOEXEC)`, `POSIX_SPAWN_SETSID` and the like, which Swift's Glibc module hides.
+        .target(name: "CSubprocess"),
+        .target(name: "Subprocess", dependencies: ["CSubprocess"], swiftSettings: shellSettings),
+        .target(name: "Runtime", dependencies: ["Basics", "ClusterState", "Subprocess"], swiftSettings: shellSettings),
         // `ordinal-keeper`: one small C process per pod that holds its processes and its lease,
         // and outlives the agent (docs/runtime.md). Linked statically: SwiftPM links even a C
         // executable against the Swift runtime, which dynamically costs ~3.5 MiB of RSS per
@@ -112,14 +116,12 @@ let package = Package(
             name: "PodKeeper", cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])],
             linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
-        // `pipe2(O_CLOEXEC)` and `POSIX_SPAWN_SETSID`, which Swift's Glibc module hides.
-        .target(name: "CExecShim"),
         // The exec shell: upgrades on the API's HTTP server, the command's process, forwarding
         // to the hosting agent, and the `ordinal exec` client (docs/exec.md).
         .target(
             name: "Exec",
             dependencies: [
-                "RemoteCommand", "CExecShim",
+                "RemoteCommand", "Subprocess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -162,7 +164,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry", "Exec", "Listening",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry", "Exec", "Listening", "Subprocess",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -265,6 +267,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
+        .testTarget(name: "SubprocessTests", dependencies: ["Subprocess"]),
         .testTarget(
             name: "AgentTests",
             dependencies: [

@@ -1,7 +1,7 @@
-import CExecShim
 import Dispatch
 import Glibc
 import RemoteCommand
+import Subprocess
 import Synchronization
 
 /// An exec's command, running on this agent: spawned with pipes or on a pseudo-terminal
@@ -116,38 +116,5 @@ final class ExecProcess: Sendable {
             offset += n
         }
         return true
-    }
-}
-
-/// The command's process group, killed only while its leader is unreaped. The waiter waits
-/// for exit without reaping (`waitid(WNOWAIT)`), kills what is left of the group, marks it
-/// reaped and only then reaps: a zombie leader keeps its pid, so the group id is never
-/// someone else's when `kill(-pgid)` runs.
-final class ProcessGroup: Sendable {
-    let leader: pid_t
-    private let reaped = Mutex(false)
-
-    init(leader: pid_t) { self.leader = leader }
-
-    func kill() {
-        reaped.withLock { reaped in
-            if !reaped { _ = Glibc.kill(-leader, SIGKILL) }
-        }
-    }
-
-    /// Waits for the leader to exit, kills the rest of its group, reaps it.
-    func waitAndReap() -> ExecOutcome {
-        while exec_shim_wait_exited_nowait(leader) < 0 {
-            if errno != EINTR { return .failed("waitid: \(String(cString: strerror(errno)))") }
-        }
-        var status: Int32 = 0
-        reaped.withLock { reaped in
-            // Background children would hold the output open and keep the exec from ending.
-            _ = Glibc.kill(-leader, SIGKILL)
-            reaped = true
-            while waitpid(leader, &status, 0) < 0 && errno == EINTR {}
-        }
-        let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Subprocess
 
 /// `ordinal helper <tool>`: the built-in programs that images named `ordinal/<tool>` run, so a
 /// cluster can be tried without installing any server.

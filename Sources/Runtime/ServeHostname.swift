@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Subprocess
 
 /// `ordinal helper serve-hostname [--port N]`: answers every TCP connection on `POD_IP` with
 /// the pod's name and its volumes' contents, like Kubernetes' `serve-hostname` test image with
@@ -79,9 +80,9 @@ enum ServeHostname {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw Spawner.Failure(operation: "address \(host)", code: EINVAL) }
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw Subprocess.Failure(operation: "address \(host)", code: EINVAL) }
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard socket >= 0 else { throw Spawner.Failure(operation: "socket", code: errno) }
+        guard socket >= 0 else { throw Subprocess.Failure(operation: "socket", code: errno) }
         var on: Int32 = 1
         setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &address) {
@@ -90,7 +91,7 @@ enum ServeHostname {
         guard bound == 0, Glibc.listen(socket, 16) == 0 else {
             let code = errno
             close(socket)
-            throw Spawner.Failure(operation: "bind", code: code)
+            throw Subprocess.Failure(operation: "bind", code: code)
         }
         return socket
     }

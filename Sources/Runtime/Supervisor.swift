@@ -1,6 +1,7 @@
 import Basics
 import ClusterState
 import Glibc
+import Subprocess
 import Synchronization
 
 /// Runs one pod's containers through its keeper (``PodSupervisor`` starts both): starts them,
@@ -167,7 +168,7 @@ final class SupervisorControl: Sendable {
     let wakeDescriptor: Int32
     private let wakeWrite: Int32
 
-    init() throws(Spawner.Failure) {
+    init() throws(Subprocess.Failure) {
         let ends = try Descriptors.pipe()
         Descriptors.setNonBlocking(ends.read)
         Descriptors.setNonBlocking(ends.write)

@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Logging
+import Subprocess
 import Synchronization
 import Transport
 
@@ -28,7 +29,7 @@ final class VolumeReceiver: Sendable {
         var name: SnapshotName
         var next: UInt64
         var hasher: SHA256
-        var process: Process
+        var process: ProcessGroup
         var input: FileHandle
     }
 
@@ -132,25 +133,21 @@ final class VolumeReceiver: Sendable {
         if chunk.parent != 0, !FileManager.default.fileExists(atPath: pool.copy(chunk.volume, SnapshotName(epoch: chunk.epoch, generation: chunk.parent))) {
             return "\(Self.missingParent) e\(chunk.epoch)g\(chunk.parent)"
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BtrfsPool.btrfs)
-        process.arguments = Self.receiveArguments(into: incoming)
-        let input: ClosingPipe
+        FileManager.default.createFile(atPath: errorLog(chunk.volume), contents: nil)
+        let errors = open(errorLog(chunk.volume), O_WRONLY | O_CLOEXEC)
+        defer { if errors >= 0 { close(errors) } }
+        let child: Subprocess.Child
         do {
-            input = try ClosingPipe()
-            process.standardInput = input.read
-            process.standardOutput = FileHandle.nullDevice
-            FileManager.default.createFile(atPath: errorLog(chunk.volume), contents: nil)
-            let errors = FileHandle(forWritingAtPath: errorLog(chunk.volume))
-            defer { try? errors?.close() }
-            process.standardError = errors ?? FileHandle.nullDevice
-            try process.run()
+            child = try Subprocess.spawn(Subprocess.Options(
+                executable: BtrfsPool.btrfs, arguments: [BtrfsPool.btrfs] + Self.receiveArguments(into: incoming),
+                environment: Subprocess.inheritedEnvironment, stdin: .pipe, stderr: errors >= 0 ? .descriptor(errors) : .null
+            ))
         } catch {
             return "cannot run btrfs receive: \(error)"
         }
-        try? input.read.close()
+        let (process, input) = (child.group, FileHandle(fileDescriptor: child.stdin!, closeOnDealloc: true))
         transfers.withLock {
-            $0[chunk.volume] = Transfer(id: chunk.transfer, volume: chunk.volume, name: name, next: 0, hasher: SHA256(), process: process, input: input.write)
+            $0[chunk.volume] = Transfer(id: chunk.transfer, volume: chunk.volume, name: name, next: 0, hasher: SHA256(), process: process, input: input)
         }
         return nil
     }
@@ -159,15 +156,15 @@ final class VolumeReceiver: Sendable {
     private func finish(_ transfer: Transfer, digest: [UInt8]) -> Outcome {
         transfers.withLock { $0[transfer.volume] = nil }
         try? transfer.input.close()
-        transfer.process.waitUntilExit()
+        let ended = transfer.process.waitAndReap()
         let incoming = pool.incoming(transfer.volume), copies = pool.copies(transfer.volume)
         guard Array(transfer.hasher.finalize()) == digest else {
             pool.deleteAll(in: incoming)
             return .refused("checksum mismatch: the stream of \(transfer.name) arrived damaged")
         }
-        guard transfer.process.terminationStatus == 0 else {
+        guard ended.succeeded else {
             pool.deleteAll(in: incoming)
-            return .refused("btrfs receive failed with status \(transfer.process.terminationStatus): \(said(transfer.volume) ?? "")")
+            return .refused("btrfs receive failed (\(ended)): \(said(transfer.volume) ?? "")")
         }
         let target = "\(copies)/\(transfer.name)"
         guard FileManager.default.fileExists(atPath: "\(incoming)/\(transfer.name)"), rename(incoming, target) == 0 else {
@@ -193,7 +190,7 @@ final class VolumeReceiver: Sendable {
     private func abort(_ volume: String) {
         guard let transfer = transfers.withLock({ $0.removeValue(forKey: volume) }) else { return }
         try? transfer.input.close()
-        SystemCommand.kill(transfer.process)
+        transfer.process.stop()
         pool.deleteAll(in: pool.incoming(volume))
     }
 }

@@ -4,6 +4,7 @@ import ClusterState
 import Crypto
 import Dispatch
 import Foundation
+import Subprocess
 import Synchronization
 import Transport
 
@@ -89,8 +90,7 @@ final class VolumeSender: Sendable {
         } catch {
             return .failed("cannot run btrfs send: \(error)")
         }
-        let process = running.process
-        defer { if process.isRunning { SystemCommand.kill(process) } }
+        defer { running.group.stop() }
 
         var hasher = SHA256()
         var sequence: UInt64 = 0
@@ -131,8 +131,7 @@ final class VolumeSender: Sendable {
             transport.send(.volume(.chunk(chunk(bytes, digest: nil))), to: job.address)
             sequence += 1
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard running.group.waitAndReap().succeeded else {
             let said = String(decoding: running.errors.readDataToEndOfFile(), as: UTF8.self)
             return .failed("btrfs send: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import Glibc
+import Subprocess
 
 /// The agent's handle on one pod: its keeper (`ordinal-keeper`, a small process that holds the
 /// pod's processes and lease) and the ``Supervisor`` thread that runs the containers through it.
@@ -155,18 +156,18 @@ package final class PodSupervisor: Sendable {
         guard path.utf8.count <= longestSocketPath else { throw KeeperLink.Failure.pathTooLong(path) }
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
-            throw Spawner.Failure(operation: "socketpair", code: errno)
+            throw Subprocess.Failure(operation: "socketpair", code: errno)
         }
         let link = KeeperLink(connected: pair[0])
         defer { close(pair[1]) }
-        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        defer { if null >= 0 { close(null) } }
         let grace = UInt64(clamping: launch.gracePeriod.nanoseconds)
         let arguments = [keeper, path, String(launch.leaseDeadline.nanoseconds), String(grace),
                          "\(launch.namespace)/\(launch.name)", launch.uid, String(launch.fencingEpoch)]
-        let pid = try Spawner.spawn(executable: keeper, arguments: arguments, environment: [], placement: .newSession,
-                                    stdin: pair[1], stdout: null, stderr: 2)
-        return (pid, link)
+        let child = try Subprocess.spawn(Subprocess.Options(
+            executable: keeper, arguments: arguments, environment: [],
+            stdin: .descriptor(pair[1]), stdout: .null, stderr: .descriptor(2), placement: .newSession
+        ))
+        return (child.pid, link)
     }
 }
 
