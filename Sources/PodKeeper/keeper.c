@@ -304,6 +304,8 @@ static void start(int count, char **fields) {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
     }
+    /* After the dup2s: nothing but 0-2 reaches a container, as Subprocess does in the agent. */
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (*directory) posix_spawn_file_actions_addchdir_np(&actions, directory);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
