@@ -172,89 +172,15 @@ final class NodeDriver: Service, Sendable {
         }
     }
 
-    /// Hands the node a batch and carries out its effects, then the events those effects
-    /// answer at once (a snapshot capture), until there are none. Bounded: the node asks
-    /// for one capture per applied index.
+    /// Hands the node a batch through the one interpreter of effects (``AgentCore/AgentStep``),
+    /// with this agent as its shell.
     private func step(_ node: inout AgentNode, _ events: [AgentEvent]) throws {
-        var followUps = try interpret(node.handle(events), node: node)
-        while !followUps.isEmpty {
-            followUps = try interpret(node.handle(followUps), node: node)
-        }
+        var shell = Shell(driver: self)
+        try AgentStep.run(&node, events, shell: &shell)
     }
 
-    /// Carries out the effects in order.
-    /// - Returns: events that answer effects and go back to the node right away.
-    private func interpret(_ effects: [AgentEffect], node: AgentNode) throws -> [AgentEvent] {
-        var followUps: [AgentEvent] = []
-        var membersChanged = false
-        // Consecutive sends go to the transport together: one hand-over and flush per peer.
-        var outgoing: [(message: Wire.PeerMessage, endpoint: Endpoint)] = []
-        for effect in effects {
-            if let send = effect.peerMessage {
-                outgoing.append(send)
-                continue
-            }
-            if !outgoing.isEmpty {
-                transport.send(outgoing)
-                outgoing.removeAll(keepingCapacity: true)
-            }
-            switch effect {
-            case .sendGossip, .sendRaft, .sendLease, .sendForward:
-                break  // taken above
-            case .persist(let hardState, let entries, let snapshot):
-                let started = ContinuousClock.now
-                try store.persist(hardState: hardState, entries: entries, snapshot: snapshot)
-                metrics.fsyncDuration.recordInterval(since: started)
-                if let snapshot {
-                    metrics.snapshots.increment()
-                    metrics.snapshotBytes.set(snapshot.data.count)
-                }
-            case .bootstrapStorage(let voters):
-                try store.bootstrap(voters: voters)
-                logger.notice("bootstrapped a new cluster", metadata: ["raft.voters": "\(voters.map(\.name).joined(separator: ","))"])
-            case .apply(let entries):
-                do {
-                    if try store.apply(entries) { followUps.append(.stateChanged(now: now)) }
-                } catch let error as StorageError {
-                    if case .undecodableEntry = error.problem {
-                        // Skipping it could leave this replica disagreeing with the others: stop, as etcd does.
-                        logger.critical("cannot apply a committed entry; the agent stops", metadata: ["error": "\(error)"])
-                    }
-                    throw error
-                }
-            case .takeSnapshot:
-                let (index, data) = try store.snapshotData()
-                followUps.append(.snapshotTaken(index: index, data: data, now: now))
-            case .compact(let snapshot):
-                try store.compact(through: snapshot)
-                metrics.snapshots.increment()
-                metrics.snapshotBytes.set(snapshot.data.count)
-                logger.info("log compacted", metadata: ["raft.snapshot.index": "\(snapshot.index)", "raft.snapshot.bytes": "\(snapshot.data.count)"])
-            case .proposalCommitted(let id, let index):
-                if let waited = proposals.close(id, with: .committed(index: index)) { metrics.commitDuration.record(elapsed: waited) }
-            case .proposalFailed(let id, let reason):
-                proposals.close(id, with: .failed(reason: reason.description))
-            case .scheduleTick(let at):
-                scheduleTick(at: at)
-            case .runControllerPass(let members, let lost, let term):
-                controllerRequests.post(ControllerRequest(members: members, lost: lost, term: term))
-            case .runPods(let lease, let report):
-                podRequests.post(PodRequest(lease: lease, report: report))
-            case .memberChanged(let change):
-                membersChanged = true
-                if change.member.status == .suspect, change.previous != .suspect { metrics.suspicions.increment() }
-                log(change)
-            case .leaderChanged(let leader, let term):
-                if leader != nil { metrics.leaderChanges.increment() }
-                logger.notice("raft leader changed", metadata: ["raft.leader": "\(leader?.name ?? "none")", "raft.term": "\(term)"])
-            }
-        }
-        if !outgoing.isEmpty { transport.send(outgoing) }
-        publish(node, membersChanged: membersChanged)
-        return followUps
-    }
-
-    private func publish(_ node: AgentNode, membersChanged: Bool) {
+    /// The node's status for the API, and its members for the transport, after a round.
+    func publish(_ node: AgentNode, membersChanged: Bool) {
         let raft = node.raft
         let leaderAPI = raft.leader.flatMap { node.membership.member($0)?.metadata[MetadataKey.api] }
         var status = RaftStatus(
@@ -285,7 +211,7 @@ final class NodeDriver: Service, Sendable {
         }
     }
 
-    private func log(_ change: Membership.MemberChange) {
+    func log(_ change: Membership.MemberChange) {
         let member = change.member
         let metadata: Logger.Metadata = [
             "swim.peer": "\(member.id)",
@@ -301,7 +227,7 @@ final class NodeDriver: Service, Sendable {
         }
     }
 
-    private func scheduleTick(at: Instant) {
+    func scheduleTick(at: Instant) {
         let delay = max(at - now, .zero)
         let mailbox = self.mailbox
         pendingTick.withLock { pending in
@@ -318,19 +244,6 @@ final class NodeDriver: Service, Sendable {
         pendingTick.withLock { pending in
             pending?.task.cancel()
             pending = nil
-        }
-    }
-}
-
-extension AgentEffect {
-    /// The wire message and its destination, for the send effects.
-    var peerMessage: (message: Wire.PeerMessage, endpoint: Endpoint)? {
-        switch self {
-        case .sendGossip(let envelope, let endpoint): (.gossip(envelope), endpoint)
-        case .sendRaft(let message, let endpoint): (.raft(message), endpoint)
-        case .sendLease(let message, let endpoint): (.lease(message), endpoint)
-        case .sendForward(let message, let endpoint): (.forward(message), endpoint)
-        default: nil
         }
     }
 }

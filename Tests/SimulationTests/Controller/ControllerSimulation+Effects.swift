@@ -2,72 +2,87 @@ import AgentCore
 import Basics
 import ClusterState
 import Consensus
+import Membership
 import Simulation
 
 extension ControllerSimulation {
-    /// Hands node `i`'s agent a batch of events and carries out its effects, as the agent's
-    /// driver does, then the events those effects answer at once (a snapshot capture).
+    /// Hands node `i`'s agent a batch of events and carries out its effects through the
+    /// agent's own interpreter (``AgentCore/AgentStep``), with this simulation as its shell.
     mutating func step(_ i: Int, _ events: [AgentEvent]) {
-        var pending = events
-        var rounds = 0
-        while !pending.isEmpty, rounds < 4, var agent = nodes[i].agent {
-            let effects = agent.handle(pending)
-            nodes[i].agent = agent
-            pending = interpret(effects, on: i)
-            rounds += 1
-        }
+        guard var agent = nodes[i].agent else { return }
+        stepping = i
+        AgentStep.run(&agent, events, shell: &self)
+        // A crash in the middle dropped the node; what it was doing goes with it.
+        if nodes[i].isUp { nodes[i].agent = agent }
         afterStep(i)
     }
+}
 
-    /// Carries out effects in order; a crash in the middle (before a persist) drops the rest.
-    /// - Returns: events that answer effects and go back to the agent right away.
-    private mutating func interpret(_ effects: [AgentEffect], on i: Int) -> [AgentEvent] {
-        var followUps: [AgentEvent] = []
-        var changed = false
-        for effect in effects {
-            guard nodes[i].isUp else { return [] }
-            switch effect {
-            case .sendGossip(let envelope, let to): transmit(.gossip(envelope), from: i, to: to)
-            case .sendRaft(let message, let to): transmit(.raft(message), from: i, to: to)
-            case .sendLease(let message, let to): transmit(.lease(message), from: i, to: to)
-            case .sendForward(let message, let to): transmit(.forward(message), from: i, to: to)
-            case .persist(let hardState, let entries, let snapshot):
-                if chaos && Double.random(in: 0 ..< 1, using: &faultRng) < config.crashDuringPersistRate {
-                    crash(i, reason: "before persisting")
-                    return []
-                }
-                persist(hardState: hardState, entries: entries, snapshot: snapshot, on: i)
-            case .bootstrapStorage(let voters):
-                nodes[i].disk = MemoryRaftStorage.bootstrap(voters: voters)
-            case .apply(let entries):
-                for entry in entries { changed = apply(entry, on: i) || changed }
-            case .takeSnapshot:
-                let store = nodes[i].store
-                followUps.append(.snapshotTaken(index: store.index, data: codec.snapshot(store), now: localTime(i)))
-            case .compact(let snapshot):
-                do {
-                    try nodes[i].disk.compact(snapshot)
-                } catch {
-                    raftChecks.recordFailure("\(nodes[i].id) could not compact at \(snapshot.index): \(error)")
-                }
-            case .proposalCommitted(let id, let index):
-                settle(id, on: i, committedAt: index)
-            case .proposalFailed(let id, _):
-                settle(id, on: i, committedAt: nil)
-            case .runControllerPass(let members, let lost, let term):
-                queue.schedule(.controllerPass(i, incarnation: nodes[i].incarnation, members: members, lost: lost, term: term), at: now + shellLatency())
-            case .runPods(let lease, let report):
-                queue.schedule(.pods(i, incarnation: nodes[i].incarnation, lease: lease, report: report), at: now + shellLatency())
-            case .scheduleTick(let at):
-                scheduleTick(i, at: at)
-            case .memberChanged, .leaderChanged:
-                break
-            }
-        }
-        if changed { followUps.append(.stateChanged(now: localTime(i))) }
-        return followUps
+/// The simulation as the shell of the node it is stepping (``stepping``): memory for the
+/// disk, the simulated network, the event queue for the controller and pod passes.
+extension ControllerSimulation: AgentShell {
+    typealias Failure = Never
+
+    var isUp: Bool { nodes[stepping].isUp }
+    var eventTime: Instant { localTime(stepping) }
+
+    mutating func send(_ message: PeerMessage, to address: Endpoint) {
+        transmit(message, from: stepping, to: address)
     }
 
+    mutating func persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?) {
+        if chaos && Double.random(in: 0 ..< 1, using: &faultRng) < config.crashDuringPersistRate {
+            crash(stepping, reason: "before persisting")
+            return
+        }
+        persist(hardState: hardState, entries: entries, snapshot: snapshot, on: stepping)
+    }
+
+    mutating func bootstrap(voters: [NodeID]) {
+        nodes[stepping].disk = MemoryRaftStorage.bootstrap(voters: voters)
+    }
+
+    mutating func apply(_ entries: [Raft.Entry]) -> Bool {
+        var changed = false
+        for entry in entries { changed = apply(entry, on: stepping) || changed }
+        return changed
+    }
+
+    mutating func takeSnapshot() -> (index: UInt64, data: [UInt8]) {
+        let store = nodes[stepping].store
+        return (store.index, codec.snapshot(store))
+    }
+
+    mutating func compact(_ snapshot: Raft.Snapshot) {
+        do {
+            try nodes[stepping].disk.compact(snapshot)
+        } catch {
+            raftChecks.recordFailure("\(nodes[stepping].id) could not compact at \(snapshot.index): \(error)")
+        }
+    }
+
+    mutating func proposalCommitted(id: UInt64, index: UInt64) {
+        settle(id, on: stepping, committedAt: index)
+    }
+
+    mutating func proposalFailed(id: UInt64, reason: ProposalFailure) {
+        settle(id, on: stepping, committedAt: nil)
+    }
+
+    mutating func runControllerPass(members: [Membership.Member], lost: Set<NodeID>, term: UInt64) {
+        queue.schedule(.controllerPass(stepping, incarnation: nodes[stepping].incarnation, members: members, lost: lost, term: term), at: now + shellLatency())
+    }
+
+    mutating func runPods(lease: LeaseHolder, report: Bool) {
+        queue.schedule(.pods(stepping, incarnation: nodes[stepping].incarnation, lease: lease, report: report), at: now + shellLatency())
+    }
+
+    mutating func scheduleTick(at local: Instant) {
+        scheduleTick(stepping, at: local)
+    }
+}
+
+extension ControllerSimulation {
     /// The durable part of a `Ready`: a snapshot from the leader replaces the log and the
     /// materialised state together (the agent's one transaction), then entries, then the
     /// hard state.

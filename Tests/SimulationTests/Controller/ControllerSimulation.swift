@@ -53,6 +53,8 @@ struct ControllerSimulation {
     let membershipSettings: Membership.Settings
     let coreSettings: AgentCoreSettings
     var nodes: [ControllerSimNode] = []
+    /// The node ``step(_:_:)`` is carrying out effects for (the shell's node).
+    var stepping = 0
     var indexOf: [Endpoint: Int] = [:]
     var nodeSeeds: [UInt64] = []
     var queue = EventQueue<Event>()
