@@ -124,13 +124,18 @@ extension Supervisor {
         for (index, entry) in latest {
             let slot = slots[index]
             slot.status.restartCount = entry.attempt
-            // The monotonic start is not kept; the wall clock's age stands in for the back-off.
-            let age = Duration.seconds(max(0, wallNow - entry.process.started))
+            // The monotonic start is not kept; the wall clock's age stands in for the back-off,
+            // within a year whatever the keeper reported (a start in the future is age 0).
+            let (elapsed, overflow) = wallNow.subtractingReportingOverflow(entry.process.started)
+            let age = Duration.seconds(overflow ? 0 : min(max(0, elapsed), Self.longestAdoptedAge))
             running(slot, id: entry.process.id, pid: entry.process.pid, startedAt: now.adding(.zero - age),
                     startedAtWall: Timestamp(seconds: entry.process.started))
             if entry.process.status != nil { exited(entry.process, now: now) }
         }
     }
+
+    /// The oldest age an adopted process is given, in seconds (a year).
+    static let longestAdoptedAge: Int64 = 365 * 86_400
 
     /// Restarts due containers, escalates overdue kills, and runs due probes.
     func runTimers(now: MonotonicDeadline) {

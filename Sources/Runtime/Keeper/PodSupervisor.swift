@@ -63,8 +63,7 @@ package final class PodSupervisor: Sendable {
         let blob = String(decoding: try JSONEncoder().encode(launch), as: UTF8.self)
         let (pid, link) = try spawnKeeper(launch, keeper: keeper, socket: socket)
         do {
-            let hello = try link.awaitFrame(["hello"])
-            guard hello[1] == protocolVersion else { throw Failure.unusableHello("keeper protocol \(hello[1]), this agent speaks \(protocolVersion)") }
+            _ = try awaitHello(link)
             _ = try link.awaitFrame(["ready"])
             try link.send(KeeperFrame(["launch", blob]))
             return try start(launch: launch, lease: launch.leaseDeadline, link: link, adopting: [], keeper: pid, child: true)
@@ -77,6 +76,13 @@ package final class PodSupervisor: Sendable {
         }
     }
 
+    /// The keeper's first frame, refused unless it speaks this agent's protocol.
+    private static func awaitHello(_ link: KeeperLink) throws -> KeeperFrame {
+        let hello = try link.awaitFrame(["hello"])
+        guard hello[1] == protocolVersion else { throw Failure.unusableHello("keeper protocol \(hello[1]), this agent speaks \(protocolVersion)") }
+        return hello
+    }
+
     /// Connects to the keeper listening at `socket` and takes its pod over: the launch it kept,
     /// its lease, and its processes, running or exited while no agent was connected.
     /// - Returns: nil when no keeper listens there any more (its socket file, left behind by a
@@ -86,8 +92,7 @@ package final class PodSupervisor: Sendable {
             unlink(socket)
             return nil
         }
-        let hello = try link.awaitFrame(["hello"])
-        guard hello[1] == protocolVersion else { throw Failure.unusableHello("keeper protocol \(hello[1]), this agent speaks \(protocolVersion)") }
+        let hello = try awaitHello(link)
         guard let lease = UInt64(hello[2]) else { throw Failure.unusableHello("lease \"\(hello[2])\"") }
         guard let pid = Int32(hello[3]), pid > 0 else { throw Failure.unusableHello("pid \"\(hello[3])\"") }
         let launch: PodLaunch
