@@ -9,20 +9,40 @@ import Synchronization
 /// The agent's durable state in `<data-dir>/ordinal.db`: the Raft log and hard state, and
 /// the applied state (cluster objects and the key-value test state) with its applied index.
 ///
-/// Two locks, because they guard two SQLite connections with different durability: the Raft
-/// log's (`synchronous=FULL`, an fsync per append) and the state machine's
-/// (`synchronous=NORMAL`, no fsync but at checkpoints). The API's, DNS's, metrics' and the
-/// passes' reads take only the state lock, so they never wait for the log's fsync. Only the
-/// driver writes, from one thread; installing a leader's snapshot takes both (log first).
+/// Readers never wait for the disk. Only the driver writes, from one thread, through two
+/// connections with different durability, each behind its own lock: the Raft log's
+/// (`synchronous=FULL`, an fsync per append) and the state machine's (`synchronous=NORMAL`).
+/// What the API, DNS, metrics and the passes read is published: after each applied batch
+/// the driver swaps in the new applied state (a copy-on-write value) under a lock held only
+/// for the swap, and the DNS index likewise; key-value reads go through a connection of
+/// their own, which in WAL mode never waits for a write. Installing a leader's snapshot
+/// takes both write locks (log first).
 final class AgentStore: Sendable {
     private struct LogHandle: @unchecked Sendable {
         let storage: SQLiteRaftStorage
     }
 
-    private struct StateHandles: @unchecked Sendable {
+    private struct StateHandle: @unchecked Sendable {
         let machine: ReplicatedStateMachine
+    }
+
+    private struct ReaderHandle: @unchecked Sendable {
+        let reader: KeyValueReader
+    }
+
+    /// The applied state as readers see it, replaced whole after each applied batch.
+    private struct Published: Sendable {
+        var cluster: ClusterState
+        var appliedIndex: UInt64
+        var clusterVersion: LogFormat
         /// What recent cluster entries did, by index, for the writers waiting on them.
         var outcomes: [UInt64: ClusterState.Applied] = [:]
+
+        init(_ machine: ReplicatedStateMachine) {
+            cluster = machine.cluster
+            appliedIndex = machine.appliedIndex
+            clusterVersion = machine.clusterVersion
+        }
     }
 
     /// The DNS answers of this replica, kept current as entries are applied; the DNS server
@@ -33,7 +53,9 @@ final class AgentStore: Sendable {
     private static let outcomeWindow: UInt64 = 4096
 
     private let log: Mutex<LogHandle>
-    private let state: Mutex<StateHandles>
+    private let state: Mutex<StateHandle>
+    private let published: Mutex<Published>
+    private let reader: Mutex<ReaderHandle>
     let path: String
     let changes: ChangeFeed
 
@@ -44,7 +66,9 @@ final class AgentStore: Sendable {
         let storage = try SQLiteRaftStorage(path: path)
         let machine = try ReplicatedStateMachine(path: path)
         log = Mutex(LogHandle(storage: storage))
-        state = Mutex(StateHandles(machine: machine))
+        state = Mutex(StateHandle(machine: machine))
+        published = Mutex(Published(machine))
+        reader = Mutex(ReaderHandle(reader: try KeyValueReader(path: path)))
         changes = ChangeFeed(startingAfter: machine.appliedIndex)
         self.zone = Mutex((DNSZoneIndex(state: machine.cluster, zone: zone), UInt32(truncatingIfNeeded: machine.appliedIndex)))
     }
@@ -80,7 +104,7 @@ final class AgentStore: Sendable {
                     try machine.write(restoration, into: database)
                 }
                 handles.machine.adopt(restoration)
-                handles.outcomes = [:]
+                published.withLock { $0 = Published(handles.machine) }
                 changes.reset(after: snapshot.metadata.index)
                 let rebuilt = DNSZoneIndex(state: handles.machine.cluster, zone: zone.withLock { $0.index.zone })
                 zone.withLock { $0 = (rebuilt, UInt32(truncatingIfNeeded: snapshot.metadata.index)) }
@@ -104,22 +128,27 @@ final class AgentStore: Sendable {
         try log.withLock { try $0.storage.bootstrap(voters: voters) }
     }
 
-    /// Applies committed entries; returns whether any cluster object changed.
+    /// Applies committed entries, then publishes the state they leave; returns whether any
+    /// cluster object changed.
     @discardableResult
     func apply(_ entries: [Raft.Entry]) throws -> Bool {
         let applied = try state.withLock { handles in
             let outcomes = try handles.machine.apply(entries)
-            handles.outcomes.merge(outcomes) { $1 }
-            let applied = handles.machine.appliedIndex
-            if applied > Self.outcomeWindow {
-                handles.outcomes = handles.outcomes.filter { $0.key > applied - Self.outcomeWindow }
-            }
+            let machine = handles.machine
             let changed = outcomes.sorted { $0.key < $1.key }.flatMap(\.value.changes)
             if !changed.isEmpty {
-                let cluster = handles.machine.cluster
                 zone.withLock { zone in
-                    zone.index.apply(changed, state: cluster)
-                    zone.serial = UInt32(truncatingIfNeeded: applied)
+                    zone.index.apply(changed, state: machine.cluster)
+                    zone.serial = UInt32(truncatingIfNeeded: machine.appliedIndex)
+                }
+            }
+            published.withLock { published in
+                published.cluster = machine.cluster
+                published.appliedIndex = machine.appliedIndex
+                published.clusterVersion = machine.clusterVersion
+                published.outcomes.merge(outcomes) { $1 }
+                if machine.appliedIndex > Self.outcomeWindow {
+                    published.outcomes = published.outcomes.filter { $0.key > machine.appliedIndex - Self.outcomeWindow }
                 }
             }
             return changed
@@ -130,27 +159,27 @@ final class AgentStore: Sendable {
 
     /// What the cluster entry at `index` did, while it is recent.
     func outcome(at index: UInt64) -> ClusterState.Applied? {
-        state.withLock { $0.outcomes[index] }
+        published.withLock { $0.outcomes[index] }
     }
 
     /// The cluster state as of the applied index (a copy-on-write value: cheap).
     var cluster: (state: ClusterState, index: UInt64) {
-        state.withLock { ($0.machine.cluster, $0.machine.appliedIndex) }
+        published.withLock { ($0.cluster, $0.appliedIndex) }
     }
 
     func read(key: String) -> KeyValueEntry? {
-        state.withLock { handles in
-            guard let found = try? handles.machine.get(key) else { return nil }
+        reader.withLock { handle in
+            guard let found = try? handle.reader.get(key) else { return nil }
             return KeyValueEntry(value: found.value, revision: found.revision)
         }
     }
 
     var appliedIndex: UInt64 {
-        state.withLock { $0.machine.appliedIndex }
+        published.withLock { $0.appliedIndex }
     }
 
     /// The log format every member reads, as applied here: the one this agent writes in.
     var clusterVersion: LogFormat {
-        state.withLock { $0.machine.clusterVersion }
+        published.withLock { $0.clusterVersion }
     }
 }

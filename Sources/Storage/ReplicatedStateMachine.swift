@@ -99,11 +99,7 @@ package final class ReplicatedStateMachine: @unchecked Sendable {
 
     /// The value of `key` and the log index that last wrote it.
     package func get(_ key: String) throws(StorageError) -> (value: [UInt8], revision: UInt64)? {
-        let select = try database.prepare("SELECT value, revision FROM kv WHERE key = ?1")
-        defer { select.reset() }
-        try select.bind(1, key)
-        guard try select.step() else { return nil }
-        return (select.blob(0), select.uint64(1))
+        try KeyValueReader.get(key, in: database)
     }
 
     /// Every key, sorted, with value and revision.

@@ -133,8 +133,7 @@ final class VolumeReceiver: Sendable {
         if chunk.parent != 0, !FileManager.default.fileExists(atPath: pool.copy(chunk.volume, SnapshotName(epoch: chunk.epoch, generation: chunk.parent))) {
             return "\(Self.missingParent) e\(chunk.epoch)g\(chunk.parent)"
         }
-        FileManager.default.createFile(atPath: errorLog(chunk.volume), contents: nil)
-        let errors = open(errorLog(chunk.volume), O_WRONLY | O_CLOEXEC)
+        let errors = open(errorLog(chunk.volume), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer { if errors >= 0 { close(errors) } }
         let child: Subprocess.Child
         do {
