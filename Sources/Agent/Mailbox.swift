@@ -1,12 +1,17 @@
+import Dispatch
 import Synchronization
 
 /// A many-producer, one-consumer queue whose consumer takes everything waiting at once.
 ///
 /// Taking the whole backlog is what batches work: messages and proposals that arrive while
-/// the driver is busy (an fsync, say) are handled together and share one persist.
+/// the driver is busy (an fsync, say) are handled together and share one persist. The
+/// consumer is a thread of its own that blocks in ``wait()``: the driver's fsyncs then never
+/// hold one of the few threads Swift's concurrency pool runs everything else on.
 final class Mailbox<Item: Sendable>: Sendable {
-    private let items = Mutex<(queue: [Item], bytes: Int)>(([], 0))
-    private let bell = Doorbell()
+    private let items = Mutex<(queue: [Item], bytes: Int, finished: Bool)>(([], 0, false))
+    /// Signalled once per run of posts the consumer has not yet woken for (``rung``).
+    private let wake = DispatchSemaphore(value: 0)
+    private let rung = Atomic<Bool>(false)
     /// Beyond this many waiting items, or this many bytes of them, new ones are dropped: a
     /// flood (of many small messages or a few large ones) cannot exhaust memory.
     private let capacity: Int
@@ -41,12 +46,23 @@ final class Mailbox<Item: Sendable>: Sendable {
             }
             return accepted
         }
-        if accepted > 0 { bell.ring() }
+        if accepted > 0 { ring() }
         return accepted
     }
 
-    /// Rings after items were posted (several posts may ring once), until ``finish()``.
-    var doorbell: AsyncStream<Void> { bell.rings }
+    /// Blocks until something was posted since the last wait (several posts may wake it
+    /// once), or the mailbox is finished; false once it is finished and empty.
+    func wait() -> Bool {
+        // Once finished it no longer blocks: what is left is taken, then the answer is false.
+        if let left = items.withLock({ $0.finished ? !$0.queue.isEmpty : nil }) { return left }
+        wake.wait()
+        rung.store(false, ordering: .sequentiallyConsistent)
+        return items.withLock { !($0.finished && $0.queue.isEmpty) }
+    }
+
+    private func ring() {
+        if !rung.exchange(true, ordering: .sequentiallyConsistent) { wake.signal() }
+    }
 
     /// Everything posted since the last call, in order.
     func takeAll() -> [Item] {
@@ -58,7 +74,9 @@ final class Mailbox<Item: Sendable>: Sendable {
         }
     }
 
+    /// Ends the consumer's waits: the next ``wait()`` returns false once the mailbox is empty.
     func finish() {
-        bell.finish()
+        items.withLock { $0.finished = true }
+        wake.signal()
     }
 }

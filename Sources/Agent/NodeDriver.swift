@@ -106,13 +106,6 @@ final class NodeDriver: Service, Sendable {
     var now: Instant { clock.now() }
 
     func run() async throws {
-        var node = try store.withLog { log in
-            try AgentNode.compose(
-                id: settings.name, address: settings.advertise, metadata: settings.metadata, storage: log,
-                membership: settings.membership, raft: settings.raft, core: settings.core,
-                seed: UInt64.random(in: .min ... .max)
-            )
-        }
         defer {
             cancelPendingTick()
             proposals.closeAll(with: .failed(reason: "the agent is stopping"))
@@ -129,34 +122,10 @@ final class NodeDriver: Service, Sendable {
                     peerLogs.expireSilentReaders(now: clock.now())
                 }
                 defer { proposalSweep.cancel() }
-                try step(&node, [.start(seeds: settings.join, now: now)])
-                var shutdown = ShutdownProgress()
-                for await _ in mailbox.doorbell {
-                    let batch = mailbox.takeAll()
-                    guard !batch.isEmpty else { continue }
-                    let at = now
-                    var events: [AgentEvent] = []
-                    for input in batch {
-                        switch input {
-                        case .event(let event): events.append(event)
-                        case .peer(.logs(let message)): receive(message, now: at)
-                        case .peer(.keyring(let message)): receive(message)
-                        case .peer(.volume(let message)): volumes?.receive(message)
-                        case .peer(let message): if let event = message.event(now: at) { events.append(event) }
-                        case .tick: events.append(.tick(now: at))
-                        case .shutdown:
-                            pods.close()
-                            shutdown.begin(at: at, isLeader: node.raft.role == .leader, into: &events)
-                        }
-                    }
-                    if shutdown.shouldLeave(at: at, isLeader: node.raft.role == .leader) {
-                        logger.notice("leaving the cluster")
-                        events.append(.leave(now: at))
-                        try step(&node, events)
-                        try? await Task.sleep(for: settings.leavePropagation)
-                        break
-                    }
-                    try step(&node, events)
+                try await withTaskCancellationHandler {
+                    try await runNodeThread()
+                } onCancel: {
+                    self.mailbox.finish()
                 }
                 mailbox.finish()
                 peerLogs.close()
@@ -169,6 +138,67 @@ final class NodeDriver: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.mailbox.post(.shutdown)
+        }
+    }
+
+    /// Runs the node's loop on a thread of its own (`ordinal-node`), until it leaves or the
+    /// mailbox is finished. The loop persists (an fsync per batch) and applies; on its own
+    /// thread that never holds one of the concurrency pool's threads, which serve the API,
+    /// DNS and the passes.
+    private func runNodeThread() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { [self] in
+                do {
+                    try nodeLoop()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "ordinal-node"
+            thread.start()
+        }
+    }
+
+    /// The node's loop: takes everything waiting in the mailbox, hands it to the node as one
+    /// batch, and carries out the effects, until the agent leaves or the mailbox is finished.
+    private func nodeLoop() throws {
+        var node = try store.withLog { log in
+            try AgentNode.compose(
+                id: settings.name, address: settings.advertise, metadata: settings.metadata, storage: log,
+                membership: settings.membership, raft: settings.raft, core: settings.core,
+                seed: UInt64.random(in: .min ... .max)
+            )
+        }
+        try step(&node, [.start(seeds: settings.join, now: now)])
+        var shutdown = ShutdownProgress()
+        while mailbox.wait() {
+            let batch = mailbox.takeAll()
+            guard !batch.isEmpty else { continue }
+            let at = now
+            var events: [AgentEvent] = []
+            for input in batch {
+                switch input {
+                case .event(let event): events.append(event)
+                case .peer(.logs(let message)): receive(message, now: at)
+                case .peer(.keyring(let message)): receive(message)
+                case .peer(.volume(let message)): volumes?.receive(message)
+                case .peer(let message): if let event = message.event(now: at) { events.append(event) }
+                case .tick: events.append(.tick(now: at))
+                case .shutdown:
+                    pods.close()
+                    shutdown.begin(at: at, isLeader: node.raft.role == .leader, into: &events)
+                }
+            }
+            if shutdown.shouldLeave(at: at, isLeader: node.raft.role == .leader) {
+                logger.notice("leaving the cluster")
+                events.append(.leave(now: at))
+                try step(&node, events)
+                Thread.sleep(forTimeInterval: Double(settings.leavePropagation.components.seconds)
+                    + Double(settings.leavePropagation.components.attoseconds) / 1e18)
+                return
+            }
+            try step(&node, events)
         }
     }
 
