@@ -2,6 +2,7 @@ import AgentCore
 import ClusterState
 import Foundation
 import Glibc
+import Crypto
 import Runtime
 
 /// Builds a supervisor's ``Runtime/PodLaunch`` from the replica, making the pod's volume
@@ -58,10 +59,17 @@ struct PodLaunchPlan {
 
     static func keeperDirectory(_ dataDirectory: String) -> String { "\(dataDirectory)/keepers" }
 
-    func keeperSocket(uid: String) -> String { "\(keeperDirectory)/\(uid)" }
+    /// Where the keeper of the pod with this uid listens: a name of 16 hex digits (the first
+    /// 8 bytes of the uid's SHA-256), so the data dir may be as long as `sockaddr_un` allows
+    /// with room for it, whatever the uid's length. An agent adopts every keeper in the
+    /// directory whatever its name; the keeper's own record says which pod it holds.
+    func keeperSocket(uid: String) -> String {
+        let digest = SHA256.hash(data: Array(uid.utf8)).prefix(8)
+        return "\(keeperDirectory)/" + digest.map { String(format: "%02x", $0) }.joined()
+    }
 
-    /// The longest data dir path whose keeper sockets (a 36-character uid) fit `sockaddr_un`.
-    static let longestDataDirectory = PodSupervisor.longestSocketPath - "/keepers/".count - 36
+    /// The longest data dir path whose keeper sockets fit `sockaddr_un`.
+    static let longestDataDirectory = PodSupervisor.longestSocketPath - "/keepers/".count - 16
 
     func launch(_ pod: Pod, state: ClusterState, lease: MonotonicDeadline) throws(Failure) -> PodLaunch {
         let uid = pod.metadata.uid ?? ""
