@@ -48,19 +48,7 @@ def memory_of(pid):
 
 def pod_processes(data_dir):
     """(keeper pids, pause pids) of the keepers listening under data_dir and their children."""
-    keepers, children = [], []
-    sockets = os.path.realpath(os.path.join(data_dir, "keepers"))
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and os.path.basename(argv[0]) == b"ordinal-keeper" and len(argv) > 1 \
-                and os.path.realpath(argv[1].decode()).startswith(sockets):
-            keepers.append(int(entry))
+    keepers, children = H.keeper_pids(os.path.join(data_dir, "keepers")), []
     for keeper in keepers:
         try:
             with open(f"/proc/{keeper}/task/{keeper}/children") as f:

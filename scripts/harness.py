@@ -12,7 +12,7 @@ written once (Python 3 stdlib only; nothing outside this repository is imported)
               pod_summary() / pod_up() / pods_by_name() for the pods API.
   serf        SerfRPC, the agent RPC `serf members` speaks (a minimal msgpack inside).
   DNS         dns_query() (an A query packet), query_a() (one UDP query), dns_rtt().
-  /proc       proc_cpu_ticks(), proc_status(), sample_idle(), sys_cpu(), busy_pct(),
+  /proc       keeper_pids(), proc_cpu_ticks(), proc_status(), sample_idle(), sys_cpu(), busy_pct(),
               wait_quiet(), top_others().
   statistics  quantile(), stats(), fmt_stats(), quantile_or_max().
   facts       machine_facts() (cores, CPU model, memory, kernel, date), host_line(),
@@ -702,6 +702,24 @@ def safe_ticks(pid):
         return proc_cpu_ticks(pid)
     except OSError:
         return 0
+
+
+def keeper_pids(root):
+    """PIDs of the pod keepers (`ordinal-keeper`) whose sockets lie under the directory root."""
+    root = os.path.realpath(root)
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == b"ordinal-keeper" and len(argv) > 1 \
+                and os.path.realpath(argv[1].decode(errors="replace")).startswith(root):
+            found.append(int(entry))
+    return found
 
 
 def proc_status(pid, keys):

@@ -134,24 +134,6 @@ def pods():
     return result
 
 
-def keepers(out):
-    """{pid} of the keepers whose sockets are under this run's data directories."""
-    root = os.path.realpath(out)
-    found = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and os.path.basename(argv[0]) == b"ordinal-keeper" and len(argv) > 1 \
-                and os.path.realpath(argv[1].decode(errors="replace")).startswith(root):
-            found.add(int(entry))
-    return found
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--old-bin", required=True, help="the OLD build's ordinal (ordinal-keeper beside it)")
@@ -180,7 +162,7 @@ def main():
             sys.exit(f"upgrade-test: the StatefulSet was not created: {status} {body}")
         if not H.wait_for(lambda: (len(pods()) == PODS and all(p[3] for p in pods().values()), None), 120)[0]:
             sys.exit(f"upgrade-test: the pods were not Ready within 120 s: {pods()}")
-        before_pods, before_keepers = pods(), keepers(a.out)
+        before_pods, before_keepers = pods(), set(H.keeper_pids(a.out))
         writer.start()
         watch.start()
         time.sleep(3)
@@ -218,7 +200,7 @@ def main():
                     status, body = None, b""
                 if status != 200 or body.decode(errors="replace") != value:
                     missing.setdefault(NAMES[i], []).append(key)
-        after_pods, after_keepers = pods(), keepers(a.out)
+        after_pods, after_keepers = pods(), set(H.keeper_pids(a.out))
         if watch.mixed_max > 1:
             failures.append(f"an agent reported cluster version {watch.mixed_max} while an OLD build ran")
         if missing:
