@@ -122,6 +122,7 @@ extension ClusterState {
             return .rejected(.conflict(.pod, key.name, "pod \(key.name) is already assigned to node \"\(pod.spec.nodeName ?? "")\""))
         }
         guard nodes[ObjectKey(namespace: "", name: node)] != nil else { return .rejected(.notFound(.node, node)) }
+        if let error = claimAway(from: node, of: pod, key) { return .rejected(error) }
         if let holder = pods.values.first(where: { $0.spec.nodeName != nil && $0.status?.podIP == podIP && $0.metadata.uid != uid }) {
             return .rejected(.conflict(.pod, key.name, "address \(podIP) is held by pod \(holder.metadata.name)"))
         }
@@ -133,6 +134,24 @@ extension ClusterState {
         status.conditions = [Pod.Condition(type: "PodScheduled", status: "True", lastTransitionTime: context.at)]
         pod.status = status
         return .applied(context.write(&self, .pod(pod), as: .modified), changed: true)
+    }
+
+    /// A claim the pod mounts that is not bound to a volume, or whose volume lives on another
+    /// node: placed on `node`, the pod would run without its data or away from it. The
+    /// scheduler binds claims in the same entry before the pod, so a claim update of that
+    /// entry that was refused (another command of the pass changed the claim first) refuses
+    /// the placement too, and the next pass places the pod.
+    private func claimAway(from node: String, of pod: Pod, _ key: ObjectKey) -> StatusError? {
+        for claimName in (pod.spec.volumes ?? []).compactMap(\.persistentVolumeClaim?.claimName) {
+            let claim = claims[ObjectKey(namespace: key.namespace, name: claimName)]
+            guard let volume = claim?.spec.volumeName.flatMap({ volumes[ObjectKey(namespace: "", name: $0)] }) else {
+                return .conflict(.pod, key.name, "claim \(claimName) is not bound to a volume")
+            }
+            if let location = volume.spec.replicated?.primary ?? volume.node, location != node {
+                return .conflict(.pod, key.name, "claim \(claimName)'s volume \(volume.metadata.name) is on node \(location), not \(node)")
+            }
+        }
+        return nil
     }
 
     /// A Node whose pod CIDR overlaps another Node's: two nodes would hand out one address.

@@ -1,5 +1,5 @@
 import CSubprocess
-package import Glibc
+import Glibc
 import Synchronization
 
 /// A child's process group, killed only while its leader is unreaped. ``waitAndReap()``

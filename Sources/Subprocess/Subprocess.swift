@@ -1,5 +1,5 @@
 import CSubprocess
-package import Glibc
+import Glibc
 
 /// The one way Ordinal starts a process — a pod keeper, a `kubectl exec` command, `ip`,
 /// `btrfs`, `mount` — so the rules that keep the agent safe hold for all of them:

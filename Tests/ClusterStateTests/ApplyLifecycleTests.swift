@@ -136,6 +136,33 @@ private func nodeAndPod(claim: String? = nil) -> ClusterState {
     }
 }
 
+@Suite struct ApplyBindClaimTests {
+    /// Seed 11440067357075992868 of the controller simulation: one pass updated a claim twice,
+    /// the scheduler's binding of it was refused as a conflict, and the pod was placed anyway,
+    /// without its volume. A pod is placed only where every claim it mounts has its volume.
+    @Test func bind_refusesAPodWhoseClaimHasNoVolumeOrOneOnAnotherNode() {
+        var state = nodeAndPod(claim: "data-web-0")
+        var second = Fixture.node("node-2", ip: "10.0.0.2")
+        second.spec.podCIDR = "10.244.2.0/24"
+        #expect(state.run(3, .create(.node(second))).only.error == nil)
+        state.run(4, .create(.persistentVolumeClaim(Fixture.claim())))
+        let unbound = state.run(5, .bind(pod: podKey, uid: uid, node: "node-1", podIP: "10.244.1.5"))
+        #expect(unbound.only.error?.message == #"Operation cannot be fulfilled on pods "web-0": claim data-web-0 is not bound to a volume"#)
+
+        state.run(6, .create(.persistentVolume(Fixture.volume(node: "node-2"))))
+        var claim = try! #require(state.claims[Fixture.key("data-web-0")])
+        claim.spec.volumeName = "pv-data-web-0"
+        state.run(7, .update(.persistentVolumeClaim(claim)))
+        let away = state.run(8, .bind(pod: podKey, uid: uid, node: "node-1", podIP: "10.244.1.5"))
+        #expect(away.only.error?.message == #"Operation cannot be fulfilled on pods "web-0": claim data-web-0's volume pv-data-web-0 is on node node-2, not node-1"#)
+        #expect(state.pods[podKey]?.spec.nodeName == nil)
+
+        let there = state.run(9, .bind(pod: podKey, uid: uid, node: "node-2", podIP: "10.244.2.5"))
+        #expect(there.only.error == nil)
+        #expect(state.pods[podKey]?.spec.nodeName == "node-2")
+    }
+}
+
 @Suite struct ApplyResultTests {
     /// Each write's result is the object as stored, new `resourceVersion` included, which is
     /// what the API answers a create or update with.
