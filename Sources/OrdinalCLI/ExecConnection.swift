@@ -36,7 +36,11 @@ struct ExecConnection {
                             channel.eventLoop.makeCompletedFuture { .notUpgraded }
                         }
                     )
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: .init(upgradeConfiguration: configuration))
+                    // The agent may send the first output in the same segment as its `101`:
+                    // NIO's default drops bytes left after the response head.
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
                 }
             }
         if case .upgraded(let channel)? = try? await upgrade.get() { return .upgraded(channel) }
