@@ -61,9 +61,16 @@ let package = Package(
         .target(
             name: "Wire",
             dependencies: [
-                "Basics", "Membership", "Consensus", "AgentCore",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Basics",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PeerMessages",
+            dependencies: [
+                "Basics", "Membership", "Consensus", "AgentCore", "Wire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Proto"],
             swiftSettings: strictSettings
@@ -71,7 +78,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "AgentCore", "Basics", "Wire", "Listening",
+                "AgentCore", "Basics", "Wire", "PeerMessages", "Listening",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,7 +171,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "Transport", "API", "Runtime", "Telemetry", "Exec", "Listening", "Subprocess",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "PeerMessages", "Transport", "API", "Runtime", "Telemetry", "Exec", "Listening", "Subprocess",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -200,7 +207,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinalFuzz",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "DNS", "DNSServer", "AgentCore", "Wire", "API", "Telemetry", "Exec",
+                "Basics", "Membership", "Consensus", "ClusterState", "DNS", "DNSServer", "AgentCore", "Wire", "PeerMessages", "API", "Telemetry", "Exec",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -232,12 +239,12 @@ let package = Package(
         ),
         .testTarget(name: "AgentCoreTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "AgentCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Basics", "Membership", "Consensus", "ClusterState", "Controller", "AgentCore", "Simulation"]),
-        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore", "Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Basics", "Membership", "Consensus", "AgentCore", "Wire", "PeerMessages"]),
         .testTarget(name: "StorageTests", dependencies: ["Basics", "Consensus", "ClusterState", "Storage"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "AgentCore", "Basics", "Wire", "Transport",
+                "AgentCore", "Basics", "Wire", "PeerMessages", "Transport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -278,6 +285,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ProcessTests", dependencies: ["Basics", "AgentCore", "Wire"]),
+        .testTarget(name: "ProcessTests", dependencies: ["Basics", "AgentCore", "Wire", "PeerMessages"]),
     ]
 )

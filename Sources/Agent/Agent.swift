@@ -16,6 +16,7 @@ import Runtime
 import ServiceLifecycle
 import Telemetry
 import Transport
+import PeerMessages
 import Wire
 
 /// The composition root: one agent process as a `ServiceGroup` of the peer transport, the

@@ -2,6 +2,7 @@ import AgentCore
 import API
 import Basics
 import Synchronization
+import PeerMessages
 import Wire
 
 /// Keyring operations this agent fanned out and the answers that came back: each call

@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+import PeerMessages
 import Wire
 
 /// The agent's cluster keys on disk (`<data-dir>/keyring`, mode 0600), as Consul's keyring

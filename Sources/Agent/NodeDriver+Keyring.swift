@@ -5,6 +5,7 @@ import Logging
 import Membership
 import Synchronization
 import Transport
+import PeerMessages
 import Wire
 
 extension NodeDriver {

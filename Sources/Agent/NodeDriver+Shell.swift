@@ -7,6 +7,7 @@ import Membership
 import Storage
 import Telemetry
 import Transport
+import PeerMessages
 import Wire
 
 extension NodeDriver {

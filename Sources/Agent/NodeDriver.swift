@@ -13,6 +13,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Transport
+import PeerMessages
 import Wire
 
 /// Runs the agent's ``AgentCore/AgentNode`` against real time, the peer transport and the

@@ -5,6 +5,7 @@ import ClusterState
 import DNSServer
 import FoundationEssentials
 import Logging
+import PeerMessages
 import Wire
 
 /// `ordinal agent`: runs one agent until SIGTERM, then leaves the cluster gracefully.

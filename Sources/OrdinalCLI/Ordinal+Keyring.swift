@@ -4,6 +4,7 @@ import Basics
 import FoundationEssentials
 import NIOCore
 import NIOHTTP1
+import PeerMessages
 import Wire
 
 /// `ordinal keyring`: rotate the cluster key with no outage, as `serf keys` does —

@@ -1,6 +1,7 @@
 import AgentCore
 import Basics
 import Consensus
+import PeerMessages
 import Wire
 
 /// The peer receive path: a byte stream split by ``Wire/FrameDecoder``, each body opened

@@ -6,6 +6,7 @@ import Consensus
 import DNS
 import Foundation
 import Membership
+import PeerMessages
 import Wire
 
 /// The generated part of the seed corpus: real peer frames and DNS packets, encoded by the

@@ -1,4 +1,5 @@
 import NIOCore
+import PeerMessages
 import Wire
 
 /// Splits a TCP byte stream into frame bodies with ``Wire/FrameDecoder``, the one framing

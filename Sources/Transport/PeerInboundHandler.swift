@@ -1,4 +1,5 @@
 import NIOCore
+import PeerMessages
 import Wire
 
 /// The end of an inbound connection's pipeline: opens each frame body with the codec and

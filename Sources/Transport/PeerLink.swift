@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import PeerMessages
 import Wire
 
 /// The outgoing half of the connection to one peer: dials on demand, then hands frames

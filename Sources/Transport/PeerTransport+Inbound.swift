@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import PeerMessages
 import Wire
 
 extension PeerTransport {

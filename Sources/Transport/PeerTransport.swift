@@ -1,5 +1,6 @@
 package import Basics
 package import Logging
+package import PeerMessages
 import Listening
 import ServiceLifecycle
 package import Wire

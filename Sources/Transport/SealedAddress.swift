@@ -1,5 +1,6 @@
 import Basics
 import NIOCore
+import PeerMessages
 import Wire
 
 /// How the transport writes a connection's addresses: the recipient a sealed frame names

@@ -1,10 +1,10 @@
 extension Wire {
-    /// A frame body that is not a valid ``PeerMessage``. The shell drops and counts the
+    /// A frame body that is not a valid message of a registered kind. The shell drops and counts the
     /// frame; descriptions name the offending field but never carry its contents.
     package enum DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The body did not open with the receiver's key (or lack of one).
         case unsealing(SealError)
-        /// The bytes are not a protobuf `PeerFrame`.
+        /// The bytes are not a protobuf `PeerFrame` (see ``Payload``).
         case unparseable(reason: String)
         /// `PeerFrame.version` is not ``Wire/protocolVersion``.
         case unsupportedVersion(UInt32)

@@ -84,7 +84,7 @@ extension Wire {
 
     /// Prepends the 4-byte big-endian length to `body`.
     ///
-    /// `body` MUST be non-empty and shorter than 4 GiB; ``PeerCodec`` guarantees both and
+    /// `body` MUST be non-empty and shorter than 4 GiB; ``Codec`` guarantees both and
     /// also checks its own frame bound.
     package static func encodeFrame(_ body: [UInt8]) -> [UInt8] {
         precondition(

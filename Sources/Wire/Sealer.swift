@@ -14,7 +14,7 @@ extension Wire {
     /// `[nonce 12][ciphertext][tag 16]`. Random nonces are safe for far more frames than a
     /// key sees (the birthday bound is ~2^48). The fixed ``associatedData`` label binds a
     /// frame to this protocol and version, so bytes sealed under the same key for another
-    /// purpose do not open here. Replays are the ``PeerCodec``'s concern (``SealedHeader``), and
+    /// purpose do not open here. Replays are the ``Codec``'s concern (``SealedHeader``), and
     /// several keys the ``Keyring``'s.
     ///
     /// The key is held as bytes because `SymmetricKey` is not `Sendable` in swift-crypto 3;

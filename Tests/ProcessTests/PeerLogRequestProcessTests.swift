@@ -2,6 +2,7 @@ import AgentCore
 import Basics
 import Foundation
 import Testing
+import PeerMessages
 import Wire
 
 /// A key holder's peer log request for a container name that climbs out of the pod's log

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOTestUtils
 import Testing
+import PeerMessages
 import Wire
 @testable import Transport
 

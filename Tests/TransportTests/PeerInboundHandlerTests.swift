@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import Synchronization
 import Testing
+import PeerMessages
 import Wire
 @testable import Transport
 

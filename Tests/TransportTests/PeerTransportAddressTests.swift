@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+import PeerMessages
 import Wire
 @testable import Transport
 

@@ -2,6 +2,7 @@ import AgentCore
 import Basics
 import Membership
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// Named sample messages covering every ``Membership/Message`` kind, for table-driven tests

@@ -1,5 +1,6 @@
 import Basics
 import Testing
+@testable import PeerMessages
 @testable import Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials

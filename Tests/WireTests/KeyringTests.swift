@@ -1,6 +1,7 @@
 import AgentCore
 import Basics
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// The keyring rotates keys without an outage: frames are sealed with the primary and
@@ -78,13 +79,13 @@ import Testing
     }
 
     @Test func malformedMessagesAreRefused() throws {
-        var request = Ordinal_Wire_V1_PeerFrame()
+        var request = PeerFrame()
         request.version = Wire.protocolVersion
         request.keyringRequest = .with { $0.from = "a1"; $0.to = "a2"; $0.op = .install; $0.key = .init([1, 2, 3]) }
         #expect(throws: Wire.DecodeError.self) { try Wire.PeerMessage(frame: request) }
         request.keyringRequest = .with { $0.from = "a1"; $0.to = "a2"; $0.op = .unspecified }
         #expect(throws: Wire.DecodeError.self) { try Wire.PeerMessage(frame: request) }
-        var response = Ordinal_Wire_V1_PeerFrame()
+        var response = PeerFrame()
         response.version = Wire.protocolVersion
         response.keyringResponse = .with { $0.from = "a2"; $0.to = "a1"; $0.keyDigests = Array(repeating: .init(repeating: 0, count: 32), count: Wire.Keyring.maxKeys + 1) }
         #expect(throws: Wire.DecodeError.self) { try Wire.PeerMessage(frame: response) }

@@ -1,6 +1,7 @@
 import AgentCore
 import Basics
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// A lease message decides when pods may run, so a malformed one is refused, never guessed.
@@ -8,12 +9,12 @@ import Testing
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
         let expected: Wire.DecodeError
-        let breakIt: @Sendable (inout Ordinal_Wire_V1_PeerFrame) -> Void
+        let breakIt: @Sendable (inout PeerFrame) -> Void
         var testDescription: String { name }
     }
 
-    static func validGrant() -> Ordinal_Wire_V1_PeerFrame {
-        Ordinal_Wire_V1_PeerFrame(.lease(.grant(from: NodeID("a1"), to: NodeID("a2"), sequence: 4, term: 2, readIndex: 10)))
+    static func validGrant() -> PeerFrame {
+        PeerFrame(.lease(.grant(from: NodeID("a1"), to: NodeID("a2"), sequence: 4, term: 2, readIndex: 10)))
     }
 
     static let cases: [Case] = [

@@ -1,6 +1,7 @@
 import Basics
 import Membership
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 @Suite struct PeerCodecTests {
@@ -84,7 +85,30 @@ import Testing
     @Test func unknownFutureBody_isMissingBody() throws {
         // version = 1, then field 39 (reserved for a future Raft body) as 2 length-delimited bytes.
         let body: [UInt8] = [0x08, 0x01, 0xBA, 0x02, 0x02, 0x08, 0x01]
-        #expect(throws: Wire.DecodeError.missingBody(path: "body")) { try Fixture.codec(key: nil).decodeBody(body, receivedAt: Fixture.recipient) }
+        #expect(throws: Wire.DecodeError.missingBody(path: "body.39")) { try Fixture.codec(key: nil).decodeBody(body, receivedAt: Fixture.recipient) }
+    }
+
+    /// What the frame itself refuses, before any kind's decoder: hostile bytes get a typed
+    /// error, never a trap.
+    @Test(arguments: [
+        ("a second message", [0x08, 0x01, 0x52, 0x00, 0x52, 0x00], Wire.DecodeError.invalidField(path: "body", reason: "more than one message")),
+        ("field number 0", [0x02, 0x00], .unparseable(reason: "field number 0")),
+        ("a group", [0x08, 0x01, 0x53], .unparseable(reason: "wire type 3")),
+        ("a length past the end", [0x08, 0x01, 0x52, 0x05, 0x00], .unparseable(reason: "field length 5 past the end")),
+        ("a truncated varint", [0x08, 0x81], .unparseable(reason: "truncated varint")),
+        ("an 11-byte varint", [0x08] + [UInt8](repeating: 0xFF, count: 10) + [0x01], .unparseable(reason: "varint longer than 10 bytes")),
+        ("a truncated fixed64", [0x08, 0x01, 0x11, 0x00], .unparseable(reason: "truncated field")),
+        ("a version of 2^32", [0x08, 0x80, 0x80, 0x80, 0x80, 0x10, 0x52, 0x00], .unsupportedVersion(0)),
+    ] as [(String, [UInt8], Wire.DecodeError)])
+    func malformedFramesAreRefused(name: String, body: [UInt8], expected: Wire.DecodeError) {
+        #expect(throws: expected, "\(name)") { try Wire.Payload.decode(body) }
+    }
+
+    /// Fields 2-9 belong to the frame: unknown ones are skipped, as protobuf skips them, so a
+    /// newer frame field does not make an older agent refuse the message.
+    @Test func unknownFrameFieldsAreSkipped() throws {
+        let body: [UInt8] = [0x08, 0x01, 0x10, 0x07, 0x1A, 0x01, 0x00, 0x25, 0, 0, 0, 0, 0x29, 0, 0, 0, 0, 0, 0, 0, 0, 0x52, 0x00]
+        #expect(try Wire.Payload.decode(body) == Wire.Payload(kind: 10, bytes: []))
     }
 
     @Test func decodeErrorDescriptions_nameFieldAndReason() {

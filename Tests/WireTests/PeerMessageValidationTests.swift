@@ -1,4 +1,5 @@
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// Each case starts from a valid ping request with gossip and breaks one field, so a test
@@ -6,16 +7,16 @@ import Testing
 struct InvalidCase: Sendable, CustomTestStringConvertible {
     let name: String
     let expected: Wire.DecodeError
-    let breakIt: @Sendable (inout Ordinal_Wire_V1_PeerFrame) -> Void
+    let breakIt: @Sendable (inout PeerFrame) -> Void
 
     var testDescription: String { name }
 
-    static func valid() -> Ordinal_Wire_V1_PeerFrame {
+    static func valid() -> PeerFrame {
         let message = Fixture.gossip(
             .pingRequest(sequence: 5, target: .init("beta"), targetAddress: .init(host: "b", port: 2)),
             gossip: Fixture.members
         )
-        return Ordinal_Wire_V1_PeerFrame(message)
+        return PeerFrame(message)
     }
 
     static let all: [InvalidCase] = [

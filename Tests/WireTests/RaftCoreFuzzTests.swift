@@ -1,6 +1,7 @@
 import Basics
 import Consensus
 import Testing
+@testable import PeerMessages
 @testable import Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -69,7 +70,7 @@ import Foundation
 
     /// Sets one or two number fields of a serialized Raft frame to edge values.
     static func poke(_ body: [UInt8], using random: inout SplitMix64) throws -> [UInt8] {
-        var frame = try Ordinal_Wire_V1_PeerFrame(serializedBytes: body)
+        var frame = try PeerFrame(serializedBytes: body)
         for _ in 0..<Int.random(in: 1...2, using: &random) {
             fields.randomElement(using: &random)!(&frame.raft, edges.randomElement(using: &random)!)
         }

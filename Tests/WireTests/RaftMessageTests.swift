@@ -1,6 +1,7 @@
 import Basics
 import Consensus
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// Named Raft messages covering every ``Raft/Message/Payload`` kind, for table-driven tests
@@ -118,7 +119,7 @@ extension Fixture {
 
     /// Decoding repairs nothing silently: members are compared as `ConfState` sorts them.
     @Test func snapshotMembers_inAnyOrder_decodeToTheSortedConfState() throws {
-        var frame = Ordinal_Wire_V1_PeerFrame(Fixture.raft(.snapshot(Fixture.snapshot)))
+        var frame = PeerFrame(Fixture.raft(.snapshot(Fixture.snapshot)))
         frame.raft.snapshot.metadata.confState.voters.reverse()
         let decoded = try Wire.PeerMessage(serializedBytes: frame.serializedBytes())
         #expect(decoded == Fixture.raft(.snapshot(Fixture.snapshot)))

@@ -1,6 +1,7 @@
 import Basics
 import Consensus
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// Each case starts from a valid Raft message and breaks one field, so a test failure
@@ -142,7 +143,7 @@ struct RaftInvalidCase: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: RaftInvalidCase.all)
     func invalidField_isRejectedWithPathAndReason(_ invalid: RaftInvalidCase) throws {
-        var frame = Ordinal_Wire_V1_PeerFrame(invalid.base.message)
+        var frame = PeerFrame(invalid.base.message)
         invalid.breakIt(&frame.raft)
         let bytes: [UInt8] = try frame.serializedBytes()
         #expect(throws: invalid.expected) { try Fixture.codec(key: nil).decodeBody(bytes, receivedAt: Fixture.recipient) }

@@ -1,5 +1,6 @@
 import Basics
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// A sealed frame names the address it was sent to, and a receiver takes it only on a

@@ -1,6 +1,7 @@
 import Basics
 import Synchronization
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 /// Sealed frames name their sender and carry a stamp: a recorded frame played again is

@@ -1,4 +1,5 @@
 import Testing
+@testable import PeerMessages
 @testable import Wire
 
 @Suite struct SealerTests {

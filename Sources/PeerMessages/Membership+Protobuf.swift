@@ -1,6 +1,8 @@
+import AgentCore
 import Basics
 import Membership
 import SwiftProtobuf
+import Wire
 
 // Validating conversions between the membership domain types and their generated
 // protobuf counterparts; see `PeerMessage+Protobuf.swift` for the decoding contract.
@@ -155,5 +157,14 @@ extension NodeID {
         let receiver = try NodeID(to, path: "\(path()).to")
         guard sender != receiver else { throw .invalidField(path: "\(path()).to", reason: "same as from") }
         return (sender, receiver)
+    }
+}
+
+extension Wire.MessageKinds where M == CorePeerMessage {
+    /// SWIM's messages travel in one envelope kind.
+    mutating func registerGossip() {
+        register(.gossip, as: Ordinal_Wire_V1_GossipEnvelope.self) { proto, path throws(Wire.DecodeError) in
+            .gossip(try Membership.Envelope(proto, path: path))
+        }
     }
 }

@@ -1,6 +1,8 @@
+import AgentCore
 import Basics
 import Consensus
 import SwiftProtobuf
+import Wire
 
 // Validating decoding of Raft messages; see `PeerMessage+Protobuf.swift` for the contract.
 // Beyond "is it well-formed protobuf", a decoded `Raft.Message` is guaranteed to satisfy
@@ -141,5 +143,14 @@ extension Raft {
     static func term(_ value: UInt64, path: @autoclosure () -> String) throws(Wire.DecodeError) -> UInt64 {
         guard value > 0 else { throw .invalidField(path: path(), reason: "zero") }
         return try bounded(value, path: path())
+    }
+}
+
+extension Wire.MessageKinds where M == CorePeerMessage {
+    /// Raft's messages travel in one kind.
+    mutating func registerRaft() {
+        register(.raft, as: Ordinal_Wire_V1_RaftMessage.self) { proto, path throws(Wire.DecodeError) in
+            .raft(try Raft.Message(proto, path: path))
+        }
     }
 }

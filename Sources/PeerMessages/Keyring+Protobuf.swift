@@ -1,6 +1,7 @@
 import AgentCore
 import Basics
 import SwiftProtobuf
+import Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -41,11 +42,11 @@ extension KeyringMessage {
     }
 }
 
-extension Ordinal_Wire_V1_PeerFrame {
-    mutating func setKeyring(_ message: KeyringMessage) {
+extension Wire.Payload {
+    static func keyring(_ message: KeyringMessage) throws -> Wire.Payload {
         switch message {
         case let .request(from, to, id, operation):
-            keyringRequest = .with {
+            return try Wire.Payload(.keyringRequest, Ordinal_Wire_V1_KeyringRequest.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.id = id
@@ -56,15 +57,27 @@ extension Ordinal_Wire_V1_PeerFrame {
                 case .remove: $0.op = .remove
                 }
                 $0.key = Data(operation.key ?? [])
-            }
+            })
         case let .response(from, to, id, digests, error):
-            keyringResponse = .with {
+            return try Wire.Payload(.keyringResponse, Ordinal_Wire_V1_KeyringResponse.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.id = id
                 $0.keyDigests = digests.map { Data($0) }
                 $0.error = error ?? ""
-            }
+            })
+        }
+    }
+}
+
+extension Wire.MessageKinds where M == CorePeerMessage {
+    /// Keyring rotation: the fanned-out operation and each agent's answer.
+    mutating func registerKeyring() {
+        register(.keyringRequest, as: Ordinal_Wire_V1_KeyringRequest.self) { proto, path throws(Wire.DecodeError) in
+            .keyring(try KeyringMessage(proto, path: path))
+        }
+        register(.keyringResponse, as: Ordinal_Wire_V1_KeyringResponse.self) { proto, path throws(Wire.DecodeError) in
+            .keyring(try KeyringMessage(proto, path: path))
         }
     }
 }

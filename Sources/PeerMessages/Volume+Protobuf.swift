@@ -1,6 +1,7 @@
 import AgentCore
 import Basics
 import SwiftProtobuf
+import Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -49,11 +50,11 @@ extension VolumeMessage {
     }
 }
 
-extension Ordinal_Wire_V1_PeerFrame {
-    mutating func setVolume(_ message: VolumeMessage) {
+extension Wire.Payload {
+    static func volume(_ message: VolumeMessage) throws -> Wire.Payload {
         switch message {
         case .chunk(let chunk):
-            volumeChunk = .with {
+            return try Wire.Payload(.volumeChunk, Ordinal_Wire_V1_VolumeChunk.with {
                 $0.from = chunk.from.name
                 $0.to = chunk.to.name
                 $0.volume = chunk.volume
@@ -65,9 +66,9 @@ extension Ordinal_Wire_V1_PeerFrame {
                 $0.sequence = chunk.sequence
                 $0.data = Data(chunk.data)
                 $0.digest = Data(chunk.digest ?? [])
-            }
+            })
         case .ack(let ack):
-            volumeAck = .with {
+            return try Wire.Payload(.volumeAck, Ordinal_Wire_V1_VolumeAck.with {
                 $0.from = ack.from.name
                 $0.to = ack.to.name
                 $0.volume = ack.volume
@@ -76,7 +77,19 @@ extension Ordinal_Wire_V1_PeerFrame {
                 $0.hasApplied_p = ack.applied != nil
                 $0.applied = ack.applied ?? 0
                 $0.error = ack.error ?? ""
-            }
+            })
+        }
+    }
+}
+
+extension Wire.MessageKinds where M == CorePeerMessage {
+    /// Volume replication: the snapshot stream's chunks and the copy's acks.
+    mutating func registerVolume() {
+        register(.volumeChunk, as: Ordinal_Wire_V1_VolumeChunk.self) { proto, path throws(Wire.DecodeError) in
+            .volume(try VolumeMessage(proto, path: path))
+        }
+        register(.volumeAck, as: Ordinal_Wire_V1_VolumeAck.self) { proto, path throws(Wire.DecodeError) in
+            .volume(try VolumeMessage(proto, path: path))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Basics
 import Consensus
 import SwiftProtobuf
+import Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,6 +1,7 @@
 import AgentCore
 import Basics
 import SwiftProtobuf
+import Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -54,11 +55,11 @@ extension LogMessage {
     }
 }
 
-extension Ordinal_Wire_V1_PeerFrame {
-    mutating func setLogs(_ message: LogMessage) {
+extension Wire.Payload {
+    static func logs(_ message: LogMessage) throws -> Wire.Payload {
         switch message {
         case let .request(from, to, stream, target):
-            logRequest = .with {
+            return try Wire.Payload(.logRequest, Ordinal_Wire_V1_LogRequest.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.stream = stream
@@ -69,9 +70,9 @@ extension Ordinal_Wire_V1_PeerFrame {
                 $0.hasTailLines_p = target.tailLines != nil
                 $0.tailLines = target.tailLines ?? 0
                 $0.follow = target.follow
-            }
+            })
         case let .chunk(from, to, stream, sequence, data, end):
-            logChunk = .with {
+            return try Wire.Payload(.logChunk, Ordinal_Wire_V1_LogChunk.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.stream = stream
@@ -79,33 +80,58 @@ extension Ordinal_Wire_V1_PeerFrame {
                 $0.data = Data(data)
                 $0.end = end != nil
                 if case .failed(let reason)? = end { $0.error = reason.isEmpty ? "failed" : reason }
-            }
+            })
         case let .cancel(from, to, stream):
-            logCancel = .with {
+            return try Wire.Payload(.logCancel, Ordinal_Wire_V1_LogCancel.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.stream = stream
-            }
+            })
         }
     }
 
-    mutating func setForward(_ message: ForwardMessage) {
+    static func forward(_ message: ForwardMessage) throws -> Wire.Payload {
         switch message {
         case let .propose(from, to, id, data):
-            forwardPropose = .with {
+            return try Wire.Payload(.forwardPropose, Ordinal_Wire_V1_ForwardPropose.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.id = id
                 $0.data = Data(data)
-            }
+            })
         case let .refused(from, to, id, notLeader, reason):
-            forwardRefused = .with {
+            return try Wire.Payload(.forwardRefused, Ordinal_Wire_V1_ForwardRefused.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.id = id
                 $0.notLeader = notLeader
                 $0.reason = reason
-            }
+            })
+        }
+    }
+}
+
+extension Wire.MessageKinds where M == CorePeerMessage {
+    /// Proposal forwarding: the write handed to the leader and its refusal.
+    mutating func registerForward() {
+        register(.forwardPropose, as: Ordinal_Wire_V1_ForwardPropose.self) { proto, path throws(Wire.DecodeError) in
+            .forward(try ForwardMessage(proto, path: path))
+        }
+        register(.forwardRefused, as: Ordinal_Wire_V1_ForwardRefused.self) { proto, path throws(Wire.DecodeError) in
+            .forward(try ForwardMessage(proto, path: path))
+        }
+    }
+
+    /// Log streaming: the request, the chunks and the cancel.
+    mutating func registerLogs() {
+        register(.logRequest, as: Ordinal_Wire_V1_LogRequest.self) { proto, path throws(Wire.DecodeError) in
+            .logs(try LogMessage(proto, path: path))
+        }
+        register(.logChunk, as: Ordinal_Wire_V1_LogChunk.self) { proto, path throws(Wire.DecodeError) in
+            .logs(try LogMessage(proto, path: path))
+        }
+        register(.logCancel, as: Ordinal_Wire_V1_LogCancel.self) { proto, path throws(Wire.DecodeError) in
+            .logs(try LogMessage(proto, path: path))
         }
     }
 }

@@ -1,12 +1,12 @@
-import AgentCore
 import Basics
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension Wire {
-    /// Turns ``PeerMessage``s into complete frames and frame bodies back into messages:
-    /// protobuf, then optional sealing, then the length prefix.
+    /// Turns messages into complete frames and frame bodies back into messages: the
+    /// message's ``Payload`` under the wire version, then optional sealing, then the length
+    /// prefix. What a body may hold is the registered ``MessageKinds``.
     ///
     /// Use with a ``FrameDecoder`` of the same `maxFrameBytes` on the receiving side:
     ///
@@ -21,7 +21,9 @@ extension Wire {
     /// address it was sent to and a stamp): a frame sent to another address than the one it
     /// arrived on, whose message speaks for another agent than the header names, or that
     /// the ``ReplayGuard`` has seen or finds out of its time window, is refused.
-    package struct PeerCodec: Sendable {
+    package struct Codec<M: Wire.Message>: Sendable {
+        /// The kinds this codec decodes.
+        package let kinds: MessageKinds<M>
         /// The cluster keys; the keyring operations change them while the codec runs.
         package let keyring: Keyring
         package let maxFrameBytes: Int
@@ -30,12 +32,14 @@ extension Wire {
         package let replayGuard: ReplayGuard
 
         /// - Parameters:
+        ///   - kinds: The message kinds the services registered.
         ///   - keyring: The cluster keys (or none); both ends MUST share one.
         ///   - maxFrameBytes: The largest body this side sends; SHOULD equal the receiving
         ///     ``FrameDecoder``'s bound.
         ///   - wallMicros: the wall clock in microseconds that stamps and checks sealed frames.
-        package init(keyring: Keyring, maxFrameBytes: Int = Wire.defaultMaxFrameBytes, wallMicros: @escaping @Sendable () -> UInt64 = Wire.systemWallMicros) {
+        package init(kinds: MessageKinds<M>, keyring: Keyring, maxFrameBytes: Int = Wire.defaultMaxFrameBytes, wallMicros: @escaping @Sendable () -> UInt64 = Wire.systemWallMicros) {
             precondition(maxFrameBytes > 0, "maxFrameBytes must be positive, got \(maxFrameBytes)")
+            self.kinds = kinds
             self.keyring = keyring
             self.maxFrameBytes = maxFrameBytes
             stamps = StampClock(wallMicros: wallMicros)
@@ -52,8 +56,8 @@ extension Wire {
         /// - Throws: ``FrameError/frameTooLarge(length:limit:)`` when the body exceeds
         ///   `maxFrameBytes` (the peer would drop the connection), or an encoding or
         ///   sealing error.
-        package func encode(_ message: PeerMessage, to recipient: String) throws -> [UInt8] {
-            let plaintext = try message.serializedBytes()
+        package func encode(_ message: M, to recipient: String) throws -> [UInt8] {
+            let plaintext = try message.payload().encoded()
             let body = try keyring.isKeyed
                 ? keyring.seal(SealedHeader(sender: message.sender, recipient: recipient, stamp: stamps.next()).encoded() + plaintext)
                 : plaintext
@@ -69,17 +73,17 @@ extension Wire {
         ///   (an empty one matches no sealed frame).
         /// - Throws: ``DecodeError``; the caller SHOULD drop the frame and count it, and MAY
         ///   close the connection on ``DecodeError/unsealing(_:)`` (a stranger).
-        package func decodeBody(_ body: [UInt8], receivedAt local: String) throws(Wire.DecodeError) -> PeerMessage {
+        package func decodeBody(_ body: [UInt8], receivedAt local: String) throws(Wire.DecodeError) -> M {
             let plaintext: [UInt8]
             do {
                 plaintext = try keyring.open(body)
             } catch {
                 throw .unsealing(error)
             }
-            guard keyring.isKeyed else { return try PeerMessage(serializedBytes: plaintext) }
+            guard keyring.isKeyed else { return try kinds.decode(.decode(plaintext)) }
             let (header, rest) = try SealedHeader.decode(plaintext)
             guard !local.isEmpty, header.recipient == local else { throw .wrongRecipient(sentTo: header.recipient, receivedAt: local) }
-            let message = try PeerMessage(serializedBytes: Array(rest))
+            let message = try kinds.decode(.decode(Array(rest)))
             guard message.sender == header.sender else {
                 throw .wrongSender(sealedBy: header.sender.name, claims: message.sender.name)
             }

@@ -2,6 +2,7 @@ import AgentCore
 import Basics
 import Consensus
 import SwiftProtobuf
+import Wire
 
 /// Conversions between ``AgentCore/LeaseMessage`` and the generated lease messages. A lease
 /// message from a stranger decides when pods may run, so decoding is as strict as Raft's.
@@ -28,23 +29,35 @@ extension LeaseMessage {
     }
 }
 
-extension Ordinal_Wire_V1_PeerFrame {
-    mutating func setLease(_ message: LeaseMessage) {
+extension Wire.Payload {
+    static func lease(_ message: LeaseMessage) throws -> Wire.Payload {
         switch message {
         case let .request(from, to, sequence):
-            leaseRequest = .with {
+            return try Wire.Payload(.leaseRequest, Ordinal_Wire_V1_LeaseRequest.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.sequence = sequence
-            }
+            })
         case let .grant(from, to, sequence, term, readIndex):
-            leaseGrant = .with {
+            return try Wire.Payload(.leaseGrant, Ordinal_Wire_V1_LeaseGrant.with {
                 $0.from = from.name
                 $0.to = to.name
                 $0.sequence = sequence
                 $0.term = term
                 $0.readIndex = readIndex
-            }
+            })
+        }
+    }
+}
+
+extension Wire.MessageKinds where M == CorePeerMessage {
+    /// Pod leases: the renewal request and the grant.
+    mutating func registerLease() {
+        register(.leaseRequest, as: Ordinal_Wire_V1_LeaseRequest.self) { proto, path throws(Wire.DecodeError) in
+            .lease(try LeaseMessage(proto, path: path))
+        }
+        register(.leaseGrant, as: Ordinal_Wire_V1_LeaseGrant.self) { proto, path throws(Wire.DecodeError) in
+            .lease(try LeaseMessage(proto, path: path))
         }
     }
 }
