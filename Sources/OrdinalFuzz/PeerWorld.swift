@@ -15,6 +15,8 @@ struct PeerWorld {
     /// Every message the nodes sent, in order.
     private(set) var sent: [PeerMessage] = []
     private var inFlight: [(PeerMessage, to: Int)] = []
+    /// The stepped node's applied index as its effects move it.
+    private var applied: UInt64 = 0
 
     init() {
         var core = AgentCoreSettings()
@@ -53,19 +55,44 @@ struct PeerWorld {
         }
     }
 
+    /// Steps node `index` through the agent's own interpreter, with this world as its shell.
     private mutating func deliver(_ event: AgentEvent, to index: Int) {
-        for effect in nodes[index].handle(event) {
-            let message: PeerMessage
-            let address: Endpoint
-            switch effect {
-            case .sendGossip(let envelope, let to): (message, address) = (.gossip(envelope), to)
-            case .sendRaft(let raft, let to): (message, address) = (.raft(raft), to)
-            case .sendLease(let lease, let to): (message, address) = (.lease(lease), to)
-            case .sendForward(let forward, let to): (message, address) = (.forward(forward), to)
-            default: continue
-            }
-            sent.append(message)
-            if let to = Self.addresses.firstIndex(of: address) { inFlight.append((message, to)) }
-        }
+        var node = nodes[index]
+        applied = node.raft.appliedIndex
+        AgentStep.run(&node, [event], shell: &self)
+        nodes[index] = node
     }
+}
+
+/// The world as the shell of the node it steps: sends are recorded and put in flight; there
+/// is no disk and no state machine (a snapshot's bytes are empty).
+extension PeerWorld: AgentShell {
+    typealias Failure = Never
+
+    var isUp: Bool { true }
+    var eventTime: Instant { now }
+
+    mutating func send(_ message: PeerMessage, to address: Endpoint) {
+        sent.append(message)
+        if let to = Self.addresses.firstIndex(of: address) { inFlight.append((message, to)) }
+    }
+
+    mutating func persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?) {
+        applied = snapshot?.index ?? applied
+    }
+
+    mutating func bootstrap(voters: [NodeID]) {}
+
+    mutating func apply(_ entries: [Raft.Entry]) -> Bool {
+        applied = entries.last?.index ?? applied
+        return false
+    }
+
+    mutating func takeSnapshot() -> (index: UInt64, data: [UInt8]) { (applied, []) }
+    mutating func compact(_ snapshot: Raft.Snapshot) {}
+    mutating func proposalCommitted(id: UInt64, index: UInt64) {}
+    mutating func proposalFailed(id: UInt64, reason: ProposalFailure) {}
+    mutating func runControllerPass(members: [Membership.Member], lost: Set<NodeID>, term: UInt64) {}
+    mutating func runPods(lease: LeaseHolder, report: Bool) {}
+    mutating func scheduleTick(at: Instant) {}
 }

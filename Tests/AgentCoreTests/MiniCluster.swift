@@ -23,6 +23,9 @@ struct MiniCluster {
     /// it asked for wanted a report. Nothing answers them unless a test does.
     var controllerPasses: [Endpoint: [UInt64]] = [:]
     var podPasses: [Endpoint: [Bool]] = [:]
+    /// The node being stepped, and its applied index as its effects move it.
+    var stepping = address(1)
+    var appliedIndex: UInt64 = 0
 
     static func address(_ index: Int) -> Endpoint { Endpoint(host: "127.0.9.\(index)", port: 7400) }
 
@@ -46,6 +49,8 @@ struct MiniCluster {
         }
     }
 
+    /// Hands `endpoint`'s node `event` and carries out its effects through the agent's own
+    /// interpreter (``AgentCore/AgentStep``), with this cluster as the shell.
     mutating func deliver(_ event: AgentEvent, to endpoint: Endpoint) {
         guard !crashed.contains(endpoint), var node = nodes[endpoint] else { return }
         if deafened.contains(endpoint) {
@@ -54,28 +59,10 @@ struct MiniCluster {
             default: break
             }
         }
-        let effects = node.handle(event)
+        stepping = endpoint
+        appliedIndex = node.raft.appliedIndex
+        AgentStep.run(&node, [event], shell: &self)
         nodes[endpoint] = node
-        var followUps: [AgentEvent] = []
-        for effect in effects {
-            switch effect {
-            case .sendGossip(let envelope, let to): inFlight.append((.gossip(envelope, now: now), to))
-            case .sendRaft(let message, let to): inFlight.append((.raft(message, now: now), to))
-            case .sendLease(let message, let to): inFlight.append((.lease(message, now: now), to))
-            case .sendForward(let message, let to): inFlight.append((.forward(message, now: now), to))
-            case .proposalCommitted(let id, let index): committed[id] = index
-            case .proposalFailed(let id, let reason): failed[id] = reason
-            case .takeSnapshot:
-                let index = node.raft.appliedIndex
-                followUps.append(.snapshotTaken(index: index, data: Self.state(at: index), now: now))
-            case .compact(let snapshot): compactions[endpoint, default: []].append(snapshot)
-            case .persist(_, _, let snapshot?): installs[endpoint, default: []].append(snapshot)
-            case .runControllerPass(_, _, let term): controllerPasses[endpoint, default: []].append(term)
-            case .runPods(_, let report): podPasses[endpoint, default: []].append(report)
-            case .persist, .bootstrapStorage, .apply, .scheduleTick, .memberChanged, .leaderChanged: break
-            }
-        }
-        for event in followUps { deliver(event, to: endpoint) }
     }
 
     /// Advances virtual time in 10 ms steps, ticking every node and delivering messages.
@@ -113,4 +100,44 @@ struct MiniCluster {
 
     func node(_ id: NodeID) -> AgentNode? { nodes.values.first { $0.id == id } }
     func endpoint(of id: NodeID) -> Endpoint? { nodes.first { $0.value.id == id }?.key }
+}
+
+/// The cluster as the shell of the node it is stepping: messages go in flight, what a test
+/// looks at is recorded, and there is no disk or state machine (a snapshot's bytes name the
+/// index they were taken at).
+extension MiniCluster: AgentShell {
+    typealias Failure = Never
+
+    var isUp: Bool { !crashed.contains(stepping) }
+    var eventTime: Instant { now }
+
+    mutating func send(_ message: PeerMessage, to address: Endpoint) {
+        if let event = message.event(now: now) { inFlight.append((event, address)) }
+    }
+
+    mutating func persist(hardState: Raft.HardState?, entries: [Raft.Entry], snapshot: Raft.Snapshot?) {
+        guard let snapshot else { return }
+        installs[stepping, default: []].append(snapshot)
+        appliedIndex = snapshot.index
+    }
+
+    mutating func bootstrap(voters: [NodeID]) {}
+
+    mutating func apply(_ entries: [Raft.Entry]) -> Bool {
+        appliedIndex = entries.last?.index ?? appliedIndex
+        return false
+    }
+
+    mutating func takeSnapshot() -> (index: UInt64, data: [UInt8]) {
+        (appliedIndex, Self.state(at: appliedIndex))
+    }
+
+    mutating func compact(_ snapshot: Raft.Snapshot) { compactions[stepping, default: []].append(snapshot) }
+    mutating func proposalCommitted(id: UInt64, index: UInt64) { committed[id] = index }
+    mutating func proposalFailed(id: UInt64, reason: ProposalFailure) { failed[id] = reason }
+    mutating func runControllerPass(members: [Membership.Member], lost: Set<NodeID>, term: UInt64) {
+        controllerPasses[stepping, default: []].append(term)
+    }
+    mutating func runPods(lease: LeaseHolder, report: Bool) { podPasses[stepping, default: []].append(report) }
+    mutating func scheduleTick(at: Instant) {}
 }
