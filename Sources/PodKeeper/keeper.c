@@ -567,11 +567,20 @@ static void exit_quietly(int signo) {
     _exit(0);
 }
 
-// `ordinal-keeper pause`: the container image `ordinal/pause`, as small as Kubernetes' own pause
-// (a Swift process costs a pod about 2 MiB more). SIGTERM and SIGINT end it with status 0.
+static void reap_children(int signo) {
+    (void)signo;
+    int saved = errno;
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    errno = saved;
+}
+
+// `ordinal-keeper pause`: the image `ordinal/pause` and the sandboxes' pause container, as small
+// as Kubernetes' own pause (a Swift process costs a pod about 2 MiB more). SIGTERM and SIGINT
+// end it with status 0; as a pod's PID 1 it reaps the orphans it inherits.
 static int pause_forever(void) {
     signal(SIGTERM, exit_quietly);
     signal(SIGINT, exit_quietly);
+    signal(SIGCHLD, reap_children);
     for (;;) pause();
 }
 
