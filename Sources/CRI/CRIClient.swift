@@ -1,0 +1,68 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import GRPCProtobuf
+import SwiftProtobuf
+
+/// The agent's connection to a container runtime through the Container Runtime Interface
+/// (CRI v1 over gRPC on a unix socket), the interface a kubelet drives containerd with.
+/// One client per agent; calls are concurrent and each has a deadline, so a runtime that
+/// hangs costs a pod pass its timeout, never the agent.
+///
+/// The methods are those a kubelet calls, by their upstream names (`Sources/CRI/Proto/cri.proto`
+/// holds their messages): a call names its service and method, and its messages are
+/// serialized by SwiftProtobuf, so no generated stub sits between.
+package final class CRIClient: Sendable {
+    package let endpoint: CRIEndpoint
+    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    private let connections: Task<Void, Never>
+
+    /// The deadline of a call that does not name one: generous for a sandbox start, which
+    /// pulls the pause image and runs the CNI plugins.
+    package static let defaultTimeout = Duration.seconds(120)
+    /// ExecSync's output may be 16 MiB per stream (containerd's cap).
+    static let maxResponseBytes = 40 << 20
+
+    package init(endpoint: CRIEndpoint) throws {
+        self.endpoint = endpoint
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .unixDomainSocket(path: endpoint.socketPath),
+            transportSecurity: .plaintext
+        )
+        let client = GRPCClient(transport: transport)
+        self.client = client
+        connections = Task { try? await client.runConnections() }
+    }
+
+    /// Stops the client once its calls in flight have finished.
+    package func close() async {
+        client.beginGracefulShutdown()
+        await connections.value
+    }
+
+    enum Service: String {
+        case runtime = "runtime.v1.RuntimeService"
+        case image = "runtime.v1.ImageService"
+    }
+
+    /// One unary call of `service`'s `method`.
+    func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ service: Service, _ method: String, _ request: Request, timeout: Duration = CRIClient.defaultTimeout
+    ) async throws(CRIError) -> Response {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        options.maxResponseMessageBytes = Self.maxResponseBytes
+        do {
+            return try await client.unary(
+                request: ClientRequest(message: request),
+                descriptor: MethodDescriptor(fullyQualifiedService: service.rawValue, method: method),
+                serializer: ProtobufSerializer<Request>(),
+                deserializer: ProtobufDeserializer<Response>(),
+                options: options
+            ) { response in try response.message }
+        } catch let error as RPCError {
+            throw .failed(method: method, code: "\(error.code)", message: error.message)
+        } catch {
+            throw .failed(method: method, code: "unknown", message: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// Why a CRI call failed, naming the call: a kubelet's logs say which runtime method
+/// refused what, and so do the agent's.
+package enum CRIError: Error, Sendable, Equatable, CustomStringConvertible {
+    case badEndpoint(String, reason: String)
+    /// The runtime answered the call with a gRPC status other than OK.
+    case failed(method: String, code: String, message: String)
+    /// The runtime answered without a field the call needs (a sandbox status without a status).
+    case incomplete(method: String, missing: String)
+
+    package var description: String {
+        switch self {
+        case let .badEndpoint(endpoint, reason): "container runtime endpoint \(endpoint): \(reason)"
+        case let .failed(method, code, message): "CRI \(method): \(code): \(message)"
+        case let .incomplete(method, missing): "CRI \(method): the runtime's answer has no \(missing)"
+        }
+    }
+
+    /// The runtime has no such object (gRPC NOT_FOUND): a removal or a status that lost a race.
+    package var isNotFound: Bool {
+        if case .failed(_, "notFound", _) = self { true } else { false }
+    }
+}
