@@ -201,11 +201,42 @@ struct KubeHandlers<View: ClusterView>: Sendable {
             }
             return .namespace(namespace)
         }
-        let object = try Self.decode(ClusterObject.self, body)
+        let object = try Self.decode(ClusterObject.self, try Self.typed(body, as: target.resource))
         guard object.kind == target.kind else {
             throw KubeStatus.badRequest("the kind \(object.kind.rawValue) does not match the resource \(target.resource.plural)")
         }
         return object
+    }
+
+    /// The body with `apiVersion` and `kind` taken from the URL where it omits them, as the
+    /// apiserver defaults them (typed clients such as client-go and the Python client send
+    /// neither); an `apiVersion` or `kind` other than the URL's is refused before the body is
+    /// read as an object of its kind.
+    static func typed(_ body: ByteBuffer, as resource: KubeResource) throws -> ByteBuffer {
+        guard case .object(var fields) = try decode(JSONValue.self, body) else {
+            throw KubeStatus.badRequest("the request body is not a JSON object")
+        }
+        switch fields["apiVersion"] {
+        case nil, .null, .string(""):
+            fields["apiVersion"] = .string(resource.groupVersion)
+        case .string(let given) where given == resource.groupVersion:
+            break
+        case .string(let given):
+            throw KubeStatus.badRequest("the API version in the data (\(given)) does not match the expected API version (\(resource.groupVersion))")
+        default:
+            throw KubeStatus.badRequest("apiVersion must be a string")
+        }
+        switch fields["kind"] {
+        case nil, .null, .string(""):
+            fields["kind"] = .string(resource.kind.rawValue)
+        case .string(let given) where given == resource.kind.rawValue:
+            break
+        case .string(let given):
+            throw KubeStatus.badRequest("the kind \(given) does not match the resource \(resource.plural)")
+        default:
+            throw KubeStatus.badRequest("kind must be a string")
+        }
+        return ByteBuffer(bytes: try JSONEncoder().encode(JSONValue.object(fields)))
     }
 
     private func decodePatch(_ request: Request) async throws -> KubePatch {

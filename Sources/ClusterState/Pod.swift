@@ -48,6 +48,9 @@ package struct Pod: Codable, Sendable, Hashable {
         package var ready: Bool
         package var restartCount: Int
         package var image: String?
+        /// The image the runtime ran, by digest; "" while none is known (the process runtime
+        /// runs no image), as the kubelet reports a container still waiting for its image.
+        package var imageID: String?
         package var started: Bool?
         package var state: ContainerState?
         package var lastState: ContainerState?

@@ -43,7 +43,8 @@ final class ContainerSlot {
         environment = ContainerEnvironment(container: spec, launch: launch)
         workingDirectory = ContainerEnvironment.workingDirectory(container: spec, launch: launch)
         status = Pod.ContainerStatus(name: spec.name, ready: false, restartCount: 0)
-        status.image = spec.image
+        status.image = spec.image ?? ""
+        status.imageID = ""
         status.started = false
         status.state = Pod.ContainerState(waiting: .init(reason: "ContainerCreating"))
     }

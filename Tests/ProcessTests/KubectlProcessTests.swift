@@ -158,6 +158,14 @@ struct Kubectl: Sendable, CustomTestStringConvertible {
             #expect(run.status == 0, "\(run.errors)")
             run = try k("get", "sts", "web", "-o", "json")
             #expect(run.output.contains("\"kind\": \"StatefulSet\""))
+            // Every field the OpenAPI schema requires of a container status is there: typed
+            // clients (the Python client) refuse a pod without one.
+            run = try k("get", "pod", "web-0", "-o", "json")
+            let pod = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+            let statuses = (pod?["status"] as? [String: Any])?["containerStatuses"] as? [[String: Any]] ?? []
+            #expect(!statuses.isEmpty && statuses.allSatisfy { status in
+                ["name", "image", "imageID", "ready", "restartCount"].allSatisfy { status[$0] != nil }
+            }, "\(statuses)")
             run = try k("get", "sts", "nope")
             #expect(run.status != 0)
             #expect(run.errors.contains("Error from server (NotFound): statefulsets.apps \"nope\" not found"))
