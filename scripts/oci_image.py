@@ -2,11 +2,13 @@
 
     python3 scripts/oci_image.py OUT_DIR TAG SPEC.json
 
-SPEC: {"files": [[path_in_image, source_path_or_null, mode, symlink_target_or_null], ...],
+SPEC: {"base": "rootfs.tar" (optional: a root file system whose entries come first),
+       "files": [[path_in_image, source_path_or_null, mode, symlink_target_or_null], ...],
        "config": {"Entrypoint": [...], "Cmd": [...], "Env": [...], "WorkingDir": "...",
                   "ExposedPorts": {"80/tcp": {}}, "User": "..."}}
-A null source with no symlink target makes a directory. The layer is reproducible: every
-entry is owned by root with mtime 0, so the same inputs give the same digests.
+A null source with no symlink target makes a directory; a file entry replaces the base's
+entry of the same path. The layer is reproducible: the files are owned by root with mtime
+0, the base's entries keep theirs, so the same inputs give the same digests.
 """
 import gzip
 import hashlib
@@ -17,11 +19,33 @@ import sys
 import tarfile
 
 
-def layer(files):
+def relative(path):
+    """A tar entry's path without a leading `./` or `/`."""
+    while path.startswith("./") or path.startswith("/"):
+        path = path[2:] if path.startswith("./") else path[1:]
+    return os.path.normpath(path) if path else "."
+
+
+def copy_base(base, tar, replaced):
+    """The base's entries but those `files` replace; device nodes are left to the runtime."""
+    with tarfile.open(base) as source:
+        for member in source:
+            name = relative(member.name)
+            if name == "." or name in replaced or member.ischr() or member.isblk() or member.isfifo():
+                continue
+            member.name = name
+            if member.islnk():
+                member.linkname = relative(member.linkname)
+            tar.addfile(member, source.extractfile(member) if member.isfile() else None)
+
+
+def layer(files, base=None):
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        if base:
+            copy_base(base, tar, {relative(f[0]) for f in files})
         for path, source, mode, target in sorted(files, key=lambda f: f[0]):
-            info = tarfile.TarInfo(path.lstrip("/"))
+            info = tarfile.TarInfo(relative(path))
             info.mtime = 0
             info.uid = info.gid = 0
             info.mode = mode
@@ -54,7 +78,7 @@ def main():
     out, tag, spec_path = sys.argv[1:4]
     with open(spec_path) as handle:
         spec = json.load(handle)
-    compressed, diff_id = layer(spec["files"])
+    compressed, diff_id = layer(spec["files"], spec.get("base"))
     config = {
         "architecture": "amd64",
         "os": "linux",
