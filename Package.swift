@@ -127,7 +127,7 @@ let package = Package(
         // is `pipe2(O_CLOEXEC)`, `POSIX_SPAWN_SETSID` and the like, which Swift's Glibc module hides.
         .target(name: "CSubprocess"),
         .target(name: "Subprocess", dependencies: ["CSubprocess"], swiftSettings: shellSettings),
-        .target(name: "Runtime", dependencies: ["Basics", "ClusterState", "Subprocess"], swiftSettings: shellSettings),
+        .target(name: "Runtime", dependencies: ["Basics", "CRI", "ClusterState", "Subprocess", .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: shellSettings),
         // `ordinal-keeper`: one small C process per pod that holds its processes and its lease,
         // and outlives the agent (docs/runtime.md). Linked statically: SwiftPM links even a C
         // executable against the Swift runtime, which dynamically costs ~3.5 MiB of RSS per
@@ -185,7 +185,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "PeerMessages", "Transport", "API", "Runtime", "Telemetry", "Exec", "Listening", "Subprocess",
+                "Basics", "Membership", "Consensus", "ClusterState", "Controller", "DNS", "DNSServer", "AgentCore", "Storage", "Wire", "PeerMessages", "Transport", "API", "Runtime", "CRI", "Telemetry", "Exec", "Listening", "Subprocess",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -206,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinalCLI",
             dependencies: [
-                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime", "Exec", "RemoteCommand",
+                "Basics", "Agent", "AgentCore", "Consensus", "ClusterState", "DNS", "DNSServer", "API", "Runtime", "CRI", "Exec", "RemoteCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -287,7 +287,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
-        .testTarget(name: "RuntimeTests", dependencies: ["Basics", "ClusterState", "Runtime"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Basics", "CRI", "ClusterState", "Runtime"]),
         .testTarget(name: "SubprocessTests", dependencies: ["Subprocess"]),
         .testTarget(
             name: "AgentTests",

@@ -50,6 +50,28 @@ def read_stat(pid):
 def keeper_identity(pid):
     """(namespace, name, uid) from the arguments of an ordinal-keeper, or None: its last three
     arguments are <namespace>/<name>, <uid> and <epoch>."""
+    found = keeper_arguments(pid)
+    return found[0] if found else None
+
+
+def cgroup_pids(path, depth=0):
+    """Every pid in the cgroup at `path` and below it."""
+    pids = []
+    try:
+        with open(os.path.join(path, "cgroup.procs")) as f:
+            pids = [int(line) for line in f if line.strip().isdigit()]
+        children = [e.path for e in os.scandir(path) if e.is_dir(follow_symlinks=False)] if depth < 8 else []
+    except OSError:
+        return pids
+    for child in children:
+        pids += cgroup_pids(child, depth + 1)
+    return pids
+
+
+def keeper_arguments(pid):
+    """((namespace, name, uid), cgroup or None) of an ordinal-keeper, or None. A container pod's
+    keeper names its sandbox's cgroup before the pod's identity
+    (`ordinal-keeper <socket> <lease> <grace> <cgroup> <ns/name> <uid> <epoch>`)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = f.read().split(b"\0")
@@ -62,7 +84,8 @@ def keeper_identity(pid):
     ns, sep, name = argv[-3].decode(errors="replace").partition("/")
     if not sep or not name:
         return None
-    return ns, name, argv[-2].decode(errors="replace")
+    cgroup = argv[4].decode(errors="replace") if len(argv) == 8 else None
+    return (ns, name, argv[-2].decode(errors="replace")), cgroup
 
 
 def uptime_ticks():
@@ -103,10 +126,18 @@ class HolderScanner:
             if pid == sid:
                 cached = self.leaders.get(pid)
                 if cached is None or cached[0] != start:
-                    cached = (start, keeper_identity(pid))
+                    found = keeper_arguments(pid)
+                    cached = (start, found[0] if found else None, found[1] if found else None)
                     self.leaders[pid] = cached
                 if cached[1] is not None:
                     self.sessions[sid] = cached[1]
+                if cached[2] is not None:
+                    # A container pod's processes live in its sandbox's cgroup, not the
+                    # keeper's session: they hold the identity under the keeper's session id.
+                    for member in cgroup_pids("/sys/fs/cgroup/pids/" + cached[2]):
+                        member_stat = read_stat(member)
+                        if member_stat is not None and member_stat[0] not in ("Z", "X", "x"):
+                            live.append((member, sid, member_stat[2]))
                 continue
             if state not in ("Z", "X", "x"):
                 live.append((pid, sid, start))

@@ -1,3 +1,4 @@
+import CRI
 package import Logging
 import API
 import ClusterState
@@ -97,8 +98,15 @@ package struct Agent: Sendable {
         }
         defer { pool?.close() }
         let metrics = AgentMetrics(registry: registry)
+        let containerRuntime: CRIClient?
+        do {
+            containerRuntime = try settings.containerRuntimeEndpoint.map { try CRIClient(endpoint: $0) }
+        } catch {
+            throw AgentStartError(reason: "--container-runtime-endpoint: \(error)")
+        }
         let driver = NodeDriver(
-            settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool, metrics: metrics, logger: logger
+            settings: settings, transport: transport, keyring: keyring, store: store, mailbox: mailbox, volumePool: pool,
+            containerRuntime: containerRuntime, metrics: metrics, logger: logger
         )
         let view = AgentView(nodeName: settings.name.name, driver: driver, store: store, leaderStatus: LeaderStatusClient(settings: settings))
         let scrape = MetricsEndpoint(registry: registry) { [settings] in
@@ -165,7 +173,16 @@ package struct Agent: Sendable {
             "storage.path": "\(store.path)",
             "pods.cidr": "\(settings.podCIDR)",
             "volumes.pool": "\(pool.map { "\($0.root) (\($0.sizeBytes) bytes)" } ?? "none")",
+            "pods.runtime": "\(containerRuntime.map { "containers through CRI at \($0.endpoint)" } ?? "host processes (no --container-runtime-endpoint)")",
         ])
+        if let containerRuntime {
+            do {
+                let version = try await containerRuntime.version()
+                logger.notice("container runtime", metadata: ["runtime.name": "\(version.runtimeName)", "runtime.version": "\(version.runtimeVersion)", "runtime.api": "\(version.runtimeApiVersion)"])
+            } catch {
+                logger.warning("the container runtime does not answer; pods wait for it", metadata: ["error": "\(error)"])
+            }
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: services + [

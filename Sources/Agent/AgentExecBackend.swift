@@ -65,6 +65,11 @@ struct AgentExecBackend: ExecBackend {
             }
             return .remote(address)
         }
+        if driver.containerRuntime != nil {
+            // Container pods need the CRI's streaming Exec, which this agent does not speak yet:
+            // refused rather than run on the host, outside the container.
+            return .refused(ExecRefusal(code: 501, reason: "NotImplemented", message: "exec into container pods is not supported yet (the agent runs pods through --container-runtime-endpoint)"))
+        }
         do {
             let launch = try driver.launchPlan.launch(pod, state: state, lease: .now())
             let environment = ContainerEnvironment(container: container, launch: launch)

@@ -1,3 +1,4 @@
+package import CRI
 package import AgentCore
 package import Basics
 package import Consensus
@@ -36,6 +37,9 @@ package struct AgentSettings: Sendable {
     package var podCIDR = NodeRegistrar.loopbackPodCIDR
     /// How many pods this agent takes (`--max-pods`).
     package var maxPods = 110
+    /// The CRI runtime that runs this agent's pods as containers (`--container-runtime-endpoint`,
+    /// kubelet's flag); nil: pods are host processes (the process runtime).
+    package var containerRuntimeEndpoint: CRIEndpoint?
     /// The size of this agent's btrfs volume pool (`--volume-pool-size`); nil: no pool, so
     /// this agent holds no replicated volumes and its volumes are local.
     package var volumePoolBytes: Int64?

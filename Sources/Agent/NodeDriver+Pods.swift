@@ -80,7 +80,7 @@ extension NodeDriver {
             let socket = "\(directory)/\(name)"
             let supervisor: PodSupervisor
             do {
-                guard let adopted = try PodSupervisor.adopt(socket: socket) else { return nil }
+                guard let adopted = try PodSupervisor.adopt(socket: socket, runtime: containerRuntime) else { return nil }
                 supervisor = adopted
             } catch {
                 logger.warning("cannot adopt a pod keeper", metadata: ["socket": "\(socket)", "error": "\(error)"])
@@ -140,7 +140,7 @@ extension NodeDriver {
             guard pods.mayLaunch(key, now: now) else { return nil }
             do {
                 let launch = try launchPlan.launch(pod, state: state, lease: monotonicDeadline)
-                let supervisor = try PodSupervisor.launch(launch, keeper: launchPlan.keeper, socket: launchPlan.keeperSocket(uid: launch.uid))
+                let supervisor = try PodSupervisor.launch(launch, keeper: launchPlan.keeper, socket: launchPlan.keeperSocket(uid: launch.uid), runtime: containerRuntime)
                 // A keeper an earlier run left at this socket is adopted rather than doubled.
                 let kept = supervisor.launch
                 pods.add(key, .init(held: .init(uid: kept.uid, epoch: kept.fencingEpoch), process: supervisor, lease: supervisor.lease))
@@ -169,7 +169,7 @@ extension NodeDriver {
 
     /// What the runtime observed, as ``AgentCore/PodReport`` turns it into one entry.
     private func podReport() -> [ClusterCommand] {
-        let observed = pods.reports.mapValues { PodReport.Observed(held: $0.held, containers: $0.report.containers) }
+        let observed = pods.reports.mapValues { PodReport.Observed(held: $0.held, containers: $0.report.containers, podIP: $0.report.podIP) }
         return PodReport.commands(
             state: store.cluster.state, node: settings.name.name, observed: observed, held: pods.held, events: pods.takeEvents(), now: wallClock
         )

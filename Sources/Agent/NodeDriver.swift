@@ -1,3 +1,4 @@
+import CRI
 import CoreMetrics
 import Storage
 import Telemetry
@@ -55,6 +56,8 @@ final class NodeDriver: Service, Sendable {
     let localPodBlock = LocalPodBlock()
     /// Replicated volumes, when this agent keeps a volume pool.
     let volumes: VolumeReplication?
+    /// The CRI runtime that runs pods as containers (`--container-runtime-endpoint`).
+    let containerRuntime: CRIClient?
     /// Applies and saves keyring operations one at a time, so the file follows the keyring.
     let keyringChanges = Mutex<Void>(())
     /// The applied index the pod directories were last swept at: a sweep lists directories,
@@ -74,8 +77,9 @@ final class NodeDriver: Service, Sendable {
     /// - Parameter mailbox: where the transport delivers peer messages (as `.peer`).
     init(
         settings: AgentSettings, transport: PeerTransport, keyring: Wire.Keyring, store: AgentStore, mailbox: Mailbox<Input>,
-        volumePool: BtrfsPool? = nil, metrics: AgentMetrics, clock: AgentClock = .system(), logger: Logger
+        volumePool: BtrfsPool? = nil, containerRuntime: CRIClient? = nil, metrics: AgentMetrics, clock: AgentClock = .system(), logger: Logger
     ) {
+        self.containerRuntime = containerRuntime
         self.settings = settings
         self.metrics = metrics
         self.keyring = keyring
@@ -96,7 +100,7 @@ final class NodeDriver: Service, Sendable {
             node: settings.name.name, dataDirectory: settings.dataDirectory,
             executable: PodLaunchPlan.runningExecutable,
             searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            volumes: volumes
+            volumes: volumes, containerRuntime: containerRuntime?.endpoint
         )
     }
 

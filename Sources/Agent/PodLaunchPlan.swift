@@ -1,3 +1,4 @@
+import CRI
 import AgentCore
 import ClusterState
 import Foundation
@@ -21,6 +22,8 @@ struct PodLaunchPlan {
     let searchPath: String
     /// Replicated volumes' data, when this agent keeps a volume pool.
     let volumes: VolumeReplication?
+    /// The CRI runtime pods run in as containers; nil: host processes.
+    let containerRuntime: CRIEndpoint?
 
     enum Failure: Error, CustomStringConvertible {
         case claimNotBound(String)
@@ -68,6 +71,13 @@ struct PodLaunchPlan {
         return "\(keeperDirectory)/" + digest.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The cgroup (relative to each hierarchy) a container pod's sandbox runs under, which its
+    /// keeper kills when the lease passes: one per agent and pod, named by the node and the
+    /// socket's hash of the uid, so it is short and safe whatever the uid holds.
+    func sandboxCgroup(uid: String) -> String {
+        "ordinal/\(node)/" + (keeperSocket(uid: uid).split(separator: "/").last.map(String.init) ?? "")
+    }
+
     /// The longest data dir path whose keeper sockets fit `sockaddr_un`.
     static let longestDataDirectory = PodSupervisor.longestSocketPath - "/keepers/".count - 16
 
@@ -105,7 +115,8 @@ struct PodLaunchPlan {
             containers: pod.spec.containers, volumePaths: paths, logDirectory: logs,
             terminationGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
             restartPolicy: pod.spec.restartPolicy ?? "Always",
-            helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease
+            helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease,
+            sandbox: containerRuntime.map { SandboxSettings(endpoint: $0.description, cgroup: sandboxCgroup(uid: uid)) }
         )
     }
 

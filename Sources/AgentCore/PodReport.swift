@@ -10,10 +10,14 @@ package enum PodReport {
     package struct Observed: Sendable, Hashable {
         package var held: PodDuty.Held
         package var containers: [Pod.ContainerStatus]
+        /// The address the runtime gave the pod (a container sandbox's, from CNI); nil when the
+        /// runtime binds the address the scheduler chose.
+        package var podIP: String?
 
-        package init(held: PodDuty.Held, containers: [Pod.ContainerStatus]) {
+        package init(held: PodDuty.Held, containers: [Pod.ContainerStatus], podIP: String? = nil) {
             self.held = held
             self.containers = containers
+            self.podIP = podIP
         }
     }
 
@@ -27,7 +31,8 @@ package enum PodReport {
         var commands: [ClusterCommand] = []
         for (key, observation) in observed.sorted(by: { $0.key < $1.key }) {
             guard var pod = state.pods[key], pod.metadata.uid == observation.held.uid, pod.nodeName == node, !pod.isTerminating else { continue }
-            let status = Pod.Status.observed(containers: observation.containers, restartPolicy: pod.spec.restartPolicy, previous: pod.status, now: now)
+            var status = Pod.Status.observed(containers: observation.containers, restartPolicy: pod.spec.restartPolicy, previous: pod.status, now: now)
+            if let podIP = observation.podIP, !podIP.isEmpty { status.podIP = podIP }
             guard status != pod.status else { continue }
             commands += PodEvents.observed(pod, previous: pod.status, next: status, node: node, now: now).map { .create(.event($0)) }
             pod.status = status

@@ -51,6 +51,8 @@ package struct Pod: Codable, Sendable, Hashable {
         /// The image the runtime ran, by digest; "" while none is known (the process runtime
         /// runs no image), as the kubelet reports a container still waiting for its image.
         package var imageID: String?
+        /// `<runtime>://<id>` of the container the runtime runs; absent on the process runtime.
+        package var containerID: String?
         package var started: Bool?
         package var state: ContainerState?
         package var lastState: ContainerState?

@@ -43,6 +43,8 @@ package struct PodSpec: Codable, Sendable, Hashable {
 package struct Container: Codable, Sendable, Hashable {
     package var name: String
     package var image: String?
+    /// `Always`, `IfNotPresent` or `Never`; absent, Kubernetes' default for the image's tag.
+    package var imagePullPolicy: String?
     package var command: [String]?
     package var args: [String]?
     package var workingDir: String?
@@ -87,6 +89,8 @@ package struct VolumeMount: Codable, Sendable, Hashable {
     package var name: String
     package var mountPath: String
     package var readOnly: Bool?
+    /// A path below the volume's root to mount instead of the root (container runtime only).
+    package var subPath: String?
 
     package init(name: String, mountPath: String) {
         self.name = name

@@ -1,3 +1,4 @@
+import CRI
 import Agent
 import ArgumentParser
 import Basics
@@ -65,6 +66,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "Keep a btrfs volume pool of this size (e.g. 2GiB, 512MiB) so this agent holds copies of replicated volumes: the data dir itself when it is on btrfs, else a loop-mounted image in it (needs root and btrfs-progs). Without it, volumes are local.")
     var volumePoolSize: String?
+
+    @Option(help: "Run pods as containers through this CRI runtime (kubelet's flag), e.g. unix:///path/to/containerd.sock as scripts/runtime up prints it. Without it, pods are host processes.")
+    var containerRuntimeEndpoint: String?
 
     @Option(help: "File holding a bearer token; every API request but /healthz and /version must then present it.")
     var apiTokenFile: String?
@@ -138,6 +142,13 @@ struct AgentCommand: AsyncParsableCommand {
                 throw ValidationError("--volume-pool-size \(volumePoolSize): expected a size from 256MiB to 1PiB such as 2GiB")
             }
             settings.volumePoolBytes = bytes
+        }
+        if let containerRuntimeEndpoint {
+            do {
+                settings.containerRuntimeEndpoint = try CRIEndpoint(containerRuntimeEndpoint)
+            } catch {
+                throw ValidationError("--container-runtime-endpoint: \(error)")
+            }
         }
         if let podCidr {
             guard let block = AddressBlock(podCidr), block.description == podCidr, block.size >= 1024 else {

@@ -15,6 +15,11 @@
 //     until the agent forgets them, so an agent that restarts and connects again adopts them;
 //   - their output, appended to the container's log file and rotated at the agent's limit.
 // When the agent's connection closes, nothing else happens: the pod runs on under its lease.
+//
+// A container pod's processes are containerd's, not the keeper's children: the agent names
+// the cgroup its sandbox runs under (an optional argument before the pod's identity, relative
+// to each cgroup hierarchy), and when the keeper finishes it freezes that cgroup, SIGKILLs every process in
+// it and below, and thaws it, so the lease fences a container exactly as it fences a process.
 // Restarts, probes and statuses are the agent's (docs/runtime.md).
 //
 // Frames, both ways: a 4-byte big-endian length, then fields separated by NUL bytes; the first
@@ -93,6 +98,7 @@ static unsigned char *inbox;
 static size_t inbox_used;
 static unsigned char *outbox;
 static size_t outbox_used;
+static const char *pod_cgroup;
 static char *launch_blob;
 static size_t launch_size;
 
@@ -410,11 +416,77 @@ static void kill_session(void) {
     closedir(directory);
 }
 
+// The hierarchies a container's processes appear in: cgroup v1's controllers (runc joins every
+// one it finds), then v2's unified tree. Killing through one that holds the pod is enough;
+// trying each covers hosts that mount only some of them.
+static const char *const hierarchies[] = {
+    "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/freezer", "/sys/fs/cgroup/systemd",
+    "/sys/fs/cgroup/unified", "/sys/fs/cgroup",
+};
+
+// SIGKILLs every process in the cgroup at `path` and its descendants (to a bounded depth).
+// Returns how many it signalled.
+static int kill_tree(const char *path, int depth) {
+    int signalled = 0;
+    char file[PATH_MAX];
+    if (snprintf(file, sizeof file, "%s/cgroup.procs", path) >= (int)sizeof file) return 0;
+    FILE *procs_file = fopen(file, "re");
+    if (procs_file) {
+        long pid;
+        while (fscanf(procs_file, "%ld", &pid) == 1) {
+            if (pid > 0 && pid != getpid() && kill((pid_t)pid, SIGKILL) == 0) signalled++;
+        }
+        fclose(procs_file);
+    }
+    if (depth >= 8) return signalled;
+    DIR *directory = opendir(path);
+    if (!directory) return signalled;
+    struct dirent *entry;
+    while ((entry = readdir(directory))) {
+        if (entry->d_type != DT_DIR || entry->d_name[0] == '.') continue;
+        if (snprintf(file, sizeof file, "%s/%s", path, entry->d_name) >= (int)sizeof file) continue;
+        signalled += kill_tree(file, depth + 1);
+    }
+    closedir(directory);
+    return signalled;
+}
+
+static void write_freezer(const char *state) {
+    char file[PATH_MAX];
+    if (snprintf(file, sizeof file, "/sys/fs/cgroup/freezer/%s/freezer.state", pod_cgroup) >= (int)sizeof file) return;
+    int descriptor = open(file, O_WRONLY | O_CLOEXEC);
+    if (descriptor < 0) return;
+    ssize_t ignored = write(descriptor, state, strlen(state));
+    (void)ignored;
+    close(descriptor);
+}
+
+// Kills every process of the pod's cgroup, frozen first so none can fork past the kill, for up
+// to two seconds (a process in uninterruptible sleep dies when it wakes).
+static void kill_cgroup(void) {
+    if (!pod_cgroup) return;
+    write_freezer("FROZEN");
+    uint64_t until = monotonic_ns() + 2000000000ull;
+    for (int round = 0; monotonic_ns() < until; round++) {
+        int signalled = 0;
+        for (size_t index = 0; index < sizeof hierarchies / sizeof hierarchies[0]; index++) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s", hierarchies[index], pod_cgroup) >= (int)sizeof path) continue;
+            signalled += kill_tree(path, 0);
+        }
+        if (round == 0) write_freezer("THAWED");
+        if (signalled == 0) break;
+        usleep(10000);
+    }
+    write_freezer("THAWED");
+}
+
 // Says why, kills what is left, reaps it for up to half a second (the agent hears each exit
 // after the reason, so it restarts none of them), and exits.
 static void finish(const char *why) {
     send_text(1, why);
     kill_session();
+    kill_cgroup();
     uint64_t until = monotonic_ns() + 500000000ull;
     while (any_running() && monotonic_ns() < until) {
         reap();
@@ -585,15 +657,19 @@ static int pause_forever(void) {
 }
 
 int main(int argc, char **argv) {
-    // ordinal-keeper <socket path> <lease ns> <grace ns> <namespace/name> <uid> <epoch>
+    // ordinal-keeper <socket path> <lease ns> <grace ns> [<cgroup>] <namespace/name> <uid> <epoch>
+    // (the identity stays last, where outside checkers read it)
     if (argc == 2 && strcmp(argv[1], "pause") == 0) return pause_forever();
     uint64_t lease = 0;
-    if (argc != 7 || !parse_u64(argv[2], &lease) || !parse_u64(argv[3], &grace_ns)) {
-        fprintf(stderr, "usage: ordinal-keeper <socket> <lease ns> <grace ns> <namespace/name> <uid> <epoch>\n"
-                        "(the agent starts keepers; fd 0 must be a connected stream socket)\n");
+    if ((argc != 7 && argc != 8) || !parse_u64(argv[2], &lease) || !parse_u64(argv[3], &grace_ns) ||
+        (argc == 8 && (argv[4][0] == 0 || argv[4][0] == '/' || strstr(argv[4], "..")))) {
+        fprintf(stderr, "usage: ordinal-keeper <socket> <lease ns> <grace ns> [<cgroup>] <namespace/name> <uid> <epoch>\n"
+                        "(the agent starts keepers; fd 0 must be a connected stream socket; the cgroup is\n"
+                        "relative to each hierarchy, without ..)\n");
         return 64;
     }
-    identity = argv[4];
+    if (argc == 8) pod_cgroup = argv[4];
+    identity = argv[argc - 3];
     lease_deadline = lease;
     close_inherited();
     int type = 0;

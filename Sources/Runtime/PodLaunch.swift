@@ -27,13 +27,16 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     /// Resolves executables, and is the containers' `PATH`.
     package var searchPath: String
     package var leaseDeadline: MonotonicDeadline
+    /// Set when the pod runs as a container sandbox through a CRI runtime; nil for host processes.
+    package var sandbox: SandboxSettings?
 
     package init(
         namespace: String, name: String, uid: String, ordinal: Int?, podIP: String, nodeName: String,
         fencingEpoch: UInt64, containers: [Container], volumePaths: [String: String], logDirectory: String,
         terminationGracePeriodSeconds: Int64, restartPolicy: String, helperExecutable: String,
-        keeperExecutable: String, searchPath: String, leaseDeadline: MonotonicDeadline
+        keeperExecutable: String, searchPath: String, leaseDeadline: MonotonicDeadline, sandbox: SandboxSettings? = nil
     ) {
+        self.sandbox = sandbox
         self.namespace = namespace
         self.name = name
         self.uid = uid
@@ -55,4 +58,26 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     /// The grace period as a duration, never negative.
     /// At most an int32 of seconds (68 years), so deadlines computed from it cannot overflow.
     var gracePeriod: Duration { .seconds(min(max(0, terminationGracePeriodSeconds), Int64(Int32.max))) }
+}
+
+/// What a container pod needs beyond its spec: the CRI runtime that runs it and the cgroup its
+/// sandbox is placed under, which the pod's keeper kills when the lease passes.
+package struct SandboxSettings: Codable, Sendable, Hashable {
+    /// `unix:///…`, the agent's `--container-runtime-endpoint`.
+    package var endpoint: String
+    /// Relative to each cgroup hierarchy (`ordinal/<node>/<pod>`); the sandbox's cgroup parent is
+    /// this with a leading `/`, as containerd's cgroupfs driver takes it.
+    package var cgroup: String
+    /// Servers, searches and options of the pods' `/etc/resolv.conf`; empty servers: the host's file.
+    package var dnsServers: [String]
+    package var dnsSearches: [String]
+    package var dnsOptions: [String]
+
+    package init(endpoint: String, cgroup: String, dnsServers: [String] = [], dnsSearches: [String] = [], dnsOptions: [String] = []) {
+        self.endpoint = endpoint
+        self.cgroup = cgroup
+        self.dnsServers = dnsServers
+        self.dnsSearches = dnsSearches
+        self.dnsOptions = dnsOptions
+    }
 }

@@ -28,15 +28,23 @@ package struct PodLogFiles: Sendable, Hashable {
     /// The file rotated out last.
     package func rotated(_ container: String) -> String { "\(directory)/\(container).log.1" }
 
+    /// The file a CRI runtime writes for a container pod, in the CRI log format.
+    package func criLog(_ container: String) -> String { "\(directory)/\(container).cri.log" }
+
     /// The container's log: the current file, or with `tailLines` its last lines, reaching back
     /// into the rotated file when the current one has fewer.
     /// Bytes that are not UTF-8 are replaced, since a container may write anything.
     /// - Throws: When the container has written no log (its file does not exist).
     package func read(container: String, tailLines: Int? = nil) throws -> String {
-        let current = try Self.load(current(container))
-        guard let tailLines else { return current }
+        let text: String
+        if let cri = try? Self.load(criLog(container)) {
+            text = CRILogFormat.decode(cri)
+        } else {
+            text = try Self.load(current(container))
+        }
+        guard let tailLines else { return text }
         guard tailLines > 0 else { return "" }
-        var lines = Self.lines(current)
+        var lines = Self.lines(text)
         if lines.count < tailLines, let older = try? Self.load(rotated(container)) {
             lines = Self.lines(older) + lines
         }

@@ -10,11 +10,15 @@ package struct PodRuntimeReport: Codable, Sendable, Hashable {
     package var exit: SupervisorExit?
     /// Failed readiness and liveness probes since the supervisor started (absent: none).
     package var probeFailures: UInt64?
+    /// The sandbox's address, once a container runtime has given it one (absent on the process
+    /// runtime, whose pods bind the address the scheduler chose).
+    package var podIP: String?
 
-    package init(containers: [Pod.ContainerStatus], exit: SupervisorExit? = nil, probeFailures: UInt64? = nil) {
+    package init(containers: [Pod.ContainerStatus], exit: SupervisorExit? = nil, probeFailures: UInt64? = nil, podIP: String? = nil) {
         self.containers = containers
         self.exit = exit
         self.probeFailures = probeFailures
+        self.podIP = podIP
     }
 }
 

@@ -33,7 +33,6 @@ import Testing
             $0.hostname = "cri-0"
             $0.logDirectory = logs.path
             $0.labels = ["ordinal.io/test": uid]
-//CG
         }
         let image = "busybox"
         let imageRef = try await client.pullImage(image, sandboxConfig: sandboxConfig)

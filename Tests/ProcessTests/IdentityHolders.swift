@@ -10,9 +10,12 @@ import Glibc
 /// (scripts/chaos_checker.py) does: every pod runs in the session of its keeper, whose last
 /// arguments are `<namespace>/<name> <uid> <epoch>`, so the holders of a name are the
 /// sessions of such keepers in `namespace` holding a live (non-zombie) process besides the
-/// keeper. Two sessions for one name are two live holders of one identity.
+/// keeper. A container pod's keeper names its sandbox's cgroup before the identity; it holds
+/// the pod while that cgroup holds a process. Two sessions for one name are two live holders
+/// of one identity.
 func identityHolders(namespace: String, pids only: Set<Int>? = nil) -> [String: Set<Int>] {
     var keepers: [Int: String] = [:]
+    var sandboxes: [Int: (name: String, cgroup: String)] = [:]
     var members: [(pid: Int, session: Int)] = []
     let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int.init) ?? []
     for pid in pids {
@@ -22,7 +25,10 @@ func identityHolders(namespace: String, pids only: Set<Int>? = nil) -> [String: 
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 3, let session = Int(fields[3]) else { continue }
         if pid == session {
-            if let name = keeperIdentity(pid: pid, namespace: namespace) { keepers[pid] = name }
+            if let keeper = keeperIdentity(pid: pid, namespace: namespace) {
+                keepers[pid] = keeper.name
+                if let cgroup = keeper.cgroup { sandboxes[pid] = (keeper.name, cgroup) }
+            }
         } else if fields[0] != "Z", only?.contains(pid) ?? true {
             members.append((pid, session))
         }
@@ -31,7 +37,21 @@ func identityHolders(namespace: String, pids only: Set<Int>? = nil) -> [String: 
     for member in members {
         if let name = keepers[member.session] { holders[name, default: []].insert(member.session) }
     }
+    for (session, sandbox) in sandboxes where cgroupHoldsProcesses("/sys/fs/cgroup/pids/" + sandbox.cgroup) {
+        holders[sandbox.name, default: []].insert(session)
+    }
     return holders
+}
+
+/// Whether the cgroup at `path`, or one below it, holds a process.
+func cgroupHoldsProcesses(_ path: String) -> Bool {
+    if let procs = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8), procs.contains(where: \.isNumber) { return true }
+    let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    return children.contains { child in
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
+            && cgroupHoldsProcesses(path + "/" + child)
+    }
 }
 
 /// SIGKILLs every process of `sessions`, keepers included, as a power loss would.
@@ -45,14 +65,16 @@ func killSessions(_ sessions: Set<Int>) {
     }
 }
 
-/// The pod name an `ordinal-keeper` keeps, when it keeps one in `namespace`.
-private func keeperIdentity(pid: Int, namespace: String) -> String? {
+/// The pod name an `ordinal-keeper` keeps, when it keeps one in `namespace`, and the cgroup of
+/// its sandbox when the pod is a container pod.
+private func keeperIdentity(pid: Int, namespace: String) -> (name: String, cgroup: String?)? {
     guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
     let arguments = command.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }.dropLast()
     guard arguments.count >= 4, (arguments.first ?? "").hasSuffix("ordinal-keeper") else { return nil }
     let identity = arguments[arguments.count - 3].split(separator: "/", maxSplits: 1)
     guard identity.count == 2, identity[0] == namespace else { return nil }
-    return String(identity[1])
+    // `ordinal-keeper <socket> <lease> <grace> [<cgroup>] <namespace/name> <uid> <epoch>`
+    return (String(identity[1]), arguments.count == 8 ? arguments[arguments.startIndex + 4] : nil)
 }
 
 /// Samples the holders every 20 ms while `body` runs and records every instant at which

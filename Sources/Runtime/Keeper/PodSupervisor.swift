@@ -1,4 +1,5 @@
 import Basics
+package import CRI
 import Foundation
 import Glibc
 import Subprocess
@@ -35,11 +36,13 @@ package final class PodSupervisor: Sendable {
     package enum Failure: Error, CustomStringConvertible {
         case leasePassed
         case unusableHello(String)
+        case noContainerRuntime
 
         package var description: String {
             switch self {
             case .leasePassed: "the lease passed before the pod could start"
             case .unusableHello(let reason): "cannot adopt the pod keeper: \(reason)"
+            case .noContainerRuntime: "the pod runs in a container sandbox, and this agent has no --container-runtime-endpoint"
             }
         }
     }
@@ -53,12 +56,15 @@ package final class PodSupervisor: Sendable {
     /// Starts `launch` under a new keeper listening at `socket`. When a keeper already listens
     /// there (one an earlier agent run left, not adopted yet), adopts that one instead: check
     /// ``launch`` of the result for what it runs.
-    /// - Parameter keeper: the `ordinal-keeper` executable.
-    package static func launch(_ launch: PodLaunch, keeper: String, socket: String) throws -> PodSupervisor {
-        if FileManager.default.fileExists(atPath: socket), let adopted = try adopt(socket: socket) {
+    /// - Parameters:
+    ///   - keeper: the `ordinal-keeper` executable.
+    ///   - runtime: the CRI runtime that runs container pods (those with ``PodLaunch/sandbox``).
+    package static func launch(_ launch: PodLaunch, keeper: String, socket: String, runtime: CRIClient? = nil) throws -> PodSupervisor {
+        if FileManager.default.fileExists(atPath: socket), let adopted = try adopt(socket: socket, runtime: runtime) {
             return adopted
         }
         guard MonotonicDeadline.now() < launch.leaseDeadline else { throw Failure.leasePassed }
+        if launch.sandbox != nil, runtime == nil { throw Failure.noContainerRuntime }
         try PrivateFile.makeDirectory(launch.logDirectory, mode: PodLogFiles.directoryMode)
         let blob = String(decoding: try JSONEncoder().encode(launch), as: UTF8.self)
         let (pid, link) = try spawnKeeper(launch, keeper: keeper, socket: socket)
@@ -66,7 +72,7 @@ package final class PodSupervisor: Sendable {
             _ = try awaitHello(link)
             _ = try link.awaitFrame(["ready"])
             try link.send(KeeperFrame(["launch", blob]))
-            return try start(launch: launch, lease: launch.leaseDeadline, link: link, adopting: [], keeper: pid, child: true)
+            return try start(launch: launch, lease: launch.leaseDeadline, link: link, adopting: nil, keeper: pid, child: true, runtime: runtime)
         } catch {
             kill(pid, SIGKILL)
             var status: Int32 = 0
@@ -87,7 +93,7 @@ package final class PodSupervisor: Sendable {
     /// its lease, and its processes, running or exited while no agent was connected.
     /// - Returns: nil when no keeper listens there any more (its socket file, left behind by a
     ///   keeper that was killed, is removed).
-    package static func adopt(socket: String) throws -> PodSupervisor? {
+    package static func adopt(socket: String, runtime: CRIClient? = nil) throws -> PodSupervisor? {
         guard let link = try connect(socket) else {
             unlink(socket)
             return nil
@@ -108,7 +114,8 @@ package final class PodSupervisor: Sendable {
             guard let process = KeptProcess(proc: frame) else { throw Failure.unusableHello("process record \(frame.fields)") }
             kept.append(process)
         }
-        return try start(launch: launch, lease: MonotonicDeadline(nanoseconds: lease), link: link, adopting: kept, keeper: pid, child: false)
+        if launch.sandbox != nil, runtime == nil { throw Failure.noContainerRuntime }
+        return try start(launch: launch, lease: MonotonicDeadline(nanoseconds: lease), link: link, adopting: kept, keeper: pid, child: false, runtime: runtime)
     }
 
     /// The connection to the keeper at `socket`, or nil when nothing listens there.
@@ -132,25 +139,42 @@ package final class PodSupervisor: Sendable {
         control.stop()
     }
 
-    /// - Parameter child: whether `keeper` is this process's child, to be reaped once it exits.
-    private static func start(launch: PodLaunch, lease: MonotonicDeadline, link: KeeperLink, adopting kept: [KeptProcess],
-                              keeper pid: Int32, child: Bool) throws -> PodSupervisor {
+    /// - Parameters:
+    ///   - kept: what an adopted keeper held; nil for a pod this agent starts now.
+    ///   - child: whether `keeper` is this process's child, to be reaped once it exits.
+    private static func start(launch: PodLaunch, lease: MonotonicDeadline, link: KeeperLink, adopting kept: [KeptProcess]?,
+                              keeper pid: Int32, child: Bool, runtime: CRIClient?) throws -> PodSupervisor {
         let control = try SupervisorControl()
         let (stream, continuation) = AsyncStream.makeStream(of: PodRuntimeReport.self, bufferingPolicy: .bufferingNewest(64))
-        let supervisor = HandOver(Supervisor(launch: launch, keeper: link, control: control) { continuation.yield($0) })
-        let thread = Thread {
-            supervisor.value.run(adopting: kept)
-            supervisor.value.keeper.disconnect()
-            // A keeper this agent started is its child, reaped once it exits: at once after its
-            // last frame, or when its lease passes if the agent let go of it.
+        // A keeper this agent started is its child, reaped once it exits: at once after its
+        // last frame, or when its lease passes if the agent let go of it.
+        let reap: @Sendable () -> Void = {
             if child {
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             }
             continuation.finish()
         }
-        thread.name = "ordinal-pod-\(pid)"
-        thread.start()
+        if let settings = launch.sandbox, let runtime {
+            let supervisor = HandOver(ContainerSupervisor(launch: launch, settings: settings, keeper: link, client: runtime, control: control) {
+                continuation.yield($0)
+            })
+            Task.detached {
+                await supervisor.value.run(adopting: kept != nil)
+                supervisor.value.keeper.disconnect()
+                // The keeper's wait may take until its lease passes: off the cooperative pool.
+                Thread.detachNewThread(reap)
+            }
+        } else {
+            let supervisor = HandOver(Supervisor(launch: launch, keeper: link, control: control) { continuation.yield($0) })
+            let thread = Thread {
+                supervisor.value.run(adopting: kept ?? [])
+                supervisor.value.keeper.disconnect()
+                reap()
+            }
+            thread.name = "ordinal-pod-\(pid)"
+            thread.start()
+        }
         return PodSupervisor(pid: pid, launch: launch, lease: lease, reports: stream, control: control)
     }
 
@@ -166,8 +190,8 @@ package final class PodSupervisor: Sendable {
         let link = KeeperLink(connected: pair[0])
         defer { close(pair[1]) }
         let grace = UInt64(clamping: launch.gracePeriod.nanoseconds)
-        let arguments = [keeper, path, String(launch.leaseDeadline.nanoseconds), String(grace),
-                         "\(launch.namespace)/\(launch.name)", launch.uid, String(launch.fencingEpoch)]
+        let arguments = [keeper, path, String(launch.leaseDeadline.nanoseconds), String(grace)]
+            + (launch.sandbox.map { [$0.cgroup] } ?? []) + ["\(launch.namespace)/\(launch.name)", launch.uid, String(launch.fencingEpoch)]
         let child = try Subprocess.spawn(Subprocess.Options(
             executable: keeper, arguments: arguments, environment: [],
             stdin: .descriptor(pair[1]), stdout: .null, stderr: .descriptor(2), placement: .newSession
@@ -176,7 +200,7 @@ package final class PodSupervisor: Sendable {
     }
 }
 
-/// Hands a value to one other thread, once, before that thread starts: the launching thread
+/// Hands a value to one other thread or task, once, before it starts: the launching thread
 /// never touches it again, so the unchecked sendability is a hand-over, not sharing.
 private final class HandOver<Value>: @unchecked Sendable {
     let value: Value

@@ -1,0 +1,157 @@
+package import CRI
+package import ClusterState
+import SwiftProtobuf
+
+/// A pod as the CRI runtime is asked to run it, the way a kubelet translates a pod spec: one
+/// sandbox (its own network, IPC and UTS namespaces, hostname the pod's name, cgroup parent the
+/// keeper fences) and one container config per container. Pure, so every rule is table-tested.
+package struct SandboxPlan: Sendable {
+    package let launch: PodLaunch
+    package let settings: SandboxSettings
+
+    /// The labels that find a pod's sandbox again (an agent that restarted lists by them).
+    package enum Label {
+        package static let podUID = "io.kubernetes.pod.uid"
+        package static let podName = "io.kubernetes.pod.name"
+        package static let podNamespace = "io.kubernetes.pod.namespace"
+        package static let containerName = "io.kubernetes.container.name"
+        package static let fencingEpoch = "ordinal.io/fencing-epoch"
+        package static let node = "ordinal.io/node"
+    }
+
+    package enum Failure: Error, Equatable, CustomStringConvertible {
+        case volumeNotFound(container: String, volume: String)
+        case badSubPath(container: String, String)
+        case badQuantity(container: String, field: String, String)
+
+        package var description: String {
+            switch self {
+            case .volumeNotFound(let container, let volume): "container \(container) mounts volume \(volume), which the pod does not have"
+            case .badSubPath(let container, let path): "container \(container): subPath \(path) must be relative and must not contain '..'"
+            case .badQuantity(let container, let field, let value): "container \(container): \(field) \(value) is not a quantity"
+            }
+        }
+    }
+
+    package init(launch: PodLaunch, settings: SandboxSettings) {
+        self.launch = launch
+        self.settings = settings
+    }
+
+    package var labels: [String: String] {
+        [Label.podUID: launch.uid, Label.podName: launch.name, Label.podNamespace: launch.namespace,
+         Label.fencingEpoch: String(launch.fencingEpoch), Label.node: launch.nodeName]
+    }
+
+    package var sandboxConfig: Runtime_V1_PodSandboxConfig {
+        .with {
+            $0.metadata = .with { $0.name = launch.name; $0.uid = launch.uid; $0.namespace = launch.namespace; $0.attempt = 0 }
+            $0.hostname = launch.name
+            $0.logDirectory = launch.logDirectory
+            $0.labels = labels
+            if !settings.dnsServers.isEmpty {
+                $0.dnsConfig = .with {
+                    $0.servers = settings.dnsServers
+                    $0.searches = settings.dnsSearches
+                    $0.options = settings.dnsOptions
+                }
+            }
+            $0.linux = .with { $0.cgroupParent = "/" + settings.cgroup }
+        }
+    }
+
+    /// The log file of a container, relative to the sandbox's log directory: the CRI format's
+    /// `<container>.cri.log` beside the process runtime's plain files (``PodLogFiles``).
+    package static func logPath(container: String) -> String { "\(container).cri.log" }
+
+    /// The config of `container`'s `attempt`-th run. `command` and `args` go to the runtime as
+    /// the spec has them, and containerd resolves them against the image's entrypoint and cmd as
+    /// Kubernetes documents (a command replaces both; args alone replace the cmd).
+    package func containerConfig(_ container: Container, attempt: UInt32, image: String, podIP: String) throws(Failure) -> Runtime_V1_ContainerConfig {
+        let mounts = try mounts(of: container)
+        let resources = try resources(of: container)
+        return .with {
+            $0.metadata = .with { $0.name = container.name; $0.attempt = attempt }
+            $0.image.image = image
+            $0.command = container.command ?? []
+            $0.args = container.args ?? []
+            $0.workingDir = container.workingDir ?? ""
+            $0.envs = environment(of: container, podIP: podIP).map { variable in .with { $0.key = variable.name; $0.value = variable.value } }
+            $0.mounts = mounts
+            $0.labels = labels.merging([Label.containerName: container.name]) { _, new in new }
+            $0.logPath = Self.logPath(container: container.name)
+            $0.linux = .with { $0.resources = resources }
+        }
+    }
+
+    /// Ordinal's pod variables (as on the process runtime, `POD_IP` the sandbox's address and
+    /// `VOLUME_<NAME>` the mount path inside the container), then the spec's env with `$(VAR)` expanded. `PATH` and `HOME` are
+    /// left to the image.
+    package func environment(of container: Container, podIP: String) -> [(name: String, value: String)] {
+        var variables: [(name: String, value: String)] = []
+        func set(_ name: String, _ value: String) {
+            if let index = variables.firstIndex(where: { $0.name == name }) { variables[index].value = value } else { variables.append((name, value)) }
+        }
+        set("POD_NAME", launch.name)
+        set("POD_NAMESPACE", launch.namespace)
+        if !podIP.isEmpty { set("POD_IP", podIP) }
+        if let ordinal = launch.ordinal { set("POD_ORDINAL", String(ordinal)) }
+        set("POD_UID", launch.uid)
+        set("NODE_NAME", launch.nodeName)
+        for mount in container.volumeMounts ?? [] { set(ContainerEnvironment.volumeVariable(mount.name), mount.mountPath) }
+        for entry in container.env ?? [] {
+            let known = Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+            set(entry.name, VariableExpansion.expand(entry.value ?? "", known))
+        }
+        return variables
+    }
+
+    /// Each volume mount at its `mountPath`, from the volume's host directory (or a `subPath`
+    /// below it, created when missing as the kubelet does).
+    package func mounts(of container: Container) throws(Failure) -> [Runtime_V1_Mount] {
+        try (container.volumeMounts ?? []).map { (mount: VolumeMount) throws(Failure) -> Runtime_V1_Mount in
+            guard let host = launch.volumePaths[mount.name] else { throw .volumeNotFound(container: container.name, volume: mount.name) }
+            var path = host
+            if let subPath = mount.subPath, !subPath.isEmpty {
+                guard !subPath.hasPrefix("/"), !subPath.split(separator: "/").contains("..") else {
+                    throw .badSubPath(container: container.name, subPath)
+                }
+                path += "/" + subPath
+            }
+            return .with {
+                $0.containerPath = mount.mountPath
+                $0.hostPath = path
+                $0.readonly = mount.readOnly ?? false
+            }
+        }
+    }
+
+    /// `limits.memory` as the memory limit, `limits.cpu` as a CFS quota over a 100 ms period,
+    /// `requests.cpu` (else the limit) as shares, as the kubelet computes them.
+    package func resources(of container: Container) throws(Failure) -> Runtime_V1_LinuxContainerResources {
+        func quantity(_ field: String, _ map: [String: String]?, _ key: String) throws(Failure) -> ResourceQuantity? {
+            guard let text = map?[key] else { return nil }
+            guard let value = ResourceQuantity(text) else { throw .badQuantity(container: container.name, field: field, text) }
+            return value
+        }
+        let limits = container.resources?.limits
+        let requests = container.resources?.requests
+        let memory = try quantity("resources.limits.memory", limits, "memory")
+        let cpuLimit = try quantity("resources.limits.cpu", limits, "cpu")
+        let cpuRequest = try quantity("resources.requests.cpu", requests, "cpu") ?? cpuLimit
+        return .with {
+            if let memory { $0.memoryLimitInBytes = memory.ceilingUnits }
+            if let cpuLimit {
+                $0.cpuPeriod = Self.cpuPeriod
+                // At least 1 ms, the kernel's minimum quota.
+                $0.cpuQuota = max(1000, cpuLimit.milli.multipliedReportingOverflow(by: Self.cpuPeriod).overflow ? Int64.max : cpuLimit.milli * Self.cpuPeriod / 1000)
+            }
+            // 2 shares for none, as the kubelet gives a best-effort container.
+            let shares = (cpuRequest?.milli ?? 0).multipliedReportingOverflow(by: 1024)
+            $0.cpuShares = shares.overflow ? 262_144 : min(262_144, max(2, shares.partialValue / 1000))
+        }
+    }
+
+    /// The CFS period, in microseconds.
+    static let cpuPeriod: Int64 = 100_000
+}

@@ -1,0 +1,216 @@
+import CRI
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// An agent with `--container-runtime-endpoint` runs its pods as containers through the real
+/// containerd `scripts/runtime up` starts (scripts/test starts it): the image the manifest
+/// names, at the pod's own routed address, its claim mounted where the manifest says, memory
+/// limits that OOM-kill, adoption across an agent restart, and fencing by the keeper.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct ContainerProcessTests {
+    static let namespace = "ctr"
+    static let manifest = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: ctr
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: box
+          namespace: ctr
+        spec:
+          clusterIP: None
+          selector:
+            app: box
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: box
+          namespace: ctr
+        spec:
+          serviceName: box
+          replicas: 2
+          selector:
+            matchLabels:
+              app: box
+          template:
+            metadata:
+              labels:
+                app: box
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers:
+              - name: web
+                image: busybox
+                command: ["sh", "-c", "echo served by $(hostname) >> /www/index.html; echo web up in $POD_NAME; exec httpd -f -p 80 -h /www"]
+                volumeMounts:
+                - name: www
+                  mountPath: /www
+          volumeClaimTemplates:
+          - metadata:
+              name: www
+            spec:
+              accessModes: ["ReadWriteOnce"]
+              resources:
+                requests:
+                  storage: 1Gi
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: hog
+          namespace: ctr
+        spec:
+          serviceName: hog
+          replicas: 1
+          selector:
+            matchLabels:
+              app: hog
+          template:
+            metadata:
+              labels:
+                app: hog
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: hog
+                image: busybox
+                command: ["sh", "-c", "sleep 1; exec dd if=/dev/zero of=/dev/null bs=64M count=1"]
+                resources:
+                  limits:
+                    memory: 16Mi
+        """
+
+    @Test func podsRunTheirImageInIsolationWithTheirVolumesAndAreFencedByTheirKeeper() async throws {
+        let runtime = try CRIProcessTests.client()
+        let outcome: Result<Void, any Error>
+        do {
+            try await run(runtime)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await Self.removeSandboxes(runtime)
+        await runtime.close()
+        try outcome.get()
+    }
+
+    private func run(_ runtime: CRIClient) async throws {
+        try await withCluster("containers", count: 1, basePort: 18510,
+                              extra: ["--bootstrap-expect", "1", "--lease", "4s", "--container-runtime-endpoint", CRIProcessTests.endpoint]) { agents in
+            let agent = agents[0]
+            let api = ["--agent", agent.apiURL]
+            _ = try await require("a leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
+            #expect(agent.log.contains("pods.runtime=containers through CRI at \(CRIProcessTests.endpoint)"), "the agent says which runtime it runs")
+            let applied = try ordinal(["apply", "-f", "-"] + api, input: Self.manifest)
+            #expect(applied.status == 0, "\(applied.errors)")
+            _ = try await require("box-0 and box-1 Ready", within: .seconds(90)) {
+                let ready = await readyPods(agent, namespace: Self.namespace) ?? [:]
+                return ready["box-0"] != nil && ready["box-1"] != nil
+            }
+
+            // Each pod answers on port 80 at its own routed address, from its own volume,
+            // written by a container whose hostname is the pod's name.
+            var addresses: [String: String] = [:]
+            for name in ["box-0", "box-1"] {
+                let pod = try #require(await Self.pod(agent, name))
+                let ip = try #require(Self.status(pod)?["podIP"] as? String)
+                #expect(ip.hasPrefix("198.19."), "\(name) has a routed address, not loopback: \(ip)")
+                addresses[name] = ip
+                let page = try await Self.get("http://\(ip)/")
+                #expect(page == "served by \(name)\n", "\(name) serves its own volume: \(page)")
+                let container = try #require(Self.containerStatuses(pod).first)
+                #expect((container["containerID"] as? String)?.hasPrefix("containerd://") == true, "\(container)")
+                #expect((container["imageID"] as? String)?.contains("sha256:") == true, "\(container)")
+            }
+            #expect(Set(addresses.values).count == 2)
+            let logs = try ordinal(["logs", "box-1", "-n", Self.namespace] + api)
+            #expect(logs.output.contains("web up in box-1"), "the CRI log file, decoded: \(logs.output) \(logs.errors)")
+
+            // The container sees its image and its volume, nothing of the agent.
+            let web = try #require(try await Self.containerID(agent, "box-0"))
+            let dataDirectory = agent.directory.appendingPathComponent("\(agent.name)-data").path
+            #expect(FileManager.default.fileExists(atPath: dataDirectory))
+            let peek = try await runtime.execSync(web, ["ls", dataDirectory], timeout: 10)
+            #expect(peek.exitCode != 0, "the agent's data dir is visible inside the container")
+            let processes = try await runtime.execSync(web, ["ps", "-o", "comm"], timeout: 10)
+            #expect(!String(decoding: processes.stdout, as: UTF8.self).contains("ordinal"), "the agent's processes are visible inside the container")
+
+            // The volume outlives its pod: a deleted pod comes back to the same content.
+            _ = try ordinal(["delete", "pod", "box-0", "-n", Self.namespace] + api)
+            _ = try await require("box-0 back, serving both lines", within: .seconds(60)) {
+                guard let pod = await Self.pod(agent, "box-0"), let ip = Self.status(pod)?["podIP"] as? String,
+                      (try? await Self.get("http://\(ip)/")) == "served by box-0\nserved by box-0\n" else { return false }
+                return true
+            }
+
+            // A memory limit exceeded is OOMKilled, and restarted.
+            _ = try await require("hog-0 OOMKilled and restarted", within: .seconds(60)) {
+                guard let pod = await Self.pod(agent, "hog-0"), let status = Self.containerStatuses(pod).first,
+                      let last = (status["lastState"] as? [String: Any])?["terminated"] as? [String: Any] else { return false }
+                return last["reason"] as? String == "OOMKilled" && last["exitCode"] as? Int == 137 && (status["restartCount"] as? Int ?? 0) >= 1
+            }
+
+            // Killed and restarted within its lease, the agent adopts every sandbox: the same
+            // containers, no restart.
+            let before = try #require(try await Self.containerID(agent, "box-1"))
+            agent.kill9()
+            try agent.restart()
+            try await Task.sleep(for: .seconds(6))
+            let after = try await Self.containerID(agent, "box-1")
+            #expect(after == before, "box-1's container was replaced across an agent restart within the lease")
+            let status = try await runtime.containerStatus(before)
+            #expect(status.state == .containerRunning)
+
+            // Killed and left dead: the keepers kill the sandboxes' cgroups at the lease.
+            #expect(identityHolders(namespace: Self.namespace)["box-1"]?.count == 1, "box-1 is held by its keeper's cgroup")
+            agent.kill9()
+            let gone = try await require("every container killed", within: .seconds(10)) {
+                identityHolders(namespace: Self.namespace).isEmpty
+            }
+            #expect(gone <= 4.6, "a 4 s lease held the containers \(gone) s")
+            _ = try await require("containerd sees box-1's container exit", within: .seconds(10)) {
+                (try? await runtime.containerStatus(before))?.state == .containerExited
+            }
+        }
+    }
+
+    static func pod(_ agent: AgentProcess, _ name: String) async -> [String: Any]? {
+        guard let url = URL(string: "\(agent.apiURL)/api/v1/namespaces/\(namespace)/pods/\(name)"),
+              let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    static func status(_ pod: [String: Any]) -> [String: Any]? { pod["status"] as? [String: Any] }
+
+    static func containerStatuses(_ pod: [String: Any]) -> [[String: Any]] {
+        status(pod)?["containerStatuses"] as? [[String: Any]] ?? []
+    }
+
+    /// The runtime's id of a pod's first container, from the pod's status.
+    static func containerID(_ agent: AgentProcess, _ name: String) async throws -> String? {
+        guard let pod = await pod(agent, name), let id = containerStatuses(pod).first?["containerID"] as? String else { return nil }
+        return String(id.dropFirst("containerd://".count))
+    }
+
+    static func get(_ address: String) async throws -> String {
+        var request = URLRequest(url: URL(string: address)!)
+        request.timeoutInterval = 3
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// What the test's agent left in the runtime (it was killed last): removed, so runs do not
+    /// accumulate sandboxes.
+    static func removeSandboxes(_ runtime: CRIClient) async {
+        for sandbox in (try? await runtime.listPodSandbox(labels: ["io.kubernetes.pod.namespace": namespace])) ?? [] {
+            try? await runtime.stopPodSandbox(sandbox.id)
+            try? await runtime.removePodSandbox(sandbox.id)
+        }
+    }
+}
