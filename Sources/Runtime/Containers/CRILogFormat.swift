@@ -6,6 +6,7 @@ package enum CRILogFormat {
     /// in the format (a truncated last write) is kept as it is.
     package static func decode(_ text: String) -> String {
         var output = ""
+        guard !text.isEmpty else { return output }
         output.reserveCapacity(text.utf8.count)
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0) {
             let fields = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
