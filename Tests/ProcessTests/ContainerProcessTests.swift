@@ -51,6 +51,15 @@ import FoundationNetworking
                 volumeMounts:
                 - name: www
                   mountPath: /www
+                readinessProbe:
+                  httpGet:
+                    path: /
+                    port: 80
+                  periodSeconds: 1
+                livenessProbe:
+                  exec:
+                    command: ["test", "-s", "/www/index.html"]
+                  periodSeconds: 1
           volumeClaimTemplates:
           - metadata:
               name: www
@@ -59,6 +68,32 @@ import FoundationNetworking
               resources:
                 requests:
                   storage: 1Gi
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: idle
+          namespace: ctr
+        spec:
+          serviceName: idle
+          replicas: 1
+          selector:
+            matchLabels:
+              app: idle
+          template:
+            metadata:
+              labels:
+                app: idle
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: idle
+                image: busybox
+                command: ["sleep", "3600"]
+                readinessProbe:
+                  tcpSocket:
+                    port: 81
+                  periodSeconds: 1
         ---
         apiVersion: apps/v1
         kind: StatefulSet
@@ -148,6 +183,13 @@ import FoundationNetworking
                       (try? await Self.get("http://\(ip)/")) == "served by box-0\nserved by box-0\n" else { return false }
                 return true
             }
+
+            // Probes run as the kubelet runs them: box's httpGet and exec probes pass (it is
+            // Ready), idle's tcpSocket probe on a closed port keeps it Running but not Ready.
+            let idle = try #require(await Self.pod(agent, "idle-0"))
+            #expect(Self.status(idle)?["phase"] as? String == "Running")
+            #expect(Self.containerStatuses(idle).first?["ready"] as? Bool == false, "\(Self.containerStatuses(idle))")
+            #expect(await readyPods(agent, namespace: Self.namespace)?["idle-0"] == nil)
 
             // A memory limit exceeded is OOMKilled, and restarted.
             _ = try await require("hog-0 OOMKilled and restarted", within: .seconds(60)) {

@@ -29,6 +29,7 @@ extension ContainerSupervisor {
             slot.running = latest.state == .containerRunning || latest.state == .containerCreated
             slot.startedAt = .now()
             slot.nextStart = nil
+            scheduleProbes(slot, now: .now())
         }
         await refresh(now: .now())
     }
@@ -50,7 +51,6 @@ extension ContainerSupervisor {
                 if !status.imageRef.isEmpty { slot.status.imageID = status.imageRef }
                 slot.status.state = Pod.ContainerState(running: .init(startedAt: Self.timestamp(status.startedAt)))
                 slot.status.started = true
-                slot.status.ready = slot.spec.readinessProbe == nil
             case .containerExited:
                 let reason = status.reason.isEmpty ? (status.exitCode == 0 ? "Completed" : "Error") : status.reason
                 exited(slot, exitCode: Int(status.exitCode), reason: reason, message: status.message.isEmpty ? nil : status.message,
@@ -65,6 +65,8 @@ extension ContainerSupervisor {
                         times: (started: Int64, finished: Int64)?, now: MonotonicDeadline) {
         slot.running = false
         slot.status.ready = false
+        slot.readiness = nil
+        slot.liveness = nil
         var terminated = Pod.ContainerState.Detail(reason: reason, message: message, exitCode: exitCode,
                                                    startedAt: times.map { Self.timestamp($0.started) })
         terminated.finishedAt = times.map { Self.timestamp($0.finished) }
@@ -154,7 +156,7 @@ extension ContainerSupervisor {
         slot.startedAt = now
         slot.lastLogged = nil
         slot.status.started = true
-        slot.status.ready = slot.spec.readinessProbe == nil
+        scheduleProbes(slot, now: now)
         slot.status.state = Pod.ContainerState(running: .init(startedAt: Self.wallClock()))
     }
 
@@ -202,6 +204,8 @@ extension ContainerSupervisor {
         for (slot, id) in running {
             slot.running = false
             slot.nextStart = nil
+            slot.readiness = nil
+            slot.liveness = nil
             slot.status.ready = false
             let status = try? await client.containerStatus(id)
             var terminated = Pod.ContainerState.Detail(reason: status.map { $0.exitCode == 0 ? "Completed" : "Error" } ?? "Error",

@@ -23,6 +23,8 @@ final class ContainerSupervisor {
     var podIP: String?
     /// Set once a graceful stop was asked; from then on nothing is started.
     var stopping = false
+    /// Failed readiness and liveness probes since the supervisor started, for the agent's count.
+    var probeFailures: UInt64 = 0
     /// When the sandbox could not be started, the next try.
     var nextSandboxTry: MonotonicDeadline?
     var sandboxBackoff = RestartBackoff()
@@ -51,6 +53,8 @@ final class ContainerSupervisor {
         /// The image pulled for it, by the runtime's reference.
         var imageRef: String?
         var lastLogged: String?
+        var readiness: ProbeSchedule?
+        var liveness: ProbeSchedule?
 
         init(spec: Container) {
             self.spec = spec
@@ -95,6 +99,7 @@ final class ContainerSupervisor {
                     await refresh(now: now)
                 }
                 await startDue(now: now)
+                runProbes(now: now)
             }
             publishIfChanged()
             try? await Task.sleep(for: Self.tick)
@@ -156,7 +161,7 @@ final class ContainerSupervisor {
     }
 
     func publishIfChanged(exit: SupervisorExit? = nil) {
-        let report = PodRuntimeReport(containers: slots.map(\.status), exit: exit, podIP: podIP)
+        let report = PodRuntimeReport(containers: slots.map(\.status), exit: exit, probeFailures: probeFailures == 0 ? nil : probeFailures, podIP: podIP)
         guard report != lastReport else { return }
         lastReport = report
         publish(report)
