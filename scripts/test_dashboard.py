@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Browser test of the dashboard (`/ui`) with headless Chromium over the DevTools protocol.
 
-Starts 3 agents with an API token on 127.0.93.1-3, applies cluster/manifests/web.yaml, opens
+Starts 3 agents with an API token on 127.0.93.1-3, applies cluster/manifests/hostnames.yaml, opens
 http://127.0.93.1:7480/ui#token=… once, and then, without reloading the page:
   1. every member and every pod the API lists is on the page (DOM rows by name);
   2. `ordinal scale statefulset web --replicas 5`: the page shows 5 pods, all Ready;
@@ -98,7 +98,7 @@ def main():
                                     and len(listed("/api/v1/nodes")) == 3, None), 40)
         if not ok:
             raise Failed("the 3 agents did not form a cluster within 40 s")
-        cli(args.ordinal_bin, "apply", "-f", os.path.join(H.REPO, "cluster", "manifests", "web.yaml"))
+        cli(args.ordinal_bin, "apply", "-f", os.path.join(H.REPO, "cluster", "manifests", "hostnames.yaml"))
         ok, _ = H.wait_for(lambda: (sum(H.pod_ready(p) for p in listed("/api/v1/pods")) == 3, None), 60)
         if not ok:
             raise Failed("web-0..2 were not Ready within 60 s")
@@ -127,7 +127,7 @@ def main():
         if not on_a3:
             raise Failed("no pod ran on a3 to watch it go")
         pg.kill9("a3")
-        # web.yaml's volumes are local: a3's pods wait for their node (NodeLost), as in Kubernetes.
+        # hostnames.yaml's volumes are local: a3's pods wait for their node (NodeLost), as in Kubernetes.
         state = wait_page(browser, f"a3 dead and its pods {sorted(on_a3)} not Ready, the others Ready", lambda s:
                           dict(s["members"]).get("a3") == "dead" and len(s["pods"]) == 5
                           and all((ready == "false") == (pod in on_a3) for pod, _, ready, _ in s["pods"]), 60)

@@ -1,3 +1,4 @@
+import CRI
 import CoreMetrics
 import Foundation
 import Telemetry
@@ -121,6 +122,7 @@ extension NodeDriver {
             for path in launchPlan.sweep(state: state, running: Set(pods.held.values.map(\.uid))) {
                 logger.info("removed an unused directory", metadata: ["path": "\(path)"])
             }
+            if let containerRuntime { sweepSandboxes(containerRuntime) }
         }
         guard podAddressesReady(state) else {
             if !plan.start.isEmpty { logger.debug("pods wait for this node's pod routes") }
@@ -155,6 +157,26 @@ extension NodeDriver {
             } catch {
                 logger.warning("pod cannot start", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
                 return nil
+            }
+        }
+    }
+
+    /// Removes the sandboxes this node left in the runtime that no pod here holds any more: a
+    /// pod fenced by its keeper, or whose agent died before removing it, leaves an exited
+    /// sandbox behind (the kubelet's garbage collector removes the same).
+    private func sweepSandboxes(_ runtime: CRIClient) {
+        let node = settings.name.name
+        Task { [pods, logger] in
+            guard let sandboxes = try? await runtime.listPodSandbox(labels: [SandboxPlan.Label.node: node]) else { return }
+            let held = Set(pods.held.values.map(\.uid))
+            for sandbox in sandboxes where !held.contains(sandbox.labels[SandboxPlan.Label.podUID] ?? "") {
+                do {
+                    try await runtime.stopPodSandbox(sandbox.id)
+                    try await runtime.removePodSandbox(sandbox.id)
+                    logger.info("removed a sandbox no pod holds", metadata: ["sandbox": "\(sandbox.id)", "pod": "\(sandbox.metadata.namespace)/\(sandbox.metadata.name)"])
+                } catch {
+                    logger.warning("cannot remove a sandbox no pod holds", metadata: ["sandbox": "\(sandbox.id)", "error": "\(error)"])
+                }
             }
         }
     }

@@ -95,6 +95,7 @@ struct PodLaunchPlan {
                     guard source.primary == node else { throw .volumeElsewhere(volumeName, node: source.primary) }
                     guard let volumes else { throw .noVolumePool(volumeName) }
                     do { paths[volume.name] = try volumes.prepare(persistent) } catch { throw .volumeMissing(error.description) }
+                    try openToContainers(paths[volume.name]!)
                     continue
                 }
                 guard let local = persistent.spec.local?.path else { throw .claimNotBound(claimName) }
@@ -104,6 +105,7 @@ struct PodLaunchPlan {
                 path = "\(podDirectory(uid: uid))/volumes/\(volume.name)"
             }
             try makeDirectory(path)
+            try openToContainers(path)
             paths[volume.name] = path
         }
         let logs = "\(podDirectory(uid: uid))/logs"
@@ -118,6 +120,15 @@ struct PodLaunchPlan {
             helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease,
             sandbox: containerRuntime.map { SandboxSettings(endpoint: $0.description, cgroup: sandboxCgroup(uid: uid)) }
         )
+    }
+
+    /// A volume's root is 0777 when pods run as containers, as the kubelet makes an `emptyDir`
+    /// and local-volume provisioners make a volume: a container's processes run as its image's
+    /// users (nginx's workers as www-data), not the agent's. The data dir, 0700, still keeps
+    /// every other user of the host out.
+    private func openToContainers(_ path: String) throws(Failure) {
+        guard containerRuntime != nil else { return }
+        guard chmod(path, 0o777) == 0 else { throw .directory(path, POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)) }
     }
 
     private func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
