@@ -31,6 +31,7 @@ struct PodLaunchPlan {
         case directory(String, any Error)
         case noVolumePool(String)
         case volumeMissing(String)
+        case badFSGroup(Int64)
 
         var description: String {
             switch self {
@@ -39,6 +40,7 @@ struct PodLaunchPlan {
             case .directory(let path, let error): "cannot create \(path): \(error)"
             case .noVolumePool(let volume): "volume \(volume) is replicated but this agent keeps no volume pool (--volume-pool-size)"
             case .volumeMissing(let reason): reason
+            case .badFSGroup(let group): "securityContext.fsGroup \(group) is not a group id (0 to 4294967294)"
             }
         }
     }
@@ -95,7 +97,7 @@ struct PodLaunchPlan {
                     guard source.primary == node else { throw .volumeElsewhere(volumeName, node: source.primary) }
                     guard let volumes else { throw .noVolumePool(volumeName) }
                     do { paths[volume.name] = try volumes.prepare(persistent) } catch { throw .volumeMissing(error.description) }
-                    try openToContainers(paths[volume.name]!)
+                    try openToContainers(paths[volume.name]!, fsGroup: pod.spec.securityContext?.fsGroup)
                     continue
                 }
                 guard let local = persistent.spec.local?.path else { throw .claimNotBound(claimName) }
@@ -105,7 +107,7 @@ struct PodLaunchPlan {
                 path = "\(podDirectory(uid: uid))/volumes/\(volume.name)"
             }
             try makeDirectory(path)
-            try openToContainers(path)
+            try openToContainers(path, fsGroup: pod.spec.securityContext?.fsGroup)
             paths[volume.name] = path
         }
         let logs = "\(podDirectory(uid: uid))/logs"
@@ -118,17 +120,25 @@ struct PodLaunchPlan {
             terminationGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
             restartPolicy: pod.spec.restartPolicy ?? "Always",
             helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease,
-            sandbox: containerRuntime.map { SandboxSettings(endpoint: $0.description, cgroup: sandboxCgroup(uid: uid)) }
+            sandbox: containerRuntime.map { SandboxSettings(endpoint: $0.description, cgroup: sandboxCgroup(uid: uid)) },
+            securityContext: pod.spec.securityContext
         )
     }
 
     /// A volume's root is 0777 when pods run as containers, as the kubelet makes an `emptyDir`
     /// and local-volume provisioners make a volume: a container's processes run as its image's
     /// users (nginx's workers as www-data), not the agent's. The data dir, 0700, still keeps
-    /// every other user of the host out.
-    private func openToContainers(_ path: String) throws(Failure) {
+    /// every other user of the host out. With `fsGroup` the root belongs to that group and is
+    /// set-group-ID, so what the pod writes there is the group's, as the kubelet does it.
+    private func openToContainers(_ path: String, fsGroup: Int64?) throws(Failure) {
         guard containerRuntime != nil else { return }
-        guard chmod(path, 0o777) == 0 else { throw .directory(path, POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)) }
+        var mode: mode_t = 0o777
+        if let fsGroup {
+            guard let group = gid_t(exactly: fsGroup), group < gid_t.max else { throw .badFSGroup(fsGroup) }
+            guard chown(path, uid_t.max, group) == 0 else { throw .directory(path, POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)) }
+            mode |= mode_t(S_ISGID)
+        }
+        guard chmod(path, mode) == 0 else { throw .directory(path, POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)) }
     }
 
     private func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {

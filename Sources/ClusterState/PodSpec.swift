@@ -34,6 +34,7 @@ package struct PodSpec: Codable, Sendable, Hashable {
     package var subdomain: String?
     package var restartPolicy: String?
     package var terminationGracePeriodSeconds: Int64?
+    package var securityContext: PodSecurityContext?
 
     package init(containers: [Container]) {
         self.containers = containers
@@ -54,6 +55,7 @@ package struct Container: Codable, Sendable, Hashable {
     package var readinessProbe: Probe?
     package var livenessProbe: Probe?
     package var resources: ResourceRequirements?
+    package var securityContext: SecurityContext?
 
     package init(name: String, image: String? = nil, command: [String]? = nil, args: [String]? = nil) {
         self.name = name

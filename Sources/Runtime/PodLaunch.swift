@@ -29,14 +29,18 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     package var leaseDeadline: MonotonicDeadline
     /// Set when the pod runs as a container sandbox through a CRI runtime; nil for host processes.
     package var sandbox: SandboxSettings?
+    /// The pod's `securityContext` (the container runtime honors it).
+    package var securityContext: PodSecurityContext?
 
     package init(
         namespace: String, name: String, uid: String, ordinal: Int?, podIP: String, nodeName: String,
         fencingEpoch: UInt64, containers: [Container], volumePaths: [String: String], logDirectory: String,
         terminationGracePeriodSeconds: Int64, restartPolicy: String, helperExecutable: String,
-        keeperExecutable: String, searchPath: String, leaseDeadline: MonotonicDeadline, sandbox: SandboxSettings? = nil
+        keeperExecutable: String, searchPath: String, leaseDeadline: MonotonicDeadline, sandbox: SandboxSettings? = nil,
+        securityContext: PodSecurityContext? = nil
     ) {
         self.sandbox = sandbox
+        self.securityContext = securityContext
         self.namespace = namespace
         self.name = name
         self.uid = uid

@@ -8,6 +8,10 @@ extension Supervisor {
     /// Starts `slot`'s process, or records why it cannot start and schedules a retry.
     func start(_ slot: ContainerSlot, now: MonotonicDeadline) {
         slot.nextStart = nil
+        if slot.spec.securityContext?.asksForSomething == true || launch.securityContext?.asksForSomething == true {
+            return cannotStart(slot, reason: "CreateContainerConfigError",
+                               message: "securityContext needs the container runtime: this agent runs pods as host processes (no --container-runtime-endpoint)", now: now)
+        }
         let command: ContainerCommand
         do {
             command = try ContainerCommand.resolve(container: slot.spec, launch: launch,

@@ -98,6 +98,51 @@ import FoundationNetworking
         apiVersion: apps/v1
         kind: StatefulSet
         metadata:
+          name: locked
+          namespace: ctr
+        spec:
+          serviceName: locked
+          replicas: 1
+          selector:
+            matchLabels:
+              app: locked
+          template:
+            metadata:
+              labels:
+                app: locked
+            spec:
+              terminationGracePeriodSeconds: 1
+              securityContext:
+                runAsUser: 1000
+                fsGroup: 2000
+              containers:
+              - name: main
+                image: busybox
+                command: ["sleep", "3600"]
+                securityContext:
+                  readOnlyRootFilesystem: true
+                  allowPrivilegeEscalation: false
+                volumeMounts:
+                - name: data
+                  mountPath: /data
+              - name: rootless
+                image: busybox
+                command: ["sleep", "3600"]
+                securityContext:
+                  runAsNonRoot: true
+                  runAsUser: 0
+          volumeClaimTemplates:
+          - metadata:
+              name: data
+            spec:
+              accessModes: ["ReadWriteOnce"]
+              resources:
+                requests:
+                  storage: 1Gi
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
           name: hog
           namespace: ctr
         spec:
@@ -190,6 +235,20 @@ import FoundationNetworking
             #expect(Self.status(idle)?["phase"] as? String == "Running")
             #expect(Self.containerStatuses(idle).first?["ready"] as? Bool == false, "\(Self.containerStatuses(idle))")
             #expect(await readyPods(agent, namespace: Self.namespace)?["idle-0"] == nil)
+
+            // securityContext: the user, a read-only root, fsGroup owning what the pod writes to
+            // its volume; a root user where runAsNonRoot forbids it is refused before it starts.
+            let lockedMain = try #require(try await Self.containerID(agent, "locked-0"))
+            let whoami = try await runtime.execSync(lockedMain, ["id", "-u"], timeout: 10)
+            #expect(String(decoding: whoami.stdout, as: UTF8.self) == "1000\n")
+            #expect(try await runtime.execSync(lockedMain, ["touch", "/etc/x"], timeout: 10).exitCode != 0, "the root file system is writable")
+            let written = try await runtime.execSync(lockedMain, ["sh", "-c", "touch /data/y && stat -c %g /data/y"], timeout: 10)
+            #expect(String(decoding: written.stdout, as: UTF8.self) == "2000\n", "\(String(decoding: written.stderr, as: UTF8.self))")
+            let locked = try #require(await Self.pod(agent, "locked-0"))
+            let rootless = try #require(Self.containerStatuses(locked).first { $0["name"] as? String == "rootless" })
+            let waiting = (rootless["state"] as? [String: Any])?["waiting"] as? [String: Any]
+            #expect(waiting?["reason"] as? String == "CreateContainerConfigError", "\(rootless)")
+            #expect((waiting?["message"] as? String)?.contains("runAsUser breaks non-root policy") == true, "\(rootless)")
 
             // A memory limit exceeded is OOMKilled, and restarted.
             _ = try await require("hog-0 OOMKilled and restarted", within: .seconds(60)) {

@@ -116,3 +116,73 @@ struct SandboxPlanTests {
         }
     }
 }
+
+/// `securityContext` as the kubelet hands it to the runtime, and the checks it makes first.
+struct SandboxSecurityTests {
+    static func plan(pod: PodSecurityContext?, container: SecurityContext?) -> (SandboxPlan, Container) {
+        var launch = SandboxPlanTests.launch([])
+        launch.securityContext = pod
+        var spec = Container(name: "app")
+        spec.securityContext = container
+        return (SandboxPlan(launch: launch, settings: launch.sandbox!), spec)
+    }
+
+    @Test func theContainerOverridesThePodAndFSGroupJoinsTheGroups() throws {
+        var pod = PodSecurityContext(runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000)
+        pod.supplementalGroups = [3000]
+        var own = SecurityContext(runAsUser: 1001)
+        own.readOnlyRootFilesystem = true
+        own.allowPrivilegeEscalation = false
+        own.capabilities = .init(add: ["NET_BIND_SERVICE"], drop: ["ALL"])
+        let (plan, spec) = Self.plan(pod: pod, container: own)
+        let context = try plan.securityContext(of: spec, imageUser: nil)
+        #expect(context.runAsUser.value == 1001 && context.runAsGroup.value == 1000)
+        #expect(context.supplementalGroups == [3000, 2000])
+        #expect(context.readonlyRootfs && context.noNewPrivs)
+        #expect(context.capabilities.addCapabilities == ["NET_BIND_SERVICE"] && context.capabilities.dropCapabilities == ["ALL"])
+    }
+
+    @Test func nothingAskedGivesTheRuntimeDefaults() throws {
+        let (plan, spec) = Self.plan(pod: nil, container: nil)
+        let context = try plan.securityContext(of: spec, imageUser: nil)
+        #expect(!context.hasRunAsUser && !context.hasRunAsGroup && !context.readonlyRootfs && !context.noNewPrivs)
+        #expect(!plan.needsImageUser(spec))
+    }
+
+    @Test func privilegedIsRefused() {
+        var own = SecurityContext()
+        own.privileged = true
+        let (plan, spec) = Self.plan(pod: nil, container: own)
+        #expect(throws: SandboxPlan.Failure.privileged(container: "app")) { try plan.securityContext(of: spec, imageUser: nil) }
+    }
+
+    @Test(arguments: [Int64(-1), 2_147_483_648, .max, .min])
+    func anIDOutsideKubernetesBoundsIsRefused(id: Int64) {
+        let (plan, spec) = Self.plan(pod: PodSecurityContext(runAsUser: id), container: nil)
+        #expect(throws: SandboxPlan.Failure.badID(container: "app", field: "runAsUser", id)) { try plan.securityContext(of: spec, imageUser: nil) }
+    }
+
+    @Test(arguments: [
+        // runAsUser, image uid, image user name -> allowed
+        (Int64?.some(1000), Int64?.none, "", true),
+        (0, nil, "", false),
+        (nil, 101, "", true),
+        (nil, 0, "", false),
+        (nil, nil, "www-data", false),
+        (nil, nil, "", false),
+    ] as [(Int64?, Int64?, String, Bool)])
+    func runAsNonRootIsCheckedAsTheKubeletChecksIt(user: Int64?, imageUID: Int64?, imageName: String, allowed: Bool) {
+        let (plan, spec) = Self.plan(pod: PodSecurityContext(runAsUser: user, runAsNonRoot: true), container: nil)
+        #expect(plan.needsImageUser(spec) == (user == nil))
+        let result = Result { try plan.securityContext(of: spec, imageUser: .init(uid: imageUID, username: imageName)) }
+        if allowed {
+            #expect((try? result.get()) != nil, "\(result)")
+        } else {
+            guard case .failure(SandboxPlan.Failure.nonRoot(container: "app", let message)) = result else {
+                Issue.record("not refused: \(result)")
+                return
+            }
+            #expect(message.contains("non-root") || message.contains("runAsNonRoot"), "\(message)")
+        }
+    }
+}

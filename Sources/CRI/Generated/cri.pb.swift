@@ -1466,9 +1466,22 @@ package nonisolated struct Runtime_V1_Image: Sendable {
 
   package var size: UInt64 = 0
 
+  package var uid: Runtime_V1_Int64Value {
+    get {_uid ?? Runtime_V1_Int64Value()}
+    set {_uid = newValue}
+  }
+  /// Returns true if `uid` has been explicitly set.
+  package var hasUid: Bool {self._uid != nil}
+  /// Clears the value of `uid`. Subsequent reads from it will return its default value.
+  package mutating func clearUid() {self._uid = nil}
+
+  package var username: String = String()
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
+
+  fileprivate var _uid: Runtime_V1_Int64Value? = nil
 }
 
 package nonisolated struct Runtime_V1_ImageStatusResponse: Sendable {
@@ -4046,7 +4059,7 @@ nonisolated extension Runtime_V1_ImageStatusRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Runtime_V1_Image: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Image"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}repo_tags\0\u{3}repo_digests\0\u{1}size\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}repo_tags\0\u{3}repo_digests\0\u{1}size\0\u{1}uid\0\u{1}username\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4058,12 +4071,18 @@ nonisolated extension Runtime_V1_Image: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.repoTags) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.repoDigests) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._uid) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.username) }()
       default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
@@ -4076,6 +4095,12 @@ nonisolated extension Runtime_V1_Image: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.size != 0 {
       try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 4)
     }
+    try { if let v = self._uid {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.username.isEmpty {
+      try visitor.visitSingularStringField(value: self.username, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -4084,6 +4109,8 @@ nonisolated extension Runtime_V1_Image: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.repoTags != rhs.repoTags {return false}
     if lhs.repoDigests != rhs.repoDigests {return false}
     if lhs.size != rhs.size {return false}
+    if lhs._uid != rhs._uid {return false}
+    if lhs.username != rhs.username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

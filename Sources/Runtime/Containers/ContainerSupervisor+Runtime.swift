@@ -126,9 +126,13 @@ extension ContainerSupervisor {
             return cannotStart(slot, reason: reason, message: "\(error)", now: now)
         }
         let attempt = slot.containerID == nil ? slot.attempt : slot.attempt + 1
+        var imageUser: SandboxPlan.ImageUser?
+        if plan.needsImageUser(slot.spec), let image = try? await client.imageStatus(imageRef) {
+            imageUser = SandboxPlan.ImageUser(uid: image.hasUid ? image.uid.value : nil, username: image.username)
+        }
         let config: Runtime_V1_ContainerConfig
         do {
-            config = try plan.containerConfig(slot.spec, attempt: attempt, image: imageRef, podIP: podIP ?? "")
+            config = try plan.containerConfig(slot.spec, attempt: attempt, image: imageRef, podIP: podIP ?? "", imageUser: imageUser)
         } catch {
             return cannotStart(slot, reason: "CreateContainerConfigError", message: error.description, now: now)
         }

@@ -23,12 +23,18 @@ package struct SandboxPlan: Sendable {
         case volumeNotFound(container: String, volume: String)
         case badSubPath(container: String, String)
         case badQuantity(container: String, field: String, String)
+        case privileged(container: String)
+        case badID(container: String, field: String, Int64)
+        case nonRoot(container: String, String)
 
         package var description: String {
             switch self {
             case .volumeNotFound(let container, let volume): "container \(container) mounts volume \(volume), which the pod does not have"
             case .badSubPath(let container, let path): "container \(container): subPath \(path) must be relative and must not contain '..'"
             case .badQuantity(let container, let field, let value): "container \(container): \(field) \(value) is not a quantity"
+            case .privileged(let container): "container \(container): securityContext.privileged is not allowed on this agent"
+            case .badID(let container, let field, let id): "container \(container): securityContext.\(field) \(id) must be between 0 and 2147483647"
+            case .nonRoot(_, let message): message
             }
         }
     }
@@ -67,9 +73,11 @@ package struct SandboxPlan: Sendable {
     /// The config of `container`'s `attempt`-th run. `command` and `args` go to the runtime as
     /// the spec has them, and containerd resolves them against the image's entrypoint and cmd as
     /// Kubernetes documents (a command replaces both; args alone replace the cmd).
-    package func containerConfig(_ container: Container, attempt: UInt32, image: String, podIP: String) throws(Failure) -> Runtime_V1_ContainerConfig {
+    package func containerConfig(_ container: Container, attempt: UInt32, image: String, podIP: String,
+                                 imageUser: ImageUser? = nil) throws(Failure) -> Runtime_V1_ContainerConfig {
         let mounts = try mounts(of: container)
         let resources = try resources(of: container)
+        let security = try securityContext(of: container, imageUser: imageUser)
         return .with {
             $0.metadata = .with { $0.name = container.name; $0.attempt = attempt }
             $0.image.image = image
@@ -80,7 +88,10 @@ package struct SandboxPlan: Sendable {
             $0.mounts = mounts
             $0.labels = labels.merging([Label.containerName: container.name]) { _, new in new }
             $0.logPath = Self.logPath(container: container.name)
-            $0.linux = .with { $0.resources = resources }
+            $0.linux = .with {
+                $0.resources = resources
+                $0.securityContext = security
+            }
         }
     }
 
