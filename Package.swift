@@ -127,7 +127,7 @@ let package = Package(
         // is `pipe2(O_CLOEXEC)`, `POSIX_SPAWN_SETSID` and the like, which Swift's Glibc module hides.
         .target(name: "CSubprocess"),
         .target(name: "Subprocess", dependencies: ["CSubprocess"], swiftSettings: shellSettings),
-        .target(name: "Runtime", dependencies: ["Basics", "CRI", "ClusterState", "Subprocess", .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: shellSettings),
+        .target(name: "Runtime", dependencies: ["Basics", "CRI", "ClusterState", "Subprocess"], swiftSettings: shellSettings),
         // `ordinal-keeper`: one small C process per pod that holds its processes and its lease,
         // and outlives the agent (docs/runtime.md). Linked statically: SwiftPM links even a C
         // executable against the Swift runtime, which dynamically costs ~3.5 MiB of RSS per

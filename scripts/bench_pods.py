@@ -5,7 +5,9 @@ For each runtime, one agent on 127.0.13.1 (a fresh data dir; with --container-ru
 for containers) runs --pods Parallel `ordinal/pause` pods. Reported per runtime:
   - apply -> Ready latency of each pod, p50/p99 and the last (the pod list polled every
     50 ms; the time includes the controller creating the pod and the scheduler binding it,
-    which the apply triggers at once for a Parallel set), with the image already present;
+    which the apply triggers at once for a Parallel set), with the image already present
+    (`imagePullPolicy: IfNotPresent`: an untagged image defaults to Always, a registry round
+    trip per start);
   - what a running pod costs the machine: the drop of MemAvailable from before the apply to
     once every pod is Ready and has settled (after `sync`), and the RSS/anonymous memory/PSS of
     each keeper, pause process and (containers) containerd shim.
@@ -109,7 +111,8 @@ def run(runtime, a, endpoint):
                              "selector": {"matchLabels": {"app": "mem"}},
                              "template": {"metadata": {"labels": {"app": "mem"}},
                                           "spec": {"terminationGracePeriodSeconds": 2,
-                                                   "containers": [{"name": "main", "image": "ordinal/pause"}]}}}}
+                                                   "containers": [{"name": "main", "image": "ordinal/pause",
+                                                                   "imagePullPolicy": "IfNotPresent"}]}}}}
         started = time.monotonic()
         status, body = H.request_json("POST", f"{api}/apis/apps/v1/namespaces/default/statefulsets", manifest, timeout=30)
         if status != 201:

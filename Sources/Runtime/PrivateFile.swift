@@ -1,4 +1,5 @@
 import Glibc
+import Subprocess
 
 /// Files and directories other users of the machine must not read — the keyring, a
 /// kubeconfig or snapshot carrying the token, the data directory and what lies under it —
@@ -64,8 +65,7 @@ package enum PrivateFile {
     /// to `mkdir` itself; directories that exist are left as they are.
     /// - Throws: ``Failure`` naming the component that could not be made.
     package static func makeDirectory(_ path: String, mode: UInt32 = 0o700) throws(Failure) {
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { return }
+        if FileKind.of(path) == .directory { return }
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             try makeDirectory(String(path[..<slash]), mode: 0o700)
         }

@@ -1,6 +1,7 @@
 import Basics
 import ClusterState
 import Glibc
+import Subprocess
 
 /// Starting, restarting and stopping containers through the keeper, and taking over the ones it
 /// kept while no agent was connected.
@@ -176,8 +177,7 @@ extension Supervisor {
     }
 
     static func isExecutable(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
+        FileKind.of(path) == .regular && access(path, X_OK) == 0
     }
 
     static func wallClock() -> Timestamp {

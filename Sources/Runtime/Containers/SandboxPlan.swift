@@ -1,6 +1,5 @@
 package import CRI
 package import ClusterState
-import SwiftProtobuf
 
 /// A pod as the CRI runtime is asked to run it, the way a kubelet translates a pod spec: one
 /// sandbox (its own network, IPC and UTS namespaces, hostname the pod's name, cgroup parent the
@@ -50,19 +49,19 @@ package struct SandboxPlan: Sendable {
     }
 
     package var sandboxConfig: Runtime_V1_PodSandboxConfig {
-        .with {
-            $0.metadata = .with { $0.name = launch.name; $0.uid = launch.uid; $0.namespace = launch.namespace; $0.attempt = 0 }
+        .build {
+            $0.metadata = .build { $0.name = launch.name; $0.uid = launch.uid; $0.namespace = launch.namespace; $0.attempt = 0 }
             $0.hostname = launch.name
             $0.logDirectory = launch.logDirectory
             $0.labels = labels
             if !settings.dnsServers.isEmpty {
-                $0.dnsConfig = .with {
+                $0.dnsConfig = .build {
                     $0.servers = settings.dnsServers
                     $0.searches = settings.dnsSearches
                     $0.options = settings.dnsOptions
                 }
             }
-            $0.linux = .with { $0.cgroupParent = "/" + settings.cgroup }
+            $0.linux = .build { $0.cgroupParent = "/" + settings.cgroup }
         }
     }
 
@@ -78,17 +77,17 @@ package struct SandboxPlan: Sendable {
         let mounts = try mounts(of: container)
         let resources = try resources(of: container)
         let security = try securityContext(of: container, imageUser: imageUser)
-        return .with {
-            $0.metadata = .with { $0.name = container.name; $0.attempt = attempt }
+        return .build {
+            $0.metadata = .build { $0.name = container.name; $0.attempt = attempt }
             $0.image.image = image
             $0.command = container.command ?? []
             $0.args = container.args ?? []
             $0.workingDir = container.workingDir ?? ""
-            $0.envs = environment(of: container, podIP: podIP).map { variable in .with { $0.key = variable.name; $0.value = variable.value } }
+            $0.envs = environment(of: container, podIP: podIP).map { variable in .build { $0.key = variable.name; $0.value = variable.value } }
             $0.mounts = mounts
             $0.labels = labels.merging([Label.containerName: container.name]) { _, new in new }
             $0.logPath = Self.logPath(container: container.name)
-            $0.linux = .with {
+            $0.linux = .build {
                 $0.resources = resources
                 $0.securityContext = security
             }
@@ -129,7 +128,7 @@ package struct SandboxPlan: Sendable {
                 }
                 path += "/" + subPath
             }
-            return .with {
+            return .build {
                 $0.containerPath = mount.mountPath
                 $0.hostPath = path
                 $0.readonly = mount.readOnly ?? false
@@ -150,7 +149,7 @@ package struct SandboxPlan: Sendable {
         let memory = try quantity("resources.limits.memory", limits, "memory")
         let cpuLimit = try quantity("resources.limits.cpu", limits, "cpu")
         let cpuRequest = try quantity("resources.requests.cpu", requests, "cpu") ?? cpuLimit
-        return .with {
+        return .build {
             if let memory { $0.memoryLimitInBytes = memory.ceilingUnits }
             if let cpuLimit {
                 $0.cpuPeriod = Self.cpuPeriod
