@@ -292,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "AgentCore", "Basics", "ClusterState", "Exec", "Membership", "Runtime", "Storage",
+                "Agent", "AgentCore", "Basics", "CRI", "ClusterState", "Exec", "Membership", "RemoteCommand", "Runtime", "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

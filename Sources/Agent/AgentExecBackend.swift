@@ -1,4 +1,5 @@
 import AgentCore
+import CRI
 import Basics
 import ClusterState
 import Exec
@@ -9,8 +10,9 @@ import Runtime
 /// Places `kubectl exec` for the exec layer from this agent's replica: the pod and container
 /// must exist and the pod must be running; on this agent the command gets the container's
 /// environment and working directory exactly as the supervisor builds them
-/// (``Runtime/ContainerEnvironment`` over ``PodLaunchPlan``); elsewhere, the hosting agent's
-/// API address as its gossip metadata says.
+/// (``Runtime/ContainerEnvironment`` over ``PodLaunchPlan``), or runs inside the container
+/// when pods are containers (``ContainerExec``); elsewhere, the hosting agent's API address
+/// as its gossip metadata says.
 struct AgentExecBackend: ExecBackend {
     let driver: NodeDriver
     let store: AgentStore
@@ -65,10 +67,8 @@ struct AgentExecBackend: ExecBackend {
             }
             return .remote(address)
         }
-        if driver.containerRuntime != nil {
-            // Container pods need the CRI's streaming Exec, which this agent does not speak yet:
-            // refused rather than run on the host, outside the container.
-            return .refused(ExecRefusal(code: 501, reason: "NotImplemented", message: "exec into container pods is not supported yet (the agent runs pods through --container-runtime-endpoint)"))
+        if let runtime = driver.containerRuntime {
+            return ContainerExec.target(request, pod: pod, container: container.name, runtime: runtime.endpoint)
         }
         do {
             let launch = try driver.launchPlan.launch(pod, state: state, lease: .now())

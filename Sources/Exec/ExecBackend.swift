@@ -26,10 +26,15 @@ public enum ExecTarget: Sendable {
 public struct ExecLaunch: Sendable, Equatable {
     public var environment: [String]
     public var workingDirectory: String
+    /// A command line the request's command is appended to and run through, when the command
+    /// runs somewhere else than this host's file system (inside a container, through its
+    /// runtime); empty: the command itself, looked up in the container's `PATH`.
+    public var wrapper: [String]
 
-    public init(environment: [String], workingDirectory: String) {
+    public init(environment: [String], workingDirectory: String, wrapper: [String] = []) {
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.wrapper = wrapper
     }
 
     /// The `PATH` the container sees (the command is looked up in it, not in the agent's).

@@ -10,8 +10,16 @@ extension ExecProcess {
         _ request: ExecRequest, launch: ExecLaunch,
         onEvent: @escaping @Sendable (Event) -> Void, onStdinDrained: @escaping @Sendable () -> Void
     ) throws -> ExecProcess {
-        guard let name = request.command.first, let path = Self.lookUp(name, in: launch.searchPath) else {
-            throw SpawnError(description: "exec: \"\(request.command.first ?? "")\": executable file not found in $PATH")
+        var request = request
+        let path: String
+        if let wrapper = launch.wrapper.first {
+            path = wrapper
+            request.command = launch.wrapper + request.command
+        } else {
+            guard let name = request.command.first, let found = Self.lookUp(name, in: launch.searchPath) else {
+                throw SpawnError(description: "exec: \"\(request.command.first ?? "")\": executable file not found in $PATH")
+            }
+            path = found
         }
         return request.tty
             ? try startWithTerminal(request, path: path, launch: launch, onEvent: onEvent, onStdinDrained: onStdinDrained)

@@ -221,6 +221,27 @@ import FoundationNetworking
             let processes = try await runtime.execSync(web, ["ps", "-o", "comm"], timeout: 10)
             #expect(!String(decoding: processes.stdout, as: UTF8.self).contains("ordinal"), "the agent's processes are visible inside the container")
 
+            // kubectl exec (every kubectl on the machine, SPDY and WebSocket) and ordinal exec
+            // run inside the container: its environment, its volume, its exit code; -it too.
+            let home = agent.directory.appendingPathComponent("kubectl-home")
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            let inside = ["exec", "box-0", "-n", Self.namespace, "-c", "web", "--", "sh", "-c", "echo $POD_NAME; head -n 1 /www/index.html; exit 3"]
+            for kubectl in ExecProcessTests.kubectls {
+                let run = try kubectl.run(inside, server: agent.apiURL, home: home, timeout: 30)
+                #expect(run.status == 3 && run.output == "box-0\nserved by box-0\n", "kubectl \(kubectl.version): \(run.status) \(run.output) \(run.errors)")
+            }
+            for kubectl in [ExecProcessTests.kubectls.first, ExecProcessTests.kubectls.last].compactMap({ $0 }) {
+                let terminal = Process()
+                terminal.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+                terminal.arguments = ["-qec", "\(kubectl.path) --cache-dir \(home.path)/cache -s \(agent.apiURL) exec -it box-1 -n \(Self.namespace) -- sh", "/dev/null"]
+                let tty = try runBounded(terminal, input: "tty >/dev/null && echo tty-$(hostname); exit 4\n", timeout: 30)
+                #expect(tty.status == 4 && tty.output.contains("tty-box-1"), "kubectl \(kubectl.version) exec -it: \(tty.status) \(tty.output) \(tty.errors)")
+            }
+            let piped = try ordinal(["exec", "-i", "box-1", "-n", Self.namespace] + api + ["--", "cat"], input: "through stdin\n")
+            #expect(piped.status == 0 && piped.output == "through stdin\n", "ordinal exec -i: \(piped.status) \(piped.output) \(piped.errors)")
+            let absent = try ordinal(["exec", "box-1", "-n", Self.namespace] + api + ["--", "no-such-command"])
+            #expect(absent.status != 0, "a command the image lacks fails: \(absent.output) \(absent.errors)")
+
             // The volume outlives its pod: a deleted pod comes back to the same content.
             _ = try ordinal(["delete", "pod", "box-0", "-n", Self.namespace] + api)
             _ = try await require("box-0 back, serving both lines", within: .seconds(60)) {
