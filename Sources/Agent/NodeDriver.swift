@@ -100,7 +100,7 @@ final class NodeDriver: Service, Sendable {
             node: settings.name.name, dataDirectory: settings.dataDirectory,
             executable: PodLaunchPlan.runningExecutable,
             searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            volumes: volumes, containerRuntime: containerRuntime?.endpoint
+            volumes: volumes, containerRuntime: containerRuntime?.endpoint, freezeAfter: settings.core.lease * 3 / 8
         )
     }
 

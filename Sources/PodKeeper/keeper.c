@@ -30,6 +30,8 @@
 //   signal <id> <signo>            to the process's group, while its leader is unreaped
 //   forget <id>                    drops an exited process's record
 //   stop <grace ns>                SIGTERM to every group, SIGKILL after grace, then exit
+//   freeze <ns>                    freeze the pod (its cgroup, or SIGSTOP to every group) once
+//                                  this long passes without a lease frame; thaw at the next
 // Keeper to agent:
 //   hello <version> <lease ns> <pid> <blob>, then one proc frame per record:
 //   proc <id> <pid> <started> <running 0|1> <wait status> <finished>, then ready
@@ -89,6 +91,9 @@ static const char *identity;
 static uint64_t lease_deadline;
 static uint64_t grace_ns;
 static int stopping;
+static uint64_t freeze_after_ns;  // 0: never
+static uint64_t last_renewal;     // CLOCK_MONOTONIC of the last lease frame
+static int frozen;
 static uint64_t stop_deadline;
 static int stop_killed;
 static int client = -1;
@@ -510,6 +515,22 @@ static void finish(const char *why) {
     exit(0);
 }
 
+// A pod whose writes must ship before the lease can end (a replicated volume) is frozen once
+// its agent has not renewed for a while, so nothing is written that cannot be replicated, and
+// thawed at the next renewal: the cgroup freezer for a container pod, SIGSTOP and SIGCONT to
+// every process group for a pod of processes.
+static void set_frozen(int on) {
+    if (frozen == on) return;
+    frozen = on;
+    if (pod_cgroup) {
+        write_freezer(on ? "FROZEN" : "THAWED");
+    } else {
+        signal_groups(on ? SIGSTOP : SIGCONT);
+    }
+    say(on ? "froze the pod: no lease renewal for %llu ms" : "thawed the pod (%llu ms since the previous renewal)",
+        (unsigned long long)((monotonic_ns() - last_renewal) / 1000000ull));
+}
+
 static void begin_stop(uint64_t grace) {
     if (stopping) return;
     stopping = 1;
@@ -542,6 +563,10 @@ static void handle_frame(unsigned char *payload, size_t length) {
         launch_size = size;
     } else if (strcmp(kind, "lease") == 0 && count == 2 && parse_u64(fields[1], &value)) {
         if (value > lease_deadline) lease_deadline = value;
+        if (frozen) set_frozen(0);
+        last_renewal = monotonic_ns();
+    } else if (strcmp(kind, "freeze") == 0 && count == 2 && parse_u64(fields[1], &value) && value > 0) {
+        freeze_after_ns = value;
     } else if (strcmp(kind, "start") == 0) {
         start(count, fields);
     } else if (strcmp(kind, "signal") == 0 && count == 3 && parse_u64(fields[2], &value) && value > 0 && value < 65) {
@@ -697,6 +722,7 @@ int main(int argc, char **argv) {
     signal(SIGHUP, SIG_IGN);
     signals = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
     if (signals < 0) return 71;
+    last_renewal = monotonic_ns();
     send_hello();
 
     struct pollfd descriptors[3 + MAX_PROCS];
@@ -709,8 +735,13 @@ int main(int argc, char **argv) {
             signal_groups(SIGKILL);
         }
         if (stopping && !any_running()) finish("stopped");
+        // A stopping pod is thawed so its processes can take the stop signal.
+        uint64_t freeze_at = freeze_after_ns && last_renewal <= UINT64_MAX - freeze_after_ns ? last_renewal + freeze_after_ns : UINT64_MAX;
+        if (stopping && frozen) set_frozen(0);
+        if (freeze_after_ns && !stopping && !frozen && now >= freeze_at) set_frozen(1);
         uint64_t wake = lease_deadline;
         if (stopping && !stop_killed && stop_deadline < wake) wake = stop_deadline;
+        if (freeze_after_ns && !stopping && !frozen && freeze_at < wake) wake = freeze_at;
         uint64_t wait_ms = (wake - now) / 1000000ull + 1;
         int timeout = wait_ms > INT_MAX ? INT_MAX : (int)wait_ms;
 

@@ -31,14 +31,18 @@ package struct PodLaunch: Codable, Sendable, Hashable {
     package var sandbox: SandboxSettings?
     /// The pod's `securityContext` (the container runtime honors it).
     package var securityContext: PodSecurityContext?
+    /// For a pod with a replicated volume: how long without a lease renewal before its keeper
+    /// freezes it (nothing written that cannot ship), thawed at the next renewal; nil: never.
+    package var freezeAfter: Duration?
 
     package init(
         namespace: String, name: String, uid: String, ordinal: Int?, podIP: String, nodeName: String,
         fencingEpoch: UInt64, containers: [Container], volumePaths: [String: String], logDirectory: String,
         terminationGracePeriodSeconds: Int64, restartPolicy: String, helperExecutable: String,
         keeperExecutable: String, searchPath: String, leaseDeadline: MonotonicDeadline, sandbox: SandboxSettings? = nil,
-        securityContext: PodSecurityContext? = nil
+        securityContext: PodSecurityContext? = nil, freezeAfter: Duration? = nil
     ) {
+        self.freezeAfter = freezeAfter
         self.sandbox = sandbox
         self.securityContext = securityContext
         self.namespace = namespace

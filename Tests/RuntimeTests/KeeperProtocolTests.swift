@@ -1,3 +1,4 @@
+import ClusterState
 import Foundation
 import Glibc
 import Testing
@@ -92,5 +93,38 @@ struct KeeperProtocolTests {
             fencingEpoch: 1, containers: [], volumePaths: [:], logDirectory: directory.path + "/logs",
             terminationGracePeriodSeconds: 1, restartPolicy: "Always", helperExecutable: "/bin/false", keeperExecutable: "/bin/false",
             searchPath: "/usr/bin:/bin", leaseDeadline: MonotonicDeadline.now().adding(.seconds(30)))
+    }
+}
+
+/// The keeper freezes a pod its agent stopped renewing (pods with replicated volumes) and
+/// thaws it at the next renewal: nothing is written that cannot ship before the lease ends.
+@Suite(.serialized, .enabled(if: SupervisorHarness.keeper != nil, SupervisorHarness.skipMessage))
+struct KeeperFreezeTests {
+    /// The state letter of `pid` in /proc (`S` sleeping, `T` stopped).
+    static func state(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(close, offsetBy: 2)...].first
+    }
+
+    @Test func aPodWithoutRenewalsIsFrozenAndThawedAtTheNext() async throws {
+        let directory = try TemporaryDirectory()
+        var launch = try KeeperProtocolTests.launch(directory)
+        let file = directory.path + "/pid"
+        launch.containers = [Container(name: "main", command: ["sh", "-c", "echo $$$$ > \(file); exec sleep 600"])]  // $$ is $(VAR) escaping
+        launch.freezeAfter = .milliseconds(300)
+        launch.leaseDeadline = MonotonicDeadline.now().adding(.seconds(30))
+        let pod = try PodSupervisor.launch(launch, keeper: try #require(SupervisorHarness.keeper), socket: directory.path + "/keeper")
+        defer { pod.stop() }
+        try await eventually("the container wrote its pid") {
+            (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } != nil
+        }
+        let sleeper = try #require(Int32(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(Self.state(sleeper) == "T", "frozen after 300 ms without a renewal")
+        pod.renewLease(until: MonotonicDeadline.now().adding(.seconds(40)))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(Self.state(sleeper) == "S", "thawed by the renewal")
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(Self.state(sleeper) == "T", "frozen again once renewals stop")
     }
 }

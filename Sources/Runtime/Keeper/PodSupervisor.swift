@@ -72,6 +72,7 @@ package final class PodSupervisor: Sendable {
             _ = try awaitHello(link)
             _ = try link.awaitFrame(["ready"])
             try link.send(KeeperFrame(["launch", blob]))
+            if let freeze = launch.freezeAfter { try link.send(KeeperFrame(["freeze", String(UInt64(clamping: freeze.nanoseconds))])) }
             return try start(launch: launch, lease: launch.leaseDeadline, link: link, adopting: nil, keeper: pid, child: true, runtime: runtime)
         } catch {
             kill(pid, SIGKILL)
