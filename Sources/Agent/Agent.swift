@@ -146,14 +146,28 @@ package struct Agent: Sendable {
         let responder = DNSResponder(settings: DNSZoneSettings(
             zone: zone, ttl: settings.dnsTTL, nameServerAddresses: DNSIPv4Address(parsing: settings.advertise.host).map { [$0] } ?? []
         ))
-        let dns = DNSServer(
-            endpoint: dnsEndpoint, settings: settings.dnsServer, budget: descriptors, logger: logger, metrics: DNSMetrics(registry: registry),
-            acceptFailed: { ListenerMetrics.acceptFailed(registry, listener: "dns", reason: $0) }, generation: { store.dnsGeneration }
-        ) { query, overTCP in
+        let dnsMetrics = DNSMetrics(registry: registry)
+        let answer: DNSServer.Answer = { query, overTCP in
             let (index, serial) = store.dnsZone
             return responder.respond(to: query, transport: overTCP ? .tcp : .udp, index: index, serial: serial)
         }
+        let dns = DNSServer(
+            endpoint: dnsEndpoint, settings: settings.dnsServer, budget: descriptors, logger: logger, metrics: dnsMetrics,
+            acceptFailed: { ListenerMetrics.acceptFailed(registry, listener: "dns", reason: $0) }, generation: { store.dnsGeneration },
+            answer: answer
+        )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The pods' resolver (--cluster-dns): the same answers on port 53 at the pods' gateway,
+        // the port shared with the machine's other agents.
+        if let address = settings.clusterDNS, containerRuntime != nil {
+            var shared = settings.dnsServer
+            shared.sharedPort = true
+            services.append(.init(service: DNSServer(
+                endpoint: Endpoint(host: address, port: 53), settings: shared, budget: descriptors, logger: logger, metrics: dnsMetrics,
+                acceptFailed: { ListenerMetrics.acceptFailed(registry, listener: "dns", reason: $0) }, generation: { store.dnsGeneration },
+                answer: answer
+            )))
+        }
         if !settings.podCIDR.isLoopback {
             let network = PodNetwork(nodeName: settings.name.name, cluster: settings.podCIDR, store: store, local: driver.localPodBlock, logger: logger)
             try network.prepare()
@@ -166,6 +180,7 @@ package struct Agent: Sendable {
             "peer.advertise": "\(settings.advertise)",
             "api.address": "\(settings.api)",
             "dns.address": "\(dnsEndpoint)",
+            "dns.pods": "\(settings.clusterDNS.map { "\($0):53" } ?? "none")",
             "wire.encrypted": "\(keyring.isKeyed)",
             "wire.keys": "\(settings.keys.count)",
             "api.tls": "\(settings.apiTLS != nil)",

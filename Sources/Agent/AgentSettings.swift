@@ -40,6 +40,10 @@ package struct AgentSettings: Sendable {
     /// The CRI runtime that runs this agent's pods as containers (`--container-runtime-endpoint`,
     /// kubelet's flag); nil: pods are host processes (the process runtime).
     package var containerRuntimeEndpoint: CRIEndpoint?
+    /// The pods' nameserver (`--cluster-dns`, kubelet's flag): written into container pods'
+    /// `/etc/resolv.conf`, and served by this agent on port 53 (shared with the machine's
+    /// other agents); nil: pods use the host's resolver.
+    package var clusterDNS: String?
     /// The size of this agent's btrfs volume pool (`--volume-pool-size`); nil: no pool, so
     /// this agent holds no replicated volumes and its volumes are local.
     package var volumePoolBytes: Int64?

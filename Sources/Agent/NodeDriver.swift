@@ -100,7 +100,8 @@ final class NodeDriver: Service, Sendable {
             node: settings.name.name, dataDirectory: settings.dataDirectory,
             executable: PodLaunchPlan.runningExecutable,
             searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            volumes: volumes, containerRuntime: containerRuntime?.endpoint, freezeAfter: settings.core.lease * 3 / 8
+            volumes: volumes, containerRuntime: containerRuntime?.endpoint,
+            clusterDNS: settings.clusterDNS, clusterDomain: settings.clusterDomain, freezeAfter: settings.core.lease * 3 / 8
         )
     }
 

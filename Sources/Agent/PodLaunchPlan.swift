@@ -24,6 +24,9 @@ struct PodLaunchPlan {
     let volumes: VolumeReplication?
     /// The CRI runtime pods run in as containers; nil: host processes.
     let containerRuntime: CRIEndpoint?
+    /// The pods' nameserver (`--cluster-dns`) and the cluster's zone, for their resolv.conf.
+    var clusterDNS: String?
+    var clusterDomain = "cluster.local"
     /// How long a pod with a replicated volume may go without a lease renewal before its
     /// keeper freezes it: 3/8 of the lease (1.5 s of the default 4 s), half a renewal interval
     /// (a quarter of the lease) past the renewal that did not come.
@@ -126,7 +129,13 @@ struct PodLaunchPlan {
             terminationGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
             restartPolicy: pod.spec.restartPolicy ?? "Always",
             helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease,
-            sandbox: containerRuntime.map { SandboxSettings(endpoint: $0.description, cgroup: sandboxCgroup(uid: uid)) },
+            sandbox: containerRuntime.map { runtime in
+                // The kubelet's resolv.conf for ClusterFirst: the cluster's resolver, the pod's
+                // namespace first in the search path, ndots:5.
+                SandboxSettings(endpoint: runtime.description, cgroup: sandboxCgroup(uid: uid), dnsServers: clusterDNS.map { [$0] } ?? [],
+                                dnsSearches: clusterDNS == nil ? [] : ["\(namespace).svc.\(clusterDomain)", "svc.\(clusterDomain)", clusterDomain],
+                                dnsOptions: clusterDNS == nil ? [] : ["ndots:5"])
+            },
             securityContext: pod.spec.securityContext, freezeAfter: replicated ? freezeAfter : nil
         )
     }

@@ -15,6 +15,10 @@ package final class CRIClient: Sendable {
     package let endpoint: CRIEndpoint
     private let client: GRPCClient<HTTP2ClientTransport.Posix>
     private let connections: Task<Void, Never>
+    private let slots = CallSlots(limit: CRIClient.maxCallsInFlight)
+
+    /// Calls in flight at once; more wait (``CallSlots``).
+    static let maxCallsInFlight = 16
 
     /// The deadline of a call that does not name one: generous for a sandbox start, which
     /// pulls the pause image and runs the CNI plugins.
@@ -51,18 +55,22 @@ package final class CRIClient: Sendable {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.maxResponseMessageBytes = Self.maxResponseBytes
+        await slots.acquire()
+        let result: Result<Response, CRIError>
         do {
-            return try await client.unary(
+            result = .success(try await client.unary(
                 request: ClientRequest(message: request),
                 descriptor: MethodDescriptor(fullyQualifiedService: service.rawValue, method: method),
                 serializer: ProtobufSerializer<Request>(),
                 deserializer: ProtobufDeserializer<Response>(),
                 options: options
-            ) { response in try response.message }
+            ) { response in try response.message })
         } catch let error as RPCError {
-            throw .failed(method: method, code: "\(error.code)", message: error.message)
+            result = .failure(.failed(method: method, code: "\(error.code)", message: error.message))
         } catch {
-            throw .failed(method: method, code: "unknown", message: String(describing: error))
+            result = .failure(.failed(method: method, code: "unknown", message: String(describing: error)))
         }
+        await slots.release()
+        return try result.get()
     }
 }

@@ -74,8 +74,10 @@ package final class DNSServer: Service, Sendable {
         let answer = self.answer
         let generation = self.generation
         let defences = self.defences
+        let shared: SocketOptionValue = defences.settings.sharedPort ? 1 : 0
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SocketOptionName(SO_REUSEPORT)), value: shared)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             // recvmmsg: up to 16 queries per read; the buffer is split between them, so it is
             // sized for 16 datagrams of up to 4 KiB (a query is far smaller).
@@ -91,6 +93,7 @@ package final class DNSServer: Service, Sendable {
         do {
             tcp = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SocketOptionName(SO_REUSEPORT)), value: shared)
                 .serverChannelInitializer { [logger, acceptFailed] channel in
                     AcceptFailureHandler.install(on: channel, listener: "dns", logger: logger, failed: acceptFailed)
                 }

@@ -38,6 +38,9 @@ package struct DNSServerSettings: Sendable, Equatable {
     /// Every `slip`-th response dropped by the rate limit is sent as an empty truncated
     /// reply, so a real client behind a limited netblock retries over TCP (0: none).
     package var slip = 2
+    /// Bind with `SO_REUSEPORT`, so the agents of one machine share one address (the pods'
+    /// gateway): the kernel spreads queries between them, and each answers from its replica.
+    package var sharedPort = false
     /// Netblocks the rate limiter remembers at once (each a few dozen bytes).
     package var maxNetblocks = 16_384
 

@@ -70,6 +70,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Run pods as containers through this CRI runtime (kubelet's flag), e.g. unix:///path/to/containerd.sock as scripts/runtime up prints it. Without it, pods are host processes.")
     var containerRuntimeEndpoint: String?
 
+    @Option(help: "With --container-runtime-endpoint: the pods' nameserver, an IPv4 address of this machine (kubelet's flag; scripts/runtime gateway prints the pods' gateway). The agent answers DNS on port 53 there, and containers resolve cluster names through it with Kubernetes' search path.")
+    var clusterDns: String?
+
     @Option(help: "File holding a bearer token; every API request but /healthz and /version must then present it.")
     var apiTokenFile: String?
 
@@ -149,6 +152,13 @@ struct AgentCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--container-runtime-endpoint: \(error)")
             }
+        }
+        if let clusterDns {
+            guard settings.containerRuntimeEndpoint != nil else { throw ValidationError("--cluster-dns needs --container-runtime-endpoint: only container pods get a resolver of their own") }
+            guard let address = IPv4.parse(clusterDns), IPv4.format(address) == clusterDns else {
+                throw ValidationError("--cluster-dns \(clusterDns): expected an IPv4 address such as 198.19.255.1")
+            }
+            settings.clusterDNS = clusterDns
         }
         if let podCidr {
             guard let block = AddressBlock(podCidr), block.description == podCidr, block.size >= 1024 else {

@@ -182,7 +182,8 @@ import FoundationNetworking
 
     private func run(_ runtime: CRIClient) async throws {
         try await withCluster("containers", count: 1, basePort: 18510,
-                              extra: ["--bootstrap-expect", "1", "--lease", "4s", "--container-runtime-endpoint", CRIProcessTests.endpoint]) { agents in
+                              extra: ["--bootstrap-expect", "1", "--lease", "4s", "--container-runtime-endpoint", CRIProcessTests.endpoint,
+                                      "--cluster-dns", Self.gateway]) { agents in
             let agent = agents[0]
             let api = ["--agent", agent.apiURL]
             _ = try await require("a leader", within: .seconds(20)) { await agreedLeader(agents) != nil }
@@ -211,6 +212,19 @@ import FoundationNetworking
             #expect(Set(addresses.values).count == 2)
             let logs = try ordinal(["logs", "box-1", "-n", Self.namespace] + api)
             #expect(logs.output.contains("web up in box-1"), "the CRI log file, decoded: \(logs.output) \(logs.errors)")
+
+            // Cluster names resolve from inside a container through the agent's DNS at the pods'
+            // gateway, with Kubernetes' search path in resolv.conf (busybox's nslookup asks for
+            // the name as given, so the lookups use the full names).
+            let box0 = try #require(try await Self.containerID(agent, "box-0"))
+            let resolv = String(decoding: try await runtime.execSync(box0, ["cat", "/etc/resolv.conf"], timeout: 10).stdout, as: UTF8.self)
+            #expect(resolv.contains("nameserver \(Self.gateway)") && resolv.contains("search ctr.svc.cluster.local svc.cluster.local cluster.local")
+                && resolv.contains("ndots:5"), "\(resolv)")
+            for name in ["box-1.box.ctr.svc.cluster.local", "box.ctr.svc.cluster.local"] {
+                let lookup = try await runtime.execSync(box0, ["nslookup", name], timeout: 10)
+                let text = String(decoding: lookup.stdout, as: UTF8.self)
+                #expect(lookup.exitCode == 0 && text.contains(addresses["box-1"] ?? "?"), "nslookup \(name): \(text) \(String(decoding: lookup.stderr, as: UTF8.self))")
+            }
 
             // The container sees its image and its volume, nothing of the agent.
             let web = try #require(try await Self.containerID(agent, "box-0"))
@@ -265,8 +279,14 @@ import FoundationNetworking
             #expect(try await runtime.execSync(lockedMain, ["touch", "/etc/x"], timeout: 10).exitCode != 0, "the root file system is writable")
             let written = try await runtime.execSync(lockedMain, ["sh", "-c", "touch /data/y && stat -c %g /data/y"], timeout: 10)
             #expect(String(decoding: written.stdout, as: UTF8.self) == "2000\n", "\(String(decoding: written.stderr, as: UTF8.self))")
-            let locked = try #require(await Self.pod(agent, "locked-0"))
-            let rootless = try #require(Self.containerStatuses(locked).first { $0["name"] as? String == "rootless" })
+            // (Read until it shows: an image pull failing on the way, as pulls can, is retried.)
+            var rootless: [String: Any] = [:]
+            _ = try? await require("locked-0's rootless container refused", within: .seconds(20)) {
+                guard let locked = await Self.pod(agent, "locked-0"),
+                      let status = Self.containerStatuses(locked).first(where: { $0["name"] as? String == "rootless" }) else { return false }
+                rootless = status
+                return ((status["state"] as? [String: Any])?["waiting"] as? [String: Any])?["reason"] as? String == "CreateContainerConfigError"
+            }
             let waiting = (rootless["state"] as? [String: Any])?["waiting"] as? [String: Any]
             #expect(waiting?["reason"] as? String == "CreateContainerConfigError", "\(rootless)")
             #expect((waiting?["message"] as? String)?.contains("runAsUser breaks non-root policy") == true, "\(rootless)")
@@ -301,6 +321,9 @@ import FoundationNetworking
             }
         }
     }
+
+    /// The pods' gateway `scripts/runtime up` gives the bridge (`scripts/runtime gateway`).
+    static let gateway = ProcessInfo.processInfo.environment["ORDINAL_POD_GATEWAY"] ?? "198.19.255.1"
 
     static func pod(_ agent: AgentProcess, _ name: String) async -> [String: Any]? {
         guard let url = URL(string: "\(agent.apiURL)/api/v1/namespaces/\(namespace)/pods/\(name)"),

@@ -3,6 +3,7 @@ import CRI
 import ClusterState
 import Glibc
 import Subprocess
+import Synchronization
 
 /// Runs one container pod through a CRI runtime while its keeper holds the lease: the
 /// sandbox, its containers with restarts and back-off, their statuses as the runtime reports
@@ -16,7 +17,6 @@ import Subprocess
 final class ContainerSupervisor {
     let launch: PodLaunch
     let plan: SandboxPlan
-    let keeper: KeeperLink
     let client: CRIClient
     var slots: [Slot]
     var sandboxID: String?
@@ -28,10 +28,10 @@ final class ContainerSupervisor {
     /// When the sandbox could not be started, the next try.
     var nextSandboxTry: MonotonicDeadline?
     var sandboxBackoff = RestartBackoff()
-    private let control: SupervisorControl
+    /// The keeper link's own thread: renewals never wait behind this task's CRI calls.
+    private let keeper: KeeperPump
     private let publish: (PodRuntimeReport) -> Void
     private var lastReport: PodRuntimeReport?
-    private var keeperVerdict: String?
     private var lastRefresh: MonotonicDeadline?
 
     static let tick: Duration = .milliseconds(100)
@@ -66,15 +66,16 @@ final class ContainerSupervisor {
         }
     }
 
-    init(launch: PodLaunch, settings: SandboxSettings, keeper: KeeperLink, client: CRIClient, control: SupervisorControl,
-         publish: @escaping (PodRuntimeReport) -> Void) {
+    init(launch: PodLaunch, settings: SandboxSettings, keeper link: KeeperLink, client: CRIClient, control: SupervisorControl,
+         publish: @escaping (PodRuntimeReport) -> Void) throws {
         self.launch = launch
         plan = SandboxPlan(launch: launch, settings: settings)
-        self.keeper = keeper
+        keeper = try KeeperPump()
         self.client = client
-        self.control = control
         self.publish = publish
         slots = launch.containers.map(Slot.init)
+        let prefix = "ordinal pod \(launch.namespace)/\(launch.name) epoch \(launch.fencingEpoch): "
+        keeper.start(link: link, control: control) { message in _ = Descriptors.writeAll(2, Array((prefix + message + "\n").utf8)) }
     }
 
     /// Runs until the keeper exits (the pod stopped or its lease passed), or until the agent
@@ -85,14 +86,11 @@ final class ContainerSupervisor {
         if adopting { await adopt() }
         while true {
             let now = MonotonicDeadline.now()
-            handle(keeper.receive())
-            if keeper.closed { return await finish() }
-            switch control.take() {
-            case .detached: return
-            case .requests(let lease, let stop):
-                if let lease { send(["lease", String(lease.nanoseconds)]) }
-                if stop { await beginStop() }
-            }
+            let link = keeper.state.withLock { $0 }
+            if link.closed { return await finish(verdict: link.verdict) }
+            if link.detached { return }
+            if link.verdict != nil { stopping = true }
+            if link.stopRequested { await beginStop() }
             if !stopping {
                 if lastRefresh.map({ now.duration(since: $0) >= Self.refreshInterval }) ?? true {
                     lastRefresh = now
@@ -106,29 +104,6 @@ final class ContainerSupervisor {
         }
     }
 
-    /// Frames the keeper sent on its own: its last word, and complaints.
-    private func handle(_ frames: [KeeperFrame]) {
-        for frame in frames {
-            switch frame.kind {
-            case "expired", "stopped":
-                keeperVerdict = frame.kind
-                stopping = true
-            case "error":
-                log("the pod keeper refused a request: \(frame[1])")
-            default:
-                continue
-            }
-        }
-    }
-
-    func send(_ fields: [String]) {
-        do {
-            try keeper.send(KeeperFrame(fields))
-        } catch {
-            log("cannot send \(fields.first ?? "") to the pod keeper: \(error)")
-        }
-    }
-
     /// Stops every container (the runtime sends the stop signal, then SIGKILL after the grace
     /// period), then the sandbox, removes them, and tells the keeper, which then exits.
     private func beginStop() async {
@@ -137,14 +112,14 @@ final class ContainerSupervisor {
         await stopContainers()
         publishIfChanged()
         await removeSandbox()
-        send(["stop", "0"])
+        keeper.requestKeeperStop()
     }
 
     /// The keeper has exited, and killed what was left in the sandbox's cgroup. The sandbox is
     /// removed from the runtime (after a lease expiry it may still be listed) and the last
     /// report says why the pod ended.
-    private func finish() async {
-        let exit: SupervisorExit = switch keeperVerdict {
+    private func finish(verdict: String?) async {
+        let exit: SupervisorExit = switch verdict {
         case "expired": .leaseExpired
         case "stopped": .stopped
         default: .failed("the pod keeper exited without a stop or an expired lease")

@@ -157,12 +157,11 @@ package final class PodSupervisor: Sendable {
             continuation.finish()
         }
         if let settings = launch.sandbox, let runtime {
-            let supervisor = HandOver(ContainerSupervisor(launch: launch, settings: settings, keeper: link, client: runtime, control: control) {
+            let supervisor = HandOver(try ContainerSupervisor(launch: launch, settings: settings, keeper: link, client: runtime, control: control) {
                 continuation.yield($0)
             })
             Task.detached {
                 await supervisor.value.run(adopting: kept != nil)
-                supervisor.value.keeper.disconnect()
                 // The keeper's wait may take until its lease passes: off the cooperative pool.
                 Thread.detachNewThread(reap)
             }
