@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Crypto
 import Runtime
+import Subprocess
 
 /// Builds a supervisor's ``Runtime/PodLaunch`` from the replica, making the pod's volume
 /// directories first, and sweeps directories nothing refers to any more.
@@ -39,6 +40,8 @@ struct PodLaunchPlan {
         case noVolumePool(String)
         case volumeMissing(String)
         case badFSGroup(Int64)
+        case badMedium(volume: String, String)
+        case memoryMount(volume: String, String)
 
         var description: String {
             switch self {
@@ -48,6 +51,8 @@ struct PodLaunchPlan {
             case .noVolumePool(let volume): "volume \(volume) is replicated but this agent keeps no volume pool (--volume-pool-size)"
             case .volumeMissing(let reason): reason
             case .badFSGroup(let group): "securityContext.fsGroup \(group) is not a group id (0 to 4294967294)"
+            case .badMedium(let volume, let medium): "volume \(volume): emptyDir.medium \(medium) is not supported (\"\" or Memory)"
+            case .memoryMount(let volume, let reason): "volume \(volume): cannot mount its memory (tmpfs): \(reason)"
             }
         }
     }
@@ -116,6 +121,7 @@ struct PodLaunchPlan {
                 path = "\(podDirectory(uid: uid))/volumes/\(volume.name)"
             }
             try makeDirectory(path)
+            if let emptyDir = volume.emptyDir { try mountMedium(emptyDir, at: path, volume: volume.name) }
             try openToContainers(path, fsGroup: pod.spec.securityContext?.fsGroup)
             paths[volume.name] = path
         }
@@ -156,6 +162,23 @@ struct PodLaunchPlan {
         guard chmod(path, mode) == 0 else { throw .directory(path, POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)) }
     }
 
+    /// `medium: Memory` is a tmpfs on the volume's directory, of at most `sizeLimit` (the
+    /// kubelet's behavior; it needs root), on either runtime; the default medium is the directory.
+    private func mountMedium(_ source: Volume.EmptyDirSource, at path: String, volume: String) throws(Failure) {
+        switch source.medium ?? "" {
+        case "": return
+        case "Memory":
+            var size: Int64?
+            if let limit = source.sizeLimit {
+                guard let quantity = ResourceQuantity(limit) else { throw .badMedium(volume: volume, "sizeLimit \(limit)") }
+                size = quantity.ceilingUnits
+            }
+            if let failure = MemoryMount.mount(at: path, sizeBytes: size) { throw .memoryMount(volume: volume, failure) }
+        case let other:
+            throw .badMedium(volume: volume, other)
+        }
+    }
+
     private func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
         do {
             try PrivateFile.makeDirectory(path, mode: mode)
@@ -180,6 +203,9 @@ struct PodLaunchPlan {
         let uids = Set(state.pods.values.compactMap(\.metadata.uid)).union(running)
         for uid in (try? files.contentsOfDirectory(atPath: "\(dataDirectory)/pods")) ?? [] where !uids.contains(uid) {
             let path = podDirectory(uid: uid)
+            for volume in (try? files.contentsOfDirectory(atPath: "\(path)/volumes")) ?? [] {
+                MemoryMount.unmount("\(path)/volumes/\(volume)")
+            }
             if (try? files.removeItem(atPath: path)) != nil { removed.append(path) }
         }
         return removed

@@ -30,7 +30,9 @@ struct StartupCodeRelease: Service {
     /// Drops this process's mappings of its own code pages; returns the bytes covered.
     static func releaseExecutableText() -> Int {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return 0 }
+              // Read to its end: String(contentsOfFile:) stops at 4 KiB of a /proc file.
+              let data = FileHandle(forReadingAtPath: "/proc/self/smaps")?.readDataToEndOfFile() else { return 0 }
+        let smaps = String(decoding: data, as: UTF8.self)
         var released = 0
         for range in codeRanges(smaps: smaps, executable: executable) {
             guard let start = UnsafeMutableRawPointer(bitPattern: range.lowerBound) else { continue }

@@ -34,3 +34,21 @@ int subprocess_wait_exited_nowait(pid_t pid) {
     do { rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT); } while (rc < 0 && errno == EINTR);
     return rc;
 }
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+int subprocess_is_tmpfs(const char *path) {
+    struct statfs status;
+    if (statfs(path, &status) != 0) return -1;
+    if (status.f_type != TMPFS_MAGIC) return 0;
+    // A mount point, not a directory that merely lies on a tmpfs: its device differs from
+    // its parent's.
+    char parent[4096];
+    if (snprintf(parent, sizeof parent, "%s/..", path) >= (int)sizeof parent) return -1;
+    struct stat self, above;
+    if (stat(path, &self) != 0 || stat(parent, &above) != 0) return -1;
+    return self.st_dev != above.st_dev ? 1 : 0;
+}

@@ -1,6 +1,9 @@
 import CRI
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -125,12 +128,19 @@ import FoundationNetworking
                 volumeMounts:
                 - name: data
                   mountPath: /data
+                - name: scratch
+                  mountPath: /scratch
               - name: rootless
                 image: busybox
                 command: ["sleep", "3600"]
                 securityContext:
                   runAsNonRoot: true
                   runAsUser: 0
+              volumes:
+              - name: scratch
+                emptyDir:
+                  medium: Memory
+                  sizeLimit: 8Mi
           volumeClaimTemplates:
           - metadata:
               name: data
@@ -177,7 +187,23 @@ import FoundationNetworking
         }
         await Self.removeSandboxes(runtime)
         await runtime.close()
+        Self.unmountMemoryVolumes()
         try outcome.get()
+    }
+
+    /// The tmpfs of locked-0's `medium: Memory` volume, left mounted in the test directory by
+    /// the agent killed last (a running agent unmounts it when it removes the pod's directory).
+    static func unmountMemoryVolumes() {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("ordinal-containers-\(getpid())-").path
+        // Read to its end: String(contentsOfFile:) stops at 4 KiB of a /proc file.
+        let mounts = String(decoding: FileHandle(forReadingAtPath: "/proc/self/mounts")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 2, fields[2] == "tmpfs", fields[1].hasPrefix(prefix) else { continue }
+            umount2(String(fields[1]), Int32(MNT_DETACH))
+            let directory = String(fields[1]).components(separatedBy: "/p1-data/").first ?? ""
+            if directory.hasPrefix(prefix) { try? FileManager.default.removeItem(atPath: directory) }
+        }
     }
 
     private func run(_ runtime: CRIClient) async throws {
@@ -279,6 +305,10 @@ import FoundationNetworking
             #expect(try await runtime.execSync(lockedMain, ["touch", "/etc/x"], timeout: 10).exitCode != 0, "the root file system is writable")
             let written = try await runtime.execSync(lockedMain, ["sh", "-c", "touch /data/y && stat -c %g /data/y"], timeout: 10)
             #expect(String(decoding: written.stdout, as: UTF8.self) == "2000\n", "\(String(decoding: written.stderr, as: UTF8.self))")
+            // emptyDir medium Memory: a tmpfs of its sizeLimit.
+            let scratch = try await runtime.execSync(lockedMain, ["df", "-k", "/scratch"], timeout: 10)
+            let df = String(decoding: scratch.stdout, as: UTF8.self)
+            #expect(df.contains("tmpfs") && df.contains(" 8192 "), "\(df)")
             // (Read until it shows: an image pull failing on the way, as pulls can, is retried.)
             var rootless: [String: Any] = [:]
             _ = try? await require("locked-0's rootless container refused", within: .seconds(20)) {

@@ -9,5 +9,7 @@ int subprocess_setsid_flag(void);
 int subprocess_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 int subprocess_wait_exited_nowait(pid_t pid);
 int subprocess_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
+/// 1 when a tmpfs is mounted at `path`, 0 when not, -1 when it cannot be looked at.
+int subprocess_is_tmpfs(const char *path);
 
 #endif
