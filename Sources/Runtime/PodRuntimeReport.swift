@@ -30,4 +30,21 @@ package enum SupervisorExit: Codable, Sendable, Hashable {
     case leaseExpired
     /// The keeper ended without saying why (it was killed, or broke its protocol).
     case failed(String)
+
+    /// Why a keeper that has closed its link ended, from its last word (`expired`, `stopped`).
+    init(keeperVerdict verdict: String?) {
+        self = switch verdict {
+        case "expired": .leaseExpired
+        case "stopped": .stopped
+        default: .failed("the pod keeper exited without a stop or an expired lease")
+        }
+    }
+}
+
+extension Pod.ContainerState {
+    /// What a container waiting for its restart after a crash shows, as the kubelet words it.
+    static func crashLoopBackOff(delay: Duration, container: String, pod: String) -> Pod.ContainerState {
+        Pod.ContainerState(waiting: .init(
+            reason: "CrashLoopBackOff", message: "back-off \(delay.components.seconds)s restarting failed container=\(container) pod=\(pod)"))
+    }
 }

@@ -13,6 +13,10 @@ extension Supervisor {
             return cannotStart(slot, reason: "CreateContainerConfigError",
                                message: "securityContext needs the container runtime: this agent runs pods as host processes (no --container-runtime-endpoint)", now: now)
         }
+        if (slot.spec.volumeMounts ?? []).contains(where: { !($0.subPath ?? "").isEmpty }) {
+            return cannotStart(slot, reason: "CreateContainerConfigError",
+                               message: "volumeMounts[].subPath needs the container runtime: this agent runs pods as host processes (no --container-runtime-endpoint)", now: now)
+        }
         let command: ContainerCommand
         do {
             command = try ContainerCommand.resolve(container: slot.spec, launch: launch,
@@ -102,9 +106,7 @@ extension Supervisor {
         }
         let delay = slot.backoff.nextDelay(ranFor: now.duration(since: running.startedAt))
         slot.status.lastState = Pod.ContainerState(terminated: terminated)
-        slot.status.state = Pod.ContainerState(waiting: .init(
-            reason: "CrashLoopBackOff",
-            message: "back-off \(Int(delay.seconds))s restarting failed container=\(slot.spec.name) pod=\(launch.name)"))
+        slot.status.state = .crashLoopBackOff(delay: delay, container: slot.spec.name, pod: launch.name)
         slot.nextStart = now.adding(delay)
     }
 

@@ -127,11 +127,7 @@ final class Supervisor {
 
     /// The keeper has exited: every process of the pod is gone. The last report says why.
     private func finish() {
-        let exit: SupervisorExit = switch keeperVerdict {
-        case "expired": .leaseExpired
-        case "stopped": .stopped
-        default: .failed("the pod keeper exited without a stop or an expired lease")
-        }
+        let exit = SupervisorExit(keeperVerdict: keeperVerdict)
         for slot in slots where slot.process != nil {
             slot.process = nil
             slot.status.ready = false

@@ -77,9 +77,7 @@ extension ContainerSupervisor {
         }
         let delay = slot.backoff.nextDelay(ranFor: slot.startedAt.map { now.duration(since: $0) })
         slot.status.lastState = Pod.ContainerState(terminated: terminated)
-        slot.status.state = Pod.ContainerState(waiting: .init(
-            reason: "CrashLoopBackOff",
-            message: "back-off \(Int(delay.components.seconds))s restarting failed container=\(slot.spec.name) pod=\(launch.name)"))
+        slot.status.state = .crashLoopBackOff(delay: delay, container: slot.spec.name, pod: launch.name)
         slot.nextStart = now.adding(delay)
     }
 

@@ -119,11 +119,7 @@ final class ContainerSupervisor {
     /// removed from the runtime (after a lease expiry it may still be listed) and the last
     /// report says why the pod ended.
     private func finish(verdict: String?) async {
-        let exit: SupervisorExit = switch verdict {
-        case "expired": .leaseExpired
-        case "stopped": .stopped
-        default: .failed("the pod keeper exited without a stop or an expired lease")
-        }
+        let exit = SupervisorExit(keeperVerdict: verdict)
         await removeSandbox()
         for slot in slots where slot.running {
             slot.running = false
