@@ -72,6 +72,7 @@ let package = Package(
         .target(
             name: "CRI",
             dependencies: [
+                "Basics",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

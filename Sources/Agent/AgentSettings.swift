@@ -5,6 +5,7 @@ package import Consensus
 package import Membership
 package import ClusterState
 import Storage
+package import Runtime
 package import DNSServer
 package import Controller
 
@@ -44,6 +45,9 @@ package struct AgentSettings: Sendable {
     /// `/etc/resolv.conf`, and served by this agent on port 53 (shared with the machine's
     /// other agents); nil: pods use the host's resolver.
     package var clusterDNS: String?
+    /// When unused images are removed from the container runtime (the kubelet's image GC
+    /// flags).
+    package var imageCollection = ImageCollector.Policy()
     /// The size of this agent's btrfs volume pool (`--volume-pool-size`); nil: no pool, so
     /// this agent holds no replicated volumes and its volumes are local.
     package var volumePoolBytes: Int64?

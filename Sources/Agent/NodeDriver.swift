@@ -121,6 +121,10 @@ final class NodeDriver: Service, Sendable {
                 group.addTask { await self.runController() }
                 group.addTask { await self.runPods() }
                 if let volumes { group.addTask { await self.runVolumes(volumes) } }
+                if let containerRuntime {
+                    group.addTask { await self.runRuntimeHealth(containerRuntime) }
+                    group.addTask { await self.runImageCollection(containerRuntime) }
+                }
                 let proposalSweep = eventLoop.scheduleRepeatedTask(
                     initialDelay: Self.proposalSweepInterval, delay: Self.proposalSweepInterval
                 ) { [proposals, peerLogs, clock] _ in

@@ -79,4 +79,9 @@ package enum MetadataKey {
     package static let maxPods = "max-pods"
     /// The size in bytes of the agent's volume pool, when it keeps one (`--volume-pool`).
     package static let volumePool = "volume-pool"
+    /// Why the agent's container runtime is not ready; absent while it is.
+    package static let runtimeProblem = "runtime"
+    /// The longest runtime problem gossiped, in bytes: the message is cut, never the
+    /// metadata dropped for size.
+    package static let maxRuntimeProblemBytes = 120
 }

@@ -33,6 +33,10 @@ package enum AgentEvent: Sendable {
     /// The answer to ``AgentEffect/runPods(lease:report:)`` when it asked for a report:
     /// the report as one cluster entry, nil when there is nothing new.
     case podsRan(report: [UInt8]?, now: Instant)
+    /// What this agent's container runtime last said about itself: nil while it is ready,
+    /// else why it is not (the kubelet's words, "container runtime is down"). Gossiped, so
+    /// the leader marks the agent's Node not Ready and places no pod there.
+    case runtimeHealth(problem: String?, now: Instant)
     /// Hand leadership to the most caught-up voter, before shutting down.
     case transferLeadership(now: Instant)
     /// The operator asked the agent to leave the cluster (SIGTERM).

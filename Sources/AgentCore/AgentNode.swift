@@ -221,6 +221,9 @@ package struct AgentNode: Sendable {
         case .snapshotTaken(let index, let data, let now):
             compact(through: index, data: data, into: &effects)
             return now
+        case .runtimeHealth(let problem, let now):
+            publishRuntimeProblem(problem, now: now, into: &effects)
+            return now
         case .transferLeadership(let now):
             transferLeadership()
             return now
@@ -273,6 +276,15 @@ package struct AgentNode: Sendable {
         var metadata = membership.me.metadata
         guard metadata[MetadataKey.raft] != role else { return }
         metadata[MetadataKey.raft] = role
+        route(membership.handle(.updateMetadata(metadata, now: now)), now: now, into: &effects)
+    }
+
+    /// Gossips the runtime's problem (bounded, so the metadata stays under gossip's size
+    /// bound) or withdraws it once the runtime is ready again.
+    private mutating func publishRuntimeProblem(_ problem: String?, now: Instant, into effects: inout [AgentEffect]) {
+        var metadata = membership.me.metadata
+        metadata[MetadataKey.runtimeProblem] = problem.map { String($0.utf8.prefix(MetadataKey.maxRuntimeProblemBytes)) ?? "container runtime is down" }
+        guard metadata != membership.me.metadata else { return }
         route(membership.handle(.updateMetadata(metadata, now: now)), now: now, into: &effects)
     }
 }

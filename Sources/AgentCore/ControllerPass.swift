@@ -4,7 +4,8 @@ package import Controller
 import Membership
 
 /// One pass of the leader's controller, from what this agent knows: node registration for
-/// every agent gossip knows (with the volume root and pod limit each publishes), then
+/// every agent gossip knows (with the volume root, pod limit and runtime problem each
+/// publishes), then
 /// StatefulSet reconciliation against liveness — alive to gossip, and lost once gossip
 /// says dead and the leader's ``LeaseBook`` says the lease has run out. The agent's
 /// controller loop and the simulation call this one function.
@@ -20,7 +21,8 @@ package enum ControllerPass {
                 alive: member.status == .alive || member.status == .suspect,
                 volumeRoot: member.metadata[MetadataKey.volumes],
                 maxPods: member.metadata[MetadataKey.maxPods].flatMap(Int.init) ?? 110,
-                volumePoolBytes: member.metadata[MetadataKey.volumePool].flatMap(Int64.init)
+                volumePoolBytes: member.metadata[MetadataKey.volumePool].flatMap(Int64.init),
+                runtimeProblem: member.metadata[MetadataKey.runtimeProblem]
             )
         }
         let liveness = Liveness(aliveNodes: Set(agents.filter(\.alive).map(\.name)), lostNodes: Set(lost.map(\.name)))

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftProtobuf
 
 /// The calls, typed as the agent uses them; each is one CRI method of the same name.
@@ -7,8 +8,8 @@ extension CRIClient {
     }
 
     /// The runtime's conditions (RuntimeReady, NetworkReady).
-    package func status() async throws(CRIError) -> [Runtime_V1_RuntimeCondition] {
-        let response: Runtime_V1_StatusResponse = try await call(.runtime, "Status", Runtime_V1_StatusRequest(), timeout: .seconds(10))
+    package func status(timeout: Duration = .seconds(10)) async throws(CRIError) -> [Runtime_V1_RuntimeCondition] {
+        let response: Runtime_V1_StatusResponse = try await call(.runtime, "Status", Runtime_V1_StatusRequest(), timeout: timeout)
         return response.status.conditions
     }
 
@@ -101,5 +102,30 @@ extension CRIClient {
             $0.sandboxConfig = sandboxConfig
         }, timeout: .seconds(600))
         return response.imageRef
+    }
+
+    /// Every image the runtime holds.
+    package func listImages() async throws(CRIError) -> [Runtime_V1_Image] {
+        let response: Runtime_V1_ListImagesResponse = try await call(.image, "ListImages", Runtime_V1_ListImagesRequest(), timeout: .seconds(30))
+        return response.images
+    }
+
+    package func removeImage(_ id: String) async throws(CRIError) {
+        let _: Runtime_V1_RemoveImageResponse = try await call(.image, "RemoveImage", Runtime_V1_RemoveImageRequest.with { $0.image.image = id }, timeout: .seconds(60))
+    }
+
+    /// Where the runtime keeps image layers (their mount points), for the collector's statvfs.
+    package func imageFilesystems() async throws(CRIError) -> [String] {
+        let response: Runtime_V1_ImageFsInfoResponse = try await call(.image, "ImageFsInfo", Runtime_V1_ImageFsInfoRequest(), timeout: .seconds(30))
+        return response.imageFilesystems.map(\.fsID.mountpoint).filter { !$0.isEmpty }
+    }
+
+    /// The sandbox (pause) image the runtime is configured with, from its verbose status
+    /// (containerd's CRI puts its config there as JSON); nil when it does not say.
+    package func sandboxImage() async throws(CRIError) -> String? {
+        let response: Runtime_V1_StatusResponse = try await call(.runtime, "Status", Runtime_V1_StatusRequest.with { $0.verbose = true }, timeout: .seconds(10))
+        guard let config = response.info["config"],
+              let object = try? JSONSerialization.jsonObject(with: Data(config.utf8)) as? [String: Any] else { return nil }
+        return object["sandboxImage"] as? String
     }
 }

@@ -15,6 +15,11 @@ package enum CRIError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Nothing answered the call (gRPC UNAVAILABLE): no socket, or nobody listening on it.
+    package var isUnavailable: Bool {
+        if case .failed(_, "unavailable", _) = self { true } else { false }
+    }
+
     /// The runtime has no such object (gRPC NOT_FOUND): a removal or a status that lost a race.
     package var isNotFound: Bool {
         if case .failed(_, "notFound", _) = self { true } else { false }

@@ -59,6 +59,13 @@ package struct Node: Codable, Sendable, Hashable {
     /// only such nodes hold copies of replicated volumes.
     package static let volumePoolCapacity = "ordinal.dev/volume-pool"
 
+    /// Whether the node's Ready condition is False: its agent is alive but cannot run pods
+    /// (its container runtime is down). Kubernetes taints such a node `not-ready`, so the
+    /// scheduler places nothing there.
+    package var reportsNotReady: Bool {
+        status?.conditions?.contains { $0.type == "Ready" && $0.status == "False" } ?? false
+    }
+
     /// Whether the node can hold copies of replicated volumes.
     package var hasVolumePool: Bool { status?.capacity?[Self.volumePoolCapacity] != nil }
 }

@@ -14,14 +14,18 @@ package enum NodeRegistrar {
         package var maxPods: Int
         /// The size of the agent's volume pool in bytes, when it keeps one.
         package var volumePoolBytes: Int64?
+        /// Why the agent's container runtime is not ready, as the agent gossips it; nil
+        /// while it is (or the agent runs host processes).
+        package var runtimeProblem: String?
 
-        package init(name: String, address: String, alive: Bool, volumeRoot: String?, maxPods: Int = 110, volumePoolBytes: Int64? = nil) {
+        package init(name: String, address: String, alive: Bool, volumeRoot: String?, maxPods: Int = 110, volumePoolBytes: Int64? = nil, runtimeProblem: String? = nil) {
             self.name = name
             self.address = address
             self.alive = alive
             self.volumeRoot = volumeRoot
             self.maxPods = maxPods
             self.volumePoolBytes = volumePoolBytes
+            self.runtimeProblem = runtimeProblem
         }
     }
 
@@ -101,14 +105,22 @@ package enum NodeRegistrar {
         if let pool = agent.volumePoolBytes { status.capacity?[Node.volumePoolCapacity] = String(pool) }
         status.allocatable = status.capacity
         status.addresses = [.init(type: "InternalIP", address: agent.address), .init(type: "Hostname", address: agent.name)]
-        let ready = agent.alive ? "True" : "Unknown"
+        let ready = readiness(of: agent)
         let previousReady = previous?.conditions?.first { $0.type == "Ready" }
-        if previousReady?.status != ready {
-            var condition = Pod.Condition(type: "Ready", status: ready, lastTransitionTime: now)
-            condition.reason = agent.alive ? "AgentAlive" : "AgentUnreachable"
-            condition.message = agent.alive ? "gossip reports the agent alive" : "gossip reports the agent dead"
+        if previousReady?.status != ready.status || previousReady?.reason != ready.reason || previousReady?.message != ready.message {
+            var condition = Pod.Condition(type: "Ready", status: ready.status, lastTransitionTime: previousReady?.status == ready.status ? previousReady?.lastTransitionTime : now)
+            condition.reason = ready.reason
+            condition.message = ready.message
             status.conditions = [condition]
         }
         return status
+    }
+
+    /// The Node's Ready condition: Unknown while gossip says the agent is dead; False, as
+    /// a kubelet reports it (`KubeletNotReady`), while its container runtime is not ready.
+    private static func readiness(of agent: Agent) -> (status: String, reason: String, message: String) {
+        guard agent.alive else { return ("Unknown", "AgentUnreachable", "gossip reports the agent dead") }
+        if let problem = agent.runtimeProblem { return ("False", "KubeletNotReady", problem) }
+        return ("True", "AgentAlive", "gossip reports the agent alive")
     }
 }

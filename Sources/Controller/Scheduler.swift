@@ -55,6 +55,7 @@ struct Scheduler {
     private func misfit(of pod: Pod, on node: Node, pinned: String?) -> String? {
         let name = node.metadata.name
         if !liveness.aliveNodes.contains(name) { return "node(s) were unreachable" }
+        if node.reportsNotReady { return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }" }
         if let pinned, pinned != name { return "node(s) didn't match PersistentVolume's node affinity" }
         if pinned == nil, !node.hasVolumePool, ClaimBinder(state: state).needsVolumePool(pod) {
             return "node(s) had no volume pool for storage class replicated"

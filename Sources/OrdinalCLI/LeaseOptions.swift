@@ -14,11 +14,14 @@ struct LeaseOptions: ParsableArguments {
         settings.core.lease = duration
     }
 
-    /// `4s`, `2500ms`, or plain seconds.
+    /// `4s`, `2500ms`, `2m`, or plain seconds; nil for anything else, a negative value or
+    /// one past a century (so no conversion overflows).
     static func duration(_ text: String) -> Duration? {
-        if text.hasSuffix("ms"), let millis = Int(text.dropLast(2)), millis >= 0 { return .milliseconds(millis) }
-        if text.hasSuffix("s"), let seconds = Double(text.dropLast()), seconds >= 0 { return .milliseconds(Int(seconds * 1000)) }
-        if let seconds = Double(text), seconds >= 0 { return .milliseconds(Int(seconds * 1000)) }
-        return nil
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("", 1)]
+        guard let unit = units.first(where: { text.hasSuffix($0.suffix) }),
+              let value = Double(text.dropLast(unit.suffix.count)), value.isFinite, value >= 0 else { return nil }
+        let seconds = value * unit.seconds
+        guard seconds <= 3_155_760_000 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }

@@ -93,6 +93,7 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup var consensus: ConsensusOptions
 
     @OptionGroup var leases: LeaseOptions
+    @OptionGroup var imageGC: ImageGCOptions
 
     @OptionGroup var listeners: ListenerOptions
 
@@ -197,6 +198,7 @@ struct AgentCommand: AsyncParsableCommand {
         settings.membership = try gossip.settings()
         try consensus.apply(to: &settings)
         try leases.apply(to: &settings)
+        try imageGC.apply(to: &settings)
         try listeners.apply(to: &settings)
         settings.insecure = insecure
         if let problem = settings.exposureProblems.first { throw ValidationError(problem) }

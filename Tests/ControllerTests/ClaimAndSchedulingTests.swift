@@ -90,6 +90,23 @@ import Testing
         #expect(world.pods.values.allSatisfy { $0.spec.nodeName == "a2" })
     }
 
+    /// A node whose runtime is down (Ready False) is tainted not-ready in Kubernetes: no new
+    /// pod goes there, and the reason says so.
+    @Test func aNodeThatIsNotReadyTakesNoPods() {
+        var world = World(nodes: 1)
+        let key = ObjectKey(namespace: "", name: "a1")
+        world.state.nodes[key]?.status?.conditions = [Pod.Condition(type: "Ready", status: "False")]
+        world.create(webSet(replicas: 1, claims: false))
+        world.settle()
+        let pod = world.pods["web-0"]
+        #expect(pod?.spec.nodeName == nil)
+        let condition = pod?.status?.conditions?.first { $0.type == "PodScheduled" }
+        #expect(condition?.message == "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.")
+        world.state.nodes[key]?.status?.conditions = [Pod.Condition(type: "Ready", status: "True")]
+        world.settle()
+        #expect(world.pods["web-0"]?.spec.nodeName == "a1")
+    }
+
     @Test func nodeCapacityLimitsPlacement() {
         var world = World(nodes: 2, capacity: 1)
         world.create(webSet(replicas: 3, parallel: true, claims: false))
@@ -164,4 +181,24 @@ import Testing
         let ready = state.nodes[ObjectKey(namespace: "", name: "a1")]?.status?.conditions?.first
         #expect(ready?.status == "Unknown" && ready?.lastTransitionTime == Timestamp(seconds: 9))
     }
+
+    /// An agent alive to gossip whose container runtime is down: Ready False as a kubelet
+    /// says it, back to True (a new transition) once the runtime answers again.
+    @Test func anAgentWhoseRuntimeIsDownIsNotReadyUntilItRecovers() {
+        var state = ClusterState()
+        let healthy = NodeRegistrar.Agent(name: "a1", address: "127.0.1.1", alive: true, volumeRoot: nil)
+        var sick = healthy
+        sick.runtimeProblem = "container runtime is down: CRI Status: unavailable"
+        register([healthy], into: &state)
+        let key = ObjectKey(namespace: "", name: "a1")
+        for (at, agent, expected) in [(5, sick, ("False", "KubeletNotReady")), (9, healthy, ("True", "AgentAlive"))] {
+            let commands = NodeRegistrar.commands(state: state, agents: [agent], now: Timestamp(seconds: Int64(at)))
+            _ = state.apply(ClusterProposal(at: Timestamp(seconds: Int64(at)), commands: commands), at: UInt64(at))
+            let ready = state.nodes[key]?.status?.conditions?.first
+            #expect(ready?.status == expected.0 && ready?.reason == expected.1 && ready?.lastTransitionTime == Timestamp(seconds: Int64(at)), "\(String(describing: ready))")
+        }
+        #expect(state.nodes[key]?.reportsNotReady == false)
+        #expect(NodeRegistrar.commands(state: state, agents: [healthy], now: Timestamp(seconds: 20)).isEmpty, "nothing changed, nothing written")
+    }
+
 }

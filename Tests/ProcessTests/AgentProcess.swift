@@ -54,8 +54,12 @@ final class AgentProcess: @unchecked Sendable {
         try launch()
     }
 
-    /// Starts the same agent again, with the same flags and data directory.
-    func restart() throws {
+    /// Starts the same agent again, with the same flags and data directory, and `extra`
+    /// flags for this run only.
+    func restart(adding extra: [String] = []) throws {
+        let flags = arguments
+        defer { arguments = flags }
+        arguments += extra
         try launch()
     }
 

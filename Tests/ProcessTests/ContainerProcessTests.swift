@@ -191,6 +191,37 @@ import FoundationNetworking
         try outcome.get()
     }
 
+    /// An agent whose runtime does not answer says so on its Node, as a kubelet does (Ready
+    /// False, `KubeletNotReady`, "container runtime is down"), and takes no pods.
+    @Test func anAgentWhoseRuntimeIsDownIsNotReadyAndTakesNoPods() async throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("ordinal-no-runtime-\(getpid()).sock").path
+        try await withCluster("no-runtime", count: 1, basePort: 18520,
+                              extra: ["--bootstrap-expect", "1", "--container-runtime-endpoint", "unix://\(missing)"]) { agents in
+            let agent = agents[0]
+            var ready: [String: Any] = [:]
+            _ = try await require("the Node not Ready", within: .seconds(30)) {
+                guard let url = URL(string: "\(agent.apiURL)/api/v1/nodes/\(agent.name)"), let (data, _) = try? await URLSession.shared.data(from: url),
+                      let node = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                      let condition = ((node["status"] as? [String: Any])?["conditions"] as? [[String: Any]])?.first(where: { $0["type"] as? String == "Ready" })
+                else { return false }
+                ready = condition
+                return condition["status"] as? String == "False"
+            }
+            #expect(ready["reason"] as? String == "KubeletNotReady")
+            #expect((ready["message"] as? String)?.hasPrefix("container runtime is down") == true, "\(ready)")
+            let applied = try ordinal(["apply", "-f", "-", "--agent", agent.apiURL], input: Self.manifest)
+            #expect(applied.status == 0, "\(applied.errors)")
+            var scheduled: [String: Any] = [:]
+            _ = try await require("box-0 unschedulable, saying why", within: .seconds(20)) {
+                guard let pod = await Self.pod(agent, "box-0"),
+                      let condition = (Self.status(pod)?["conditions"] as? [[String: Any]])?.first(where: { $0["type"] as? String == "PodScheduled" }) else { return false }
+                scheduled = condition
+                return condition["status"] as? String == "False"
+            }
+            #expect((scheduled["message"] as? String)?.contains("untolerated taint {node.kubernetes.io/not-ready: }") == true, "\(scheduled)")
+        }
+    }
+
     /// The tmpfs of locked-0's `medium: Memory` volume, left mounted in the test directory by
     /// the agent killed last (a running agent unmounts it when it removes the pod's directory).
     static func unmountMemoryVolumes() {
@@ -329,15 +360,25 @@ import FoundationNetworking
             }
 
             // Killed and restarted within its lease, the agent adopts every sandbox: the same
-            // containers, no restart.
+            // containers, no restart. Restarted with image collection at every usage, it
+            // removes the image no container uses and keeps busybox (in use) and the sandbox
+            // image, as the kubelet's image GC does.
+            let unused = "docker.io/ordinal/serve-hostname:latest"
+            _ = try await runtime.pullImage(unused, sandboxConfig: .init())
+            #expect(try await runtime.imageStatus(unused) != nil)
             let before = try #require(try await Self.containerID(agent, "box-1"))
             agent.kill9()
-            try agent.restart()
+            try agent.restart(adding: ["--image-gc-high-threshold", "0", "--image-gc-low-threshold", "0", "--minimum-image-ttl-duration", "0s"])
             try await Task.sleep(for: .seconds(6))
             let after = try await Self.containerID(agent, "box-1")
             #expect(after == before, "box-1's container was replaced across an agent restart within the lease")
             let status = try await runtime.containerStatus(before)
             #expect(status.state == .containerRunning)
+            _ = try await require("the unused image collected", within: .seconds(20)) { (try? await runtime.imageStatus(unused)) == nil }
+            #expect(try await runtime.imageStatus("docker.io/library/busybox:latest") != nil, "an image in use was collected")
+            let sandboxImage = try #require(try await runtime.sandboxImage())
+            #expect(try await runtime.imageStatus(sandboxImage) != nil, "the sandbox image was collected")
+            #expect(agent.log.contains("removed an unused image"))
 
             // Killed and left dead: the keepers kill the sandboxes' cgroups at the lease.
             #expect(identityHolders(namespace: Self.namespace)["box-1"]?.count == 1, "box-1 is held by its keeper's cgroup")
