@@ -169,9 +169,16 @@ package struct Agent: Sendable {
             )))
         }
         if !settings.podCIDR.isLoopback {
-            let network = PodNetwork(nodeName: settings.name.name, cluster: settings.podCIDR, store: store, local: driver.localPodBlock, logger: logger)
+            var network = PodNetwork(nodeName: settings.name.name, cluster: settings.podCIDR, store: store, local: driver.localPodBlock, logger: logger)
+            network.bridged = settings.cniConfDirectory != nil
             try network.prepare()
             services.append(.init(service: network))
+        }
+        if let confDirectory = settings.cniConfDirectory {
+            services.append(.init(service: PodBridgeConfig(
+                nodeName: settings.name.name, confDirectory: confDirectory, store: store,
+                local: driver.localPodBlock, logger: logger
+            )))
         }
         if let warning = APIServerTLS.peerTrustWarning(settings.apiTLS) { logger.warning("\(warning)") }
         logger.notice("agent starting", metadata: [

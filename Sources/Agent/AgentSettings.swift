@@ -45,6 +45,10 @@ package struct AgentSettings: Sendable {
     /// `/etc/resolv.conf`, and served by this agent on port 53 (shared with the machine's
     /// other agents); nil: pods use the host's resolver.
     package var clusterDNS: String?
+    /// Where this agent writes the CNI network of its own containerd, from its Node's pod
+    /// CIDR (`--cni-conf-dir`); nil: the runtime's network is configured by whoever started
+    /// it (one shared bridge, `scripts/runtime up`).
+    package var cniConfDirectory: String?
     /// When unused images are removed from the container runtime (the kubelet's image GC
     /// flags).
     package var imageCollection = ImageCollector.Policy()

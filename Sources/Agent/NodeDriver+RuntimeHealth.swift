@@ -4,8 +4,11 @@ import CRI
 import Logging
 
 extension NodeDriver {
-    /// How often the runtime's status is asked for, as the kubelet's `updateRuntimeUp` does.
+    /// How often the runtime's status is asked for, as the kubelet's `updateRuntimeUp` does;
+    /// every second while it is not ready, so a Node comes back as soon as its network is
+    /// written.
     static let runtimeHealthInterval: Duration = .seconds(5)
+    static let runtimeRecheckInterval: Duration = .seconds(1)
 
     /// Asks the container runtime how it is every ``runtimeHealthInterval`` and hands a
     /// changed verdict to the node, which gossips it: the leader then marks this agent's
@@ -30,7 +33,7 @@ extension NodeDriver {
                 }
                 mailbox.post(.event(.runtimeHealth(problem: problem, now: now)))
             }
-            try? await Task.sleep(for: Self.runtimeHealthInterval)
+            try? await Task.sleep(for: problem == nil ? Self.runtimeHealthInterval : Self.runtimeRecheckInterval)
         }
     }
 }

@@ -26,6 +26,9 @@ struct PodNetwork: ServiceLifecycle.Service {
     /// Where the block made local is published for the pod pass.
     let local: LocalPodBlock
     let logger: Logger
+    /// Container pods behind this agent's bridge (``PodBridgeConfig`` then publishes the
+    /// block, and routes skip it: ``PodRoutes/desired(nodes:me:cluster:bridged:)``).
+    var bridged = false
     /// How often the Nodes are compared with the routes in place.
     var interval: Duration = .milliseconds(500)
 
@@ -41,7 +44,7 @@ struct PodNetwork: ServiceLifecycle.Service {
 
     func run() async throws {
         defer {
-            local.set(nil)
+            if !bridged { local.set(nil) }
             for command in PodRoutes.flush { _ = Self.ip(command) }
             logger.notice("pod routes removed")
         }
@@ -50,7 +53,7 @@ struct PodNetwork: ServiceLifecycle.Service {
         // but logged once until something else happens.
         var lastFailure: String?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let target = PodRoutes.desired(nodes: store.cluster.state.nodes.values, me: nodeName, cluster: cluster)
+            let target = PodRoutes.desired(nodes: store.cluster.state.nodes.values, me: nodeName, cluster: cluster, bridged: bridged)
             // What is in place, not what was done: a link that went down took its routes.
             let inPlace = Self.routesInPlace()
             if let inPlace, inPlace != target {
@@ -62,7 +65,7 @@ struct PodNetwork: ServiceLifecycle.Service {
                 }
             }
             let now = inPlace == target ? target : Self.routesInPlace()
-            local.set(now?.local == target.local ? target.local : nil)
+            if !bridged { local.set(now?.local == target.local ? target.local : nil) }
             if now == target, logged != target {
                 logger.info("pod routes", metadata: ["routes.local": "\(target.local ?? "-")", "routes.remote": "\(target.remote.count)"])
                 logged = target

@@ -12,13 +12,17 @@ struct PodRoutes: Equatable, Sendable {
 
     /// The routes for node `me` among `nodes`: blocks inside the cluster's pod CIDR only,
     /// gateways only for nodes that publish an InternalIP.
-    static func desired(nodes: some Sequence<Node>, me: String, cluster: AddressBlock) -> PodRoutes {
+    /// - Parameter bridged: the pods here are containers behind this agent's own bridge
+    ///   (``PodBridgeConfig``), which routes this node's block itself: no local route then,
+    ///   and none to a node at a loopback address, whose bridge is on this very machine.
+    static func desired(nodes: some Sequence<Node>, me: String, cluster: AddressBlock, bridged: Bool = false) -> PodRoutes {
         var routes = PodRoutes()
         for node in nodes {
             guard let cidr = node.spec.podCIDR, let block = AddressBlock(cidr), block.overlaps(cluster) else { continue }
             if node.metadata.name == me {
-                routes.local = cidr
-            } else if let address = node.status?.addresses?.first(where: { $0.type == "InternalIP" })?.address, IPv4.parse(address) != nil {
+                if !bridged { routes.local = cidr }
+            } else if let address = node.status?.addresses?.first(where: { $0.type == "InternalIP" })?.address, let parsed = IPv4.parse(address) {
+                if bridged, parsed >> 24 == 127 { continue }
                 routes.remote[cidr] = address
             }
         }

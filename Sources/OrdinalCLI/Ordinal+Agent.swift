@@ -70,6 +70,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Run pods as containers through this CRI runtime (kubelet's flag), e.g. unix:///path/to/containerd.sock as scripts/runtime up prints it. Without it, pods are host processes.")
     var containerRuntimeEndpoint: String?
 
+    @Option(help: "With --container-runtime-endpoint and a routed --pod-cidr: the CNI conf dir of this agent's own containerd, where the agent writes the pods' network from its Node's block (a bridge of its own, the block's first address the gateway), as a kubelet's network plugin does; scripts/runtime agent NAME prints one. Without it, the runtime's network is whatever its conf dir holds.")
+    var cniConfDir: String?
+
     @Option(help: "With --container-runtime-endpoint: the pods' nameserver, an IPv4 address of this machine (kubelet's flag; scripts/runtime gateway prints the pods' gateway). The agent answers DNS on port 53 there, and containers resolve cluster names through it with Kubernetes' search path.")
     var clusterDns: String?
 
@@ -166,6 +169,12 @@ struct AgentCommand: AsyncParsableCommand {
                 throw ValidationError("--pod-cidr \(podCidr): expected an IPv4 block such as 198.19.0.0/16, at least a /22, written with its base address")
             }
             settings.podCIDR = block
+        }
+        if let cniConfDir {
+            guard settings.containerRuntimeEndpoint != nil else { throw ValidationError("--cni-conf-dir needs --container-runtime-endpoint: it configures that runtime's network") }
+            guard !settings.podCIDR.isLoopback else { throw ValidationError("--cni-conf-dir needs a routed --pod-cidr (e.g. 198.19.0.0/16): container pods get addresses from this agent's block of it") }
+            guard cniConfDir.hasPrefix("/") else { throw ValidationError("--cni-conf-dir \(cniConfDir): expected an absolute path") }
+            settings.cniConfDirectory = cniConfDir
         }
         if settings.podCIDR.isLoopback, !settings.advertise.isLoopback {
             throw ValidationError("--advertise \(settings.advertise.host) is reachable from other machines but pod addresses would be loopback: give --pod-cidr (e.g. 198.19.0.0/16) so pods get addresses other machines can route to")

@@ -26,6 +26,17 @@ import Testing
         #expect(routes == PodRoutes(local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.12"]))
     }
 
+    /// Container pods behind the agent's own bridge: the bridge routes this node's block,
+    /// and a node at a loopback address has its bridge on this same machine.
+    @Test func bridgedPodsNeedNoLocalRouteNorRoutesToThisMachinesOtherAgents() {
+        let nodes = [
+            Self.node("a1", cidr: "198.19.1.0/24", address: "127.0.1.1"),
+            Self.node("a2", cidr: "198.19.2.0/24", address: "127.0.1.2"),
+            Self.node("m3", cidr: "198.19.3.0/24", address: "198.18.0.13"),
+        ]
+        #expect(PodRoutes.desired(nodes: nodes, me: "a1", cluster: Self.cluster, bridged: true) == PodRoutes(local: nil, remote: ["198.19.3.0/24": "198.18.0.13"]))
+    }
+
     @Test func changesBecomeRemovalsThenReplacements() {
         let before = PodRoutes(local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.12", "198.19.3.0/24": "198.18.0.13"])
         let after = PodRoutes(local: "198.19.1.0/24", remote: ["198.19.2.0/24": "198.18.0.22", "198.19.4.0/24": "198.18.0.14"])

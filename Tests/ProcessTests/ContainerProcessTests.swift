@@ -396,7 +396,7 @@ import FoundationNetworking
     /// The pods' gateway `scripts/runtime up` gives the bridge (`scripts/runtime gateway`).
     static let gateway = ProcessInfo.processInfo.environment["ORDINAL_POD_GATEWAY"] ?? "198.19.255.1"
 
-    static func pod(_ agent: AgentProcess, _ name: String) async -> [String: Any]? {
+    static func pod(_ agent: AgentProcess, _ name: String, namespace: String = namespace) async -> [String: Any]? {
         guard let url = URL(string: "\(agent.apiURL)/api/v1/namespaces/\(namespace)/pods/\(name)"),
               let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]

@@ -8,6 +8,7 @@ func withCluster(
     count: Int,
     basePort: Int,
     extra: [String] = [],
+    extraFor: (Int) -> [String] = { _ in [] },
     _ body: ([AgentProcess]) async throws -> Void
 ) async throws {
     let directory = try makeTestDirectory(label)
@@ -20,7 +21,7 @@ func withCluster(
     }
     do {
         for (index, agent) in agents.enumerated() {
-            try agent.start(join: index == 0 ? [] : [agents[0]], extra: extra)
+            try agent.start(join: index == 0 ? [] : [agents[0]], extra: extra + extraFor(index))
         }
         try await body(agents)
     } catch {
