@@ -159,7 +159,10 @@ package struct Agent: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // The pods' resolver (--cluster-dns): the same answers on port 53 at the pods' gateway,
         // the port shared with the machine's other agents.
-        if let address = settings.clusterDNS, containerRuntime != nil {
+        // (Not when the agent's own DNS already answers there: `--dns 0.0.0.0:53`, as on a
+        // machine of its own, covers the pods' nameserver at the machine's address.)
+        if let address = settings.clusterDNS, containerRuntime != nil,
+           !(dnsEndpoint.port == 53 && (dnsEndpoint.host == "0.0.0.0" || dnsEndpoint.host == address)) {
             var shared = settings.dnsServer
             shared.sharedPort = true
             services.append(.init(service: DNSServer(

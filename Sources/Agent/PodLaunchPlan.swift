@@ -140,7 +140,8 @@ struct PodLaunchPlan {
                 // namespace first in the search path, ndots:5.
                 SandboxSettings(endpoint: runtime.description, cgroup: sandboxCgroup(uid: uid), dnsServers: clusterDNS.map { [$0] } ?? [],
                                 dnsSearches: clusterDNS == nil ? [] : ["\(namespace).svc.\(clusterDomain)", "svc.\(clusterDomain)", clusterDomain],
-                                dnsOptions: clusterDNS == nil ? [] : ["ndots:5"])
+                                dnsOptions: clusterDNS == nil ? [] : ["ndots:5"],
+                                fqdn: pod.spec.subdomain.map { "\(pod.spec.hostname ?? pod.metadata.name).\($0).\(namespace).svc.\(clusterDomain)" })
             },
             securityContext: pod.spec.securityContext, freezeAfter: replicated ? freezeAfter : nil
         )

@@ -80,12 +80,16 @@ package struct SandboxSettings: Codable, Sendable, Hashable {
     package var dnsServers: [String]
     package var dnsSearches: [String]
     package var dnsOptions: [String]
+    /// The pod's name in its governing Service, `<hostname>.<subdomain>.<ns>.svc.<zone>`, when
+    /// `subdomain` names one (every StatefulSet pod): the kubelet puts it in `/etc/hosts`.
+    package var fqdn: String?
 
-    package init(endpoint: String, cgroup: String, dnsServers: [String] = [], dnsSearches: [String] = [], dnsOptions: [String] = []) {
+    package init(endpoint: String, cgroup: String, dnsServers: [String] = [], dnsSearches: [String] = [], dnsOptions: [String] = [], fqdn: String? = nil) {
         self.endpoint = endpoint
         self.cgroup = cgroup
         self.dnsServers = dnsServers
         self.dnsSearches = dnsSearches
         self.dnsOptions = dnsOptions
+        self.fqdn = fqdn
     }
 }

@@ -283,6 +283,10 @@ import FoundationNetworking
                 #expect(lookup.exitCode == 0 && text.contains(addresses["box-1"] ?? "?"), "nslookup \(name): \(text) \(String(decoding: lookup.stderr, as: UTF8.self))")
             }
 
+            // /etc/hosts is the kubelet's: the pod's FQDN in its Service, and its hostname.
+            let hosts = String(decoding: try await runtime.execSync(box0, ["cat", "/etc/hosts"], timeout: 10).stdout, as: UTF8.self)
+            #expect(hosts.contains("\(addresses["box-0"] ?? "?")\tbox-0.box.ctr.svc.cluster.local\tbox-0\n"), "\(hosts)")
+
             // The container sees its image and its volume, nothing of the agent.
             let web = try #require(try await Self.containerID(agent, "box-0"))
             let dataDirectory = agent.directory.appendingPathComponent("\(agent.name)-data").path

@@ -75,6 +75,25 @@ struct SandboxPlanTests {
         #expect(mounts.map(\.readonly) == [false, true])
     }
 
+    /// The kubelet's managed /etc/hosts: the pod's FQDN when its subdomain names a Service,
+    /// mounted into each container unless the container mounts a volume there itself.
+    @Test func etcHostsNamesThePodByItsServiceAndIsMountedUnlessTheContainerMountsOne() throws {
+        var launch = Self.launch([Container(name: "app")])
+        launch.sandbox?.fqdn = "web-2.nginx.shop.svc.cluster.local"
+        let plan = SandboxPlan(launch: launch, settings: launch.sandbox!)
+        let hosts = plan.hostsFile(podIP: "198.19.1.7")
+        #expect(hosts.hasPrefix("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"))
+        #expect(hosts.hasSuffix("\n198.19.1.7\tweb-2.nginx.shop.svc.cluster.local\tweb-2\n"))
+        #expect(Self.plan([Container(name: "app")]).hostsFile(podIP: "198.19.1.7").hasSuffix("\n198.19.1.7\tweb-2\n"), "no subdomain: the hostname only")
+
+        let config = try plan.containerConfig(Container(name: "app"), attempt: 0, image: "nginx", podIP: "198.19.1.7", hostsFile: "/data/pods/uid-2/etc-hosts")
+        #expect(config.mounts.first { $0.containerPath == "/etc/hosts" }?.hostPath == "/data/pods/uid-2/etc-hosts")
+        var own = Container(name: "app")
+        own.volumeMounts = [VolumeMount(name: "www", mountPath: "/etc/hosts")]
+        let mounted = try plan.containerConfig(own, attempt: 0, image: "nginx", podIP: "198.19.1.7", hostsFile: "/data/pods/uid-2/etc-hosts")
+        #expect(mounted.mounts.filter { $0.containerPath == "/etc/hosts" }.map(\.hostPath) == ["/data/pvc-1"])
+    }
+
     @Test(arguments: ["../etc", "/etc", "a/../../b"])
     func aSubPathLeavingTheVolumeIsRefused(subPath: String) {
         var container = Container(name: "app")

@@ -1,3 +1,4 @@
+import Foundation
 import Basics
 import CRI
 import ClusterState
@@ -109,6 +110,21 @@ extension ContainerSupervisor {
         }
     }
 
+    /// The pod's `/etc/hosts` beside its logs (`<pod dir>/etc-hosts`, where the kubelet keeps
+    /// it), written for the sandbox's address; nil when it cannot be written (the container
+    /// then keeps the runtime's own file).
+    private func writeHostsFile() -> String? {
+        guard let podIP, !podIP.isEmpty else { return nil }
+        let path = URL(fileURLWithPath: launch.logDirectory).deletingLastPathComponent().appendingPathComponent("etc-hosts").path
+        do {
+            try Data(plan.hostsFile(podIP: podIP).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            return path
+        } catch {
+            log("cannot write the pod's /etc/hosts: \(error)")
+            return nil
+        }
+    }
+
     /// Pulls the image as the pull policy says, creates the container's next run and starts it;
     /// a failure is shown as the kubelet shows it and tried again after a back-off.
     private func start(_ slot: ContainerSupervisor.Slot, now: MonotonicDeadline) async {
@@ -130,7 +146,7 @@ extension ContainerSupervisor {
         }
         let config: Runtime_V1_ContainerConfig
         do {
-            config = try plan.containerConfig(slot.spec, attempt: attempt, image: imageRef, podIP: podIP ?? "", imageUser: imageUser)
+            config = try plan.containerConfig(slot.spec, attempt: attempt, image: imageRef, podIP: podIP ?? "", imageUser: imageUser, hostsFile: writeHostsFile())
         } catch {
             return cannotStart(slot, reason: "CreateContainerConfigError", message: error.description, now: now)
         }

@@ -72,9 +72,14 @@ package struct SandboxPlan: Sendable {
     /// The config of `container`'s `attempt`-th run. `command` and `args` go to the runtime as
     /// the spec has them, and containerd resolves them against the image's entrypoint and cmd as
     /// Kubernetes documents (a command replaces both; args alone replace the cmd).
+    /// - Parameter hostsFile: the pod's `/etc/hosts` (``hostsFile(podIP:)``) on the host,
+    ///   mounted into the container unless it mounts a volume there itself, as the kubelet does.
     package func containerConfig(_ container: Container, attempt: UInt32, image: String, podIP: String,
-                                 imageUser: ImageUser? = nil) throws(Failure) -> Runtime_V1_ContainerConfig {
-        let mounts = try mounts(of: container)
+                                 imageUser: ImageUser? = nil, hostsFile: String? = nil) throws(Failure) -> Runtime_V1_ContainerConfig {
+        var mounts = try mounts(of: container)
+        if let hostsFile, !mounts.contains(where: { $0.containerPath == "/etc/hosts" }) {
+            mounts.append(.build { $0.containerPath = "/etc/hosts"; $0.hostPath = hostsFile })
+        }
         let resources = try resources(of: container)
         let security = try securityContext(of: container, imageUser: imageUser)
         return .build {
@@ -92,6 +97,24 @@ package struct SandboxPlan: Sendable {
                 $0.securityContext = security
             }
         }
+    }
+
+    /// The kubelet's managed `/etc/hosts`: localhost, the IPv6 names, and the pod's address
+    /// with its FQDN (when its subdomain names a Service) and its hostname.
+    package func hostsFile(podIP: String) -> String {
+        let hostname = launch.name
+        let names = [launch.sandbox?.fqdn, hostname].compactMap { $0 }.joined(separator: "\t")
+        return """
+            # Kubernetes-managed hosts file.
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            fe00::0\tip6-mcastprefix
+            fe00::1\tip6-allnodes
+            fe00::2\tip6-allrouters
+            \(podIP)\t\(names)
+
+            """
     }
 
     /// Ordinal's pod variables (as on the process runtime, `POD_IP` the sandbox's address and
