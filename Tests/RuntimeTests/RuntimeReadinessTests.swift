@@ -39,3 +39,17 @@ import Testing
         #expect(fresh.observe(.failed(refused, refused: true), now: .zero) == "container runtime is down: CRI Status: unavailable: connection refused")
     }
 }
+
+/// containerd's answer to a CreateContainer whose name is taken names the holder: a create
+/// whose answer was lost is found again by it.
+@Suite struct ReservedContainerNameTests {
+    @Test func theHolderIsReadFromContainerdsMessage() {
+        let id = "05d7e1693b437af868218a2b7078540cd7683091f09b439139f8576bdd38ef6e"
+        let reserved = CRIError.failed(method: "CreateContainer", code: "unknown", message:
+            "failed to reserve container name \"main_mem-3_default_uid_0\": name \"main_mem-3_default_uid_0\" is reserved for \"\(id)\"")
+        #expect(reserved.reservedContainerID == id)
+        #expect(CRIError.failed(method: "CreateContainer", code: "unavailable", message: "Stream unexpectedly closed.").reservedContainerID == nil)
+        #expect(CRIError.failed(method: "RunPodSandbox", code: "unknown", message: reserved.description).reservedContainerID == nil, "only CreateContainer's")
+        #expect(CRIError.failed(method: "CreateContainer", code: "unknown", message: "failed to reserve container name \"x\": is reserved for \"../etc\"").reservedContainerID == nil)
+    }
+}

@@ -155,10 +155,17 @@ extension ContainerSupervisor {
         do {
             id = try await client.createContainer(in: sandboxID, config, sandboxConfig: plan.sandboxConfig)
         } catch {
-            return cannotStart(slot, reason: "CreateContainerError", message: "\(error)", now: now)
+            // A create whose answer was lost (the stream closed under load) may have made the
+            // container all the same: containerd then refuses the name and says which container
+            // holds it. The name is the pod's uid, container and attempt, so that container is
+            // this run; it is started, as a kubelet finds it on its next sync.
+            guard let reserved = error.reservedContainerID else {
+                return cannotStart(slot, reason: "CreateContainerError", message: "\(error)", now: now)
+            }
+            id = reserved
         }
         // The run before this one is removed: its log stays in the pod's log file.
-        if let previous { _ = try? await client.removeContainer(previous) }
+        if let previous, previous != id { _ = try? await client.removeContainer(previous) }
         slot.containerID = id
         slot.attempt = attempt
         slot.imageRef = imageRef
