@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import SwiftProtobuf
+import Synchronization
 
 /// The agent's connection to a container runtime through the Container Runtime Interface
 /// (CRI v1 over gRPC on a unix socket), the interface a kubelet drives containerd with.
@@ -13,9 +14,17 @@ import SwiftProtobuf
 /// serialized by SwiftProtobuf, so no generated stub sits between.
 package final class CRIClient: Sendable {
     package let endpoint: CRIEndpoint
-    private let client: GRPCClient<HTTP2ClientTransport.Posix>
-    private let connections: Task<Void, Never>
+    /// Several connections, calls spread across them: with many streams in flight on one
+    /// HTTP/2 connection, grpc-swift 2 now and then loses the whole connection
+    /// (`unavailable: Stream unexpectedly closed` for every call on it; grpc/grpc-swift#2202),
+    /// which under a burst of pod starts took down a dozen calls at once.
+    private let clients: [GRPCClient<HTTP2ClientTransport.Posix>]
+    private let connections: [Task<Void, Never>]
+    private let next = Atomic<UInt>(0)  // wraps, never negative
     private let slots = CallSlots(limit: CRIClient.maxCallsInFlight)
+
+    /// Connections to the runtime, each carrying a share of the calls in flight.
+    static let connectionCount = 4
 
     /// Calls in flight at once; more wait (``CallSlots``).
     static let maxCallsInFlight = 16
@@ -28,19 +37,19 @@ package final class CRIClient: Sendable {
 
     package init(endpoint: CRIEndpoint) throws {
         self.endpoint = endpoint
-        let transport = try HTTP2ClientTransport.Posix(
-            target: .unixDomainSocket(path: endpoint.socketPath),
-            transportSecurity: .plaintext
-        )
-        let client = GRPCClient(transport: transport)
-        self.client = client
-        connections = Task { try? await client.runConnections() }
+        clients = try (0 ..< Self.connectionCount).map { _ in
+            GRPCClient(transport: try HTTP2ClientTransport.Posix(
+                target: .unixDomainSocket(path: endpoint.socketPath),
+                transportSecurity: .plaintext
+            ))
+        }
+        connections = clients.map { client in Task { try? await client.runConnections() } }
     }
 
     /// Stops the client once its calls in flight have finished.
     package func close() async {
-        client.beginGracefulShutdown()
-        await connections.value
+        for client in clients { client.beginGracefulShutdown() }
+        for connection in connections { await connection.value }
     }
 
     enum Service: String {
@@ -58,6 +67,7 @@ package final class CRIClient: Sendable {
         await slots.acquire()
         let result: Result<Response, CRIError>
         do {
+            let client = clients[Int(next.add(1, ordering: .relaxed).oldValue % UInt(clients.count))]
             result = .success(try await client.unary(
                 request: ClientRequest(message: request),
                 descriptor: MethodDescriptor(fullyQualifiedService: service.rawValue, method: method),
