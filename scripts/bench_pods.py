@@ -147,6 +147,12 @@ def run(runtime, a, endpoint):
             "pause_kib": {k: mean([memory_of(p) for p in pauses], k) for k in ("rss", "anon", "pss")},
             "shim_kib": {k: mean([memory_of(p) for p in shims], k) for k in ("rss", "anon", "pss")},
         }
+        # Leave the runtime as found: the pods' sandboxes removed (their addresses released)
+        # by the agent, not left to a keeper's fence.
+        H.request_json("DELETE", f"{api}/apis/apps/v1/namespaces/default/statefulsets/mem", timeout=30)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (H.request_json("GET", f"{api}/api/v1/namespaces/default/pods")[1] or {}).get("items"):
+            time.sleep(0.5)
         return summary
     finally:
         pg.stop_all(grace=60)
