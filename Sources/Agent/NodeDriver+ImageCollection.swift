@@ -47,12 +47,13 @@ extension NodeDriver {
             inUse: inUse, usage: usage, now: now
         )
         guard plan.bytesToFree > 0 else { return }
+        let byID = Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var freed: UInt64 = 0
         for id in plan.victims {
             do {
                 try await runtime.removeImage(id)
-                freed += images.first { $0.id == id }?.size ?? 0
-                logger.info("removed an unused image", metadata: ["image": "\(id)", "tags": "\(images.first { $0.id == id }?.repoTags ?? [])"])
+                freed = freed.addingSaturated(byID[id]?.size ?? 0)
+                logger.info("removed an unused image", metadata: ["image": "\(id)", "tags": "\(byID[id]?.repoTags ?? [])"])
             } catch {
                 logger.warning("cannot remove an unused image", metadata: ["image": "\(id)", "error": "\(error)"])
             }
@@ -69,6 +70,9 @@ extension NodeDriver {
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { return nil }
         let block = UInt64(stats.f_frsize)
-        return ImageCollector.Usage(capacity: UInt64(stats.f_blocks) * block, available: UInt64(stats.f_bavail) * block)
+        return ImageCollector.Usage(
+            capacity: UInt64(stats.f_blocks).multipliedSaturated(by: block),
+            available: UInt64(stats.f_bavail).multipliedSaturated(by: block)
+        )
     }
 }

@@ -136,12 +136,13 @@ struct PodLaunchPlan {
             restartPolicy: pod.spec.restartPolicy ?? "Always",
             helperExecutable: executable, keeperExecutable: keeper, searchPath: searchPath, leaseDeadline: lease,
             sandbox: containerRuntime.map { runtime in
+                let hostname = pod.spec.hostname ?? pod.metadata.name
                 // The kubelet's resolv.conf for ClusterFirst: the cluster's resolver, the pod's
                 // namespace first in the search path, ndots:5.
-                SandboxSettings(endpoint: runtime.description, cgroup: sandboxCgroup(uid: uid), dnsServers: clusterDNS.map { [$0] } ?? [],
+                return SandboxSettings(endpoint: runtime.description, cgroup: sandboxCgroup(uid: uid), dnsServers: clusterDNS.map { [$0] } ?? [],
                                 dnsSearches: clusterDNS == nil ? [] : ["\(namespace).svc.\(clusterDomain)", "svc.\(clusterDomain)", clusterDomain],
                                 dnsOptions: clusterDNS == nil ? [] : ["ndots:5"],
-                                fqdn: pod.spec.subdomain.map { "\(pod.spec.hostname ?? pod.metadata.name).\($0).\(namespace).svc.\(clusterDomain)" })
+                                fqdn: pod.spec.subdomain.map { "\(hostname).\($0).\(namespace).svc.\(clusterDomain)" }, hostname: hostname)
             },
             securityContext: pod.spec.securityContext, freezeAfter: replicated ? freezeAfter : nil
         )

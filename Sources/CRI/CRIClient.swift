@@ -2,7 +2,6 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import SwiftProtobuf
-import Synchronization
 
 /// The agent's connection to a container runtime through the Container Runtime Interface
 /// (CRI v1 over gRPC on a unix socket), the interface a kubelet drives containerd with.
@@ -14,17 +13,16 @@ import Synchronization
 /// serialized by SwiftProtobuf, so no generated stub sits between.
 package final class CRIClient: Sendable {
     package let endpoint: CRIEndpoint
-    /// Several connections, calls spread across them: with many streams in flight on one
-    /// HTTP/2 connection, grpc-swift 2 now and then loses the whole connection
-    /// (`unavailable: Stream unexpectedly closed` for every call on it; grpc/grpc-swift#2202),
-    /// which under a burst of pod starts took down a dozen calls at once.
+    /// Several connections, each within its ``ConnectionBudget`` of calls: more calls than
+    /// that on one connection draw enough PINGs from containerd for swift-nio-http2 to close
+    /// it, failing every call on it.
     private let clients: [GRPCClient<HTTP2ClientTransport.Posix>]
     private let connections: [Task<Void, Never>]
-    private let next = Atomic<UInt>(0)  // wraps, never negative
-    private let slots = CallSlots(limit: CRIClient.maxCallsInFlight)
+    private let slots = CallSlots(limit: CRIClient.maxCallsInFlight, connections: CRIClient.connectionCount)
 
-    /// Connections to the runtime, each carrying a share of the calls in flight.
-    static let connectionCount = 4
+    /// Connections to the runtime: with the budget, up to 16 × 150 calls per 30 s (80 a
+    /// second), more than containerd serves on a few cores.
+    static let connectionCount = 16
 
     /// Calls in flight at once; more wait (``CallSlots``).
     static let maxCallsInFlight = 16
@@ -64,10 +62,9 @@ package final class CRIClient: Sendable {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.maxResponseMessageBytes = Self.maxResponseBytes
-        await slots.acquire()
+        let client = clients[await slots.acquire()]
         let result: Result<Response, CRIError>
         do {
-            let client = clients[Int(next.add(1, ordering: .relaxed).oldValue % UInt(clients.count))]
             result = .success(try await client.unary(
                 request: ClientRequest(message: request),
                 descriptor: MethodDescriptor(fullyQualifiedService: service.rawValue, method: method),

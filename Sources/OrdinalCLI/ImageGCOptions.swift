@@ -14,7 +14,7 @@ struct ImageGCOptions: ParsableArguments {
     var minimumImageTtlDuration: String = "2m"
 
     func apply(to settings: inout AgentSettings) throws {
-        guard let age = LeaseOptions.duration(minimumImageTtlDuration) else {
+        guard let age = DurationFlag.parse(minimumImageTtlDuration) else {
             throw ValidationError("--minimum-image-ttl-duration \(minimumImageTtlDuration): expected a duration such as 2m, 90s or 500ms")
         }
         settings.imageCollection.highThresholdPercent = imageGcHighThreshold

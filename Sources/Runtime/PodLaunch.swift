@@ -83,13 +83,18 @@ package struct SandboxSettings: Codable, Sendable, Hashable {
     /// The pod's name in its governing Service, `<hostname>.<subdomain>.<ns>.svc.<zone>`, when
     /// `subdomain` names one (every StatefulSet pod): the kubelet puts it in `/etc/hosts`.
     package var fqdn: String?
+    /// The sandbox's hostname: `spec.hostname` when the pod names one, else its name (absent
+    /// in settings written before it was carried: the name).
+    package var hostname: String?
 
-    package init(endpoint: String, cgroup: String, dnsServers: [String] = [], dnsSearches: [String] = [], dnsOptions: [String] = [], fqdn: String? = nil) {
+    package init(endpoint: String, cgroup: String, dnsServers: [String] = [], dnsSearches: [String] = [], dnsOptions: [String] = [],
+                 fqdn: String? = nil, hostname: String? = nil) {
         self.endpoint = endpoint
         self.cgroup = cgroup
         self.dnsServers = dnsServers
         self.dnsSearches = dnsSearches
         self.dnsOptions = dnsOptions
         self.fqdn = fqdn
+        self.hostname = hostname
     }
 }

@@ -55,6 +55,20 @@ import Testing
         #expect(collector.plan(images: image, inUse: [], usage: usage, now: Instant.zero + .seconds(300)).victims.isEmpty, "seen again 0 s ago")
     }
 
+    /// A runtime reporting absurd sizes (near `UInt64.max`) gets a plan, not a trapped agent.
+    @Test func extremeFiguresNeitherWrapNorTrap() {
+        var collector = ImageCollector(policy: .init())
+        let huge = ImageCollector.Usage(capacity: .max, available: 0)
+        let images = [ImageCollector.Image(id: "a", size: .max, pinned: false), ImageCollector.Image(id: "b", size: .max, pinned: false)]
+        _ = collector.plan(images: images, inUse: [], usage: huge, now: .zero)
+        let plan = collector.plan(images: images, inUse: [], usage: huge, now: Instant.zero + .seconds(600))
+        #expect(plan.bytesToFree == UInt64.max / 100 * 20 + UInt64.max % 100 * 20 / 100)
+        #expect(plan.victims == ["a"], "the first image's size already covers it")
+        #expect(!plan.fallsShort)
+        #expect(UInt64.max.addingSaturated(1) == .max && UInt64(3).addingSaturated(4) == 7)
+        #expect(UInt64.max.multipliedSaturated(by: 2) == .max && UInt64(3).multipliedSaturated(by: 4) == 12)
+    }
+
     @Test func thresholdsAreValidatedAsTheKubeletDoes() {
         var policy = ImageCollector.Policy()
         #expect(policy.problem == nil)

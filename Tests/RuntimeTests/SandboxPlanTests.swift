@@ -94,6 +94,17 @@ struct SandboxPlanTests {
         #expect(mounted.mounts.filter { $0.containerPath == "/etc/hosts" }.map(\.hostPath) == ["/data/pvc-1"])
     }
 
+    /// `spec.hostname` names the sandbox and its /etc/hosts line, FQDN included, as with a kubelet.
+    @Test func aHostnameOfThePodsOwnNamesTheSandboxAndItsHostsLine() {
+        var launch = Self.launch([Container(name: "app")])
+        launch.sandbox?.hostname = "db"
+        launch.sandbox?.fqdn = "db.nginx.shop.svc.cluster.local"
+        let plan = SandboxPlan(launch: launch, settings: launch.sandbox!)
+        #expect(plan.sandboxConfig.hostname == "db")
+        #expect(plan.sandboxConfig.metadata.name == "web-2")
+        #expect(plan.hostsFile(podIP: "198.19.1.7").hasSuffix("\n198.19.1.7\tdb.nginx.shop.svc.cluster.local\tdb\n"))
+    }
+
     @Test(arguments: ["../etc", "/etc", "a/../../b"])
     func aSubPathLeavingTheVolumeIsRefused(subPath: String) {
         var container = Container(name: "app")

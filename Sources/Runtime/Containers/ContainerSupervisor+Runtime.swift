@@ -111,13 +111,16 @@ extension ContainerSupervisor {
     }
 
     /// The pod's `/etc/hosts` beside its logs (`<pod dir>/etc-hosts`, where the kubelet keeps
-    /// it), written for the sandbox's address; nil when it cannot be written (the container
-    /// then keeps the runtime's own file).
+    /// it), written once per sandbox for its address; nil when it cannot be written (the
+    /// container then keeps the runtime's own file).
     private func writeHostsFile() -> String? {
-        guard let podIP, !podIP.isEmpty else { return nil }
+        guard let sandboxID, let podIP, !podIP.isEmpty else { return nil }
+        let written = "\(sandboxID) \(podIP)"
+        if let hostsFile, hostsFile.for == written { return hostsFile.path }
         let path = URL(fileURLWithPath: launch.logDirectory).deletingLastPathComponent().appendingPathComponent("etc-hosts").path
         do {
             try Data(plan.hostsFile(podIP: podIP).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            hostsFile = (path, written)
             return path
         } catch {
             log("cannot write the pod's /etc/hosts: \(error)")

@@ -21,6 +21,8 @@ final class ContainerSupervisor {
     var slots: [Slot]
     var sandboxID: String?
     var podIP: String?
+    /// `/etc/hosts` as written for the sandbox and address it names (written once per sandbox).
+    var hostsFile: (path: String, for: String)?
     /// Set once a graceful stop was asked; from then on nothing is started.
     var stopping = false
     /// Failed readiness and liveness probes since the supervisor started, for the agent's count.

@@ -49,7 +49,14 @@ package struct ImageCollector: Sendable {
             self.available = available
         }
 
-        var percentUsed: Int { capacity == 0 ? 0 : 100 - Int(min(available, capacity) * 100 / capacity) }
+        /// As the kubelet rounds it (`100 - available*100/capacity`), in full width so no
+        /// figure the runtime reports can wrap.
+        var percentUsed: Int { capacity == 0 ? 0 : 100 - Int(Self.share(min(available, capacity), percent: 100, of: capacity)) }
+
+        /// `value * percent / divisor`, exact; fits when `value <= divisor` and `percent <= 100`.
+        static func share(_ value: UInt64, percent: UInt64, of divisor: UInt64) -> UInt64 {
+            divisor.dividingFullWidth(value.multipliedFullWidth(by: percent)).quotient
+        }
     }
 
     /// What one pass decided.
@@ -84,7 +91,7 @@ package struct ImageCollector: Sendable {
         guard policy.highThresholdPercent < 100, usage.capacity > 0, usage.percentUsed >= policy.highThresholdPercent else {
             return Plan(bytesToFree: 0, victims: [], fallsShort: false)
         }
-        let target = usage.capacity * UInt64(100 - policy.lowThresholdPercent) / 100
+        let target = Usage.share(usage.capacity, percent: UInt64(100 - policy.lowThresholdPercent), of: 100)
         let bytesToFree = target > usage.available ? target - usage.available : 0
         let candidates = images.filter { image in
             !image.pinned && !inUse.contains(image.id) && now >= (firstSeen[image.id] ?? now) + policy.minimumAge
@@ -97,7 +104,7 @@ package struct ImageCollector: Sendable {
         var victims: [String] = []
         for image in candidates where freed < bytesToFree {
             victims.append(image.id)
-            freed += image.size
+            freed = freed.addingSaturated(image.size)
         }
         return Plan(bytesToFree: bytesToFree, victims: victims, fallsShort: freed < bytesToFree)
     }

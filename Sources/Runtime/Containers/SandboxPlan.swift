@@ -48,10 +48,13 @@ package struct SandboxPlan: Sendable {
          Label.fencingEpoch: String(launch.fencingEpoch), Label.node: launch.nodeName]
     }
 
+    /// The sandbox's hostname, as ``SandboxSettings/hostname`` says.
+    var hostname: String { settings.hostname ?? launch.name }
+
     package var sandboxConfig: Runtime_V1_PodSandboxConfig {
         .build {
             $0.metadata = .build { $0.name = launch.name; $0.uid = launch.uid; $0.namespace = launch.namespace; $0.attempt = 0 }
-            $0.hostname = launch.name
+            $0.hostname = hostname
             $0.logDirectory = launch.logDirectory
             $0.labels = labels
             if !settings.dnsServers.isEmpty {
@@ -102,8 +105,7 @@ package struct SandboxPlan: Sendable {
     /// The kubelet's managed `/etc/hosts`: localhost, the IPv6 names, and the pod's address
     /// with its FQDN (when its subdomain names a Service) and its hostname.
     package func hostsFile(podIP: String) -> String {
-        let hostname = launch.name
-        let names = [launch.sandbox?.fqdn, hostname].compactMap { $0 }.joined(separator: "\t")
+        let names = [settings.fqdn, hostname].compactMap { $0 }.joined(separator: "\t")
         return """
             # Kubernetes-managed hosts file.
             127.0.0.1\tlocalhost
